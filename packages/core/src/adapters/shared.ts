@@ -1,0 +1,136 @@
+import { BadRequestError } from '../errors/errors.js';
+import type { OutgoingResponse, PathOptions, RawEvent } from './types.js';
+
+/** Reads a nested record field, or `undefined` when any step is not an object. */
+export function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+/** A string field, or `undefined`. */
+export function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Lower-cases header names into a prototype-free record. Multi-value headers win over single ones
+ * (REST sends both); repeats are joined by `, `, except `cookie`, which HTTP joins by `; `.
+ */
+export function lowerCaseHeaders(single: unknown, multi: unknown): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  const many = record(multi);
+  if (many !== undefined) {
+    for (const name in many) {
+      const values = many[name];
+      if (!Array.isArray(values) || values.length === 0) continue;
+      const key = name.toLowerCase();
+      const joined = values.filter((v) => typeof v === 'string').join(key === 'cookie' ? '; ' : ', ');
+      const prior = out[key];
+      out[key] = prior === undefined ? joined : `${prior}${key === 'cookie' ? '; ' : ', '}${joined}`;
+    }
+    return out;
+  }
+  const one = record(single);
+  if (one !== undefined) {
+    for (const name in one) {
+      const value = one[name];
+      if (typeof value === 'string') out[name.toLowerCase()] = value;
+    }
+  }
+  return out;
+}
+
+/** Decodes one query component (`+` is a space), rejecting malformed percent-encoding with a 400. */
+export function decodeQueryComponent(text: string): string {
+  const spaced = text.includes('+') ? text.replace(/\+/g, ' ') : text;
+  if (!spaced.includes('%')) return spaced;
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    throw new BadRequestError('Malformed percent-encoding in query string');
+  }
+}
+
+/** Parses a raw query string (`a=1&a=2&b`) into a prototype-free multi-value record. */
+export function parseQueryString(raw: string): Record<string, string[]> {
+  const out: Record<string, string[]> = Object.create(null);
+  if (raw === '') return out;
+  for (const pair of raw.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const key = decodeQueryComponent(eq === -1 ? pair : pair.slice(0, eq));
+    const value = eq === -1 ? '' : decodeQueryComponent(pair.slice(eq + 1));
+    const list = out[key];
+    if (list === undefined) out[key] = [value];
+    else list.push(value);
+  }
+  return out;
+}
+
+/**
+ * Copies an already-decoded query record into a prototype-free multi-value record, so a key like
+ * `__proto__` stays an ordinary key. `decode` is for sources that pass values still encoded (ALB).
+ */
+export function copyQuery(single: unknown, multi: unknown, decode: boolean): Record<string, string[]> {
+  const out: Record<string, string[]> = Object.create(null);
+  const many = record(multi);
+  const one = record(single);
+  const fix = decode ? decodeQueryComponent : (s: string) => s;
+  if (many !== undefined) {
+    for (const key in many) {
+      const values = many[key];
+      if (Array.isArray(values)) out[fix(key)] = values.filter((v) => typeof v === 'string').map(fix);
+    }
+  } else if (one !== undefined) {
+    for (const key in one) {
+      const value = one[key];
+      if (typeof value === 'string') out[fix(key)] = [fix(value)];
+    }
+  }
+  return out;
+}
+
+/** Removes the first matching base path (`/v1` from `/v1/items`). */
+export function stripBasePath(path: string, options: PathOptions): string {
+  for (const base of options.basePaths) {
+    if (path === base) return '/';
+    if (path.startsWith(base) && path.charCodeAt(base.length) === 47 /* / */) return path.slice(base.length);
+  }
+  return path;
+}
+
+/**
+ * Removes `/{stage}` from an HTTP API path. API Gateway puts a named stage in the path only on its
+ * own execute-api domain; custom domains map stages away, so their paths are left alone.
+ */
+export function stripStage(path: string, event: RawEvent, options: PathOptions): string {
+  if (!options.stripStage) return path;
+  const context = record(event.requestContext);
+  const stage = str(context?.stage);
+  if (stage === undefined || stage === '$default' || stage === '') return path;
+  if (!str(context?.domainName)?.includes('.execute-api.')) return path;
+  const prefix = `/${stage}`;
+  if (path === prefix) return '/';
+  return path.startsWith(prefix) && path.charCodeAt(prefix.length) === 47 ? path.slice(prefix.length) : path;
+}
+
+/** The body as the result carries it: bytes as base64, text as is; HEAD answers carry none. */
+export function resultBody(
+  response: OutgoingResponse,
+  method: string,
+): { readonly body: string; readonly isBase64Encoded: boolean } {
+  const body = response.body;
+  if (body === null || method === 'HEAD') return { body: '', isBase64Encoded: false };
+  if (typeof body === 'string') return { body, isBase64Encoded: false };
+  return {
+    body: Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('base64'),
+    isBase64Encoded: true,
+  };
+}
+
+/** Reads `event.body` and `event.isBase64Encoded`, shared by every HTTP source. */
+export function eventBody(event: RawEvent): { readonly text: string | undefined; readonly base64: boolean } {
+  const text = event.body;
+  return { text: typeof text === 'string' ? text : undefined, base64: event.isBase64Encoded === true };
+}

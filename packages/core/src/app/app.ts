@@ -1,0 +1,298 @@
+import { detectHttpAdapter } from '../adapters/detect.js';
+import type { OutgoingResponse, PathOptions, RawEvent } from '../adapters/types.js';
+import { Context, type ContextRuntime, type RequestInput } from '../context/context.js';
+import type { LambdaContext } from '../context/lambda.js';
+import {
+  ConfigurationError,
+  InternalServerError,
+  InvalidEventError,
+  MethodNotAllowedError,
+  NotFoundError,
+} from '../errors/errors.js';
+import { joinPaths, type ParamsOf } from '../router/pattern.js';
+import { ANY_METHOD, Router } from '../router/router.js';
+import type { Infer } from '../schema/validate.js';
+import type { TestRequestInit, TestResponse } from '../testing/request.js';
+import { compose, type Middleware, type Step } from './compose.js';
+import { type AppOptions, checkAppOptions, logUnhandledError } from './options.js';
+import { type RouteSchemas, routeStep } from './route-step.js';
+
+/** Options of one route: Standard Schemas for its input and responses, and route-only middleware. */
+export interface RouteOptions<S extends object = Record<string, unknown>> extends RouteSchemas {
+  /** Middleware that runs for this route only, after global and group middleware. */
+  readonly middleware?: readonly Middleware<S>[];
+}
+
+/** The typed input of a route: schema outputs where declared, else path params from the literal and strings. */
+export type InputOf<P extends string, O> = {
+  params: O extends { params: infer X } ? Infer<X, ParamsOf<P>> : ParamsOf<P>;
+  query: O extends { query: infer X } ? Infer<X, Record<string, string>> : Record<string, string>;
+  headers: O extends { headers: infer X } ? Infer<X, Record<string, string>> : Record<string, string>;
+  body: O extends { body: infer X } ? Infer<X, unknown> : unknown;
+};
+
+/** A route handler: return a response (`ctx.json(...)`), a plain value (200 JSON) or nothing (204). */
+export type Handler<I extends RequestInput, S extends object> = (ctx: Context<I, S>) => unknown;
+
+interface RouteDefinition {
+  readonly method: string;
+  readonly pattern: string;
+  readonly options: RouteOptions<object>;
+  readonly handler: Handler<RequestInput, object>;
+  /** The groups the route was registered through, outermost (the app) first. */
+  readonly groups: readonly Group<object>[];
+}
+
+interface Registry {
+  readonly definitions: RouteDefinition[];
+  assertOpen(what: string): void;
+}
+
+const ROUTE_OPTION_KEYS = new Set(['params', 'query', 'headers', 'body', 'responses', 'middleware']);
+
+function checkRouteOptions(method: string, pattern: string, options: unknown): RouteOptions<object> {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigurationError(`${method} ${pattern}: route options must be an object`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!ROUTE_OPTION_KEYS.has(key))
+      throw new ConfigurationError(`${method} ${pattern}: unknown route option "${key}"`);
+  }
+  return options as RouteOptions<object>;
+}
+
+type RouteMethod<S extends object, Self> = {
+  <P extends string, O extends RouteOptions<S>>(
+    path: P,
+    options: O,
+    handler: Handler<InputOf<P, O>, S>,
+  ): Self;
+  <P extends string>(path: P, handler: Handler<InputOf<P, object>, S>): Self;
+};
+
+/**
+ * A set of routes under a path prefix with its own middleware. The app is the root group; its
+ * middleware is global and also runs for 404, 405 and malformed requests.
+ */
+export class Group<S extends object = Record<string, unknown>> {
+  /** Registers a GET route (also answers HEAD). */
+  readonly get: RouteMethod<S, this> = this.method('GET');
+  /** Registers a POST route. */
+  readonly post: RouteMethod<S, this> = this.method('POST');
+  /** Registers a PUT route. */
+  readonly put: RouteMethod<S, this> = this.method('PUT');
+  /** Registers a PATCH route. */
+  readonly patch: RouteMethod<S, this> = this.method('PATCH');
+  /** Registers a DELETE route. */
+  readonly delete: RouteMethod<S, this> = this.method('DELETE');
+  /** Registers a HEAD route (GET routes answer HEAD already). */
+  readonly head: RouteMethod<S, this> = this.method('HEAD');
+  /** Registers an OPTIONS route (CORS preflights are answered by the CORS middleware). */
+  readonly options: RouteMethod<S, this> = this.method('OPTIONS');
+  /** Registers a route for every method. */
+  readonly all: RouteMethod<S, this> = this.method(ANY_METHOD);
+
+  /** @internal */
+  protected readonly registry: Registry;
+  /** @internal */
+  readonly middleware: Middleware<object>[] = [];
+  private readonly prefix: string;
+  private readonly lineage: readonly Group<object>[];
+
+  /** @internal Use `createApp` and `group()`. */
+  constructor(registry: Registry | undefined, prefix: string, parents: readonly Group<object>[]) {
+    this.registry = registry ?? (this as unknown as Registry);
+    this.prefix = prefix;
+    this.lineage = [...parents, this as unknown as Group<object>];
+  }
+
+  /** Adds middleware for every route of this group (wherever in the code the routes are registered). */
+  use(...middleware: Middleware<S>[]): this {
+    this.registry.assertOpen('add middleware');
+    for (const fn of middleware) {
+      if (typeof fn !== 'function') throw new ConfigurationError('use() takes middleware functions');
+      this.middleware.push(fn as Middleware<object>);
+    }
+    return this;
+  }
+
+  /** A sub-group under `prefix` with its own middleware; `build` registers its routes. */
+  group(prefix: string, build?: (group: Group<S>) => void): Group<S> {
+    this.registry.assertOpen('add a group');
+    const group = new Group<S>(this.registry, joinPaths(this.prefix, prefix), this.lineage);
+    build?.(group);
+    return group;
+  }
+
+  /** Mounts every route of another app under `prefix`; that app's global middleware becomes group middleware. */
+  route(prefix: string, app: Group<S>): this {
+    this.registry.assertOpen('mount an app');
+    const mount = new Group<S>(this.registry, joinPaths(this.prefix, prefix), this.lineage);
+    mount.middleware.push(...app.middleware);
+    for (const def of app.registry.definitions) {
+      this.registry.definitions.push({
+        ...def,
+        pattern: joinPaths(mount.prefix, def.pattern),
+        groups: [...mount.lineage, ...def.groups.slice(1)],
+      });
+    }
+    return this;
+  }
+
+  private method(method: string): RouteMethod<S, this> {
+    return ((path: string, optionsOrHandler: unknown, maybeHandler?: unknown) => {
+      const pattern = joinPaths(this.prefix, path);
+      this.registry.assertOpen(`register ${method} ${pattern}`);
+      const handler = maybeHandler ?? optionsOrHandler;
+      if (typeof handler !== 'function')
+        throw new ConfigurationError(`${method} ${pattern}: handler must be a function`);
+      const options = maybeHandler === undefined ? {} : checkRouteOptions(method, pattern, optionsOrHandler);
+      this.registry.definitions.push({
+        method,
+        pattern,
+        options,
+        handler: handler as Handler<RequestInput, object>,
+        groups: this.lineage,
+      });
+      return this;
+    }) as RouteMethod<S, this>;
+  }
+}
+
+interface CompiledRoute {
+  readonly run: Step;
+}
+
+/** A Lift application: register routes and middleware, then export `app.handler` to Lambda. */
+export class App<S extends object = Record<string, unknown>> extends Group<S> implements Registry {
+  /** @internal */
+  readonly definitions: RouteDefinition[] = [];
+  private readonly router = new Router<CompiledRoute>();
+  private readonly runtime: ContextRuntime;
+  private readonly paths: PathOptions;
+  private fallback: Step | undefined;
+  private compiled = false;
+
+  /** @internal Use {@link createApp}. */
+  constructor(options: AppOptions) {
+    super(undefined, '', []);
+    const checked = checkAppOptions(options);
+    this.paths = { basePaths: checked.basePaths, stripStage: checked.stripStage };
+    const onError = options.onError ?? logUnhandledError;
+    this.runtime = {
+      service: checked.service,
+      bodyLimit: checked.bodyLimit,
+      deadlineMarginMs: checked.deadlineMarginMs,
+      generateId: options.generateId ?? (() => globalThis.crypto.randomUUID()),
+      now: options.now ?? Date.now,
+      reportError: (error, ctx) => {
+        try {
+          onError(error, ctx);
+        } catch {
+          // A failing reporter must not turn a 500 into a crash.
+        }
+      },
+    };
+  }
+
+  /** @internal */
+  assertOpen(what: string): void {
+    if (this.compiled) {
+      throw new ConfigurationError(
+        `Cannot ${what}: the app is frozen once it has handled a request or been compiled`,
+      );
+    }
+  }
+
+  /** The registered routes (method and pattern), in registration order. */
+  routes(): { method: string; pattern: string }[] {
+    return this.definitions.map(({ method, pattern }) => ({ method, pattern }));
+  }
+
+  /**
+   * Builds the route table and every route's middleware chain, then freezes the app. Runs on the
+   * first request by itself; call it at module load to surface configuration errors at cold start.
+   */
+  compile(): this {
+    if (this.compiled) return this;
+    for (const def of this.definitions) {
+      const chain: Middleware<object>[] = [];
+      for (const group of def.groups) chain.push(...group.middleware);
+      if (def.options.middleware !== undefined) chain.push(...def.options.middleware);
+      this.router.add(def.method, def.pattern, { run: compose(chain, routeStep(def.options, def.handler)) });
+    }
+    this.router.compile();
+    this.fallback = compose(this.middleware, (ctx) => {
+      throw ctx.error;
+    });
+    this.compiled = true;
+    return this;
+  }
+
+  /** The Lambda entry point: `export const handler = app.handler`. */
+  readonly handler = async (event: unknown, lambdaContext?: LambdaContext): Promise<unknown> => {
+    const adapter = detectHttpAdapter(event);
+    if (adapter === undefined) {
+      throw new InvalidEventError(
+        'Unsupported event: not an API Gateway REST/HTTP API, Function URL or ALB request',
+      );
+    }
+    if (!this.compiled) this.compile();
+    const raw = event as RawEvent;
+    const method = adapter.method(raw);
+    const ctx = new Context(raw, lambdaContext, adapter, this.runtime, method, adapter.path(raw, this.paths));
+    const anyCtx = ctx as unknown as Context<RequestInput, object>;
+    let run = this.fallback as Step;
+    try {
+      const match = this.router.match(method, ctx.path, adapter.pathEncoded(raw));
+      if (match.found) {
+        ctx.route = match.route.pattern;
+        ctx.setInput('params', match.params);
+        run = match.route.value.run;
+      } else {
+        ctx.error = match.allow === undefined ? new NotFoundError() : new MethodNotAllowedError(match.allow);
+      }
+    } catch (error) {
+      ctx.error = error;
+    }
+    try {
+      await run(anyCtx);
+    } finally {
+      ctx.dispose();
+    }
+    if (ctx.res === undefined)
+      ctx.fail(new InternalServerError({ cause: new Error('No response was produced') }));
+    const res = ctx.res as NonNullable<typeof ctx.res>;
+    const out: OutgoingResponse = {
+      status: res.status,
+      headers: res.headers,
+      cookies: ctx.responseCookies,
+      body: res.body,
+    };
+    try {
+      return adapter.toResult(out, raw, method);
+    } catch (error) {
+      ctx.fail(error);
+      const failed = ctx.res as NonNullable<typeof ctx.res>;
+      return adapter.toResult(
+        { status: failed.status, headers: failed.headers, cookies: [], body: failed.body },
+        raw,
+        method,
+      );
+    }
+  };
+
+  /**
+   * Sends a request through the real adapter path, as Lambda would (HTTP API v2 event by default).
+   * For tests: `await app.request('/items?limit=2')`, `await app.request('/items', { method: 'POST', json: {...} })`.
+   */
+  async request(input: string | TestRequestInit, init?: TestRequestInit): Promise<TestResponse> {
+    const { requestThrough } = await import('../testing/request.js');
+    return requestThrough(this.handler, input, init);
+  }
+}
+
+/** Creates an app. `S` types the per-request state (`ctx.state`) that middleware fills. */
+export function createApp<S extends object = Record<string, unknown>>(options: AppOptions): App<S> {
+  return new App<S>(options);
+}

@@ -1,0 +1,112 @@
+import type { Context, RequestInput } from '../context/context.js';
+import { ConfigurationError } from '../errors/errors.js';
+
+/** Options of {@link createApp}. Unknown keys are rejected at start-up so typos surface early. */
+export interface AppOptions {
+  /** Service name, used in logs and metrics. */
+  readonly service: string;
+  /**
+   * Path prefixes to remove before routing: API Gateway custom-domain base path mappings
+   * (`/v1` when `api.example.com/v1` maps to this API). The first that matches is removed.
+   */
+  readonly basePath?: string | readonly string[];
+  /** Remove a named stage from HTTP API paths on the execute-api domain (default `true`). */
+  readonly stripStage?: boolean;
+  /** Largest decoded request body in bytes (default 1 MiB); larger bodies get a 413. */
+  readonly bodyLimit?: number;
+  /** How long before the Lambda deadline `ctx.signal` aborts and timeouts fire, in ms (default 500). */
+  readonly deadlineMarginMs?: number;
+  /**
+   * Called with full detail for every error answered with a 5xx. The default writes one JSON line
+   * to stderr; the caller only ever sees a generic message and the request id.
+   */
+  readonly onError?: (error: unknown, ctx: Context<RequestInput, object>) => void;
+  /** Id generator for request ids when AWS supplies none (default `crypto.randomUUID`). */
+  readonly generateId?: () => string;
+  /** Clock in epoch milliseconds (default `Date.now`); inject a fake one in tests. */
+  readonly now?: () => number;
+}
+
+const KNOWN = new Set([
+  'service',
+  'basePath',
+  'stripStage',
+  'bodyLimit',
+  'deadlineMarginMs',
+  'onError',
+  'generateId',
+  'now',
+]);
+
+/** Checks {@link AppOptions} and fills defaults; throws a {@link ConfigurationError} naming the problem. */
+export function checkAppOptions(options: AppOptions): {
+  service: string;
+  basePaths: string[];
+  stripStage: boolean;
+  bodyLimit: number;
+  deadlineMarginMs: number;
+} {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigurationError('createApp needs an options object with at least { service }');
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw new ConfigurationError(`Unknown createApp option "${key}"`);
+  }
+  if (typeof options.service !== 'string' || options.service.trim() === '') {
+    throw new ConfigurationError('createApp option "service" must be a non-empty string');
+  }
+  const bases =
+    options.basePath === undefined
+      ? []
+      : typeof options.basePath === 'string'
+        ? [options.basePath]
+        : options.basePath;
+  const basePaths = bases.map((base) => {
+    if (typeof base !== 'string' || !base.startsWith('/') || base === '/') {
+      throw new ConfigurationError(`basePath must start with "/" and not be "/": ${JSON.stringify(base)}`);
+    }
+    return base.endsWith('/') ? base.slice(0, -1) : base;
+  });
+  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
+  if (!Number.isInteger(bodyLimit) || bodyLimit < 0) {
+    throw new ConfigurationError('bodyLimit must be a whole number of bytes');
+  }
+  const deadlineMarginMs = options.deadlineMarginMs ?? 500;
+  if (!Number.isFinite(deadlineMarginMs) || deadlineMarginMs < 0) {
+    throw new ConfigurationError('deadlineMarginMs must be a non-negative number');
+  }
+  for (const fn of ['onError', 'generateId', 'now'] as const) {
+    if (options[fn] !== undefined && typeof options[fn] !== 'function') {
+      throw new ConfigurationError(`createApp option "${fn}" must be a function`);
+    }
+  }
+  if (options.stripStage !== undefined && typeof options.stripStage !== 'boolean') {
+    throw new ConfigurationError('stripStage must be a boolean');
+  }
+  return {
+    service: options.service,
+    basePaths,
+    stripStage: options.stripStage ?? true,
+    bodyLimit,
+    deadlineMarginMs,
+  };
+}
+
+/** The default error reporter: one JSON line on stderr with the stack, for CloudWatch. */
+export function logUnhandledError(error: unknown, ctx: Context<RequestInput, object>): void {
+  const detail =
+    error instanceof Error
+      ? { name: error.name, message: error.message, stack: error.stack, cause: String(error.cause ?? '') }
+      : { message: String(error) };
+  console.error(
+    JSON.stringify({
+      level: 'ERROR',
+      message: 'Request failed',
+      service: ctx.service,
+      request_id: ctx.requestId,
+      method: ctx.method,
+      route: ctx.route,
+      error: detail,
+    }),
+  );
+}

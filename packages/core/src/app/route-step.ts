@@ -1,0 +1,100 @@
+import type { Context, RequestInput } from '../context/context.js';
+import { LiftResponse } from '../context/response.js';
+import { type FieldIssue, InternalServerError, UnprocessableError } from '../errors/errors.js';
+import { type PartResult, type StandardSchemaV1, validatePart } from '../schema/validate.js';
+import type { Step } from './compose.js';
+
+type AnyContext = Context<RequestInput, object>;
+
+/** Schemas a route may declare; each is any Standard Schema (zod v4, valibot, ...). */
+export interface RouteSchemas {
+  readonly params?: StandardSchemaV1;
+  readonly query?: StandardSchemaV1;
+  readonly headers?: StandardSchemaV1;
+  readonly body?: StandardSchemaV1;
+  /** Response body schemas by status; a JSON response that does not match is a 500 (a server bug). */
+  readonly responses?: Readonly<Record<number, StandardSchemaV1>>;
+}
+
+type Part = 'params' | 'query' | 'headers' | 'body';
+const PARTS: readonly Part[] = ['params', 'query', 'headers', 'body'];
+
+function readPart(ctx: AnyContext, part: Part): unknown {
+  if (part === 'query') return ctx.queryMulti();
+  return ctx[part];
+}
+
+/** Builds the validator for a route's request schemas, or `undefined` when it has none. */
+function requestValidator(schemas: RouteSchemas): ((ctx: AnyContext) => Promise<void> | void) | undefined {
+  const parts = PARTS.filter((part) => schemas[part] !== undefined);
+  if (parts.length === 0) return undefined;
+  return (ctx) => {
+    const results: (PartResult | Promise<PartResult>)[] = [];
+    for (const part of parts)
+      results.push(validatePart(schemas[part] as StandardSchemaV1, part, readPart(ctx, part)));
+    const apply = (settled: readonly PartResult[]): void => {
+      const issues: FieldIssue[] = [];
+      settled.forEach((result, i) => {
+        if (result.ok) ctx.setInput(parts[i] as Part, result.value);
+        else issues.push(...result.issues);
+      });
+      if (issues.length > 0) throw new UnprocessableError(issues);
+    };
+    if (results.some((r) => r instanceof Promise)) return Promise.all(results).then(apply);
+    apply(results as PartResult[]);
+  };
+}
+
+/** Turns what a handler returned into the response: responses as they are, `undefined` → 204, anything else → JSON 200. */
+function finish(ctx: AnyContext, value: unknown): void {
+  if (value instanceof LiftResponse) ctx.res = value;
+  else if (value === undefined) ctx.res ??= ctx.empty(204);
+  else ctx.res = ctx.json(200, value);
+}
+
+function responseChecker(
+  responses: Readonly<Record<number, StandardSchemaV1>>,
+): (ctx: AnyContext) => Promise<void> | void {
+  const check = (result: PartResult, status: number): void => {
+    if (result.ok) return;
+    const summary = result.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+    throw new InternalServerError({
+      cause: new Error(`Response ${status} does not match its schema: ${summary}`),
+    });
+  };
+  return (ctx) => {
+    const res = ctx.res;
+    if (res === undefined || res.data === undefined || ctx.error !== undefined) return;
+    const schema = responses[res.status];
+    if (schema === undefined) return;
+    const result = validatePart(schema, 'response', res.data);
+    if (result instanceof Promise) return result.then((r) => check(r, res.status));
+    check(result, res.status);
+  };
+}
+
+/**
+ * The innermost step of a route: validate the request against its schemas (one 422 listing every
+ * field issue), call the handler, turn its return value into the response, check the response.
+ * Nothing awaits unless a validator or the handler is actually asynchronous.
+ */
+export function routeStep(schemas: RouteSchemas, handler: (ctx: AnyContext) => unknown): Step {
+  const validate = requestValidator(schemas);
+  const checkResponse = schemas.responses === undefined ? undefined : responseChecker(schemas.responses);
+  const callHandler = (ctx: AnyContext): Promise<void> | void => {
+    const out = handler(ctx);
+    if (out instanceof Promise) {
+      return out.then((value) => {
+        finish(ctx, value);
+        return checkResponse?.(ctx);
+      });
+    }
+    finish(ctx, out);
+    return checkResponse?.(ctx);
+  };
+  if (validate === undefined) return callHandler;
+  return (ctx) => {
+    const pending = validate(ctx);
+    return pending instanceof Promise ? pending.then(() => callHandler(ctx)) : callHandler(ctx);
+  };
+}

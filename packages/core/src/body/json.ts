@@ -1,0 +1,46 @@
+import { BadRequestError } from '../errors/errors.js';
+
+// Keys that reach an object's prototype when a parsed body is later merged or assigned.
+function isForbidden(key: string, value: unknown): boolean {
+  if (key === '__proto__') return true;
+  return key === 'constructor' && typeof value === 'object' && value !== null && 'prototype' in value;
+}
+
+function assertSafe(value: unknown): void {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== 'object' || node === null) continue;
+    if (Array.isArray(node)) {
+      for (const item of node) stack.push(item);
+      continue;
+    }
+    for (const key of Object.keys(node)) {
+      const child = (node as Record<string, unknown>)[key];
+      if (isForbidden(key, child)) {
+        throw new BadRequestError(`JSON body contains the forbidden key "${key}"`, {
+          details: { reason: 'prototype_pollution' },
+        });
+      }
+      stack.push(child);
+    }
+  }
+}
+
+// Only texts that could spell a dangerous key (directly or through \u escapes) pay for the walk.
+const SUSPICIOUS = /proto|constructor|\\u/;
+
+/**
+ * `JSON.parse` that rejects prototype-pollution payloads (`__proto__`, `constructor.prototype`,
+ * also when spelled with `\u` escapes) with a 400, and malformed JSON with a 400.
+ */
+export function parseJsonSafely(text: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new BadRequestError('Malformed JSON body');
+  }
+  if (SUSPICIOUS.test(text)) assertSafe(value);
+  return value;
+}

@@ -1,0 +1,347 @@
+import type { HttpAdapter, HttpSource, RawEvent } from '../adapters/types.js';
+import { parseBody, readBody } from '../body/body.js';
+import { errorEnvelope, errorStatus, GatewayTimeoutError, HttpError } from '../errors/errors.js';
+import { type CookieOptions, parseCookieHeader, serializeCookie } from './cookies.js';
+import type { LambdaContext } from './lambda.js';
+import { LiftResponse } from './response.js';
+
+/** What a route's handler receives about the request, after validation. */
+export interface RequestInput {
+  params: object;
+  query: object;
+  headers: object;
+  body: unknown;
+}
+
+/** The request input of a route without schemas. */
+export interface DefaultInput {
+  params: Record<string, string>;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** App-wide settings a context reads; shared by every request, fixed at start-up. */
+export interface ContextRuntime {
+  readonly service: string;
+  readonly bodyLimit: number;
+  readonly deadlineMarginMs: number;
+  readonly generateId: () => string;
+  readonly now: () => number;
+  readonly reportError: (error: unknown, ctx: Context<RequestInput, object>) => void;
+}
+
+const EMPTY_COOKIES: readonly string[] = Object.freeze([]);
+const HEADER_VALUE = /^[^\r\n\0]*$/;
+
+/**
+ * One request. Everything that costs is computed on first read: headers are lower-cased, query,
+ * cookies and body parsed, the abort signal created, only when a handler or middleware asks.
+ *
+ * @typeParam I - params, query, headers and body as the route's schemas (or path) define them
+ * @typeParam S - the per-request state middleware shares with handlers
+ */
+export class Context<I extends RequestInput = DefaultInput, S extends object = Record<string, unknown>> {
+  /** The raw Lambda event. */
+  readonly event: unknown;
+  /** The Lambda context, when invoked by Lambda (or the test kit). */
+  readonly lambda: LambdaContext | undefined;
+  /** Which HTTP event source delivered the request. */
+  readonly source: HttpSource;
+  /** Upper-case method. */
+  readonly method: string;
+  /** The routing path: base path and stage removed; percent-encoded as the source delivered it. */
+  readonly path: string;
+  /** The matched route pattern (`/items/:id`), or `undefined` when no route matched. Use it in logs and metrics. */
+  route: string | undefined;
+  /** The response, once the handler or a middleware produced one. */
+  res: LiftResponse | undefined;
+  /** The error that produced the current response, if any. */
+  error: unknown;
+  /** The time the request started, from the app's clock (ms). */
+  readonly startedAt: number;
+  /** Per-route body limit in bytes (a body-limit middleware may change it before the body is read). */
+  bodyLimit: number;
+
+  private readonly adapter: HttpAdapter;
+  private readonly runtime: ContextRuntime;
+  private paramValues: object;
+  private queryValues: object | undefined;
+  private queryLists: Record<string, string[]> | undefined;
+  private rawHeaders: Record<string, string> | undefined;
+  private headerValues: object | undefined;
+  private cookieValues: Record<string, string> | undefined;
+  private bodyBytes: Buffer | undefined;
+  private bodyValue: unknown;
+  private bodyParsed = false;
+  private requestIdValue: string | undefined;
+  private stateValue: S | undefined;
+  private pendingHeaders: Record<string, string> | undefined;
+  private setCookies: string[] | undefined;
+  private abort: AbortController | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Created by the app for each request. */
+  constructor(
+    event: RawEvent,
+    lambda: LambdaContext | undefined,
+    adapter: HttpAdapter,
+    runtime: ContextRuntime,
+    method: string,
+    path: string,
+  ) {
+    this.event = event;
+    this.lambda = lambda;
+    this.adapter = adapter;
+    this.runtime = runtime;
+    this.source = adapter.source;
+    this.method = method;
+    this.path = path;
+    this.route = undefined;
+    this.res = undefined;
+    this.error = undefined;
+    this.startedAt = runtime.now();
+    this.bodyLimit = runtime.bodyLimit;
+    this.paramValues = EMPTY_PARAMS;
+    this.queryValues = undefined;
+    this.queryLists = undefined;
+    this.rawHeaders = undefined;
+    this.headerValues = undefined;
+    this.cookieValues = undefined;
+    this.bodyBytes = undefined;
+    this.bodyValue = undefined;
+    this.requestIdValue = undefined;
+    this.stateValue = undefined;
+    this.pendingHeaders = undefined;
+    this.setCookies = undefined;
+    this.abort = undefined;
+    this.timer = undefined;
+  }
+
+  /** Path params, decoded (validated when the route has a `params` schema). */
+  get params(): I['params'] {
+    return this.paramValues as I['params'];
+  }
+
+  /** Query parameters, first value of each (validated when the route has a `query` schema). */
+  get query(): I['query'] {
+    if (this.queryValues === undefined) {
+      const first: Record<string, string> = Object.create(null);
+      const lists = this.queryAllValues();
+      for (const key in lists) first[key] = (lists[key] as string[])[0] as string;
+      this.queryValues = first;
+    }
+    return this.queryValues as I['query'];
+  }
+
+  /** Every value of a repeated query parameter (`?tag=a&tag=b` → `['a', 'b']`). */
+  queryAll(name: string): string[] {
+    return this.queryAllValues()[name] ?? [];
+  }
+
+  /** Query parameters with all their values: single ones as strings, repeated ones as arrays. */
+  queryMulti(): Record<string, string | string[]> {
+    const out: Record<string, string | string[]> = Object.create(null);
+    const lists = this.queryAllValues();
+    for (const key in lists) {
+      const list = lists[key] as string[];
+      out[key] = list.length === 1 ? (list[0] as string) : list;
+    }
+    return out;
+  }
+
+  private queryAllValues(): Record<string, string[]> {
+    this.queryLists ??= this.adapter.query(this.event as RawEvent);
+    return this.queryLists;
+  }
+
+  /** Request headers with lower-case names (validated when the route has a `headers` schema). */
+  get headers(): I['headers'] {
+    return (this.headerValues ?? this.lowerCaseHeaders()) as I['headers'];
+  }
+
+  private lowerCaseHeaders(): Record<string, string> {
+    this.rawHeaders ??= this.adapter.headers(this.event as RawEvent);
+    return this.rawHeaders;
+  }
+
+  /** One request header by name, in any case. */
+  header(name: string): string | undefined;
+  /** Sets a response header (name in any case); CR/LF in the value throw. */
+  header(name: string, value: string): this;
+  header(name: string, value?: string): string | undefined | this {
+    const key = name.toLowerCase();
+    if (value === undefined) return this.lowerCaseHeaders()[key];
+    if (!HEADER_VALUE.test(value)) throw new TypeError(`Header ${name} value contains CR, LF or NUL`);
+    if (this.res !== undefined) this.res.headers[key] = value;
+    else (this.pendingHeaders ??= Object.create(null) as Record<string, string>)[key] = value;
+    return this;
+  }
+
+  /** Request cookies by name. */
+  get cookies(): Record<string, string> {
+    if (this.cookieValues === undefined) {
+      const header = this.adapter.cookieHeader?.(this.event as RawEvent) ?? this.header('cookie');
+      this.cookieValues = parseCookieHeader(header);
+    }
+    return this.cookieValues;
+  }
+
+  /** The decoded request body bytes (size-checked against the body limit). */
+  get rawBody(): Uint8Array {
+    if (this.bodyBytes === undefined) {
+      const { text, base64 } = this.adapter.body(this.event as RawEvent);
+      this.bodyBytes = readBody(text, base64, this.bodyLimit);
+    }
+    return this.bodyBytes;
+  }
+
+  /** The parsed body by content type (validated when the route has a `body` schema). */
+  get body(): I['body'] {
+    if (!this.bodyParsed) {
+      this.bodyValue = parseBody(this.rawBody as Buffer, this.header('content-type'));
+      this.bodyParsed = true;
+    }
+    return this.bodyValue as I['body'];
+  }
+
+  /** The caller's IP from the AWS request context (never from `X-Forwarded-For` a client could set). */
+  get sourceIp(): string | undefined {
+    return this.adapter.sourceIp(this.event as RawEvent);
+  }
+
+  /** The request id used in error envelopes and logs: a request-id middleware's, AWS's, or a generated one. */
+  get requestId(): string {
+    this.requestIdValue ??=
+      this.adapter.awsRequestId(this.event as RawEvent) ??
+      this.lambda?.awsRequestId ??
+      this.runtime.generateId();
+    return this.requestIdValue;
+  }
+
+  set requestId(value: string) {
+    this.requestIdValue = value;
+  }
+
+  /** The service name the app was created with. */
+  get service(): string {
+    return this.runtime.service;
+  }
+
+  /** Per-request state shared between middleware and handlers. */
+  get state(): S {
+    this.stateValue ??= Object.create(null) as S;
+    return this.stateValue;
+  }
+
+  /** Milliseconds until Lambda stops this invocation (`Infinity` outside Lambda). */
+  remainingMs(): number {
+    return this.lambda?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** When work must be finished (epoch ms): the Lambda deadline minus the app's safety margin. */
+  get deadline(): number {
+    return this.runtime.now() + this.remainingMs() - this.runtime.deadlineMarginMs;
+  }
+
+  /** Aborts shortly before the Lambda deadline; pass it to outbound calls. Created on first read. */
+  get signal(): AbortSignal {
+    if (this.abort === undefined) {
+      const controller = new AbortController();
+      this.abort = controller;
+      const wait = this.deadline - this.runtime.now();
+      if (Number.isFinite(wait)) {
+        this.timer = setTimeout(() => controller.abort(new GatewayTimeoutError()), Math.max(0, wait));
+        this.timer.unref?.();
+      }
+    }
+    return this.abort.signal;
+  }
+
+  /** Sets a `Set-Cookie` with safe defaults (`HttpOnly; Secure; SameSite=Lax; Path=/`). */
+  cookie(name: string, value: string, options?: CookieOptions): this {
+    (this.setCookies ??= []).push(serializeCookie(name, value, options));
+    return this;
+  }
+
+  /** Expires a cookie in the browser. */
+  deleteCookie(name: string, options?: Omit<CookieOptions, 'maxAge' | 'expires'>): this {
+    return this.cookie(name, '', { ...options, maxAge: 0, expires: new Date(0) });
+  }
+
+  /** The `Set-Cookie` values to send. */
+  get responseCookies(): readonly string[] {
+    return this.setCookies ?? EMPTY_COOKIES;
+  }
+
+  private takeHeaders(contentType: string | undefined): Record<string, string> {
+    const headers = this.pendingHeaders ?? (Object.create(null) as Record<string, string>);
+    this.pendingHeaders = undefined;
+    if (contentType !== undefined && headers['content-type'] === undefined)
+      headers['content-type'] = contentType;
+    return headers;
+  }
+
+  /** A JSON response: `ctx.json(value)` is 200, `ctx.json(201, value)` sets the status. */
+  json(body: unknown): LiftResponse;
+  json(status: number, body: unknown): LiftResponse;
+  json(...args: [unknown] | [number, unknown]): LiftResponse {
+    const [status, data] = args.length === 2 ? args : [200, args[0]];
+    const text = data === undefined ? null : JSON.stringify(data);
+    return new LiftResponse(status, this.takeHeaders('application/json; charset=utf-8'), text, data);
+  }
+
+  /** A `text/plain` response. */
+  text(text: string, status = 200): LiftResponse {
+    return new LiftResponse(status, this.takeHeaders('text/plain; charset=utf-8'), text);
+  }
+
+  /** A binary response; the adapter base64-encodes it for the event source. */
+  binary(bytes: Uint8Array, contentType = 'application/octet-stream', status = 200): LiftResponse {
+    return new LiftResponse(status, this.takeHeaders(contentType), bytes);
+  }
+
+  /** A redirect (302 by default). The location may not contain CR or LF. */
+  redirect(location: string, status: 301 | 302 | 303 | 307 | 308 = 302): LiftResponse {
+    this.header('location', location);
+    return new LiftResponse(status, this.takeHeaders(undefined), null);
+  }
+
+  /** A response with no body (204 by default). */
+  empty(status = 204): LiftResponse {
+    return new LiftResponse(status, this.takeHeaders(undefined), null);
+  }
+
+  /**
+   * Turns an error into the current response (envelope, status, the error's headers). Errors that
+   * are not 4xx go to the app's error reporter with full detail; the caller sees a safe message.
+   */
+  fail(error: unknown): void {
+    this.error = error;
+    const status = errorStatus(error);
+    const headers = this.res?.headers ?? this.takeHeaders(undefined);
+    if (error instanceof HttpError && error.headers !== undefined) Object.assign(headers, error.headers);
+    headers['content-type'] = 'application/json; charset=utf-8';
+    const envelope = errorEnvelope(error, this.requestId);
+    this.res = new LiftResponse(status, headers, JSON.stringify(envelope), envelope);
+    if (status >= 500) this.runtime.reportError(error, this as unknown as Context<RequestInput, object>);
+  }
+
+  /** Replaces params after validation or routing (framework use). */
+  setInput(part: 'params' | 'query' | 'headers' | 'body', value: unknown): void {
+    if (part === 'params') this.paramValues = value as object;
+    else if (part === 'query') this.queryValues = value as object;
+    else if (part === 'headers') this.headerValues = value as object;
+    else {
+      this.bodyValue = value;
+      this.bodyParsed = true;
+    }
+  }
+
+  /** Releases the deadline timer (framework use, at the end of the request). */
+  dispose(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+  }
+}
+
+const EMPTY_PARAMS: object = Object.freeze(Object.create(null));

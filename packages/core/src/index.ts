@@ -1,0 +1,17 @@
+/**
+ * `@lift/core`: app, router, context, middleware engine, errors and schema types. HTTP protections
+ * live in `@lift/core/http`, the test kit in `@lift/core/testing`.
+ */
+
+export type { HttpSource } from './adapters/types.js';
+export { App, createApp, Group, type Handler, type InputOf, type RouteOptions } from './app/app.js';
+export type { Middleware, Next } from './app/compose.js';
+export type { AppOptions } from './app/options.js';
+export type { RouteSchemas } from './app/route-step.js';
+export { Context, type DefaultInput, type RequestInput } from './context/context.js';
+export type { CookieOptions } from './context/cookies.js';
+export type { LambdaContext } from './context/lambda.js';
+export { LiftResponse } from './context/response.js';
+export * from './errors/errors.js';
+export type { ParamsOf } from './router/pattern.js';
+export type { Infer, StandardSchemaV1 } from './schema/validate.js';

@@ -1,0 +1,200 @@
+import { BadRequestError, ConfigurationError } from '../errors/errors.js';
+import { type PatternSegment, parsePattern, patternShape } from './pattern.js';
+
+/** The method key used by `app.all(...)` routes. */
+export const ANY_METHOD = '*';
+
+const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/** One registered route, as the router keeps it. */
+export interface RouteRecord<T> {
+  /** Upper-case method, or {@link ANY_METHOD}. */
+  readonly method: string;
+  /** The pattern as registered (prefixes applied). */
+  readonly pattern: string;
+  /** Param names in the order their segments appear. */
+  readonly paramNames: readonly string[];
+  /** What the route carries (for the app: its compiled chain). */
+  readonly value: T;
+}
+
+/** Outcome of {@link Router.match}. */
+export type RouteMatch<T> =
+  | { readonly found: true; readonly route: RouteRecord<T>; readonly params: Record<string, string> }
+  | { readonly found: false; readonly allow: readonly string[] | undefined };
+
+type MethodTable<T> = Record<string, RouteRecord<T>>;
+
+interface Node<T> {
+  statics: Map<string, Node<T>> | undefined;
+  param: Node<T> | undefined;
+  wildcard: MethodTable<T> | undefined;
+  methods: MethodTable<T> | undefined;
+}
+
+const NO_PARAMS: Record<string, string> = Object.freeze(Object.create(null));
+
+function newNode<T>(): Node<T> {
+  return { statics: undefined, param: undefined, wildcard: undefined, methods: undefined };
+}
+
+function table<T>(): MethodTable<T> {
+  return Object.create(null) as MethodTable<T>;
+}
+
+function pick<T>(t: MethodTable<T>, method: string): RouteRecord<T> | undefined {
+  return t[method] ?? (method === 'HEAD' ? t.GET : undefined) ?? t[ANY_METHOD];
+}
+
+function decodeSegment(segment: string): string {
+  if (!segment.includes('%')) return segment;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new BadRequestError('Malformed percent-encoding in path');
+  }
+}
+
+/**
+ * Method-aware route table. Static routes are a direct map lookup; the rest live in a segment trie
+ * searched static > param > wildcard with backtracking, so registration order never matters.
+ * Registration happens before {@link Router.compile}; after it the router is read-only.
+ */
+export class Router<T> {
+  private readonly root: Node<T> = newNode();
+  private readonly statics = new Map<string, MethodTable<T>>();
+  private readonly shapes = new Set<string>();
+  private readonly routes: RouteRecord<T>[] = [];
+  private compiled = false;
+
+  /** Adds a route; throws a {@link ConfigurationError} on a bad pattern or a duplicate. */
+  add(method: string, pattern: string, value: T): RouteRecord<T> {
+    if (this.compiled)
+      throw new ConfigurationError(`Cannot add ${method} ${pattern}: the router is compiled`);
+    const segments = parsePattern(pattern);
+    const shapeKey = `${method} ${patternShape(segments)}`;
+    if (this.shapes.has(shapeKey)) {
+      throw new ConfigurationError(`Duplicate route: ${method} ${pattern} is already registered`);
+    }
+    this.shapes.add(shapeKey);
+    const paramNames = segments.filter((s) => s.kind !== 'static').map((s) => s.value);
+    const route: RouteRecord<T> = { method, pattern, paramNames, value };
+    this.routes.push(route);
+    this.insert(segments, route);
+    return route;
+  }
+
+  /** Every route, in registration order. */
+  list(): readonly RouteRecord<T>[] {
+    return this.routes;
+  }
+
+  /** Freezes the table; later {@link Router.add} calls throw. */
+  compile(): void {
+    this.compiled = true;
+  }
+
+  private insert(segments: readonly PatternSegment[], route: RouteRecord<T>): void {
+    if (route.paramNames.length === 0) {
+      const key = segments.length === 0 ? '/' : `/${segments.map((s) => s.value).join('/')}`;
+      let methods = this.statics.get(key);
+      if (methods === undefined) this.statics.set(key, (methods = table()));
+      methods[route.method] = route;
+    }
+    let node = this.root;
+    for (const segment of segments) {
+      if (segment.kind === 'static') {
+        node.statics ??= new Map();
+        let next = node.statics.get(segment.value);
+        if (next === undefined) node.statics.set(segment.value, (next = newNode()));
+        node = next;
+      } else if (segment.kind === 'param') {
+        node = node.param ??= newNode();
+      } else {
+        node.wildcard ??= table();
+        node.wildcard[route.method] = route;
+        return;
+      }
+    }
+    node.methods ??= table();
+    node.methods[route.method] = route;
+  }
+
+  /**
+   * Finds the route for `method` and `path`. `decode` says whether the path is still
+   * percent-encoded (REST, Function URL, ALB) and so segments need decoding; a malformed
+   * encoding throws a 400. A path that exists for other methods yields `allow` (for a 405).
+   */
+  match(method: string, path: string, decode: boolean): RouteMatch<T> {
+    const normalized = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+    if (!decode || !normalized.includes('%')) {
+      const methods = this.statics.get(normalized);
+      if (methods !== undefined) {
+        const route = pick(methods, method);
+        if (route !== undefined) return { found: true, route, params: NO_PARAMS };
+      }
+    }
+    const segments = normalized === '/' ? [] : normalized.slice(1).split('/');
+    if (decode) for (let i = 0; i < segments.length; i++) segments[i] = decodeSegment(segments[i] as string);
+    const values: string[] = [];
+    const allowed = new Set<string>();
+    const route = this.walk(this.root, segments, 0, method, values, allowed);
+    if (route === undefined) {
+      return { found: false, allow: allowed.size === 0 ? undefined : orderMethods(allowed) };
+    }
+    if (values.length === 0) return { found: true, route, params: NO_PARAMS };
+    const params: Record<string, string> = Object.create(null);
+    for (let i = 0; i < values.length; i++) params[route.paramNames[i] as string] = values[i] as string;
+    return { found: true, route, params };
+  }
+
+  private walk(
+    node: Node<T>,
+    segments: readonly string[],
+    index: number,
+    method: string,
+    values: string[],
+    allowed: Set<string>,
+  ): RouteRecord<T> | undefined {
+    if (index === segments.length) {
+      if (node.methods === undefined) return undefined;
+      const route = pick(node.methods, method);
+      if (route === undefined) for (const m in node.methods) allowed.add(m);
+      return route;
+    }
+    const segment = segments[index] as string;
+    const child = node.statics?.get(segment);
+    if (child !== undefined) {
+      const found = this.walk(child, segments, index + 1, method, values, allowed);
+      if (found !== undefined) return found;
+    }
+    if (node.param !== undefined && segment !== '') {
+      values.push(segment);
+      const found = this.walk(node.param, segments, index + 1, method, values, allowed);
+      if (found !== undefined) return found;
+      values.pop();
+    }
+    if (node.wildcard !== undefined) {
+      const rest = index === segments.length - 1 ? segment : segments.slice(index).join('/');
+      if (rest !== '') {
+        const route = pick(node.wildcard, method);
+        if (route !== undefined) {
+          values.push(rest);
+          return route;
+        }
+        for (const m in node.wildcard) allowed.add(m);
+      }
+    }
+    return undefined;
+  }
+}
+
+function orderMethods(methods: Set<string>): string[] {
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+function rank(method: string): number {
+  const i = METHOD_ORDER.indexOf(method);
+  return i === -1 ? METHOD_ORDER.length : i;
+}
