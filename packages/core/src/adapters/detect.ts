@@ -28,7 +28,9 @@ export function detectHttpAdapter(payload: unknown): HttpAdapter | undefined {
   if (context === undefined) return undefined;
   // Authorizer and WebSocket payloads look like HTTP ones but are not requests to answer.
   if (typeof event.type === 'string' && ('methodArn' in event || 'routeArn' in event)) return undefined;
-  if ('connectionId' in context || 'eventType' in context) return undefined;
+  // WebSocket events always say which way the message went; REST events proxied from a WebSocket
+  // integration carry a connectionId too but are ordinary requests.
+  if ('messageDirection' in context || 'connectedAt' in context) return undefined;
 
   if (record(context.elb) !== undefined) {
     if (str(event.httpMethod) === undefined) fail('ALB', '"httpMethod" is missing');

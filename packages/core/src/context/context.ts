@@ -239,9 +239,14 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
     return this.lambda?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY;
   }
 
+  /** Milliseconds left for work: the Lambda's remaining time minus the app's safety margin. */
+  budgetMs(): number {
+    return this.remainingMs() - this.runtime.deadlineMarginMs;
+  }
+
   /** When work must be finished (epoch ms): the Lambda deadline minus the app's safety margin. */
   get deadline(): number {
-    return this.runtime.now() + this.remainingMs() - this.runtime.deadlineMarginMs;
+    return this.runtime.now() + this.budgetMs();
   }
 
   /** Aborts shortly before the Lambda deadline; pass it to outbound calls. Created on first read. */
@@ -249,13 +254,19 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
     if (this.abort === undefined) {
       const controller = new AbortController();
       this.abort = controller;
-      const wait = this.deadline - this.runtime.now();
+      const wait = this.budgetMs();
       if (Number.isFinite(wait)) {
         this.timer = setTimeout(() => controller.abort(new GatewayTimeoutError()), Math.max(0, wait));
         this.timer.unref?.();
       }
     }
     return this.abort.signal;
+  }
+
+  /** Aborts `ctx.signal` now with `reason` (the timeout middleware does this at the deadline). */
+  abortWith(reason: unknown): void {
+    const signal = this.signal;
+    if (!signal.aborted) this.abort?.abort(reason);
   }
 
   /** Sets a `Set-Cookie` with safe defaults (`HttpOnly; Secure; SameSite=Lax; Path=/`). */

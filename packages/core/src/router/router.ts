@@ -126,7 +126,11 @@ export class Router<T> {
    * encoding throws a 400. A path that exists for other methods yields `allow` (for a 405).
    */
   match(method: string, path: string, decode: boolean): RouteMatch<T> {
-    const normalized = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+    // One trailing slash is ignored; `//` is not the root.
+    const normalized =
+      path.length > 1 && path.endsWith('/') && path.charCodeAt(path.length - 2) !== 47
+        ? path.slice(0, -1)
+        : path;
     if (!decode || !normalized.includes('%')) {
       const methods = this.statics.get(normalized);
       if (methods !== undefined) {
