@@ -96,7 +96,12 @@ export function checkAppOptions(options: AppOptions): {
 export function logUnhandledError(error: unknown, ctx: Context<RequestInput, object>): void {
   const detail =
     error instanceof Error
-      ? { name: error.name, message: error.message, stack: error.stack, cause: String(error.cause ?? '') }
+      ? {
+          name: error.name,
+          message: error.message,
+          stack: error.stack,
+          ...(error.cause === undefined ? {} : { cause: String(error.cause) }),
+        }
       : { message: String(error) };
   console.error(
     JSON.stringify({

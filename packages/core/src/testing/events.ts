@@ -89,8 +89,30 @@ function parse(init: HttpEventInit): Parsed {
   };
 }
 
+/** A map for building events: a key like `__proto__` must stay an ordinary key, as JSON.parse makes it. */
+function dict<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/** Lambda hands the handler a freshly parsed JSON payload; so do the factories. */
+function asDelivered(event: Record<string, unknown>): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(event)) as Record<string, unknown>;
+}
+
+/**
+ * The caller's own `X-Forwarded-For` entries are kept and the address AWS saw is appended, as
+ * API Gateway, CloudFront and the ALB do; the rest of the caller's headers follow.
+ */
+function forwardedFor(pairs: readonly [string, string][], sourceIp: string): [string, string][] {
+  const sent = pairs.filter(([k]) => k.toLowerCase() === 'x-forwarded-for').map(([, v]) => v);
+  return [
+    ['x-forwarded-for', [...sent, sourceIp].join(', ')],
+    ...pairs.filter(([k]) => k.toLowerCase() !== 'x-forwarded-for'),
+  ];
+}
+
 function singleHeaders(pairs: readonly [string, string][], lower: boolean): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = dict<string>();
   for (const [name, value] of pairs) {
     const key = lower ? name.toLowerCase() : name;
     out[key] = out[key] === undefined ? value : `${out[key]},${value}`;
@@ -99,7 +121,7 @@ function singleHeaders(pairs: readonly [string, string][], lower: boolean): Reco
 }
 
 function multiHeaders(pairs: readonly [string, string][]): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  const out = dict<string[]>();
   for (const [name, value] of pairs) (out[name] ??= []).push(value);
   return out;
 }
@@ -113,7 +135,7 @@ function payloadV2(init: HttpEventInit, isUrl: boolean): Record<string, unknown>
   // HTTP APIs deliver the path percent-decoded (and a named stage inside it); Function URLs keep it encoded.
   const withStage = !isUrl && stage !== '$default' ? `/${stage}${p.path === '/' ? '' : p.path}` : p.path;
   const rawPath = isUrl ? withStage : decode(withStage, false);
-  const queryStringParameters: Record<string, string> = {};
+  const queryStringParameters = dict<string>();
   for (const [k, v] of p.query) {
     const key = decode(k);
     const value = decode(v);
@@ -128,10 +150,9 @@ function payloadV2(init: HttpEventInit, isUrl: boolean): Record<string, unknown>
     rawQueryString: p.rawQuery,
     headers: {
       host: domainName,
-      'x-forwarded-for': p.sourceIp,
       'x-forwarded-port': '443',
       'x-forwarded-proto': 'https',
-      ...singleHeaders(p.headers, true),
+      ...singleHeaders(forwardedFor(p.headers, p.sourceIp), true),
     },
     requestContext: {
       accountId: isUrl ? 'anonymous' : '123456789012',
@@ -156,7 +177,7 @@ function payloadV2(init: HttpEventInit, isUrl: boolean): Record<string, unknown>
   if (p.cookies.length > 0) event.cookies = p.cookies;
   if (p.query.length > 0) event.queryStringParameters = queryStringParameters;
   if (p.body !== undefined) event.body = p.body;
-  return event;
+  return asDelivered(event);
 }
 
 /** An API Gateway HTTP API event (payload format 2.0). */
@@ -178,19 +199,19 @@ export function restApiEvent(init: HttpEventInit = {}): Record<string, unknown> 
   const p = parse(init);
   const stage = init.stage ?? 'prod';
   const domainName = init.domainName ?? 'abcdefghij.execute-api.us-east-1.amazonaws.com';
+  // REST APIs sit behind CloudFront, which appends its own edge address after the caller's.
   const pairs: [string, string][] = [
     ['Host', domainName],
-    ['X-Forwarded-For', `${p.sourceIp}, 130.176.209.21`],
     ['X-Forwarded-Proto', 'https'],
-    ...withCookieHeader(p),
+    ...forwardedFor(withCookieHeader(p), `${p.sourceIp}, 130.176.209.21`),
   ];
-  const multiQuery: Record<string, string[]> = {};
+  const multiQuery = dict<string[]>();
   for (const [k, v] of p.query) (multiQuery[decode(k)] ??= []).push(decode(v));
-  const singleQuery: Record<string, string> = {};
+  const singleQuery = dict<string>();
   for (const [k, v] of Object.entries(multiQuery)) singleQuery[k] = v[v.length - 1] as string;
   const multi = multiHeaders(pairs);
   const now = Date.now();
-  return {
+  return asDelivered({
     resource: '/{proxy+}',
     path: p.path,
     httpMethod: p.method,
@@ -220,7 +241,7 @@ export function restApiEvent(init: HttpEventInit = {}): Record<string, unknown> 
     },
     body: p.body ?? null,
     isBase64Encoded: p.base64,
-  };
+  });
 }
 
 /** Options of {@link albEvent}. */
@@ -235,10 +256,9 @@ export function albEvent(init: HttpEventInit = {}, options: AlbEventOptions = {}
   const host = init.domainName ?? 'lift-test-123456.us-east-1.elb.amazonaws.com';
   const pairs: [string, string][] = [
     ['host', host],
-    ['x-forwarded-for', p.sourceIp],
     ['x-forwarded-port', '443'],
     ['x-forwarded-proto', 'https'],
-    ...withCookieHeader(p).map(([k, v]): [string, string] => [k.toLowerCase(), v]),
+    ...forwardedFor(withCookieHeader(p), p.sourceIp).map(([k, v]): [string, string] => [k.toLowerCase(), v]),
   ];
   const event: Record<string, unknown> = {
     requestContext: {
@@ -253,15 +273,15 @@ export function albEvent(init: HttpEventInit = {}, options: AlbEventOptions = {}
     isBase64Encoded: p.base64,
   };
   if (options.multiValue === true) {
-    const query: Record<string, string[]> = {};
+    const query = dict<string[]>();
     for (const [k, v] of p.query) (query[k] ??= []).push(v);
     event.multiValueQueryStringParameters = query;
     event.multiValueHeaders = multiHeaders(pairs);
   } else {
-    const query: Record<string, string> = {};
+    const query = dict<string>();
     for (const [k, v] of p.query) query[k] = v;
     event.queryStringParameters = query;
-    event.headers = Object.fromEntries(pairs);
+    event.headers = singleHeaders(pairs, true);
   }
-  return event;
+  return asDelivered(event);
 }

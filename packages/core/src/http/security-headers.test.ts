@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../app/app.js';
+import { securityHeaders } from './security-headers.js';
+
+describe('securityHeaders', () => {
+  it('adds secure defaults to every response, errors and 404s included', async () => {
+    const app = createApp({ service: 'sec', onError: () => {} });
+    app.use(securityHeaders());
+    app.get('/ok', () => 'ok');
+    app.get('/boom', () => {
+      throw new Error('x');
+    });
+    for (const path of ['/ok', '/boom', '/missing']) {
+      const res = await app.request(path);
+      expect(res.headers.get('strict-transport-security'), path).toBe('max-age=31536000; includeSubDomains');
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(res.headers.get('x-frame-options'), path).toBe('DENY');
+      expect(res.headers.get('content-security-policy'), path).toBe(
+        "default-src 'none'; frame-ancestors 'none'",
+      );
+      expect(res.headers.get('referrer-policy'), path).toBe('no-referrer');
+      expect(res.headers.get('cache-control'), path).toBe('no-store');
+    }
+  });
+
+  it('keeps headers the handler set and lets options drop or change one', async () => {
+    const app = createApp({ service: 'sec' });
+    app.use(securityHeaders({ frameOptions: false, referrerPolicy: 'same-origin' }));
+    app.get('/cached', (ctx) => ctx.header('Cache-Control', 'public, max-age=60').text('x'));
+    const res = await app.request('/cached');
+    expect(res.headers.get('cache-control')).toBe('public, max-age=60');
+    expect(res.headers.get('x-frame-options')).toBeNull();
+    expect(res.headers.get('referrer-policy')).toBe('same-origin');
+  });
+
+  it('refuses unknown options and multi-line values', () => {
+    expect(() => securityHeaders({ hsts: 'x' } as never)).toThrow(/unknown option "hsts"/);
+    expect(() => securityHeaders({ referrerPolicy: 'a\r\nSet-Cookie: x=1' })).toThrow(/single-line/);
+  });
+});

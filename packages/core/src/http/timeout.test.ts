@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../app/app.js';
+import { fakeLambdaContext } from '../testing/lambda-context.js';
+import { timeout } from './timeout.js';
+
+describe('timeout', () => {
+  it('answers 504 before the Lambda deadline and aborts ctx.signal', async () => {
+    const app = createApp({ service: 'slow', deadlineMarginMs: 100, onError: () => {} });
+    app.use(timeout());
+    let aborted: unknown;
+    app.get('/slow', async (ctx) => {
+      const signal = ctx.signal;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      aborted = signal.reason;
+      return 'late';
+    });
+    const started = Date.now();
+    const res = await app.request('/slow', { lambda: fakeLambdaContext({ timeoutMs: 250 }) });
+    const took = Date.now() - started;
+    expect(res.status).toBe(504);
+    expect(res.json()).toMatchObject({ error: { code: 'TIMEOUT', message: 'Request timed out' } });
+    expect(took).toBeGreaterThanOrEqual(140);
+    expect(took).toBeLessThan(900);
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    expect(aborted).toBeInstanceOf(Error);
+  });
+
+  it('uses maxMs when it is sooner, and lets fast handlers through', async () => {
+    const app = createApp({ service: 'slow', onError: () => {} });
+    app.use(timeout({ maxMs: 50 }));
+    app.get('/slow', () => new Promise((resolve) => setTimeout(() => resolve('late'), 300)));
+    app.get('/fast', () => 'fast');
+    expect((await app.request('/slow')).status).toBe(504);
+    expect((await app.request('/fast')).json()).toBe('fast');
+    expect(() => timeout({ maxMs: 0 })).toThrow(/maxMs/);
+  });
+
+  it('ctx.signal alone fires at the deadline minus the margin', async () => {
+    const app = createApp({ service: 'signal', deadlineMarginMs: 50 });
+    app.get('/', async (ctx) => {
+      const started = Date.now();
+      await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+      return { waited: Date.now() - started, remaining: ctx.remainingMs() };
+    });
+    const res = await app.request('/', { lambda: fakeLambdaContext({ timeoutMs: 150 }) });
+    const body = res.json<{ waited: number; remaining: number }>();
+    expect(body.waited).toBeGreaterThanOrEqual(80);
+    expect(body.remaining).toBeLessThanOrEqual(70);
+  });
+});
