@@ -7,6 +7,7 @@ import { createApp } from './app/app.js';
 import { cors } from './http/cors.js';
 import { requestId } from './http/request-id.js';
 import { httpApiEvent } from './testing/events.js';
+import { fakeLambdaContext } from './testing/lambda-context.js';
 import { readResult } from './testing/request.js';
 
 afterEach(() => {
@@ -167,6 +168,14 @@ describe('header and log injection', () => {
       expect(res.json(), bad).toEqual({ id: 'aws-id' });
       expect(res.headers.get('x-request-id')).toBe('aws-id');
     }
+  });
+
+  it('request-id injection through the event: an unsafe AWS request id is replaced, not echoed', async () => {
+    const event = httpApiEvent({ path: '/id' });
+    (event.requestContext as Record<string, unknown>).requestId = 'x\r\nSet-Cookie: admin=1';
+    const res = readResult(await app.handler(event, fakeLambdaContext({ awsRequestId: 'lambda-req' })));
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual({ id: 'lambda-req' });
   });
 
   it('CRLF in cookie values cannot split Set-Cookie or add attributes', async () => {

@@ -32,6 +32,13 @@ export interface ContextRuntime {
 }
 
 const EMPTY_COOKIES: readonly string[] = Object.freeze([]);
+// Letters, digits and a few separators: nothing that can break a header, a log line or a query.
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:@=+/-]{1,128}$/;
+
+/** Whether a request id is short and of a safe charset, so it can be echoed in headers and logs. */
+export function isSafeRequestId(id: string | undefined): id is string {
+  return id !== undefined && SAFE_REQUEST_ID.test(id);
+}
 const HEADER_VALUE = /^[^\r\n\0]*$/;
 
 /**
@@ -212,14 +219,22 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
 
   /** The request id used in error envelopes and logs: a request-id middleware's, AWS's, or a generated one. */
   get requestId(): string {
-    this.requestIdValue ??=
-      this.adapter.awsRequestId(this.event as RawEvent) ??
-      this.lambda?.awsRequestId ??
-      this.runtime.generateId();
+    if (this.requestIdValue === undefined) {
+      const fromEvent = this.adapter.awsRequestId(this.event as RawEvent);
+      const fromLambda = this.lambda?.awsRequestId;
+      this.requestIdValue = isSafeRequestId(fromEvent)
+        ? fromEvent
+        : isSafeRequestId(fromLambda)
+          ? fromLambda
+          : this.runtime.generateId();
+    }
     return this.requestIdValue;
   }
 
+  /** Sets the request id; it must pass {@link isSafeRequestId}, since it is echoed in headers and logs. */
   set requestId(value: string) {
+    if (!isSafeRequestId(value))
+      throw new TypeError('A request id must be 1-128 letters, digits or ._:@=+/-');
     this.requestIdValue = value;
   }
 

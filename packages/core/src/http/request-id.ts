@@ -1,4 +1,5 @@
 import type { Middleware } from '../app/compose.js';
+import { isSafeRequestId } from '../context/context.js';
 import { ConfigurationError } from '../errors/errors.js';
 
 /** Options of {@link requestId}. */
@@ -7,12 +8,9 @@ export interface RequestIdOptions {
   readonly header?: string;
   /** Accept a caller's id when it is safe (default `true`); otherwise always use AWS's or a generated one. */
   readonly trustIncoming?: boolean;
-  /** Longest incoming id accepted (default 128). */
+  /** Longest incoming id accepted (default and maximum 128). */
   readonly maxLength?: number;
 }
-
-// Letters, digits and a few separators: nothing that can break a header, a log line or a query.
-const SAFE_ID = /^[A-Za-z0-9._:@=+/-]+$/;
 
 /**
  * Gives every request an id and echoes it on the response, for 404s and errors too. An incoming
@@ -29,8 +27,7 @@ export function requestId(options: RequestIdOptions = {}): Middleware<object> {
     throw new ConfigurationError('requestId: maxLength must be >= 1');
   return async (ctx, next) => {
     const incoming = trust ? ctx.header(header) : undefined;
-    if (incoming !== undefined && incoming.length <= maxLength && SAFE_ID.test(incoming))
-      ctx.requestId = incoming;
+    if (isSafeRequestId(incoming) && incoming.length <= maxLength) ctx.requestId = incoming;
     const id = ctx.requestId;
     ctx.header(header, id);
     await next();
