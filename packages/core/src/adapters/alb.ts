@@ -1,33 +1,8 @@
+// The Lambda runtime has node:http loaded already; its table names every status.
+import { STATUS_CODES } from 'node:http';
 import { InternalServerError } from '../errors/errors.js';
 import { copyQuery, eventBody, lowerCaseHeaders, resultBody, stripBasePath } from './shared.js';
 import type { HttpAdapter, OutgoingResponse, PathOptions, RawEvent } from './types.js';
-
-const REASONS: Record<number, string> = {
-  200: 'OK',
-  201: 'Created',
-  202: 'Accepted',
-  204: 'No Content',
-  301: 'Moved Permanently',
-  302: 'Found',
-  303: 'See Other',
-  304: 'Not Modified',
-  307: 'Temporary Redirect',
-  308: 'Permanent Redirect',
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  409: 'Conflict',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout',
-};
 
 function multiValueMode(event: RawEvent): boolean {
   return event.multiValueHeaders !== undefined && event.multiValueHeaders !== null;
@@ -41,7 +16,8 @@ function multiValueMode(event: RawEvent): boolean {
  */
 export const albAdapter: HttpAdapter = {
   source: 'alb',
-  method: (event) => (event.httpMethod as string).toUpperCase(),
+  // Methods are case-sensitive (RFC 9110): `get` is not GET, so it is not upper-cased.
+  method: (event) => event.httpMethod as string,
   path: (event: RawEvent, options: PathOptions) => stripBasePath(event.path as string, options),
   pathEncoded: () => true,
   headers: (event) => lowerCaseHeaders(event.headers, event.multiValueHeaders),
@@ -54,16 +30,16 @@ export const albAdapter: HttpAdapter = {
     return last === '' ? undefined : last;
   },
   awsRequestId: () => undefined,
-  toResult(response: OutgoingResponse, event: RawEvent, method: string) {
+  toResult(response: OutgoingResponse, cookies: readonly string[], event: RawEvent, method: string) {
     const { body, isBase64Encoded } = resultBody(response, method);
-    const statusDescription = `${response.status} ${REASONS[response.status] ?? 'Unknown'}`;
+    const statusDescription = `${response.status} ${STATUS_CODES[response.status] ?? 'Unknown'}`;
     if (multiValueMode(event)) {
       const multiValueHeaders: Record<string, string[]> = {};
       for (const name in response.headers) multiValueHeaders[name] = [response.headers[name] as string];
-      if (response.cookies.length > 0) multiValueHeaders['set-cookie'] = [...response.cookies];
+      if (cookies.length > 0) multiValueHeaders['set-cookie'] = [...cookies];
       return { statusCode: response.status, statusDescription, multiValueHeaders, body, isBase64Encoded };
     }
-    if (response.cookies.length > 1) {
+    if (cookies.length > 1) {
       // Single-value mode can carry one Set-Cookie; dropping the rest silently would break sessions.
       throw new InternalServerError({
         cause: new Error(
@@ -72,7 +48,7 @@ export const albAdapter: HttpAdapter = {
       });
     }
     const headers: Record<string, string> = { ...response.headers };
-    if (response.cookies.length === 1) headers['set-cookie'] = response.cookies[0] as string;
+    if (cookies.length === 1) headers['set-cookie'] = cookies[0] as string;
     return { statusCode: response.status, statusDescription, headers, body, isBase64Encoded };
   },
 };

@@ -1,5 +1,6 @@
 import {
   eventBody,
+  lowerCaseHeader,
   lowerCaseHeaders,
   parseQueryString,
   record,
@@ -14,7 +15,7 @@ function http(event: RawEvent): Record<string, unknown> {
   return record(record(event.requestContext)?.http) as Record<string, unknown>;
 }
 
-function toResult(response: OutgoingResponse, _event: RawEvent, method: string) {
+function toResult(response: OutgoingResponse, cookies: readonly string[], _event: RawEvent, method: string) {
   const { body, isBase64Encoded } = resultBody(response, method);
   const result: {
     statusCode: number;
@@ -28,14 +29,14 @@ function toResult(response: OutgoingResponse, _event: RawEvent, method: string) 
     body,
     isBase64Encoded,
   };
-  if (response.cookies.length > 0) result.cookies = [...response.cookies];
+  if (cookies.length > 0) result.cookies = [...cookies];
   return result;
 }
 
 function payloadV2(source: HttpSource, pathEncoded: boolean): HttpAdapter {
   return {
     source,
-    method: (event) => (http(event).method as string).toUpperCase(),
+    method: (event) => http(event).method as string,
     path: (event: RawEvent, options: PathOptions) =>
       stripBasePath(
         pathEncoded ? (event.rawPath as string) : stripStage(event.rawPath as string, event, options),
@@ -43,6 +44,7 @@ function payloadV2(source: HttpSource, pathEncoded: boolean): HttpAdapter {
       ),
     pathEncoded: () => pathEncoded,
     headers: (event) => lowerCaseHeaders(event.headers, undefined),
+    header: lowerCaseHeader,
     // rawQueryString keeps repeated keys apart; queryStringParameters joins them with commas.
     query: (event) => parseQueryString(str(event.rawQueryString) ?? ''),
     cookieHeader: (event) => {

@@ -17,7 +17,8 @@ import type { HttpAdapter, OutgoingResponse, PathOptions, RawEvent } from './typ
  */
 export const apigwRestAdapter: HttpAdapter = {
   source: 'apigw-rest',
-  method: (event) => (event.httpMethod as string).toUpperCase(),
+  // Methods are case-sensitive (RFC 9110): `get` is not GET, so it is not upper-cased.
+  method: (event) => event.httpMethod as string,
   path: (event: RawEvent, options: PathOptions) =>
     // Payload 1.0 from an HTTP API carries the stage in the path like 2.0 does; REST never does.
     stripBasePath(
@@ -30,7 +31,7 @@ export const apigwRestAdapter: HttpAdapter = {
   body: eventBody,
   sourceIp: (event) => str(record(record(event.requestContext)?.identity)?.sourceIp),
   awsRequestId: (event) => str(record(event.requestContext)?.requestId),
-  toResult(response: OutgoingResponse, _event: RawEvent, method: string) {
+  toResult(response: OutgoingResponse, cookies: readonly string[], _event: RawEvent, method: string) {
     const { body, isBase64Encoded } = resultBody(response, method);
     const result: {
       statusCode: number;
@@ -44,7 +45,7 @@ export const apigwRestAdapter: HttpAdapter = {
       body,
       isBase64Encoded,
     };
-    if (response.cookies.length > 0) result.multiValueHeaders = { 'set-cookie': [...response.cookies] };
+    if (cookies.length > 0) result.multiValueHeaders = { 'set-cookie': [...cookies] };
     return result;
   },
 };

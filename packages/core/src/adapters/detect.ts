@@ -26,21 +26,12 @@ export function detectHttpAdapter(payload: unknown): HttpAdapter | undefined {
   if (event === undefined) return undefined;
   const context = record(event.requestContext);
   if (context === undefined) return undefined;
-  // Authorizer and WebSocket payloads look like HTTP ones but are not requests to answer.
-  if (typeof event.type === 'string' && ('methodArn' in event || 'routeArn' in event)) return undefined;
-  // WebSocket events always say which way the message went; REST events proxied from a WebSocket
-  // integration carry a connectionId too but are ordinary requests.
-  if ('messageDirection' in context || 'connectedAt' in context) return undefined;
-
-  if (record(context.elb) !== undefined) {
-    if (str(event.httpMethod) === undefined) fail('ALB', '"httpMethod" is missing');
-    if (str(event.path) === undefined || !(event.path as string).startsWith('/'))
-      fail('ALB', '"path" is missing');
-    checkOptional(event, 'ALB');
-    return albAdapter;
-  }
+  // The most common shape first, with only the checks it needs.
   if (event.version === '2.0') {
-    const isUrl = str(context.domainName)?.includes('.lambda-url.') === true;
+    // HTTP API Lambda-authorizer payloads use version 2.0 too, but are not requests to answer.
+    if (typeof event.type === 'string' && 'routeArn' in event) return undefined;
+    const domain = context.domainName;
+    const isUrl = typeof domain === 'string' && domain.includes('.lambda-url.');
     const kind = isUrl ? 'Function URL' : 'HTTP API';
     if (str(event.rawPath) === undefined || !(event.rawPath as string).startsWith('/'))
       fail(kind, '"rawPath" is missing');
@@ -51,6 +42,18 @@ export function detectHttpAdapter(payload: unknown): HttpAdapter | undefined {
     }
     checkOptional(event, kind);
     return isUrl ? functionUrlAdapter : apigwHttpAdapter;
+  }
+  // REST authorizer payloads carry httpMethod and path, and WebSocket events always say which way
+  // the message went; neither is a request to answer. (REST events proxied from a WebSocket
+  // integration carry a connectionId too, but they are ordinary requests.)
+  if (typeof event.type === 'string' && 'methodArn' in event) return undefined;
+  if ('messageDirection' in context || 'connectedAt' in context) return undefined;
+  if (record(context.elb) !== undefined) {
+    if (str(event.httpMethod) === undefined) fail('ALB', '"httpMethod" is missing');
+    if (str(event.path) === undefined || !(event.path as string).startsWith('/'))
+      fail('ALB', '"path" is missing');
+    checkOptional(event, 'ALB');
+    return albAdapter;
   }
   if ('httpMethod' in event) {
     const kind = event.version === '1.0' ? 'HTTP API (payload 1.0)' : 'API Gateway REST';

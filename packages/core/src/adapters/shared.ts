@@ -115,6 +115,15 @@ export function stripStage(path: string, event: RawEvent, options: PathOptions):
   return path.startsWith(prefix) && path.charCodeAt(prefix.length) === 47 ? path.slice(prefix.length) : path;
 }
 
+/** Reads one header from an event whose header names AWS already lower-cased. */
+export function lowerCaseHeader(event: RawEvent, name: string): string | undefined {
+  const headers = event.headers as Record<string, unknown> | null | undefined;
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  const value = headers[name];
+  // Inherited members (`constructor`, `__proto__`) are never strings, so this also guards the prototype.
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** The body as the result carries it: bytes as base64, text as is; HEAD answers carry none. */
 export function resultBody(
   response: OutgoingResponse,

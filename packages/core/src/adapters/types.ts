@@ -6,8 +6,6 @@ export interface OutgoingResponse {
   readonly status: number;
   /** Lower-case header names, single values. */
   readonly headers: Readonly<Record<string, string>>;
-  /** Serialized `Set-Cookie` values; never joined. */
-  readonly cookies: readonly string[];
   /** Text is sent as is; bytes are base64-encoded. `null` sends no body. */
   readonly body: string | Uint8Array | null;
 }
@@ -26,7 +24,7 @@ export interface PathOptions {
  */
 export interface HttpAdapter {
   readonly source: HttpSource;
-  /** Upper-case method. */
+  /** The HTTP method as sent (methods are case-sensitive: `GET`, not `get`). */
   method(event: RawEvent): string;
   /** The routing path: base path and stage removed, still encoded when {@link pathEncoded} says so. */
   path(event: RawEvent, options: PathOptions): string;
@@ -34,6 +32,11 @@ export interface HttpAdapter {
   pathEncoded(event: RawEvent): boolean;
   /** Headers with lower-case names; repeated values joined by `, ` (cookies by `; `). */
   headers(event: RawEvent): Record<string, string>;
+  /**
+   * One header by lower-case name, read straight from the event, for sources whose header names
+   * AWS already lower-cases (HTTP API, Function URL); the others build {@link headers} once instead.
+   */
+  header?(event: RawEvent, lowerCaseName: string): string | undefined;
   /** Every query value, decoded, in arrival order. */
   query(event: RawEvent): Record<string, string[]>;
   /** The cookies as one `Cookie` header, for sources that carry them apart from the headers (HTTP API v2). */
@@ -44,8 +47,8 @@ export interface HttpAdapter {
   sourceIp(event: RawEvent): string | undefined;
   /** The request id AWS assigned (API Gateway / Function URL), if any. */
   awsRequestId(event: RawEvent): string | undefined;
-  /** The result object the source expects. */
-  toResult(response: OutgoingResponse, event: RawEvent, method: string): unknown;
+  /** The result object the source expects; `cookies` are serialized `Set-Cookie` values, never joined. */
+  toResult(response: OutgoingResponse, cookies: readonly string[], event: RawEvent, method: string): unknown;
 }
 
 /** A Lambda payload seen as a plain record; adapters check shapes before reading. */

@@ -1,7 +1,8 @@
 import { detectHttpAdapter } from '../adapters/detect.js';
-import type { OutgoingResponse, PathOptions, RawEvent } from '../adapters/types.js';
+import type { PathOptions, RawEvent } from '../adapters/types.js';
 import { Context, type ContextRuntime, type RequestInput } from '../context/context.js';
 import type { LambdaContext } from '../context/lambda.js';
+import type { LiftResponse } from '../context/response.js';
 import {
   ConfigurationError,
   InternalServerError,
@@ -13,7 +14,7 @@ import { joinPaths, type ParamsOf } from '../router/pattern.js';
 import { ANY_METHOD, Router } from '../router/router.js';
 import type { Infer } from '../schema/validate.js';
 import type { TestRequestInit, TestResponse } from '../testing/request.js';
-import { compose, type Middleware, type Step } from './compose.js';
+import { compose, isMiddleware, type Middleware, type Step } from './compose.js';
 import { type AppOptions, checkAppOptions, logUnhandledError } from './options.js';
 import { type RouteSchemas, routeStep } from './route-step.js';
 
@@ -57,6 +58,10 @@ function checkRouteOptions(method: string, pattern: string, options: unknown): R
   for (const key of Object.keys(options)) {
     if (!ROUTE_OPTION_KEYS.has(key))
       throw new ConfigurationError(`${method} ${pattern}: unknown route option "${key}"`);
+  }
+  const middleware = (options as RouteOptions<object>).middleware;
+  if (middleware !== undefined && (!Array.isArray(middleware) || !middleware.every(isMiddleware))) {
+    throw new ConfigurationError(`${method} ${pattern}: "middleware" must be a list of middleware`);
   }
   return options as RouteOptions<object>;
 }
@@ -110,7 +115,11 @@ export class Group<S extends object = Record<string, unknown>> {
   use(...middleware: Middleware<S>[]): this {
     this.registry.assertOpen('add middleware');
     for (const fn of middleware) {
-      if (typeof fn !== 'function') throw new ConfigurationError('use() takes middleware functions');
+      if (!isMiddleware(fn)) {
+        throw new ConfigurationError(
+          'use() takes middleware: a function or an object with before/after hooks',
+        );
+      }
       this.middleware.push(fn as Middleware<object>);
     }
     return this;
@@ -158,6 +167,8 @@ export class Group<S extends object = Record<string, unknown>> {
     }) as RouteMethod<S, this>;
   }
 }
+
+const TEST_KIT = '@lift/core/testing';
 
 interface CompiledRoute {
   readonly run: Step;
@@ -256,29 +267,18 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> im
       ctx.error = error;
     }
     try {
-      await run(anyCtx);
+      const pending = run(anyCtx);
+      if (pending !== undefined) await pending;
     } finally {
       ctx.dispose();
     }
     if (ctx.res === undefined)
       ctx.fail(new InternalServerError({ cause: new Error('No response was produced') }));
-    const res = ctx.res as NonNullable<typeof ctx.res>;
-    const out: OutgoingResponse = {
-      status: res.status,
-      headers: res.headers,
-      cookies: ctx.responseCookies,
-      body: res.body,
-    };
     try {
-      return adapter.toResult(out, raw, method);
+      return adapter.toResult(ctx.res as LiftResponse, ctx.responseCookies, raw, method);
     } catch (error) {
       ctx.fail(error);
-      const failed = ctx.res as NonNullable<typeof ctx.res>;
-      return adapter.toResult(
-        { status: failed.status, headers: failed.headers, cookies: [], body: failed.body },
-        raw,
-        method,
-      );
+      return adapter.toResult(ctx.res as LiftResponse, [], raw, method);
     }
   };
 
@@ -287,7 +287,9 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> im
    * For tests: `await app.request('/items?limit=2')`, `await app.request('/items', { method: 'POST', json: {...} })`.
    */
   async request(input: string | TestRequestInit, init?: TestRequestInit): Promise<TestResponse> {
-    const { requestThrough } = await import('../testing/request.js');
+    // Loaded by name at run time, so bundlers leave the test kit out of deployed handlers.
+    const testKit: string = TEST_KIT;
+    const { requestThrough } = (await import(testKit)) as typeof import('../testing/request.js');
     return requestThrough(this.handler, input, init);
   }
 }

@@ -6,52 +6,92 @@ export type Next = () => Promise<void>;
 
 /**
  * Onion middleware: code before `await next()` runs on the way in, code after it on the way out
- * (with `ctx.res` set). Returning a response without calling `next` answers early.
+ * (with `ctx.res` set). Returning a response (or a promise of one) without calling `next` answers early.
  */
-export type Middleware<S extends object = Record<string, unknown>> = (
+export type MiddlewareFunction<S extends object = Record<string, unknown>> = (
   ctx: Context<RequestInput, S>,
   next: Next,
-) => unknown; // a LiftResponse (or a promise of one) answers early; anything else is ignored
+) => unknown;
 
-/** One precomposed step of a request: runs and leaves its result in `ctx.res`. */
-export type Step = (ctx: Context<RequestInput, object>) => Promise<void> | void;
+/**
+ * Synchronous middleware as two hooks, for work that never waits (headers, checks). The engine runs
+ * hooks inline: no `next` closure, no promise, so a chain of hooks around a synchronous handler
+ * completes without a single `await`.
+ */
+export interface MiddlewareHooks<S extends object = Record<string, unknown>> {
+  /** Runs on the way in. Returning a response answers early; the rest of the chain (and `after`) is skipped. */
+  readonly before?: (ctx: Context<RequestInput, S>) => unknown; // a LiftResponse answers early
+  /** Runs on the way out with `ctx.res` set: for successes, errors, 404 and 405 alike. */
+  readonly after?: (ctx: Context<RequestInput, S>) => void;
+}
 
-const DONE: Promise<void> = Promise.resolve();
+/** Middleware: an onion function (may await) or synchronous hooks. */
+export type Middleware<S extends object = Record<string, unknown>> =
+  | MiddlewareFunction<S>
+  | MiddlewareHooks<S>;
+
+type AnyContext = Context<RequestInput, object>;
+
+/** One precomposed step of a request; returns a promise only when something in it is asynchronous. */
+export type Step = (ctx: AnyContext) => Promise<void> | undefined;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }
 
-/** Runs a step; any throw or rejection becomes the error response, so outer middleware always see `ctx.res`. */
-export function guarded(step: Step): (ctx: Context<RequestInput, object>) => Promise<void> {
+/** Wraps a step so any throw or rejection becomes the error response; outer middleware always see `ctx.res`. */
+export function guarded(step: (ctx: AnyContext) => unknown): Step {
   return (ctx) => {
     try {
       const out = step(ctx);
-      return isThenable(out) ? Promise.resolve(out).catch((error: unknown) => ctx.fail(error)) : DONE;
+      if (isThenable(out)) return Promise.resolve(out).then(undefined, (error: unknown) => ctx.fail(error));
     } catch (error) {
       ctx.fail(error);
-      return DONE;
     }
+    return undefined;
   };
 }
 
-/**
- * Precomposes middleware around a terminal step, once, at start-up. Each level catches its own
- * errors into `ctx.res` (and `ctx.error`), so a failing handler still passes back through CORS,
- * security headers and logging middleware.
- */
-export function compose(middleware: readonly Middleware<object>[], terminal: Step): Step {
-  const last = guarded(terminal);
-  if (middleware.length === 0) return last;
-  const count = middleware.length;
-  const dispatch = (ctx: Context<RequestInput, object>, index: number): Promise<void> => {
-    if (index === count) return last(ctx);
-    const fn = middleware[index] as Middleware<object>;
+function runAfter(after: (ctx: AnyContext) => void, ctx: AnyContext): void {
+  try {
+    after(ctx);
+  } catch (error) {
+    ctx.fail(error);
+  }
+}
+
+function hookLayer(hooks: MiddlewareHooks<object>, inner: Step): Step {
+  const { before, after } = hooks;
+  return (ctx) => {
+    if (before !== undefined) {
+      try {
+        const early = before(ctx);
+        if (early instanceof LiftResponse) {
+          ctx.res = early;
+          return undefined;
+        }
+      } catch (error) {
+        ctx.fail(error);
+        return undefined;
+      }
+    }
+    const pending = inner(ctx);
+    if (after === undefined) return pending;
+    if (pending !== undefined) return pending.then(() => runAfter(after, ctx));
+    runAfter(after, ctx);
+    return undefined;
+  };
+}
+
+const DONE: Promise<void> = Promise.resolve();
+
+function functionLayer(fn: MiddlewareFunction<object>, inner: Step): Step {
+  return (ctx) => {
     let called = false;
     const next: Next = () => {
       if (called) return Promise.reject(new Error('next() called more than once in one middleware'));
       called = true;
-      return dispatch(ctx, index + 1);
+      return inner(ctx) ?? DONE;
     };
     try {
       const out = fn(ctx, next);
@@ -67,7 +107,35 @@ export function compose(middleware: readonly Middleware<object>[], terminal: Ste
     } catch (error) {
       ctx.fail(error);
     }
-    return DONE;
+    return undefined;
   };
-  return (ctx) => dispatch(ctx, 0);
+}
+
+/**
+ * Precomposes middleware around a terminal step, once, at start-up. Each layer catches its own
+ * errors into `ctx.res` (and `ctx.error`), so a failing handler still passes back through CORS,
+ * security headers and logging middleware.
+ */
+export function compose(
+  middleware: readonly Middleware<object>[],
+  terminal: (ctx: AnyContext) => unknown,
+): Step {
+  let step = guarded(terminal);
+  for (let i = middleware.length - 1; i >= 0; i--) {
+    const layer = middleware[i] as Middleware<object>;
+    step = typeof layer === 'function' ? functionLayer(layer, step) : hookLayer(layer, step);
+  }
+  return step;
+}
+
+/** Checks that a value is usable as middleware (a function, or an object with `before`/`after` functions). */
+export function isMiddleware(value: unknown): value is Middleware<object> {
+  if (typeof value === 'function') return true;
+  if (typeof value !== 'object' || value === null) return false;
+  const { before, after } = value as MiddlewareHooks<object>;
+  return (
+    (before !== undefined || after !== undefined) &&
+    (before === undefined || typeof before === 'function') &&
+    (after === undefined || typeof after === 'function')
+  );
 }

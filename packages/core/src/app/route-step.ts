@@ -2,7 +2,6 @@ import type { Context, RequestInput } from '../context/context.js';
 import { LiftResponse } from '../context/response.js';
 import { type FieldIssue, InternalServerError, UnprocessableError } from '../errors/errors.js';
 import { type PartResult, type StandardSchemaV1, validatePart } from '../schema/validate.js';
-import type { Step } from './compose.js';
 
 type AnyContext = Context<RequestInput, object>;
 
@@ -78,10 +77,13 @@ function responseChecker(
  * field issue), call the handler, turn its return value into the response, check the response.
  * Nothing awaits unless a validator or the handler is actually asynchronous.
  */
-export function routeStep(schemas: RouteSchemas, handler: (ctx: AnyContext) => unknown): Step {
+export function routeStep(
+  schemas: RouteSchemas,
+  handler: (ctx: AnyContext) => unknown,
+): (ctx: AnyContext) => unknown {
   const validate = requestValidator(schemas);
   const checkResponse = schemas.responses === undefined ? undefined : responseChecker(schemas.responses);
-  const callHandler = (ctx: AnyContext): Promise<void> | void => {
+  const callHandler = (ctx: AnyContext): unknown => {
     const out = handler(ctx);
     if (out instanceof Promise) {
       return out.then((value) => {

@@ -40,6 +40,8 @@ export function isSafeRequestId(id: string | undefined): id is string {
   return id !== undefined && SAFE_REQUEST_ID.test(id);
 }
 const HEADER_VALUE = /^[^\r\n\0]*$/;
+// RFC 9110 field names are tokens.
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 
 /**
  * One request. Everything that costs is computed on first read: headers are lower-cased, query,
@@ -55,7 +57,7 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
   readonly lambda: LambdaContext | undefined;
   /** Which HTTP event source delivered the request. */
   readonly source: HttpSource;
-  /** Upper-case method. */
+  /** The HTTP method as sent (methods are case-sensitive: `GET`, not `get`). */
   readonly method: string;
   /** The routing path: base path and stage removed; percent-encoded as the source delivered it. */
   readonly path: string;
@@ -178,10 +180,15 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
   header(name: string, value: string): this;
   header(name: string, value?: string): string | undefined | this {
     const key = name.toLowerCase();
-    if (value === undefined) return this.lowerCaseHeaders()[key];
+    if (value === undefined) {
+      const read = this.rawHeaders === undefined ? this.adapter.header : undefined;
+      return read === undefined ? this.lowerCaseHeaders()[key] : read(this.event as RawEvent, key);
+    }
+    if (!HEADER_NAME.test(key) || key === '__proto__')
+      throw new TypeError(`Invalid header name: ${JSON.stringify(name)}`);
     if (!HEADER_VALUE.test(value)) throw new TypeError(`Header ${name} value contains CR, LF or NUL`);
     if (this.res !== undefined) this.res.headers[key] = value;
-    else (this.pendingHeaders ??= Object.create(null) as Record<string, string>)[key] = value;
+    else (this.pendingHeaders ??= {})[key] = value;
     return this;
   }
 
@@ -301,7 +308,8 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
   }
 
   private takeHeaders(contentType: string | undefined): Record<string, string> {
-    const headers = this.pendingHeaders ?? (Object.create(null) as Record<string, string>);
+    // A plain object keeps fast properties; `__proto__` can never be a key (header() refuses it).
+    const headers = this.pendingHeaders ?? {};
     this.pendingHeaders = undefined;
     if (contentType !== undefined && headers['content-type'] === undefined)
       headers['content-type'] = contentType;
@@ -311,8 +319,11 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
   /** A JSON response: `ctx.json(value)` is 200, `ctx.json(201, value)` sets the status. */
   json(body: unknown): LiftResponse;
   json(status: number, body: unknown): LiftResponse;
-  json(...args: [unknown] | [number, unknown]): LiftResponse {
-    const [status, data] = args.length === 2 ? args : [200, args[0]];
+  json(statusOrBody: unknown, body?: unknown): LiftResponse {
+    // biome-ignore lint/complexity/noArguments: one or two arguments select the form without allocating.
+    const twoArgs = arguments.length >= 2;
+    const status = twoArgs ? (statusOrBody as number) : 200;
+    const data = twoArgs ? body : statusOrBody;
     const text = data === undefined ? null : JSON.stringify(data);
     return new LiftResponse(status, this.takeHeaders('application/json; charset=utf-8'), text, data);
   }

@@ -6,8 +6,8 @@
 export class LiftResponse {
   /** HTTP status. */
   status: number;
-  /** Lower-case header names. */
-  readonly headers: Record<string, string>;
+  /** Lower-case header names. Middleware may replace the object; always read it from the response. */
+  headers: Record<string, string>;
   /** Text (sent as is) or bytes (sent base64-encoded); `null` for none. */
   body: string | Uint8Array | null;
   /** The value a JSON body was serialized from, kept for response validation. */

@@ -1,4 +1,4 @@
-import type { Middleware } from '../app/compose.js';
+import type { MiddlewareHooks } from '../app/compose.js';
 import { ConfigurationError } from '../errors/errors.js';
 
 /** Options of {@link bodyLimit}. */
@@ -12,12 +12,13 @@ export interface BodyLimitOptions {
  * with `createApp({ bodyLimit })`). The limit applies to the decoded body, whatever Content-Length
  * claims, and a base64 body is measured before it is decoded: past the limit → 413.
  */
-export function bodyLimit(options: BodyLimitOptions): Middleware<object> {
+export function bodyLimit(options: BodyLimitOptions): MiddlewareHooks<object> {
   const { maxBytes } = options;
   if (!Number.isInteger(maxBytes) || maxBytes < 0)
     throw new ConfigurationError('bodyLimit: maxBytes must be a whole number');
-  return (ctx, next) => {
-    ctx.bodyLimit = maxBytes;
-    return next();
+  return {
+    before(ctx) {
+      ctx.bodyLimit = maxBytes;
+    },
   };
 }

@@ -1,5 +1,6 @@
-import type { Middleware } from '../app/compose.js';
+import type { MiddlewareHooks } from '../app/compose.js';
 import type { Context, RequestInput } from '../context/context.js';
+import type { LiftResponse } from '../context/response.js';
 import { ConfigurationError, ForbiddenError } from '../errors/errors.js';
 
 /** Options of {@link cors}. Nothing is allowed unless listed. */
@@ -47,7 +48,7 @@ function addVary(headers: Record<string, string>, value: string): void {
  * carries `Vary: Origin`. Preflights are answered here, before the route runs: 204 for an allowed
  * origin and method, 403 otherwise.
  */
-export function cors(options: CorsOptions): Middleware<object> {
+export function cors(options: CorsOptions): MiddlewareHooks<object> {
   if (typeof options !== 'object' || options === null)
     throw new ConfigurationError('cors: options are required');
   for (const key of Object.keys(options)) {
@@ -100,11 +101,12 @@ export function cors(options: CorsOptions): Middleware<object> {
   const exposeList = exposeHeaders.join(', ');
   const allowOrigin = (origin: string) => (anyOrigin ? '*' : origin);
 
-  const preflight = (ctx: Context<RequestInput, object>, origin: string, requested: string): void => {
+  const preflight = (ctx: Context<RequestInput, object>, origin: string, requested: string): LiftResponse => {
     if (!isAllowed(origin) || !methods.includes(requested.toUpperCase())) {
       ctx.fail(new ForbiddenError('CORS preflight rejected'));
-      addVary((ctx.res as NonNullable<typeof ctx.res>).headers, 'Origin');
-      return;
+      const denied = ctx.res as LiftResponse;
+      addVary(denied.headers, 'Origin');
+      return denied;
     }
     const res = ctx.empty(204);
     const h = res.headers;
@@ -116,22 +118,25 @@ export function cors(options: CorsOptions): Middleware<object> {
     addVary(h, 'Origin');
     addVary(h, 'Access-Control-Request-Method');
     addVary(h, 'Access-Control-Request-Headers');
-    ctx.res = res;
+    return res;
   };
 
-  return async (ctx, next) => {
-    const origin = ctx.header('origin');
-    if (ctx.method === 'OPTIONS' && origin !== undefined) {
-      const requested = ctx.header('access-control-request-method');
-      if (requested !== undefined) return preflight(ctx, origin, requested);
-    }
-    await next();
-    const headers = ctx.res?.headers;
-    if (headers === undefined) return;
-    addVary(headers, 'Origin');
-    if (origin === undefined || !isAllowed(origin)) return;
-    headers['access-control-allow-origin'] = allowOrigin(origin);
-    if (credentials) headers['access-control-allow-credentials'] = 'true';
-    if (exposeList !== '') headers['access-control-expose-headers'] = exposeList;
+  return {
+    before(ctx) {
+      if (ctx.method !== 'OPTIONS') return;
+      const origin = ctx.header('origin');
+      const requested = origin === undefined ? undefined : ctx.header('access-control-request-method');
+      if (origin !== undefined && requested !== undefined) return preflight(ctx, origin, requested);
+    },
+    after(ctx) {
+      const headers = ctx.res?.headers;
+      if (headers === undefined) return;
+      addVary(headers, 'Origin');
+      const origin = ctx.header('origin');
+      if (origin === undefined || !isAllowed(origin)) return;
+      headers['access-control-allow-origin'] = allowOrigin(origin);
+      if (credentials) headers['access-control-allow-credentials'] = 'true';
+      if (exposeList !== '') headers['access-control-expose-headers'] = exposeList;
+    },
   };
 }

@@ -1,4 +1,4 @@
-import type { Middleware } from '../app/compose.js';
+import type { MiddlewareHooks } from '../app/compose.js';
 import { isSafeRequestId } from '../context/context.js';
 import { ConfigurationError } from '../errors/errors.js';
 
@@ -17,7 +17,7 @@ export interface RequestIdOptions {
  * id is used only when short and of a safe charset (so a caller cannot inject CR/LF or log
  * markup); otherwise the AWS request id is used, or a new one generated.
  */
-export function requestId(options: RequestIdOptions = {}): Middleware<object> {
+export function requestId(options: RequestIdOptions = {}): MiddlewareHooks<object> {
   const header = (options.header ?? 'x-request-id').toLowerCase();
   const maxLength = options.maxLength ?? 128;
   const trust = options.trustIncoming ?? true;
@@ -25,12 +25,14 @@ export function requestId(options: RequestIdOptions = {}): Middleware<object> {
     throw new ConfigurationError(`requestId: invalid header name "${header}"`);
   if (!Number.isInteger(maxLength) || maxLength < 1)
     throw new ConfigurationError('requestId: maxLength must be >= 1');
-  return async (ctx, next) => {
-    const incoming = trust ? ctx.header(header) : undefined;
-    if (isSafeRequestId(incoming) && incoming.length <= maxLength) ctx.requestId = incoming;
-    const id = ctx.requestId;
-    ctx.header(header, id);
-    await next();
-    ctx.header(header, id);
+  return {
+    before(ctx) {
+      const incoming = trust ? ctx.header(header) : undefined;
+      if (isSafeRequestId(incoming) && incoming.length <= maxLength) ctx.requestId = incoming;
+    },
+    // Set on the way out, so every response (errors, 404, early answers of inner middleware) carries it.
+    after(ctx) {
+      ctx.header(header, ctx.requestId);
+    },
   };
 }

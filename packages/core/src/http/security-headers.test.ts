@@ -20,6 +20,9 @@ describe('securityHeaders', () => {
       );
       expect(res.headers.get('referrer-policy'), path).toBe('no-referrer');
       expect(res.headers.get('cache-control'), path).toBe('no-store');
+      expect(res.headers.get('cross-origin-opener-policy'), path).toBe('same-origin');
+      expect(res.headers.get('cross-origin-resource-policy'), path).toBe('same-origin');
+      expect(res.headers.get('permissions-policy'), path).toBe('camera=(), microphone=(), geolocation=()');
     }
   });
 
@@ -31,6 +34,19 @@ describe('securityHeaders', () => {
     expect(res.headers.get('cache-control')).toBe('public, max-age=60');
     expect(res.headers.get('x-frame-options')).toBeNull();
     expect(res.headers.get('referrer-policy')).toBe('same-origin');
+  });
+
+  it('gives the same headers whether or not one of them is switched off', async () => {
+    const build = (options: Parameters<typeof securityHeaders>[0]) => {
+      const app = createApp({ service: 'sec' });
+      app.use(securityHeaders(options));
+      app.get('/', (ctx) => ctx.header('x-frame-options', 'SAMEORIGIN').text('x'));
+      return app.request('/');
+    };
+    const all = Object.fromEntries((await build({})).headers);
+    const without = Object.fromEntries((await build({ referrerPolicy: false })).headers);
+    expect(all['x-frame-options']).toBe('SAMEORIGIN');
+    expect({ ...without, 'referrer-policy': 'no-referrer' }).toEqual(all);
   });
 
   it('refuses unknown options and multi-line values', () => {

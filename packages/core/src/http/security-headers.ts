@@ -1,4 +1,4 @@
-import type { Middleware } from '../app/compose.js';
+import type { MiddlewareHooks } from '../app/compose.js';
 import { ConfigurationError } from '../errors/errors.js';
 
 /** Options of {@link securityHeaders}: each header's value, or `false` to leave it out. */
@@ -43,24 +43,50 @@ const NAMES: Record<keyof SecurityHeadersOptions, string> = {
  * Adds secure response headers to every answer (errors, 404 and 405 included), without overriding
  * a header the handler set itself. The header list is computed once, here.
  */
-export function securityHeaders(options: SecurityHeadersOptions = {}): Middleware<object> {
+export function securityHeaders(options: SecurityHeadersOptions = {}): MiddlewareHooks<object> {
   for (const key of Object.keys(options)) {
     if (!(key in NAMES)) throw new ConfigurationError(`securityHeaders: unknown option "${key}"`);
   }
   const merged = { ...DEFAULTS, ...options };
-  const pairs: [string, string][] = [];
+  const names: string[] = [];
+  const values: string[] = [];
   for (const key of Object.keys(NAMES) as (keyof SecurityHeadersOptions)[]) {
     const value = merged[key];
     if (value === false) continue;
     if (typeof value !== 'string' || /[\r\n]/.test(value)) {
       throw new ConfigurationError(`securityHeaders: ${key} must be a single-line string or false`);
     }
-    pairs.push([NAMES[key], value]);
+    names.push(NAMES[key]);
+    values.push(value);
   }
-  return async (ctx, next) => {
-    await next();
-    const headers = ctx.res?.headers;
-    if (headers === undefined) return;
-    for (const [name, value] of pairs) if (headers[name] === undefined) headers[name] = value;
+  const all = names.length === Object.keys(NAMES).length;
+  const v = values;
+  // With every header on (the default), one object literal with fixed keys builds them at once,
+  // then the response's own headers are laid over it, so anything the handler set wins.
+  const defaults = (): Record<string, string> => ({
+    'strict-transport-security': v[0] as string,
+    'content-security-policy': v[1] as string,
+    'x-content-type-options': v[2] as string,
+    'x-frame-options': v[3] as string,
+    'referrer-policy': v[4] as string,
+    'cross-origin-opener-policy': v[5] as string,
+    'cross-origin-resource-policy': v[6] as string,
+    'permissions-policy': v[7] as string,
+    'cache-control': v[8] as string,
+  });
+  return {
+    after(ctx) {
+      const res = ctx.res;
+      if (res === undefined) return;
+      if (all) {
+        res.headers = Object.assign(defaults(), res.headers);
+        return;
+      }
+      const headers = res.headers;
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i] as string;
+        if (headers[name] === undefined) headers[name] = values[i] as string;
+      }
+    },
   };
 }

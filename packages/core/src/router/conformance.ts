@@ -181,6 +181,12 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
   { name: 'ALL answers GET', method: 'GET', path: '/any', expect: { route: '/any' } },
   { name: 'ALL answers DELETE', method: 'DELETE', path: '/any', expect: { route: '/any' } },
   { name: 'ALL answers custom method', method: 'PROPFIND', path: '/any', expect: { route: '/any' } },
+  {
+    name: 'methods are case-sensitive',
+    method: 'get',
+    path: '/health',
+    expect: { status: 405, allow: 'GET, HEAD' },
+  },
   { name: 'HEAD served by GET', method: 'HEAD', path: '/health', expect: { route: '/health' } },
   {
     name: 'HEAD served by GET param',

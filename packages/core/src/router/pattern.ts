@@ -81,7 +81,7 @@ export function parsePattern(pattern: string): PatternSegment[] {
     if (kind === 'wildcard' && !last) {
       throw new ConfigurationError(`Wildcard must be the last segment: ${pattern}`);
     }
-    if (value !== '*' && !PARAM_NAME.test(value)) {
+    if (value !== '*' && (!PARAM_NAME.test(value) || value === '__proto__')) {
       throw new ConfigurationError(`Invalid parameter name "${value}" in ${pattern}`);
     }
     if (seen.has(value)) throw new ConfigurationError(`Parameter "${value}" appears twice in ${pattern}`);

@@ -46,15 +46,6 @@ function pick<T>(t: MethodTable<T>, method: string): RouteRecord<T> | undefined 
   return t[method] ?? (method === 'HEAD' ? t.GET : undefined) ?? t[ANY_METHOD];
 }
 
-function decodeSegment(segment: string): string {
-  if (!segment.includes('%')) return segment;
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new BadRequestError('Malformed percent-encoding in path');
-  }
-}
-
 /**
  * Method-aware route table. Static routes are a direct map lookup; the rest live in a segment trie
  * searched static > param > wildcard with backtracking, so registration order never matters.
@@ -131,62 +122,87 @@ export class Router<T> {
       path.length > 1 && path.endsWith('/') && path.charCodeAt(path.length - 2) !== 47
         ? path.slice(0, -1)
         : path;
-    if (!decode || !normalized.includes('%')) {
+    const encoded = decode && normalized.includes('%');
+    if (encoded) {
+      try {
+        decodeURIComponent(normalized);
+      } catch {
+        throw new BadRequestError('Malformed percent-encoding in path');
+      }
+    } else {
       const methods = this.statics.get(normalized);
       if (methods !== undefined) {
         const route = pick(methods, method);
         if (route !== undefined) return { found: true, route, params: NO_PARAMS };
       }
     }
-    const segments = normalized === '/' ? [] : normalized.slice(1).split('/');
-    if (decode) for (let i = 0; i < segments.length; i++) segments[i] = decodeSegment(segments[i] as string);
-    const values: string[] = [];
-    const allowed = new Set<string>();
-    const route = this.walk(this.root, segments, 0, method, values, allowed);
+    this.allowed = undefined;
+    const route =
+      normalized === '/'
+        ? this.terminal(this.root, method)
+        : this.walk(this.root, normalized, 1, 0, method, encoded);
     if (route === undefined) {
-      return { found: false, allow: allowed.size === 0 ? undefined : orderMethods(allowed) };
+      const allowed = this.allowed as Set<string> | undefined;
+      return { found: false, allow: allowed === undefined ? undefined : orderMethods(allowed) };
     }
-    if (values.length === 0) return { found: true, route, params: NO_PARAMS };
-    const params: Record<string, string> = Object.create(null);
-    for (let i = 0; i < values.length; i++) params[route.paramNames[i] as string] = values[i] as string;
+    const names = route.paramNames;
+    if (names.length === 0) return { found: true, route, params: NO_PARAMS };
+    // Param names are checked at registration (never `__proto__`), so a plain object is safe and fast.
+    const params: Record<string, string> = {};
+    for (let i = 0; i < names.length; i++) params[names[i] as string] = this.values[i] as string;
     return { found: true, route, params };
   }
 
+  // Written by walk() on its way to a route; matching is synchronous, so no request shares them.
+  private readonly values: string[] = [];
+  private allowed: Set<string> | undefined;
+
+  private terminal(node: Node<T>, method: string): RouteRecord<T> | undefined {
+    if (node.methods === undefined) return undefined;
+    const route = pick(node.methods, method);
+    if (route === undefined) for (const m in node.methods) (this.allowed ??= new Set()).add(m);
+    return route;
+  }
+
+  /** Matches the segment starting at `start` (just after a `/`); `depth` counts params captured so far. */
   private walk(
     node: Node<T>,
-    segments: readonly string[],
-    index: number,
+    path: string,
+    start: number,
+    depth: number,
     method: string,
-    values: string[],
-    allowed: Set<string>,
+    encoded: boolean,
   ): RouteRecord<T> | undefined {
-    if (index === segments.length) {
-      if (node.methods === undefined) return undefined;
-      const route = pick(node.methods, method);
-      if (route === undefined) for (const m in node.methods) allowed.add(m);
-      return route;
-    }
-    const segment = segments[index] as string;
+    const slash = path.indexOf('/', start);
+    const end = slash === -1 ? path.length : slash;
+    const raw = path.slice(start, end);
+    const segment = encoded && raw.includes('%') ? decodeURIComponent(raw) : raw;
+    const last = slash === -1;
     const child = node.statics?.get(segment);
     if (child !== undefined) {
-      const found = this.walk(child, segments, index + 1, method, values, allowed);
+      const found = last
+        ? this.terminal(child, method)
+        : this.walk(child, path, end + 1, depth, method, encoded);
       if (found !== undefined) return found;
     }
     if (node.param !== undefined && segment !== '') {
-      values.push(segment);
-      const found = this.walk(node.param, segments, index + 1, method, values, allowed);
-      if (found !== undefined) return found;
-      values.pop();
+      const found = last
+        ? this.terminal(node.param, method)
+        : this.walk(node.param, path, end + 1, depth + 1, method, encoded);
+      if (found !== undefined) {
+        this.values[depth] = segment;
+        return found;
+      }
     }
     if (node.wildcard !== undefined) {
-      const rest = index === segments.length - 1 ? segment : segments.slice(index).join('/');
+      const rest = last ? segment : path.slice(start);
       if (rest !== '') {
         const route = pick(node.wildcard, method);
         if (route !== undefined) {
-          values.push(rest);
+          this.values[depth] = last || !encoded ? rest : rest.split('/').map(decodeURIComponent).join('/');
           return route;
         }
-        for (const m in node.wildcard) allowed.add(m);
+        for (const m in node.wildcard) (this.allowed ??= new Set()).add(m);
       }
     }
     return undefined;

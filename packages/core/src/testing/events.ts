@@ -71,7 +71,7 @@ function parse(init: HttpEventInit): Parsed {
   const cookies = Object.entries(init.cookies ?? {}).map(([k, v]) => `${k}=${v}`);
   const bytes = init.body;
   return {
-    method: (init.method ?? 'GET').toUpperCase(),
+    method: init.method ?? 'GET',
     path,
     rawQuery,
     query,

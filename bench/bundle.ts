@@ -1,0 +1,41 @@
+/**
+ * Bundle size of a hello-world service: esbuild, minified ESM for Node (as a Lambda deploy would
+ * build it), with the AWS SDK external. Reports raw and gzip bytes.
+ */
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+/** The hello-world service, exactly as a user writes it. */
+export const HELLO_WORLD = `
+import { createApp } from '@lift/core';
+const app = createApp({ service: 'hello' });
+app.get('/', () => ({ hello: 'world' }));
+export const handler = app.handler;
+`;
+
+/** Size of one bundle. */
+export interface BundleSize {
+  readonly bytes: number;
+  readonly gzipBytes: number;
+  readonly code: string;
+}
+
+/** Bundles `source` (resolved from this folder) and measures it. */
+export async function bundleSize(source: string): Promise<BundleSize> {
+  const result = await build({
+    // The runner is bundled to bench/.bench-out/, so bench/ is one folder up.
+    stdin: { contents: source, resolveDir: fileURLToPath(new URL('..', import.meta.url)), loader: 'ts' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    conditions: ['@lift/source'],
+    external: ['@aws-sdk/*'],
+    write: false,
+    legalComments: 'none',
+  });
+  const code = result.outputFiles[0]?.text ?? '';
+  return { bytes: Buffer.byteLength(code), gzipBytes: gzipSync(code).length, code };
+}

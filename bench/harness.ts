@@ -1,0 +1,114 @@
+/**
+ * A small benchmark harness: contenders run the same pre-built events, interleaved repetition by
+ * repetition so drift hits all alike; events are cloned before each timed batch, never inside it.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import type { LambdaContext } from '@lift/core';
+
+/** One contender: a name and a Lambda-style handler. */
+export interface Contender {
+  readonly name: string;
+  readonly handler: (event: unknown, context?: LambdaContext) => Promise<unknown>;
+}
+
+/** Timing of one contender over every repetition (µs per call). */
+export interface Timing {
+  readonly name: string;
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** How much to run. */
+export interface Plan {
+  readonly warmup: number;
+  readonly iterations: number;
+  readonly repetitions: number;
+}
+
+/** Full runs and the `--quick` run that only checks answers. */
+// Many short interleaved batches rather than a few long ones: on a shared machine the load drifts,
+// and short alternating batches make both contenders sample the same conditions.
+export const FULL: Plan = { warmup: 20_000, iterations: 5_000, repetitions: 40 };
+export const QUICK: Plan = { warmup: 10, iterations: 20, repetitions: 1 };
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Normalises a result for comparison: header names lower-cased, headers sorted. */
+export function normaliseResult(result: unknown): unknown {
+  const r = result as Record<string, unknown>;
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries((r.headers ?? {}) as Record<string, string>))
+    headers[k.toLowerCase()] = v;
+  return {
+    ...r,
+    headers: Object.fromEntries(Object.entries(headers).sort(([a], [b]) => a.localeCompare(b))),
+  };
+}
+
+/**
+ * Checks that every contender gives the same answer as the first one for each event, then times
+ * them. Throws, naming the contender and the difference, when an answer differs.
+ */
+export async function compare(
+  contenders: readonly Contender[],
+  events: readonly unknown[],
+  plan: Plan,
+  context?: LambdaContext,
+): Promise<Timing[]> {
+  for (const event of events) {
+    const expected = normaliseResult(
+      await (contenders[0] as Contender).handler(structuredClone(event), context),
+    );
+    for (const c of contenders.slice(1)) {
+      const actual = normaliseResult(await c.handler(structuredClone(event), context));
+      if (!isDeepStrictEqual(actual, expected)) {
+        throw new Error(
+          `${c.name} answers differently:\n${JSON.stringify(actual)}\nexpected\n${JSON.stringify(expected)}`,
+        );
+      }
+    }
+  }
+  const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  const batch = (n: number) =>
+    Array.from({ length: n }, (_, i) => structuredClone(events[i % events.length]));
+  for (const c of contenders) {
+    const warm = batch(plan.warmup);
+    for (const event of warm) await c.handler(event, context);
+  }
+  for (let rep = 0; rep < plan.repetitions; rep++) {
+    // Rotate the order each repetition so no contender always runs first.
+    const order = contenders.map((_, i) => contenders[(i + rep) % contenders.length] as Contender);
+    for (const c of order) {
+      const prepared = batch(plan.iterations);
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < prepared.length; i++) await c.handler(prepared[i], context);
+      const elapsed = Number(process.hrtime.bigint() - start) / 1000;
+      samples.get(c.name)?.push(elapsed / plan.iterations);
+    }
+  }
+  return contenders.map((c) => {
+    const values = samples.get(c.name) ?? [];
+    return { name: c.name, median: median(values), min: Math.min(...values), max: Math.max(...values) };
+  });
+}
+
+/** A markdown table of timings with the ratio to the baseline (the first timing). */
+export function table(timings: readonly Timing[]): string {
+  const base = (timings[0] as Timing).median;
+  const rows = timings.map(
+    (t) =>
+      `| ${t.name} | ${t.median.toFixed(2)} | ${t.min.toFixed(2)}–${t.max.toFixed(2)} | ${(t.median / base).toFixed(2)}× |`,
+  );
+  return [
+    '| contender | µs/call (median) | min–max | ratio to raw |',
+    '| --- | ---: | ---: | ---: |',
+    ...rows,
+  ].join('\n');
+}

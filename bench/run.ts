@@ -1,0 +1,69 @@
+/**
+ * `npm run bench` measures and rewrites its section of docs/benchmarks.md;
+ * `npm run bench -- --quick` (run by `npm test`) checks every contender's answers with a few iterations.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fakeLambdaContext } from '@lift/core/testing';
+import { bundleSize, HELLO_WORLD } from './bundle.js';
+import { compare, FULL, QUICK, table } from './harness.js';
+import { liftP1, p1Events, rawP1 } from './p1-routed-get.js';
+
+const quick = process.argv.includes('--quick');
+const plan = quick ? QUICK : FULL;
+const machine = `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), ${process.platform}/${process.arch}`;
+console.log(`${quick ? 'quick check' : 'benchmark'}: ${machine}`);
+
+const context = fakeLambdaContext({ timeoutMs: 900_000 });
+const p1 = await compare([rawP1(), liftP1()], p1Events(), plan, context);
+console.log(table(p1));
+
+const hello = await bundleSize(HELLO_WORLD);
+console.log(`hello-world bundle: ${hello.bytes} B minified, ${hello.gzipBytes} B gzip`);
+const helloModule = await import(`data:text/javascript;base64,${Buffer.from(hello.code).toString('base64')}`);
+const answer = (await helloModule.handler(
+  p1Events()[0] && { ...(p1Events()[0] as object), rawPath: '/' },
+)) as { statusCode: number; body: string };
+if (answer.statusCode !== 200 || answer.body !== '{"hello":"world"}')
+  throw new Error(`bundled hello-world answered ${JSON.stringify(answer)}`);
+
+if (quick) {
+  console.log('quick check passed: every contender gave the same answers; the bundled hello-world answers');
+} else {
+  const p1Ratio = (p1[1]?.median ?? 0) / (p1[0]?.median ?? 1);
+  const section = [
+    '<!-- core:start -->',
+    '## Core: routed GET and bundle size (issue 2)',
+    '',
+    `Measured with \`npm run bench\` on ${machine}, ${new Date().toISOString().slice(0, 10)}.`,
+    `Method: ${FULL.repetitions} repetitions of ${FULL.iterations.toLocaleString('en')} calls per contender after ${FULL.warmup.toLocaleString('en')} warm-up calls,`,
+    'contenders interleaved, events cloned before each timed batch; answers compared before timing.',
+    '',
+    '### P1: routed GET, 40 routes (`/r{n}/:id/items/:itemId`), CORS for an allowed origin, security headers, error handling',
+    '',
+    table(p1),
+    '',
+    `Target ≤ 1.5× raw: **${p1Ratio.toFixed(2)}×** — ${p1Ratio <= 1.5 ? 'met' : 'missed'}.`,
+    '',
+    '### Hello-world bundle (esbuild, minified ESM, platform node)',
+    '',
+    '| bundle | bytes | gzip |',
+    '| --- | ---: | ---: |',
+    `| hello-world (\`createApp\` + one route + \`handler\`) | ${hello.bytes.toLocaleString('en')} | ${hello.gzipBytes.toLocaleString('en')} |`,
+    '',
+    `Target ≤ 10 KB (10,240 B) minified: ${hello.bytes <= 10_240 ? 'met' : 'missed'}.`,
+    '<!-- core:end -->',
+  ].join('\n');
+  // Bundled to bench/.bench-out/run.mjs, so the repository root is two folders up.
+  const file = new URL('../../docs/benchmarks.md', import.meta.url);
+  let doc: string;
+  try {
+    doc = readFileSync(file, 'utf8');
+  } catch {
+    doc =
+      '# Benchmarks\n\nEvery figure here is produced by a command in this repository; each section names it.\n\n<!-- core:start -->\n<!-- core:end -->\n';
+  }
+  const updated = doc.replace(/<!-- core:start -->[\s\S]*<!-- core:end -->/, section);
+  writeFileSync(file, updated);
+  console.log('docs/benchmarks.md updated');
+}
