@@ -19,6 +19,8 @@ export interface BundleSize {
   readonly bytes: number;
   readonly gzipBytes: number;
   readonly code: string;
+  /** Bytes each source module contributes to the minified output, largest first. */
+  readonly modules: readonly (readonly [path: string, bytes: number])[];
 }
 
 /** Bundles `source` (resolved from this folder) and measures it. */
@@ -35,7 +37,12 @@ export async function bundleSize(source: string): Promise<BundleSize> {
     external: ['@aws-sdk/*'],
     write: false,
     legalComments: 'none',
+    metafile: true,
   });
   const code = result.outputFiles[0]?.text ?? '';
-  return { bytes: Buffer.byteLength(code), gzipBytes: gzipSync(code).length, code };
+  const inputs = Object.values(result.metafile.outputs)[0]?.inputs ?? {};
+  const modules = Object.entries(inputs)
+    .map(([path, info]) => [path.replace(/^.*packages\/core\/src\//, ''), info.bytesInOutput] as const)
+    .sort((a, b) => b[1] - a[1]);
+  return { bytes: Buffer.byteLength(code), gzipBytes: gzipSync(code).length, code, modules };
 }

@@ -232,6 +232,71 @@ describe('middleware', () => {
     expect(handler).toHaveBeenCalledTimes(1);
   });
 
+  it('hook middleware runs inline, in onion order with function middleware', async () => {
+    const calls: string[] = [];
+    const app = createApp({ service: 'hooks' });
+    app.use(
+      { before: () => void calls.push('>hook1'), after: () => void calls.push('<hook1') },
+      async (_ctx, next) => {
+        calls.push('>fn');
+        await next();
+        calls.push('<fn');
+      },
+      { after: (ctx) => void calls.push(`<hook2 ${ctx.res?.status}`) },
+    );
+    app.get('/', async () => {
+      calls.push('handler');
+      return 'ok';
+    });
+    await app.request('/');
+    expect(calls).toEqual(['>hook1', '>fn', 'handler', '<hook2 200', '<fn', '<hook1']);
+  });
+
+  it('a before hook answers early: inner layers and its own after are skipped, outer afters run', async () => {
+    const calls: string[] = [];
+    const app = createApp({ service: 'hooks' });
+    app.use({ after: (ctx) => void calls.push(`outer ${ctx.res?.status}`) });
+    app.use({ before: (ctx) => ctx.json(401, { stop: true }), after: () => void calls.push('own after') });
+    app.get('/', () => {
+      calls.push('handler');
+      return 'ok';
+    });
+    const res = await app.request('/');
+    expect(res.status).toBe(401);
+    expect(calls).toEqual(['outer 401']);
+  });
+
+  it('errors thrown in hooks become error responses', async () => {
+    const app = createApp({ service: 'hooks', onError: () => {} });
+    app
+      .group('/before')
+      .use({
+        before: () => {
+          throw new ConflictError('busy');
+        },
+      })
+      .get('/', () => 'x');
+    app
+      .group('/after')
+      .use({
+        after: () => {
+          throw new Error('broken');
+        },
+      })
+      .get('/', () => 'x');
+    expect((await app.request('/before')).status).toBe(409);
+    expect((await app.request('/after')).status).toBe(500);
+  });
+
+  it('refuses values that are not middleware', () => {
+    const app = createApp({ service: 'hooks' });
+    expect(() => app.use({} as never)).toThrow(/before\/after hooks/);
+    expect(() => app.use({ before: 'x' } as never)).toThrow(/before\/after hooks/);
+    expect(() => app.get('/', { middleware: [42] } as never, () => 1)).toThrow(
+      /must be a list of middleware/,
+    );
+  });
+
   it('typed state flows from middleware to handlers', async () => {
     const app = createApp<{ user: string }>({ service: 'state' });
     app.use(async (ctx, next) => {
