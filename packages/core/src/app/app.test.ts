@@ -356,11 +356,15 @@ describe('start-up checks', () => {
     expect(() => app.get('/a', { bdy: {} } as never, () => 1)).toThrow(/unknown route option "bdy"/);
   });
 
-  it('reports a duplicate route when compiled', () => {
+  it('refuses a duplicate route or a bad pattern as it is registered, at module load', () => {
     const app = createApp({ service: 'x' });
     app.get('/a/:id', () => 1);
-    app.get('/a/:name', () => 2);
-    expect(() => app.compile()).toThrow(/Duplicate route: GET \/a\/:name/);
+    expect(() => app.get('/a/:name', () => 2)).toThrow(/Duplicate route: GET \/a\/:name/);
+    expect(() => app.get('/b/*/c', () => 3)).toThrow(/Wildcard must be the last segment/);
+    const sub = createApp({ service: 'sub' });
+    sub.get('/:id', () => 4);
+    app.group('/a').get('/x', () => 5);
+    expect(() => app.route('/a', sub)).toThrow(/Duplicate route: GET \/a\/:id/);
   });
 
   it('freezes after the first request', async () => {

@@ -10,7 +10,7 @@ import {
   MethodNotAllowedError,
   NotFoundError,
 } from '../errors/errors.js';
-import { joinPaths, type ParamsOf } from '../router/pattern.js';
+import { joinPaths, type ParamsOf, parsePattern, patternShape } from '../router/pattern.js';
 import { ANY_METHOD, Router } from '../router/router.js';
 import type { Infer } from '../schema/validate.js';
 import type { TestRequestInit, TestResponse } from '../testing/request.js';
@@ -47,6 +47,7 @@ interface RouteDefinition {
 interface Registry {
   readonly definitions: RouteDefinition[];
   assertOpen(what: string): void;
+  add(definition: RouteDefinition): void;
 }
 
 const ROUTE_OPTION_KEYS = new Set(['params', 'query', 'headers', 'body', 'responses', 'middleware']);
@@ -139,7 +140,7 @@ export class Group<S extends object = Record<string, unknown>> {
     const mount = new Group<S>(this.registry, joinPaths(this.prefix, prefix), this.lineage);
     mount.middleware.push(...app.middleware);
     for (const def of app.registry.definitions) {
-      this.registry.definitions.push({
+      this.registry.add({
         ...def,
         pattern: joinPaths(mount.prefix, def.pattern),
         groups: [...mount.lineage, ...def.groups.slice(1)],
@@ -156,7 +157,7 @@ export class Group<S extends object = Record<string, unknown>> {
       if (typeof handler !== 'function')
         throw new ConfigurationError(`${method} ${pattern}: handler must be a function`);
       const options = maybeHandler === undefined ? {} : checkRouteOptions(method, pattern, optionsOrHandler);
-      this.registry.definitions.push({
+      this.registry.add({
         method,
         pattern,
         options,
@@ -178,6 +179,7 @@ interface CompiledRoute {
 export class App<S extends object = Record<string, unknown>> extends Group<S> implements Registry {
   /** @internal */
   readonly definitions: RouteDefinition[] = [];
+  private readonly shapes = new Set<string>();
   private readonly router = new Router<CompiledRoute>();
   private readonly runtime: ContextRuntime;
   private readonly paths: PathOptions;
@@ -213,6 +215,21 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> im
         `Cannot ${what}: the app is frozen once it has handled a request or been compiled`,
       );
     }
+  }
+
+  /**
+   * @internal Checks the pattern and refuses a duplicate as the route is registered, so a mistake
+   * fails at module load (cold start), not on some later request.
+   */
+  add(definition: RouteDefinition): void {
+    const key = `${definition.method} ${patternShape(parsePattern(definition.pattern))}`;
+    if (this.shapes.has(key)) {
+      throw new ConfigurationError(
+        `Duplicate route: ${definition.method} ${definition.pattern} is already registered`,
+      );
+    }
+    this.shapes.add(key);
+    this.definitions.push(definition);
   }
 
   /** The registered routes (method and pattern), in registration order. */
