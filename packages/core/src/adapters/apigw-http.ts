@@ -3,8 +3,8 @@ import {
   lowerCaseHeader,
   lowerCaseHeaders,
   parseQueryString,
+  proxyResult,
   record,
-  resultBody,
   str,
   stripBasePath,
   stripStage,
@@ -16,19 +16,7 @@ function http(event: RawEvent): Record<string, unknown> {
 }
 
 function toResult(response: OutgoingResponse, cookies: readonly string[], _event: RawEvent, method: string) {
-  const { body, isBase64Encoded } = resultBody(response, method);
-  const result: {
-    statusCode: number;
-    headers: Record<string, string>;
-    cookies?: string[];
-    body: string;
-    isBase64Encoded: boolean;
-  } = {
-    statusCode: response.status,
-    headers: response.headers as Record<string, string>,
-    body,
-    isBase64Encoded,
-  };
+  const result: ReturnType<typeof proxyResult> & { cookies?: string[] } = proxyResult(response, method);
   if (cookies.length > 0) result.cookies = [...cookies];
   return result;
 }

@@ -2,8 +2,8 @@ import {
   copyQuery,
   eventBody,
   lowerCaseHeaders,
+  proxyResult,
   record,
-  resultBody,
   str,
   stripBasePath,
   stripStage,
@@ -32,19 +32,8 @@ export const apigwRestAdapter: HttpAdapter = {
   sourceIp: (event) => str(record(record(event.requestContext)?.identity)?.sourceIp),
   awsRequestId: (event) => str(record(event.requestContext)?.requestId),
   toResult(response: OutgoingResponse, cookies: readonly string[], _event: RawEvent, method: string) {
-    const { body, isBase64Encoded } = resultBody(response, method);
-    const result: {
-      statusCode: number;
-      headers: Record<string, string>;
-      multiValueHeaders?: Record<string, string[]>;
-      body: string;
-      isBase64Encoded: boolean;
-    } = {
-      statusCode: response.status,
-      headers: response.headers as Record<string, string>,
-      body,
-      isBase64Encoded,
-    };
+    const result: ReturnType<typeof proxyResult> & { multiValueHeaders?: Record<string, string[]> } =
+      proxyResult(response, method);
     if (cookies.length > 0) result.multiValueHeaders = { 'set-cookie': [...cookies] };
     return result;
   },

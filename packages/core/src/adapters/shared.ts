@@ -52,7 +52,17 @@ export function decodeQueryComponent(text: string): string {
   }
 }
 
-/** Parses a raw query string (`a=1&a=2&b`) into a prototype-free multi-value record. */
+/** Collapses a multi-value record: single values as strings, repeated ones as arrays (what schemas see). */
+export function collapseValues(lists: Record<string, string[]>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = Object.create(null);
+  for (const key in lists) {
+    const list = lists[key] as string[];
+    out[key] = list.length === 1 ? (list[0] as string) : list;
+  }
+  return out;
+}
+
+/** Parses a raw query string or form body (`a=1&a=2&b`) into a prototype-free multi-value record. */
 export function parseQueryString(raw: string): Record<string, string[]> {
   const out: Record<string, string[]> = Object.create(null);
   if (raw === '') return out;
@@ -122,6 +132,17 @@ export function lowerCaseHeader(event: RawEvent, name: string): string | undefin
   const value = headers[name];
   // Inherited members (`constructor`, `__proto__`) are never strings, so this also guards the prototype.
   return typeof value === 'string' ? value : undefined;
+}
+
+/** The fields every proxy-style result shares: status, headers, body and its encoding. */
+export function proxyResult(response: OutgoingResponse, method: string) {
+  const { body, isBase64Encoded } = resultBody(response, method);
+  return {
+    statusCode: response.status,
+    headers: response.headers as Record<string, string>,
+    body,
+    isBase64Encoded,
+  };
 }
 
 /** The body as the result carries it: bytes as base64, text as is; HEAD answers carry none. */

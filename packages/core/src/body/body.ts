@@ -1,4 +1,4 @@
-import { decodeQueryComponent } from '../adapters/shared.js';
+import { collapseValues, parseQueryString } from '../adapters/shared.js';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors/errors.js';
 import { parseJsonSafely } from './json.js';
 
@@ -38,23 +38,6 @@ export function mediaType(contentType: string | undefined): string {
   return (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
 }
 
-/** Parses `application/x-www-form-urlencoded` into a prototype-free record; repeated keys become arrays. */
-export function parseForm(text: string): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = Object.create(null);
-  if (text === '') return out;
-  for (const pair of text.split('&')) {
-    if (pair === '') continue;
-    const eq = pair.indexOf('=');
-    const key = decodeQueryComponent(eq === -1 ? pair : pair.slice(0, eq));
-    const value = eq === -1 ? '' : decodeQueryComponent(pair.slice(eq + 1));
-    const prior = out[key];
-    if (prior === undefined) out[key] = value;
-    else if (Array.isArray(prior)) prior.push(value);
-    else out[key] = [prior, value];
-  }
-  return out;
-}
-
 /**
  * Parses a body by its content type: JSON (`application/json`, `*+json`) → value; form → record;
  * `text/*` → string; `application/octet-stream` → bytes. An empty body is `undefined`.
@@ -66,7 +49,8 @@ export function parseBody(bytes: Buffer, contentType: string | undefined): unkno
   if (type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))) {
     return parseJsonSafely(bytes.toString('utf8'));
   }
-  if (type === 'application/x-www-form-urlencoded') return parseForm(bytes.toString('utf8'));
+  if (type === 'application/x-www-form-urlencoded')
+    return collapseValues(parseQueryString(bytes.toString('utf8')));
   if (type.startsWith('text/')) return bytes.toString('utf8');
   if (type === 'application/octet-stream')
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);

@@ -1,3 +1,4 @@
+import { collapseValues } from '../adapters/shared.js';
 import type { HttpAdapter, HttpSource, RawEvent } from '../adapters/types.js';
 import { parseBody, readBody } from '../body/body.js';
 import { errorEnvelope, errorStatus, GatewayTimeoutError, HttpError } from '../errors/errors.js';
@@ -150,13 +151,7 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
 
   /** Query parameters with all their values: single ones as strings, repeated ones as arrays. */
   queryMulti(): Record<string, string | string[]> {
-    const out: Record<string, string | string[]> = Object.create(null);
-    const lists = this.queryAllValues();
-    for (const key in lists) {
-      const list = lists[key] as string[];
-      out[key] = list.length === 1 ? (list[0] as string) : list;
-    }
-    return out;
+    return collapseValues(this.queryAllValues());
   }
 
   private queryAllValues(): Record<string, string[]> {
