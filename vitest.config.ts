@@ -6,7 +6,12 @@ export default defineConfig({
   resolve: { conditions: ['@lift/source'] },
   ssr: { resolve: { conditions: ['@lift/source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'docs/**/*.test.ts', 'bench/**/*.test.ts'],
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'examples/*/src/**/*.test.ts',
+      'docs/**/*.test.ts',
+      'bench/**/*.test.ts',
+    ],
     typecheck: { enabled: false },
     pool: 'threads',
   },

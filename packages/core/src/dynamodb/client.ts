@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConfigurationError, HttpError } from '../errors/errors.js';
+import { ConfigurationError, HttpError, type HttpErrorOptions } from '../errors/errors.js';
 import { type CursorCodec, createCursorCodec } from './cursor.js';
 import type { TableDefinition } from './table.js';
 
@@ -9,10 +9,7 @@ export type Item = Record<string, unknown>;
 /** 409: a conditional write found the item not as expected (exists, missing, or another version). */
 export class ConditionFailedError extends HttpError {
   /** @param message safe description of the conflict */
-  constructor(
-    message = 'The item was changed or does not match the condition',
-    options?: { cause?: unknown },
-  ) {
+  constructor(message = 'The item was changed or does not match the condition', options?: HttpErrorOptions) {
     super(409, 'CONDITION_FAILED', message, options);
   }
 }

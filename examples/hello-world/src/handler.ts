@@ -1,0 +1,7 @@
+import { createApp } from '@lift/core';
+
+const app = createApp({ service: 'hello-world' });
+app.get('/', () => ({ hello: 'world' }));
+
+/** The Lambda entry point. */
+export const handler = app.handler;
