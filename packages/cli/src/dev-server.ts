@@ -76,6 +76,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const format = options.format ?? 'http';
   const timeoutMs = options.timeoutMs ?? 30_000;
   process.env.LIFT_DEV = '1';
+  // Stacks printed for failing handlers point at the TypeScript sources, not the bundle.
+  process.setSourceMapsEnabled(true);
   const dynamodb = await startLocalDynamoDB({
     ...(options.dynamodbEndpoint === undefined ? {} : { endpoint: options.dynamodbEndpoint }),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
