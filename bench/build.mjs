@@ -3,14 +3,18 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: [new URL('./run.ts', import.meta.url).pathname],
-  outfile: new URL('./.bench-out/run.mjs', import.meta.url).pathname,
+  entryPoints: {
+    run: new URL('./run.ts', import.meta.url).pathname,
+    'load-crud': new URL('./load-crud.ts', import.meta.url).pathname,
+  },
+  outdir: new URL('./.bench-out/', import.meta.url).pathname,
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
   conditions: ['@lift/source'],
-  external: ['esbuild'],
+  external: ['esbuild', 'autocannon'],
   banner: {
     js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },

@@ -2,6 +2,7 @@
  * A small benchmark harness: contenders run the same pre-built events, interleaved repetition by
  * repetition so drift hits all alike; events are cloned before each timed batch, never inside it.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import type { LambdaContext } from '@lift/core';
 
@@ -111,4 +112,24 @@ export function table(timings: readonly Timing[]): string {
     '| --- | ---: | ---: | ---: |',
     ...rows,
   ].join('\n');
+}
+
+/**
+ * Replaces one named section of docs/benchmarks.md (between `<!-- NAME:start -->` and
+ * `<!-- NAME:end -->`), adding it at the end the first time, so each benchmark owns its part.
+ */
+export function writeSection(name: string, markdown: string): void {
+  // Bundled to bench/.bench-out/, so the repository root is two folders up.
+  const file = new URL('../../docs/benchmarks.md', import.meta.url);
+  let doc: string;
+  try {
+    doc = readFileSync(file, 'utf8');
+  } catch {
+    doc =
+      '# Benchmarks\n\nEvery figure here is produced by a command in this repository; each section names it.\n';
+  }
+  const block = `<!-- ${name}:start -->\n${markdown}\n<!-- ${name}:end -->`;
+  const pattern = new RegExp(`<!-- ${name}:start -->[\\s\\S]*<!-- ${name}:end -->`);
+  writeFileSync(file, pattern.test(doc) ? doc.replace(pattern, block) : `${doc.trimEnd()}\n\n${block}\n`);
+  console.log(`docs/benchmarks.md: ${name} section updated`);
 }

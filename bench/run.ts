@@ -2,11 +2,10 @@
  * `npm run bench` measures and rewrites its section of docs/benchmarks.md;
  * `npm run bench -- --quick` (run by `npm test`) checks every contender's answers with a few iterations.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fakeLambdaContext } from '@lift/core/testing';
 import { bundleSize, HELLO_WORLD } from './bundle.js';
-import { compare, FULL, QUICK, table } from './harness.js';
+import { compare, FULL, QUICK, table, writeSection } from './harness.js';
 import { liftP1, p1Events, rawP1 } from './p1-routed-get.js';
 
 const quick = process.argv.includes('--quick');
@@ -32,7 +31,6 @@ if (quick) {
 } else {
   const p1Ratio = (p1[1]?.median ?? 0) / (p1[0]?.median ?? 1);
   const section = [
-    '<!-- core:start -->',
     '## Core: routed GET and bundle size (issue 2)',
     '',
     `Measured with \`npm run bench\` on ${machine}, ${new Date().toISOString().slice(0, 10)}.`,
@@ -68,18 +66,7 @@ if (quick) {
     'The test kit is not in it (`app.request` loads it by name). What would close the gap: letting an app',
     'declare the sources it serves so unused adapters tree-shake away, and loading cookie and body parsing',
     'on first use; both trade simplicity for bytes, and neither is done yet.',
-    '<!-- core:end -->',
   ].join('\n');
-  // Bundled to bench/.bench-out/run.mjs, so the repository root is two folders up.
-  const file = new URL('../../docs/benchmarks.md', import.meta.url);
-  let doc: string;
-  try {
-    doc = readFileSync(file, 'utf8');
-  } catch {
-    doc =
-      '# Benchmarks\n\nEvery figure here is produced by a command in this repository; each section names it.\n\n<!-- core:start -->\n<!-- core:end -->\n';
-  }
-  const updated = doc.replace(/<!-- core:start -->[\s\S]*<!-- core:end -->/, section);
-  writeFileSync(file, updated);
+  writeSection('core', section);
   console.log('docs/benchmarks.md updated');
 }
