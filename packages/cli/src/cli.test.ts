@@ -1,7 +1,12 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { localClientConfig, startDynalite } from '@lift/core/testing/dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevServer, DevServerError, startDevServer } from './dev-server.js';
 import { invoke } from './invoke.js';
@@ -123,6 +128,72 @@ describe('lift dev', () => {
       startDevServer({ entry: fixture('echo.ts'), port: server.port, log: () => {} }),
     ).rejects.toThrow(DevServerError);
   });
+});
+
+describe('lift dev and DynamoDB', () => {
+  const put = (url: string, id: string, text: string) =>
+    fetch(`${url}/notes/${id}`, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: text });
+
+  it('keeps embedded data across restarts with a data dir', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lift-data-'));
+    try {
+      const first = await startDevServer({
+        entry: fixture('notes.ts'),
+        port: 0,
+        watch: false,
+        dataDir,
+        log: () => {},
+      });
+      expect((await put(first.url, 'n1', 'remember me')).status).toBe(204);
+      await first.close();
+      const second = await startDevServer({
+        entry: fixture('notes.ts'),
+        port: 0,
+        watch: false,
+        dataDir,
+        log: () => {},
+      });
+      try {
+        expect(await (await fetch(`${second.url}/notes/n1`)).json()).toEqual({
+          id: 'n1',
+          text: 'remember me',
+        });
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('uses another DynamoDB with --dynamodb-endpoint and creates the tables there', async () => {
+    const other = await startDynalite();
+    const logs: string[] = [];
+    try {
+      const server = await startDevServer({
+        entry: fixture('notes.ts'),
+        port: 0,
+        watch: false,
+        dynamodbEndpoint: other.endpoint,
+        log: (l) => logs.push(l),
+      });
+      try {
+        expect(server.dynamodbEndpoint).toBe(other.endpoint);
+        expect(logs).toContain('created table cli-test-notes');
+        expect((await put(server.url, 'n2', 'elsewhere')).status).toBe(204);
+      } finally {
+        await server.close();
+      }
+      const client = new DynamoDBClient(localClientConfig(other.endpoint));
+      const { Item } = await client.send(
+        new GetItemCommand({ TableName: 'cli-test-notes', Key: { id: { S: 'n2' } } }),
+      );
+      client.destroy();
+      expect(Item).toEqual({ id: { S: 'n2' }, text: { S: 'elsewhere' } });
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
 });
 
 describe('the lift binary', () => {
