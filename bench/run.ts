@@ -5,7 +5,7 @@
 import { cpus } from 'node:os';
 import { fakeLambdaContext } from '@lift/core/testing';
 import { bundleSize, HELLO_WORLD } from './bundle.js';
-import { compare, FULL, QUICK, table, writeSection } from './harness.js';
+import { compare, FULL, QUICK, type Timing, table, writeSection } from './harness.js';
 import { liftP1, p1Events, rawP1 } from './p1-routed-get.js';
 
 const quick = process.argv.includes('--quick');
@@ -14,8 +14,17 @@ const machine = `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (
 console.log(`${quick ? 'quick check' : 'benchmark'}: ${machine}`);
 
 const context = fakeLambdaContext({ timeoutMs: 900_000 });
-const p1 = await compare([rawP1(), liftP1()], p1Events(), plan, context);
-console.log(table(p1));
+// Independent trials (fresh apps, fresh warm-up): one run on a shared machine can be lucky.
+const trials = quick ? 1 : 3;
+const p1Trials: Timing[][] = [];
+for (let t = 0; t < trials; t++) {
+  const timings = await compare([rawP1(), liftP1()], p1Events(), plan, context);
+  console.log(table(timings));
+  p1Trials.push(timings);
+}
+const ratioOf = (timings: Timing[]) => (timings[1]?.median ?? 0) / (timings[0]?.median ?? 1);
+const byRatio = [...p1Trials].sort((a, b) => ratioOf(a) - ratioOf(b));
+const p1 = byRatio[Math.floor(byRatio.length / 2)] as Timing[];
 
 const hello = await bundleSize(HELLO_WORLD);
 console.log(`hello-world bundle: ${hello.bytes} B minified, ${hello.gzipBytes} B gzip`);
@@ -29,25 +38,39 @@ if (answer.statusCode !== 200 || answer.body !== '{"hello":"world"}')
 if (quick) {
   console.log('quick check passed: every contender gave the same answers; the bundled hello-world answers');
 } else {
-  const p1Ratio = (p1[1]?.median ?? 0) / (p1[0]?.median ?? 1);
+  const p1Ratio = ratioOf(p1);
+  const allRatios = p1Trials.map((t) => `${ratioOf(t).toFixed(2)}×`).join(', ');
+  const worst = ratioOf(byRatio[byRatio.length - 1] as Timing[]);
   const section = [
     '## Core: routed GET and bundle size (issue 2)',
     '',
     `Measured with \`npm run bench\` on ${machine}, ${new Date().toISOString().slice(0, 10)}.`,
-    `Method: ${FULL.repetitions} repetitions of ${FULL.iterations.toLocaleString('en')} calls per contender after ${FULL.warmup.toLocaleString('en')} warm-up calls,`,
-    'contenders interleaved, events cloned before each timed batch; answers compared before timing.',
+    `Method: per trial, ${FULL.repetitions} repetitions of ${FULL.iterations.toLocaleString('en')} calls per contender after ${FULL.warmup.toLocaleString('en')} warm-up calls,`,
+    'contenders interleaved, events parsed from JSON (as the Lambda runtime does) before each timed batch; answers compared before timing.',
     '',
     '### P1: routed GET, 40 routes (`/r{n}/:id/items/:itemId`), CORS for an allowed origin, security headers, error handling',
     '',
     table(p1),
     '',
-    `Target ≤ 1.5× raw: **${p1Ratio.toFixed(2)}×** — ${p1Ratio <= 1.5 ? 'met' : 'missed'}.`,
+    `The table is the median of ${trials} independent trials; their ratios were ${allRatios}.`,
+    `Target ≤ 1.5× raw: median trial **${p1Ratio.toFixed(2)}×** — ${
+      worst <= 1.5
+        ? 'met in every trial'
+        : p1Ratio <= 1.5
+          ? 'met by the median trial, not by every trial'
+          : 'missed'
+    }.`,
     '',
-    'Reading: the raw handler is a careful hand-written one (one split, a map of route names, the headers',
-    'as one object literal). Lift also recognises and checks the event shape for four sources, decodes',
-    'params, builds a context and runs CORS and security headers as synchronous hooks; most of its extra',
-    'cost is the router walk and the response object. The spread (min–max) is wide on this shared',
-    'machine; the medians of 40 interleaved batches are what to compare.',
+    'Reading: the raw handler is a careful hand-written one (one split, a map of route names, every header',
+    'in one object literal). Lift also recognises and checks the event shape for four sources, decodes',
+    'params, builds a context, and runs CORS and security headers as synchronous hooks. Its extra ~0.6 µs',
+    'per call is spread over the router walk (one substring and one map lookup per segment), the response',
+    'object and its serialisation, the event checks and the context. What would close the rest of the gap:',
+    'a matcher compiled per route shape instead of the segment trie, and seeding the security-header',
+    'defaults when the response object is created instead of merging them afterwards. Earlier runs that',
+    'cloned events with structuredClone in large batches read 1.3-1.5x: garbage collection of the batch',
+    'added the same cost to both sides and flattened the ratio; events are now parsed from JSON, as Lambda',
+    'delivers them, in small batches.',
     '',
     '### Hello-world bundle (esbuild, minified ESM, platform node)',
     '',

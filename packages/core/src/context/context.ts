@@ -83,7 +83,7 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
   private cookieValues: Record<string, string> | undefined;
   private bodyBytes: Buffer | undefined;
   private bodyValue: unknown;
-  private bodyParsed = false;
+  private bodyParsed: boolean;
   private requestIdValue: string | undefined;
   private stateValue: S | undefined;
   private pendingHeaders: Record<string, string> | undefined;
@@ -120,6 +120,7 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
     this.cookieValues = undefined;
     this.bodyBytes = undefined;
     this.bodyValue = undefined;
+    this.bodyParsed = false;
     this.requestIdValue = undefined;
     this.stateValue = undefined;
     this.pendingHeaders = undefined;
@@ -304,10 +305,10 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
 
   private takeHeaders(contentType: string | undefined): Record<string, string> {
     // A plain object keeps fast properties; `__proto__` can never be a key (header() refuses it).
-    const headers = this.pendingHeaders ?? {};
+    const headers = this.pendingHeaders;
+    if (headers === undefined) return contentType === undefined ? {} : { 'content-type': contentType };
     this.pendingHeaders = undefined;
-    if (contentType !== undefined && headers['content-type'] === undefined)
-      headers['content-type'] = contentType;
+    if (contentType !== undefined && headers['content-type'] === undefined) headers['content-type'] = contentType;
     return headers;
   }
 

@@ -90,7 +90,8 @@ export function cors(options: CorsOptions): MiddlewareHooks<object> {
         }
       }
       const set = new Set(list.map((o) => o.toLowerCase()));
-      isAllowed = (origin) => set.has(origin.toLowerCase());
+      // Browsers send origins in lower case; only an unusual one pays for lower-casing.
+      isAllowed = (origin) => set.has(origin) || set.has(origin.toLowerCase());
     }
   } else {
     throw new ConfigurationError('cors: "origins" must list the allowed origins or be a function');
