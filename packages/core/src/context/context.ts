@@ -308,7 +308,8 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
     const headers = this.pendingHeaders;
     if (headers === undefined) return contentType === undefined ? {} : { 'content-type': contentType };
     this.pendingHeaders = undefined;
-    if (contentType !== undefined && headers['content-type'] === undefined) headers['content-type'] = contentType;
+    if (contentType !== undefined && headers['content-type'] === undefined)
+      headers['content-type'] = contentType;
     return headers;
   }
 
