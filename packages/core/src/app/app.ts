@@ -14,12 +14,18 @@ import { joinPaths, type ParamsOf, parsePattern, patternShape } from '../router/
 import { ANY_METHOD, Router } from '../router/router.js';
 import type { Infer } from '../schema/validate.js';
 import type { TestRequestInit, TestResponse } from '../testing/request.js';
+import type { AccessControl, AccessSteps, RouteAuth } from './access.js';
 import { compose, isMiddleware, type Middleware, type Step } from './compose.js';
 import { type AppOptions, checkAppOptions, logUnhandledError } from './options.js';
 import { type RouteSchemas, routeStep } from './route-step.js';
 
 /** Options of one route: Standard Schemas for its input and responses, and route-only middleware. */
 export interface RouteOptions<S extends object = Record<string, unknown>> extends RouteSchemas {
+  /**
+   * Who may call the route: `'public'`, or the roles, scopes or permissions it needs. Required on
+   * every route once the app has access control; the app refuses to start otherwise.
+   */
+  readonly auth?: RouteAuth;
   /** Middleware that runs for this route only, after global and group middleware. */
   readonly middleware?: readonly Middleware<S>[];
 }
@@ -42,6 +48,8 @@ interface RouteDefinition {
   readonly handler: Handler<RequestInput, object>;
   /** The groups the route was registered through, outermost (the app) first. */
   readonly groups: readonly Group<object>[];
+  /** The access-control steps prepared for the route's `auth` declaration. */
+  readonly access?: AccessSteps;
 }
 
 interface Registry {
@@ -50,7 +58,7 @@ interface Registry {
   add(definition: RouteDefinition): void;
 }
 
-const ROUTE_OPTION_KEYS = new Set(['params', 'query', 'headers', 'body', 'responses', 'middleware']);
+const ROUTE_OPTION_KEYS = new Set(['params', 'query', 'headers', 'body', 'responses', 'middleware', 'auth']);
 
 function checkRouteOptions(method: string, pattern: string, options: unknown): RouteOptions<object> {
   if (typeof options !== 'object' || options === null) {
@@ -181,6 +189,7 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> im
   readonly definitions: RouteDefinition[] = [];
   private readonly shapes = new Set<string>();
   private readonly router = new Router<CompiledRoute>();
+  private readonly accessControl: AccessControl | undefined;
   private readonly runtime: ContextRuntime;
   private readonly paths: PathOptions;
   private fallback: Step | undefined;
@@ -190,6 +199,7 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> im
   constructor(options: AppOptions) {
     super(undefined, '', []);
     const checked = checkAppOptions(options);
+    this.accessControl = options.access;
     this.paths = { basePaths: checked.basePaths, stripStage: checked.stripStage };
     const onError = options.onError ?? logUnhandledError;
     this.runtime = {
@@ -229,7 +239,22 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> im
       );
     }
     this.shapes.add(key);
-    this.definitions.push(definition);
+    const { method, pattern } = definition;
+    const declared = definition.options.auth;
+    let access: AccessSteps = {};
+    if (this.accessControl !== undefined) {
+      if (declared === undefined) {
+        throw new ConfigurationError(
+          `${method} ${pattern} declares no "auth": once an app has access control, every route says who may call it (auth: 'public' for anyone)`,
+        );
+      }
+      access = this.accessControl.prepare({ method, pattern }, declared);
+    } else if (declared !== undefined) {
+      throw new ConfigurationError(
+        `${method} ${pattern} declares "auth" but the app has no access control (createApp({ access }))`,
+      );
+    }
+    this.definitions.push({ ...definition, access });
   }
 
   /** The registered routes (method and pattern), in registration order. */
@@ -247,7 +272,9 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> im
       const chain: Middleware<object>[] = [];
       for (const group of def.groups) chain.push(...group.middleware);
       if (def.options.middleware !== undefined) chain.push(...def.options.middleware);
-      this.router.add(def.method, def.pattern, { run: compose(chain, routeStep(def.options, def.handler)) });
+      this.router.add(def.method, def.pattern, {
+        run: compose(chain, routeStep(def.options, def.handler, def.access)),
+      });
     }
     this.router.compile();
     this.fallback = compose(this.middleware, (ctx) => {

@@ -1,5 +1,6 @@
 import type { Context, RequestInput } from '../context/context.js';
 import { ConfigurationError } from '../errors/errors.js';
+import type { AccessControl } from './access.js';
 
 /** Options of {@link createApp}. Unknown keys are rejected at start-up so typos surface early. */
 export interface AppOptions {
@@ -25,6 +26,11 @@ export interface AppOptions {
   readonly generateId?: () => string;
   /** Clock in epoch milliseconds (default `Date.now`); inject a fake one in tests. */
   readonly now?: () => number;
+  /**
+   * Access control (`createAccessControl` from `@lift/core/auth`). With it, every route must declare
+   * `auth`, and the app refuses to start with a message naming any route that does not.
+   */
+  readonly access?: AccessControl;
 }
 
 const KNOWN = new Set([
@@ -36,6 +42,7 @@ const KNOWN = new Set([
   'onError',
   'generateId',
   'now',
+  'access',
 ]);
 
 /** Checks {@link AppOptions} and fills defaults; throws a {@link ConfigurationError} naming the problem. */
@@ -79,6 +86,9 @@ export function checkAppOptions(options: AppOptions): {
     if (options[fn] !== undefined && typeof options[fn] !== 'function') {
       throw new ConfigurationError(`createApp option "${fn}" must be a function`);
     }
+  }
+  if (options.access !== undefined && typeof options.access?.prepare !== 'function') {
+    throw new ConfigurationError('createApp option "access" must come from createAccessControl()');
   }
   if (options.stripStage !== undefined && typeof options.stripStage !== 'boolean') {
     throw new ConfigurationError('stripStage must be a boolean');

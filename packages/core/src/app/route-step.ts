@@ -2,6 +2,7 @@ import type { Context, RequestInput } from '../context/context.js';
 import { LiftResponse } from '../context/response.js';
 import { type FieldIssue, InternalServerError, UnprocessableError } from '../errors/errors.js';
 import { type PartResult, type StandardSchemaV1, validatePart } from '../schema/validate.js';
+import type { AccessSteps } from './access.js';
 
 type AnyContext = Context<RequestInput, object>;
 
@@ -24,7 +25,9 @@ function readPart(ctx: AnyContext, part: Part): unknown {
 }
 
 /** Builds the validator for a route's request schemas, or `undefined` when it has none. */
-function requestValidator(schemas: RouteSchemas): ((ctx: AnyContext) => Promise<void> | void) | undefined {
+function requestValidator(
+  schemas: RouteSchemas,
+): ((ctx: AnyContext) => Promise<void> | undefined) | undefined {
   const parts = PARTS.filter((part) => schemas[part] !== undefined);
   if (parts.length === 0) return undefined;
   return (ctx) => {
@@ -41,6 +44,7 @@ function requestValidator(schemas: RouteSchemas): ((ctx: AnyContext) => Promise<
     };
     if (results.some((r) => r instanceof Promise)) return Promise.all(results).then(apply);
     apply(results as PartResult[]);
+    return undefined;
   };
 }
 
@@ -80,6 +84,7 @@ function responseChecker(
 export function routeStep(
   schemas: RouteSchemas,
   handler: (ctx: AnyContext) => unknown,
+  access: AccessSteps = {},
 ): (ctx: AnyContext) => unknown {
   const validate = requestValidator(schemas);
   const checkResponse = schemas.responses === undefined ? undefined : responseChecker(schemas.responses);
@@ -94,9 +99,18 @@ export function routeStep(
     finish(ctx, out);
     return checkResponse?.(ctx);
   };
-  if (validate === undefined) return callHandler;
-  return (ctx) => {
-    const pending = validate(ctx);
-    return pending instanceof Promise ? pending.then(() => callHandler(ctx)) : callHandler(ctx);
+  // Access control first (a 401/403 reveals nothing about the input), then validation, then the
+  // checks that need the validated body (tenant fields, permission context), then the handler.
+  const steps = [access.beforeValidation, validate, access.afterValidation].filter(
+    (step): step is (ctx: AnyContext) => Promise<void> | undefined => step !== undefined,
+  );
+  if (steps.length === 0) return callHandler;
+  const run = (ctx: AnyContext, from: number): unknown => {
+    for (let i = from; i < steps.length; i++) {
+      const pending = (steps[i] as (ctx: AnyContext) => Promise<void> | undefined)(ctx);
+      if (pending instanceof Promise) return pending.then(() => run(ctx, i + 1));
+    }
+    return callHandler(ctx);
   };
+  return (ctx) => run(ctx, 0);
 }

@@ -4,6 +4,7 @@ import { parseBody, readBody } from '../body/body.js';
 import { errorEnvelope, errorStatus, GatewayTimeoutError, HttpError } from '../errors/errors.js';
 import { type CookieOptions, parseCookieHeader, serializeCookie } from './cookies.js';
 import type { LambdaContext } from './lambda.js';
+import type { Principal } from './principal.js';
 import { LiftResponse } from './response.js';
 
 /** What a route's handler receives about the request, after validation. */
@@ -72,6 +73,8 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
   readonly startedAt: number;
   /** Per-route body limit in bytes (a body-limit middleware may change it before the body is read). */
   bodyLimit: number;
+  /** The verified caller, once access control has authenticated the request. */
+  principal: Principal | undefined;
 
   private readonly adapter: HttpAdapter;
   private readonly runtime: ContextRuntime;
@@ -112,6 +115,7 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
     this.error = undefined;
     this.startedAt = runtime.now();
     this.bodyLimit = runtime.bodyLimit;
+    this.principal = undefined;
     this.paramValues = EMPTY_PARAMS;
     this.queryValues = undefined;
     this.queryLists = undefined;

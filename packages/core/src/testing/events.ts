@@ -24,6 +24,12 @@ export interface HttpEventInit {
   readonly domainName?: string;
   /** API Gateway request id (default random). */
   readonly requestId?: string;
+  /**
+   * What an API Gateway authorizer put in `requestContext.authorizer`: `{ jwt: { claims, scopes } }`
+   * or `{ lambda: {...} }` or `{ iam: {...} }` for HTTP APIs; `{ claims }` or the Lambda authorizer's
+   * context for REST APIs.
+   */
+  readonly authorizer?: Readonly<Record<string, unknown>>;
 }
 
 interface Parsed {
@@ -169,6 +175,7 @@ function payloadV2(init: HttpEventInit, isUrl: boolean): Record<string, unknown>
       requestId: p.requestId,
       routeKey: '$default',
       stage,
+      ...(init.authorizer === undefined ? {} : { authorizer: init.authorizer }),
       time: new Date(now).toUTCString(),
       timeEpoch: now,
     },
@@ -238,6 +245,7 @@ export function restApiEvent(init: HttpEventInit = {}): Record<string, unknown> 
       resourceId: 'abc123',
       resourcePath: '/{proxy+}',
       stage,
+      ...(init.authorizer === undefined ? {} : { authorizer: init.authorizer }),
     },
     body: p.body ?? null,
     isBase64Encoded: p.base64,

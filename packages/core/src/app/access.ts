@@ -1,0 +1,46 @@
+import type { Context, RequestInput } from '../context/context.js';
+
+/** A permission: an action on a resource, optionally within a scope and tied to request fields. */
+export interface Permission {
+  readonly resource: string;
+  readonly action: string;
+  /** Breadth of the grant (`own`, `company`, `tenant`, `all`...); `*` in a grant matches any. */
+  readonly scope?: string;
+  /**
+   * Request fields (path params, query, body) the principal must hold the value of, such as
+   * `companyId`: the request's `companyId` must be one the principal's claims carry.
+   */
+  readonly context?: readonly string[];
+}
+
+/** What a route declares about who may call it. An empty object means any authenticated caller. */
+export type RouteAuth =
+  | 'public'
+  | {
+      /** Any of these roles (a role also holds every role below it in the hierarchy). */
+      readonly roles?: readonly string[];
+      /** All of these scopes. */
+      readonly scopes?: readonly string[];
+      /** All of these permissions. */
+      readonly permissions?: readonly Permission[];
+      /** Audit allowed calls too, not only denials. */
+      readonly sensitive?: boolean;
+    };
+
+/** A step of a request; returns a promise only when it waits. */
+export type AccessStep = (ctx: Context<RequestInput, object>) => Promise<void> | undefined;
+
+/** The steps access control adds to a route: before validation, and once the body is validated. */
+export interface AccessSteps {
+  readonly beforeValidation?: AccessStep;
+  readonly afterValidation?: AccessStep;
+}
+
+/**
+ * The access control an app enforces, provided by `@lift/core/auth` (`createAccessControl`). The app
+ * asks it, once per route at start-up, for the steps that enforce that route's declaration; it may
+ * refuse a declaration by throwing a ConfigurationError.
+ */
+export interface AccessControl {
+  prepare(route: { readonly method: string; readonly pattern: string }, declaration: RouteAuth): AccessSteps;
+}

@@ -1,0 +1,21 @@
+/**
+ * `@lift/core/auth`: who the caller is and what they may do. Access control (deny by default, roles,
+ * scopes, permissions with context, tenant isolation, audit) and authenticators that trust API
+ * Gateway's own checks when the deployer opts in.
+ */
+export { type AccessControlOptions, createAccessControl, type TenantFields } from './access-control.js';
+export {
+  type Authenticator,
+  trustApiGatewayIam,
+  trustApiGatewayJwt,
+  trustApiGatewayLambdaAuthorizer,
+} from './api-gateway.js';
+export { type AuditEvent, type AuditSink, consoleAuditSink } from './audit.js';
+export {
+  type AuthMethod,
+  type ClaimMapping,
+  DEFAULT_CLAIM_MAPPING,
+  type Principal,
+  principalFromClaims,
+} from './principal.js';
+export { DEFAULT_ROLE_HIERARCHY, type RoleHierarchy, roleExpander } from './roles.js';
