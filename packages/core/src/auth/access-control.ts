@@ -248,8 +248,18 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
       return {
         beforeValidation(ctx) {
           if (ctx.principal !== undefined) return check(ctx, ctx.principal);
-          const found = authenticate(ctx);
-          return found instanceof Promise ? found.then((p) => check(ctx, p)) : check(ctx, found);
+          // Bad credentials (an invalid token) are audited like missing ones.
+          const failed = (error: unknown): never => {
+            record(ctx, undefined, 'deny', 'invalid credentials');
+            throw error;
+          };
+          let found: ReturnType<typeof authenticate>;
+          try {
+            found = authenticate(ctx);
+          } catch (error) {
+            return failed(error);
+          }
+          return found instanceof Promise ? found.then((p) => check(ctx, p), failed) : check(ctx, found);
         },
         afterValidation(ctx) {
           const principal = ctx.principal as Principal;

@@ -11,6 +11,14 @@ export {
   trustApiGatewayLambdaAuthorizer,
 } from './api-gateway.js';
 export { type AuditEvent, type AuditSink, consoleAuditSink } from './audit.js';
+export { createJwksCache, JwkNotFoundError, type JwksCacheOptions } from './jwks-cache.js';
+export {
+  type CognitoIssuerOptions,
+  type JwtAlgorithm,
+  type JwtAuthenticatorOptions,
+  type JwtIssuerOptions,
+  jwtAuthenticator,
+} from './jwt.js';
 export {
   type AuthMethod,
   type ClaimMapping,

@@ -1,0 +1,127 @@
+import type { Jwks, JwksCache, JwkWithKid } from 'aws-jwt-verify/jwk';
+import type { DecomposedJwt } from 'aws-jwt-verify/jwt';
+
+/** Options of {@link createJwksCache}. */
+export interface JwksCacheOptions {
+  /** Refresh a JWKS older than this on its next use (default 1 hour). */
+  readonly maxAgeMs?: number;
+  /** After fetching for an unknown `kid`, wait this long before fetching for another one (default 30 s). */
+  readonly unknownKidCooldownMs?: number;
+  /** Give up on a JWKS request after this long (default 3 s). */
+  readonly timeoutMs?: number;
+  /** Fetches a JWKS document (default: `fetch`, JSON). */
+  readonly fetchJwks?: (uri: string, signal: AbortSignal) => Promise<unknown>;
+  /** Clock in epoch ms (default `Date.now`). */
+  readonly now?: () => number;
+}
+
+interface Entry {
+  jwks: Jwks;
+  fetchedAt: number;
+}
+
+/** Thrown when no key can be found for a token; the authenticator answers it with a plain 401. */
+export class JwkNotFoundError extends Error {
+  /** @param message why no key was found */
+  constructor(message: string) {
+    super(message);
+    this.name = 'JwkNotFoundError';
+  }
+}
+
+function isJwks(value: unknown): value is Jwks {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Array.isArray((value as { keys?: unknown }).keys) &&
+    (value as { keys: unknown[] }).keys.every((k) => typeof k === 'object' && k !== null)
+  );
+}
+
+const defaultFetch = async (uri: string, signal: AbortSignal): Promise<unknown> => {
+  const res = await fetch(uri, { signal, headers: { accept: 'application/json' } });
+  if (!res.ok) throw new Error(`JWKS ${uri} answered ${res.status}`);
+  return res.json();
+};
+
+/**
+ * A JWKS cache for aws-jwt-verify with the refresh rules a service needs: keys are fetched on first
+ * use, refreshed once older than `maxAgeMs`, and fetched again for an unknown `kid` at most once per
+ * cooldown, so a stream of tokens with made-up key ids cannot flood the issuer. When the endpoint is
+ * down, the keys already held keep verifying (stale-if-error); a `kid` never seen is refused.
+ */
+export function createJwksCache(options: JwksCacheOptions = {}): JwksCache {
+  const maxAgeMs = options.maxAgeMs ?? 3_600_000;
+  const cooldownMs = options.unknownKidCooldownMs ?? 30_000;
+  const timeoutMs = options.timeoutMs ?? 3_000;
+  const fetchJwks = options.fetchJwks ?? defaultFetch;
+  const now = options.now ?? Date.now;
+  const entries = new Map<string, Entry>();
+  const inFlight = new Map<string, Promise<Jwks>>();
+  const lastUnknownKidFetch = new Map<string, number>();
+
+  const fetchFresh = (uri: string): Promise<Jwks> => {
+    let pending = inFlight.get(uri);
+    if (pending === undefined) {
+      pending = fetchJwks(uri, AbortSignal.timeout(timeoutMs))
+        .then((value) => {
+          if (!isJwks(value)) throw new Error(`JWKS ${uri} is not a JSON Web Key Set`);
+          entries.set(uri, { jwks: value, fetchedAt: now() });
+          return value;
+        })
+        .finally(() => inFlight.delete(uri));
+      inFlight.set(uri, pending);
+    }
+    return pending;
+  };
+
+  const find = (jwks: Jwks | undefined, kid: string | undefined): JwkWithKid | undefined => {
+    if (jwks === undefined || typeof kid !== 'string') return undefined;
+    return jwks.keys.find((k) => k.kid === kid) as JwkWithKid | undefined;
+  };
+
+  return {
+    addJwks(uri, jwks) {
+      entries.set(uri, { jwks, fetchedAt: now() });
+    },
+    async getJwks(uri) {
+      const entry = entries.get(uri);
+      if (entry !== undefined && now() - entry.fetchedAt < maxAgeMs) return entry.jwks;
+      try {
+        return await fetchFresh(uri);
+      } catch (error) {
+        if (entry !== undefined) return entry.jwks;
+        throw error;
+      }
+    },
+    getCachedJwk(uri, jwt: DecomposedJwt) {
+      const jwk = find(entries.get(uri)?.jwks, jwt.header.kid);
+      if (jwk === undefined) throw new JwkNotFoundError('No cached key for this token');
+      return jwk;
+    },
+    async getJwk(uri, jwt: DecomposedJwt) {
+      const kid = jwt.header.kid;
+      if (typeof kid !== 'string' || kid === '') throw new JwkNotFoundError('The token names no key id');
+      const entry = entries.get(uri);
+      const stale = entry === undefined || now() - entry.fetchedAt >= maxAgeMs;
+      const known = find(entry?.jwks, kid);
+      if (known !== undefined && !stale) return known;
+      if (known !== undefined) {
+        // Refresh an old set, but keep verifying with it if the issuer cannot be reached.
+        const refreshed = await fetchFresh(uri).catch(() => undefined);
+        return find(refreshed, kid) ?? known;
+      }
+      const last = lastUnknownKidFetch.get(uri);
+      if (entry !== undefined && last !== undefined && now() - last < cooldownMs) {
+        throw new JwkNotFoundError('Unknown key id');
+      }
+      lastUnknownKidFetch.set(uri, now());
+      const jwks = await fetchFresh(uri).catch((error: unknown) => {
+        throw new JwkNotFoundError(`Unknown key id, and the key set could not be fetched: ${String(error)}`);
+      });
+      const jwk = find(jwks, kid);
+      if (jwk === undefined) throw new JwkNotFoundError('Unknown key id');
+      return jwk;
+    },
+  };
+}
