@@ -26,4 +26,11 @@ export {
   type Principal,
   principalFromClaims,
 } from './principal.js';
+export {
+  dynamoRevocationStore,
+  memoryRevocationStore,
+  type RevocationStore,
+  type RevocationSubject,
+} from './revocation.js';
 export { DEFAULT_ROLE_HIERARCHY, type RoleHierarchy, roleExpander } from './roles.js';
+export { securityTable } from './security-table.js';

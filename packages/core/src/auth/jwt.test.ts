@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app/app.js';
 import { createAccessControl } from './access-control.js';
 import { jwtAuthenticator } from './jwt.js';
+import { memoryRevocationStore } from './revocation.js';
 
 const ISSUER = 'https://issuer.lift.test';
 const HS_ISSUER = 'https://hs.lift.test';
@@ -84,6 +85,8 @@ function rawRs256(payloadText: string, kid = 'k1') {
   return `${input}.${createSign('RSA-SHA256').update(input).sign(k1.privateKey).toString('base64url')}`;
 }
 
+const revocations = memoryRevocationStore({ now: () => clock });
+
 function buildApp() {
   const app = createApp({
     service: 'jwt',
@@ -93,6 +96,7 @@ function buildApp() {
         jwtAuthenticator({
           now: () => clock,
           jwks: { maxAgeMs: 60_000, unknownKidCooldownMs: 10_000 },
+          revocation: { store: revocations, cacheMs: 5_000 },
           issuers: [
             { issuer: ISSUER, audience: 'lift-api', algorithms: ['RS256'], jwksUri: '' },
             {
@@ -248,6 +252,23 @@ describe('JWT authentication', () => {
     const k3 = keyPair('k3');
     served = [k1.jwk, k3.jwk];
     expect((await get(app, await rs256(claims(), k3))).status).toBe(200);
+  });
+
+  it('revoked jti is refused (once the brief revocation cache has passed)', async () => {
+    const token = await rs256(claims({ jti: 'token-to-revoke' }));
+    expect((await get(app, token)).status).toBe(200);
+    await revocations.revokeToken('token-to-revoke', seconds() + 600);
+    clock += 6_000;
+    expect((await get(app, token)).status).toBe(401);
+    expect((await get(app, await rs256(claims({ jti: 'another-token' })))).status).toBe(200);
+  });
+
+  it('user revoked after issue is refused; tokens issued after the revocation pass', async () => {
+    const before = await hs256(claims({ sub: 'changed-password', iat: seconds() - 60 }));
+    await revocations.revokeUser('changed-password', seconds() - 1, seconds() + 3600);
+    expect((await get(app, before)).status).toBe(401);
+    const after = await hs256(claims({ sub: 'changed-password', iat: seconds() }));
+    expect((await get(app, after)).status).toBe(200);
   });
 
   it('error bodies leak no detail of why a token failed', async () => {

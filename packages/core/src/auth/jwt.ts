@@ -7,6 +7,7 @@ import { ConfigurationError, UnauthorizedError } from '../errors/errors.js';
 import type { Authenticator } from './api-gateway.js';
 import { createJwksCache, type JwksCacheOptions } from './jwks-cache.js';
 import { type ClaimMapping, principalFromClaims } from './principal.js';
+import type { RevocationStore } from './revocation.js';
 
 /** Signature algorithms Lift accepts; `none` is never one of them. */
 export type JwtAlgorithm =
@@ -63,6 +64,8 @@ export interface JwtAuthenticatorOptions {
   readonly jwks?: JwksCacheOptions;
   /** Clock in epoch ms (default `Date.now`). */
   readonly now?: () => number;
+  /** Refuse revoked tokens (by `jti`, or users revoked after issue); the answer is cached for `cacheMs` (default 30 s). */
+  readonly revocation?: { readonly store: RevocationStore; readonly cacheMs?: number };
 }
 
 type Verify = (token: string) => Promise<Record<string, unknown>>;
@@ -185,7 +188,19 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): Authenticato
   }
 
   const cacheSize = options.cacheSize ?? 10_000;
-  const verified = new Map<string, { principal: Principal; exp: number }>();
+  const verified = new Map<string, { principal: Principal; exp: number; revocationCheckedAt: number }>();
+  const revocation = options.revocation;
+  const revocationCacheMs = revocation?.cacheMs ?? 30_000;
+  const refuseRevoked = async (principal: Principal): Promise<void> => {
+    if (revocation === undefined) return;
+    const { jti, iat } = principal.claims;
+    const revoked = await revocation.store.isRevoked({
+      jti: typeof jti === 'string' ? jti : undefined,
+      userId: principal.userId,
+      iat: typeof iat === 'number' ? iat : undefined,
+    });
+    if (revoked) throw invalid();
+  };
 
   const check = async (token: string): Promise<Principal> => {
     let alg: unknown;
@@ -222,20 +237,28 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): Authenticato
     if (header === undefined || !/^bearer /i.test(header)) return undefined;
     const token = header.slice(7).trim();
     if (token.length > 8192 || !TOKEN.test(token)) throw invalid();
-    if (cacheSize === 0) return check(token);
+    if (cacheSize === 0) {
+      const principal = await check(token);
+      await refuseRevoked(principal);
+      return principal;
+    }
     const key = createHash('sha256').update(token).digest('base64');
     const hit = verified.get(key);
     if (hit !== undefined) {
+      verified.delete(key);
       if (hit.exp * 1000 > now()) {
-        verified.delete(key);
+        if (now() - hit.revocationCheckedAt > revocationCacheMs) {
+          await refuseRevoked(hit.principal);
+          hit.revocationCheckedAt = now();
+        }
         verified.set(key, hit);
         return hit.principal;
       }
-      verified.delete(key);
     }
     const principal = await check(token);
+    await refuseRevoked(principal);
     if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
-    verified.set(key, { principal, exp: principal.claims.exp as number });
+    verified.set(key, { principal, exp: principal.claims.exp as number, revocationCheckedAt: now() });
     return principal;
   };
 }

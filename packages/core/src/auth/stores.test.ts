@@ -1,0 +1,64 @@
+/**
+ * One contract per store interface, run against the memory implementation and the DynamoDB one
+ * (dynalite, or DynamoDB Local with LIFT_TEST_DYNAMODB=local).
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tableClient } from '../dynamodb/client.js';
+import { ensureTables } from '../dynamodb/ensure.js';
+import { type DynamoDBServer, localClientConfig, startTestDynamoDB } from '../testing/dynamodb.js';
+import { dynamoRevocationStore, memoryRevocationStore, type RevocationStore } from './revocation.js';
+import { securityTable } from './security-table.js';
+
+let server: DynamoDBServer;
+let raw: DynamoDBClient;
+let clock = Date.parse('2026-11-23T10:00:00Z');
+const seconds = () => Math.floor(clock / 1000);
+
+beforeAll(async () => {
+  server = await startTestDynamoDB();
+  raw = new DynamoDBClient(localClientConfig(server.endpoint));
+  await ensureTables(raw, [securityTable]);
+}, 120_000);
+afterAll(async () => {
+  raw?.destroy();
+  await server?.close();
+});
+
+const dynamoTable = () =>
+  tableClient(securityTable, { client: DynamoDBDocumentClient.from(raw), now: () => clock });
+
+const revocationStores: [string, () => RevocationStore][] = [
+  ['memory', () => memoryRevocationStore({ now: () => clock })],
+  ['dynamodb', () => dynamoRevocationStore(dynamoTable())],
+];
+
+for (const [kind, make] of revocationStores) {
+  describe(`revocation store (${kind})`, () => {
+    it('revokes a token by jti until it would have expired', async () => {
+      const store = make();
+      const jti = `jti-${kind}-${Math.random()}`;
+      expect(await store.isRevoked({ jti, userId: 'u1', iat: seconds() })).toBe(false);
+      await store.revokeToken(jti, seconds() + 60);
+      expect(await store.isRevoked({ jti, userId: 'u1', iat: seconds() })).toBe(true);
+      expect(await store.isRevoked({ jti: 'other', userId: 'u1', iat: seconds() })).toBe(false);
+      clock += 120_000;
+      expect(await store.isRevoked({ jti, userId: 'u1', iat: seconds() })).toBe(false);
+    });
+
+    it('revokes every token of a user issued before a moment, and only those', async () => {
+      const store = make();
+      const user = `user-${kind}-${Math.random()}`;
+      const cut = seconds();
+      await store.revokeUser(user, cut, cut + 3600);
+      expect(await store.isRevoked({ userId: user, iat: cut - 10 })).toBe(true);
+      expect(await store.isRevoked({ userId: user })).toBe(true);
+      expect(await store.isRevoked({ userId: user, iat: cut + 10 })).toBe(false);
+      // An older revocation never moves the cut-off back.
+      await store.revokeUser(user, cut - 1000, cut + 60);
+      expect(await store.isRevoked({ userId: user, iat: cut - 10 })).toBe(true);
+      expect(await store.isRevoked({ userId: 'someone-else', iat: cut - 10 })).toBe(false);
+    });
+  });
+}
