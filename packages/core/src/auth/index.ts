@@ -10,6 +10,15 @@ export {
   trustApiGatewayJwt,
   trustApiGatewayLambdaAuthorizer,
 } from './api-gateway.js';
+export {
+  type ApiKeyRecord,
+  type ApiKeyStore,
+  apiKeyAuthenticator,
+  dynamoApiKeyStore,
+  type IssueApiKeyOptions,
+  issueApiKey,
+  memoryApiKeyStore,
+} from './api-keys.js';
 export { type AuditEvent, type AuditSink, consoleAuditSink } from './audit.js';
 export { createJwksCache, JwkNotFoundError, type JwksCacheOptions } from './jwks-cache.js';
 export {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableClient } from '../dynamodb/client.js';
 import { ensureTables } from '../dynamodb/ensure.js';
 import { type DynamoDBServer, localClientConfig, startTestDynamoDB } from '../testing/dynamodb.js';
+import { type ApiKeyStore, dynamoApiKeyStore, issueApiKey, memoryApiKeyStore } from './api-keys.js';
 import { dynamoRevocationStore, memoryRevocationStore, type RevocationStore } from './revocation.js';
 import { securityTable } from './security-table.js';
 
@@ -59,6 +60,35 @@ for (const [kind, make] of revocationStores) {
       await store.revokeUser(user, cut - 1000, cut + 60);
       expect(await store.isRevoked({ userId: user, iat: cut - 10 })).toBe(true);
       expect(await store.isRevoked({ userId: 'someone-else', iat: cut - 10 })).toBe(false);
+    });
+  });
+}
+
+const apiKeyStores: [string, () => ApiKeyStore][] = [
+  ['memory', () => memoryApiKeyStore()],
+  ['dynamodb', () => dynamoApiKeyStore(dynamoTable())],
+];
+
+for (const [kind, make] of apiKeyStores) {
+  describe(`API key store (${kind})`, () => {
+    it('stores only the hash, refuses a duplicate id, revokes', async () => {
+      const store = make();
+      const { key, record } = await issueApiKey(store, {
+        name: 'ci-bot',
+        tenantId: 't1',
+        roles: ['user'],
+        scopes: ['orders:read'],
+        now: () => clock,
+      });
+      expect(key).toMatch(/^lift_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+      const stored = await store.get(record.id);
+      expect(stored).toEqual(record);
+      expect(JSON.stringify(stored)).not.toContain(key.split('_')[2]);
+      await expect(store.create(record)).rejects.toThrow();
+      expect(await store.revoke(record.id)).toBe(true);
+      expect((await store.get(record.id))?.revoked).toBe(true);
+      expect(await store.revoke('0000000000000000')).toBe(false);
+      expect(await store.get('0000000000000000')).toBeUndefined();
     });
   });
 }
