@@ -19,6 +19,7 @@ export const albAdapter: HttpAdapter = {
   // Methods are case-sensitive (RFC 9110): `get` is not GET, so it is not upper-cased.
   method: (event) => event.httpMethod as string,
   path: (event: RawEvent, options: PathOptions) => stripBasePath(event.path as string, options),
+  sentPath: (event) => event.path as string,
   pathEncoded: () => true,
   headers: (event) => lowerCaseHeaders(event.headers, event.multiValueHeaders),
   query: (event) => copyQuery(event.queryStringParameters, event.multiValueQueryStringParameters, true),

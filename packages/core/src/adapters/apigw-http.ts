@@ -30,6 +30,7 @@ function payloadV2(source: HttpSource, pathEncoded: boolean): HttpAdapter {
         pathEncoded ? (event.rawPath as string) : stripStage(event.rawPath as string, event, options),
         options,
       ),
+    sentPath: (event) => event.rawPath as string,
     pathEncoded: () => pathEncoded,
     headers: (event) => lowerCaseHeaders(event.headers, undefined),
     header: lowerCaseHeader,

@@ -25,6 +25,7 @@ export const apigwRestAdapter: HttpAdapter = {
       event.version === '1.0' ? stripStage(event.path as string, event, options) : (event.path as string),
       options,
     ),
+  sentPath: (event) => event.path as string,
   pathEncoded: (event) => event.version !== '1.0',
   headers: (event) => lowerCaseHeaders(event.headers, event.multiValueHeaders),
   query: (event) => copyQuery(event.queryStringParameters, event.multiValueQueryStringParameters, false),

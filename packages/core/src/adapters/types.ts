@@ -28,6 +28,8 @@ export interface HttpAdapter {
   method(event: RawEvent): string;
   /** The routing path: base path and stage removed, still encoded when {@link pathEncoded} says so. */
   path(event: RawEvent, options: PathOptions): string;
+  /** The path exactly as the event carries it, before base path and stage removal. */
+  sentPath(event: RawEvent): string;
   /** Whether the path still carries percent-encoding (REST, Function URL, ALB) or arrives decoded (HTTP API). */
   pathEncoded(event: RawEvent): boolean;
   /** Headers with lower-case names; repeated values joined by `, ` (cookies by `; `). */

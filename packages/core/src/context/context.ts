@@ -1,7 +1,13 @@
 import { collapseValues } from '../adapters/shared.js';
 import type { HttpAdapter, HttpSource, RawEvent } from '../adapters/types.js';
 import { parseBody, readBody } from '../body/body.js';
-import { errorEnvelope, errorStatus, GatewayTimeoutError, HttpError } from '../errors/errors.js';
+import {
+  BadRequestError,
+  errorEnvelope,
+  errorStatus,
+  GatewayTimeoutError,
+  HttpError,
+} from '../errors/errors.js';
 import { type CookieOptions, parseCookieHeader, serializeCookie } from './cookies.js';
 import type { LambdaContext } from './lambda.js';
 import type { Principal } from './principal.js';
@@ -190,6 +196,24 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
     if (this.res !== undefined) this.res.headers[key] = value;
     else (this.pendingHeaders ??= {})[key] = value;
     return this;
+  }
+
+  /**
+   * The path the client sent, stage and base path included, percent-decoded whatever the source
+   * (HTTP APIs deliver it decoded, the others encoded). What request signatures cover.
+   */
+  sentPath(): string {
+    const event = this.event as RawEvent;
+    const path = this.adapter.sentPath(event);
+    if (!this.adapter.pathEncoded(event) || !path.includes('%')) return path;
+    try {
+      return path
+        .split('/')
+        .map((segment) => decodeURIComponent(segment))
+        .join('/');
+    } catch {
+      throw new BadRequestError('Malformed percent-encoding in path');
+    }
   }
 
   /** Request cookies by name. */
