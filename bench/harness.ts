@@ -105,14 +105,14 @@ export async function compare(
 }
 
 /** A markdown table of timings with the ratio to the baseline (the first timing). */
-export function table(timings: readonly Timing[]): string {
+export function table(timings: readonly Timing[], baseline = 'raw'): string {
   const base = (timings[0] as Timing).median;
   const rows = timings.map(
     (t) =>
-      `| ${t.name} | ${t.median.toFixed(2)} | ${t.min.toFixed(2)}–${t.max.toFixed(2)} | ${(t.median / base).toFixed(2)}× |`,
+      `| ${t.name} | ${t.median.toFixed(2)} | ${t.min.toFixed(2)}–${t.max.toFixed(2)} | ${(t.median / base).toFixed(t.median / base < 0.1 ? 3 : 2)}× |`,
   );
   return [
-    '| contender | µs/call (median) | min–max | ratio to raw |',
+    `| contender | µs/call (median) | min–max | ratio to ${baseline} |`,
     '| --- | ---: | ---: | ---: |',
     ...rows,
   ].join('\n');

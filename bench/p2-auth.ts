@@ -1,0 +1,80 @@
+/**
+ * Auth cost per call: verifying an RS256 token, first sight and repeated, with Lift's authenticator
+ * next to aws-jwt-verify and jose verifying the same tokens with the same key in the same run.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { jwtAuthenticator } from '@lift/core/auth';
+import { JwtVerifier } from 'aws-jwt-verify';
+import { jwtVerify, SignJWT } from 'jose';
+import type { Contender } from './harness.js';
+
+const ISSUER = 'https://issuer.bench';
+const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'bench', alg: 'RS256', use: 'sig' };
+
+/** Distinct valid tokens (first sight) and their claims. */
+export async function p2Tokens(count: number): Promise<string[]> {
+  const exp = Math.floor(Date.now() / 1000) + 3600;
+  return Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      new SignJWT({ sub: `user-${i}`, 'custom:tenant_id': 't1', aud: 'bench-api' })
+        .setProtectedHeader({ alg: 'RS256', kid: 'bench' })
+        .setIssuer(ISSUER)
+        .setExpirationTime(exp)
+        .sign(privateKey),
+    ),
+  );
+}
+
+// What every contender answers for a token: the subject, so answers can be compared.
+const answer = (sub: unknown) => ({ statusCode: 200, sub });
+
+/** The request-like view Lift's authenticator reads: one header. */
+const bearer = (token: string) => ({
+  header: (name: string) => (name === 'authorization' ? `Bearer ${token}` : undefined),
+});
+
+/** Lift's authenticator; `cached: false` makes every call a first sight. */
+export function liftAuth(cached: boolean): Contender {
+  const authenticate = jwtAuthenticator({
+    issuers: [
+      { issuer: ISSUER, audience: 'bench-api', algorithms: ['RS256'], jwks: { keys: [jwk] } as never },
+    ],
+    cacheSize: cached ? 10_000 : 0,
+  });
+  return {
+    name: cached ? 'Lift (repeated token)' : 'Lift (first sight)',
+    handler: async (token) => answer((await authenticate(bearer(token as string) as never))?.userId),
+  };
+}
+
+/** aws-jwt-verify with the key set given (no network), as it is usually configured. */
+export function awsJwtVerify(): Contender {
+  const verifier = JwtVerifier.create({
+    issuer: ISSUER,
+    audience: 'bench-api',
+    jwksUri: 'https://issuer.bench/jwks.json',
+  });
+  verifier.cacheJwks({ keys: [jwk] } as never);
+  return {
+    name: 'aws-jwt-verify',
+    handler: async (token) => answer((await verifier.verify(token as string)).sub),
+  };
+}
+
+/** jose with the public key object. */
+export function jose(): Contender {
+  return {
+    name: 'jose',
+    handler: async (token) =>
+      answer(
+        (
+          await jwtVerify(token as string, publicKey, {
+            issuer: ISSUER,
+            audience: 'bench-api',
+            algorithms: ['RS256'],
+          })
+        ).payload.sub,
+      ),
+  };
+}
