@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { loadDevIssuer, mintDevToken } from './dev-issuer.js';
 import { DevServerError, startDevServer } from './dev-server.js';
 import { INVOKE_SOURCES, invoke } from './invoke.js';
 import { ServiceError } from './service.js';
@@ -6,6 +8,7 @@ import { ServiceError } from './service.js';
 const USAGE = `Usage:
   lift dev <entry> [--port 3000] [--host 127.0.0.1] [--format http|rest] [--timeout-ms 30000]
                    [--data-dir DIR] [--dynamodb-endpoint URL] [--no-watch]
+  lift token <entry> --sub USER [--tenant T] [--roles a,b] [--scopes x,y] [--aud AUDIENCE] [--ttl SECONDS]
   lift invoke <entry> (--event FILE | --source ${INVOKE_SOURCES.join('|')} [--method GET] [--path /] [--body JSON])
                    [--data-dir DIR] [--dynamodb-endpoint URL]`;
 
@@ -39,6 +42,12 @@ async function main(argv: string[]): Promise<void> {
       method: { type: 'string' },
       path: { type: 'string' },
       body: { type: 'string' },
+      sub: { type: 'string' },
+      tenant: { type: 'string' },
+      roles: { type: 'string' },
+      scopes: { type: 'string' },
+      aud: { type: 'string' },
+      ttl: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -73,6 +82,24 @@ async function main(argv: string[]): Promise<void> {
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    return;
+  }
+  if (command === 'token') {
+    if (values.sub === undefined) fail(`token needs --sub USER\n${USAGE}`);
+    if (!existsSync(entry)) fail(`lift: Entry not found: ${entry}`);
+    const list = (text: string | undefined) =>
+      text === undefined ? undefined : text.split(',').filter((v) => v !== '');
+    const roles = list(values.roles);
+    const scopes = list(values.scopes);
+    const token = await mintDevToken(loadDevIssuer(entry), {
+      sub: values.sub,
+      ...(values.tenant === undefined ? {} : { tenant: values.tenant }),
+      ...(roles === undefined ? {} : { roles }),
+      ...(scopes === undefined ? {} : { scopes }),
+      ...(values.aud === undefined ? {} : { audience: values.aud }),
+      ttlSeconds: integer(values.ttl, 'ttl', 3600),
+    });
+    console.log(token);
     return;
   }
   if (command === 'invoke') {

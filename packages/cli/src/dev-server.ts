@@ -1,10 +1,11 @@
-import { type FSWatcher, watch } from 'node:fs';
+import { existsSync, type FSWatcher, watch } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { fakeLambdaContext } from '@lift/core/testing';
+import { DEV_JWKS_PATH, loadDevIssuer } from './dev-issuer.js';
 import { startLocalDynamoDB } from './environment.js';
 import { type EventFormat, readRequestBody, toEvent, writeResult } from './http-bridge.js';
-import { type LoadedService, loadService } from './service.js';
+import { type LoadedService, loadService, ServiceError } from './service.js';
 
 /** Options of {@link startDevServer}. */
 export interface DevServerOptions {
@@ -72,6 +73,7 @@ function listen(server: Server, port: number, host: string): Promise<number> {
  * request. Source changes reload the service without losing data.
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  if (!existsSync(resolve(options.entry))) throw new ServiceError(`Entry not found: ${options.entry}`);
   const log = options.log ?? ((line: string) => console.log(line));
   const format = options.format ?? 'http';
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -82,8 +84,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...(options.dynamodbEndpoint === undefined ? {} : { endpoint: options.dynamodbEndpoint }),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
   });
-  let service: LoadedService;
+  let service: LoadedService | undefined;
   let generation = 0;
+  const devIssuer = loadDevIssuer(options.entry);
+  const devJwks = JSON.stringify({ keys: [devIssuer.publicJwk] });
   const load = async () => {
     const next = await loadService(options.entry);
     const created = await dynamodb.ensure(next.tables);
@@ -91,14 +95,16 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     service = next;
     generation += 1;
   };
-  try {
-    await load();
-  } catch (error) {
-    await dynamodb.close();
-    throw error;
-  }
-
   const server = createServer(async (req, res) => {
+    // The local issuer's key set, so services verify `lift token` tokens offline, over real HTTP.
+    if (req.method === 'GET' && req.url === DEV_JWKS_PATH) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(devJwks);
+      return;
+    }
+    if (service === undefined) {
+      res.writeHead(503, { 'content-type': 'application/json' }).end('{"message":"Service is loading"}');
+      return;
+    }
     const started = performance.now();
     const requestId = globalThis.crypto.randomUUID();
     let status = 500;
@@ -110,7 +116,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         functionName: options.functionName ?? 'lift-dev',
         awsRequestId: requestId,
       });
-      status = writeResult(res, await service.handler(event, context));
+      status = writeResult(res, await (service as LoadedService).handler(event, context));
     } catch (error) {
       // As API Gateway does when the function fails: a generic 500 to the client, the stack here.
       log(`handler failed: ${(error as Error)?.stack ?? String(error)}`);
@@ -126,6 +132,16 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   try {
     port = await listen(server, options.port ?? 3000, options.host ?? '127.0.0.1');
   } catch (error) {
+    await dynamodb.close();
+    throw error;
+  }
+  process.env.LIFT_DEV_ISSUER = devIssuer.issuer;
+  process.env.LIFT_DEV_JWKS_URI = `http://127.0.0.1:${port}${DEV_JWKS_PATH}`;
+  try {
+    await load();
+  } catch (error) {
+    server.closeAllConnections();
+    await new Promise<void>((done) => server.close(() => done()));
     await dynamodb.close();
     throw error;
   }

@@ -1,0 +1,48 @@
+import { ConfigurationError, createApp } from '@lift/core';
+import { createAccessControl, type JwtIssuerOptions, jwtAuthenticator } from '@lift/core/auth';
+import { securityHeaders } from '@lift/core/http';
+import { z } from 'zod';
+
+const AUDIENCE = 'jwt-auth-example';
+
+// Under `lift dev`, tokens come from its local issuer (`lift token src/handler.ts --sub ...`), whose
+// key set the dev server serves over HTTP. Deployed, the real issuer is configured by environment.
+function issuer(): JwtIssuerOptions {
+  const dev = process.env.LIFT_DEV === '1' ? process.env.LIFT_DEV_ISSUER : undefined;
+  const iss = dev ?? process.env.JWT_ISSUER;
+  const jwksUri = dev === undefined ? process.env.JWT_JWKS_URI : process.env.LIFT_DEV_JWKS_URI;
+  if (iss === undefined || jwksUri === undefined)
+    throw new ConfigurationError('JWT_ISSUER and JWT_JWKS_URI must be set');
+  return { issuer: iss, audience: AUDIENCE, algorithms: ['RS256'], jwksUri };
+}
+
+const app = createApp({
+  service: 'jwt-auth',
+  access: createAccessControl({
+    authenticators: [jwtAuthenticator({ issuers: [issuer()] })],
+    permissions: { company_admin: [{ resource: 'reports', action: 'read' }] },
+  }),
+});
+app.use(securityHeaders());
+
+app.get('/health', { auth: 'public' }, () => ({ ok: true }));
+app.get('/me', { auth: {} }, (ctx) => {
+  const { userId, tenantId, roles, scopes } = ctx.principal ?? {};
+  return { userId, tenantId, roles, scopes };
+});
+app.get(
+  '/tenants/:tenantId/reports',
+  { auth: { permissions: [{ resource: 'reports', action: 'read' }] } },
+  (ctx) => ({
+    tenant: ctx.params.tenantId,
+    reports: ['q3-revenue'],
+  }),
+);
+app.post(
+  '/tenants/:tenantId/notes',
+  { auth: { scopes: ['notes:write'] }, body: z.strictObject({ text: z.string().min(1).max(500) }) },
+  (ctx) => ctx.json(201, { tenant: ctx.params.tenantId, by: ctx.principal?.userId, text: ctx.body.text }),
+);
+
+/** The Lambda entry point. */
+export const handler = app.handler;
