@@ -34,8 +34,9 @@ async function waitForServer(url: string, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) throw new Error(`lift dev exited with ${child.exitCode}`);
     try {
-      await fetch(`${url}/tenants/load/items?limit=1`);
-      return;
+      // The dev server answers 503 until the service has loaded; wait for the service itself.
+      if ((await fetch(`${url}/tenants/load/items?limit=1`)).status === 200) return;
+      await new Promise((r) => setTimeout(r, 100));
     } catch {
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -69,6 +70,7 @@ try {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ name: `seed-${i}`, qty: i }),
     });
+    if (res.status !== 201) throw new Error(`seeding answered ${res.status}`);
     ids.push(((await res.json()) as { id: string }).id);
   }
   const before = rssMiB(child);
