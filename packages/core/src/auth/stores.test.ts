@@ -2,33 +2,14 @@
  * One contract per store interface, run against the memory implementation and the DynamoDB one
  * (dynalite, or DynamoDB Local with LIFT_TEST_DYNAMODB=local).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tableClient } from '../dynamodb/client.js';
-import { ensureTables } from '../dynamodb/ensure.js';
-import { type DynamoDBServer, localClientConfig, startTestDynamoDB } from '../testing/dynamodb.js';
+import { describe, expect, it } from 'vitest';
+import { useSecurityTable } from '../test-support/security-table.js';
 import { type ApiKeyStore, dynamoApiKeyStore, issueApiKey, memoryApiKeyStore } from './api-keys.js';
 import { dynamoRevocationStore, memoryRevocationStore, type RevocationStore } from './revocation.js';
-import { securityTable } from './security-table.js';
 
-let server: DynamoDBServer;
-let raw: DynamoDBClient;
 let clock = Date.parse('2026-11-23T10:00:00Z');
 const seconds = () => Math.floor(clock / 1000);
-
-beforeAll(async () => {
-  server = await startTestDynamoDB();
-  raw = new DynamoDBClient(localClientConfig(server.endpoint));
-  await ensureTables(raw, [securityTable]);
-}, 120_000);
-afterAll(async () => {
-  raw?.destroy();
-  await server?.close();
-});
-
-const dynamoTable = () =>
-  tableClient(securityTable, { client: DynamoDBDocumentClient.from(raw), now: () => clock });
+const dynamoTable = useSecurityTable(() => clock);
 
 const revocationStores: [string, () => RevocationStore][] = [
   ['memory', () => memoryRevocationStore({ now: () => clock })],

@@ -1,12 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../app/app.js';
 import { createAccessControl } from '../auth/access-control.js';
-import { securityTable } from '../auth/security-table.js';
-import { tableClient } from '../dynamodb/client.js';
-import { ensureTables } from '../dynamodb/ensure.js';
-import { type DynamoDBServer, localClientConfig, startTestDynamoDB } from '../testing/dynamodb.js';
+import { useSecurityTable } from '../test-support/security-table.js';
 import type { TestSource } from '../testing/request.js';
 import { dynamoNonceStore, memoryNonceStore, type NonceStore } from './nonces.js';
 import { signedFetch, signRequest } from './signer.js';
@@ -153,26 +148,12 @@ describe('request signing', () => {
 });
 
 describe('concurrent replays', () => {
-  let server: DynamoDBServer;
-  let raw: DynamoDBClient;
-  beforeAll(async () => {
-    server = await startTestDynamoDB();
-    raw = new DynamoDBClient(localClientConfig(server.endpoint));
-    await ensureTables(raw, [securityTable]);
-  }, 120_000);
-  afterAll(async () => {
-    raw?.destroy();
-    await server?.close();
-  });
+  const dynamoTable = useSecurityTable(() => clock);
 
   for (const kind of ['memory', 'dynamodb'] as const) {
     it(`the same signed request sent 20 times at once is accepted exactly once (${kind} nonces)`, async () => {
       const nonces =
-        kind === 'memory'
-          ? memoryNonceStore({ now: () => clock })
-          : dynamoNonceStore(
-              tableClient(securityTable, { client: DynamoDBDocumentClient.from(raw), now: () => clock }),
-            );
+        kind === 'memory' ? memoryNonceStore({ now: () => clock }) : dynamoNonceStore(dynamoTable());
       // Two apps sharing one nonce store play two Lambda instances.
       const instances = [appWith(nonces), appWith(nonces)];
       const request = signed('/orders/9/charge');
