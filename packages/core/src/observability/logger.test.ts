@@ -1,0 +1,190 @@
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeLambdaContext } from '../testing/lambda-context.js';
+import { createLogger } from './logger.js';
+import { createMasker, maskText } from './masking.js';
+
+const context = {
+  ...fakeLambdaContext({ functionName: 'orders-fn', awsRequestId: 'req-1', memoryLimitInMB: 1024 }),
+};
+
+beforeEach(() => {
+  process.env._X_AMZN_TRACE_ID = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+});
+afterEach(() => {
+  delete process.env._X_AMZN_TRACE_ID;
+  delete process.env.AWS_LAMBDA_LOG_LEVEL;
+  delete process.env.POWERTOOLS_LOG_LEVEL;
+  vi.restoreAllMocks();
+});
+
+/** Runs the same calls through a logger and returns the lines it wrote. */
+function capture(run: () => void): Record<string, unknown>[] {
+  const lines: string[] = [];
+  // Powertools writes WARN and above to stderr and the rest to stdout; both reach CloudWatch.
+  const record = (chunk: string | Uint8Array) => {
+    lines.push(
+      ...String(chunk)
+        .split('\n')
+        .filter((l) => l.trim() !== ''),
+    );
+    return true;
+  };
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation(record);
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(record);
+  try {
+    run();
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+  return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe('golden: the same lines as Powertools Logger', () => {
+  it('matches key for key, in order, for info, warn and errors', () => {
+    const error = new Error('boom');
+    type Log = (message: string, ...extra: (Error | Record<string, unknown>)[]) => void;
+    const calls = (log: { info: Log; warn: Log; error: Log }) => {
+      log.info('hello', {
+        orderId: 'o-1',
+        nested: { a: 1, list: [1, 2] },
+        empty: '',
+        nothing: undefined,
+        nil: null,
+      });
+      log.warn('careful', { count: 3 });
+      log.error('failed', error);
+      log.error('failed with fields', { error, attempt: 2 });
+    };
+    const theirs = capture(() => {
+      const logger = new PowertoolsLogger({ serviceName: 'orders' });
+      logger.addContext(context);
+      calls(logger as never);
+    });
+    const ours = capture(() => {
+      const logger = createLogger({ service: 'orders' });
+      logger.addContext(context);
+      calls(logger);
+    });
+    expect(ours).toHaveLength(theirs.length);
+    ours.forEach((line, i) => {
+      const expected = theirs[i] as Record<string, unknown>;
+      expect(Object.keys(line)).toEqual(Object.keys(expected));
+      expect({ ...line, timestamp: 'T' }).toEqual({ ...expected, timestamp: 'T' });
+      expect(line.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    });
+    expect(ours[2]).toMatchObject({
+      xray_trace_id: '1-5759e988-bd862e3fe1be46a994272793',
+      error: { name: 'Error', message: 'boom' },
+    });
+  });
+});
+
+describe('Lift keys, levels, sampling and the debug buffer', () => {
+  it('puts request keys right after the Powertools keys, in a fixed order', () => {
+    const lines = capture(() => {
+      const logger = createLogger({ service: 'orders' });
+      logger.addContext(context);
+      logger
+        .child({ route: '/orders/:id', request_id: 'r-1', custom: 'x', tenant_id: 't1' })
+        .info('done', { status: 200, duration_ms: 3 });
+    });
+    const keys = Object.keys(lines[0] as object);
+    expect(keys.slice(keys.indexOf('xray_trace_id') + 1)).toEqual([
+      'request_id',
+      'tenant_id',
+      'route',
+      'status',
+      'duration_ms',
+      'custom',
+    ]);
+  });
+
+  it('takes the level from AWS_LAMBDA_LOG_LEVEL over code, and code over POWERTOOLS_LOG_LEVEL', () => {
+    process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+    expect(createLogger({ level: 'DEBUG', bufferBelowLevel: false }).enabled('DEBUG')).toBe(true);
+    expect(createLogger({ bufferBelowLevel: false }).enabled('WARN')).toBe(false);
+    process.env.AWS_LAMBDA_LOG_LEVEL = 'WARN';
+    expect(createLogger({ level: 'DEBUG' }).enabled('DEBUG')).toBe(false);
+    expect(createLogger({ level: 'DEBUG' }).enabled('WARN')).toBe(true);
+  });
+
+  it('samples whole invocations to DEBUG', () => {
+    const logger = createLogger({
+      level: 'INFO',
+      sampleRate: 0.5,
+      random: () => 0.1,
+      bufferBelowLevel: false,
+    });
+    logger.addContext(context);
+    expect(logger.enabled('DEBUG')).toBe(true);
+    const unsampled = createLogger({ level: 'INFO', sampleRate: 0.5, random: () => 0.9 });
+    unsampled.addContext(context);
+    expect(unsampled.enabled('DEBUG')).toBe(false);
+  });
+
+  it('writes the buffered debug lines of an invocation only when an error is logged', () => {
+    const lines = capture(() => {
+      const logger = createLogger({ level: 'INFO' });
+      logger.addContext(context);
+      logger.debug('step 1');
+      logger.info('visible');
+      logger.addContext(context);
+      logger.debug('step 2');
+      logger.debug('step 3');
+      logger.error('failed');
+    });
+    expect(lines.map((l) => l.message)).toEqual(['visible', 'step 2', 'step 3', 'failed']);
+  });
+});
+
+describe('masking', () => {
+  it("masks sensitive keys and values in nested objects and arrays, without touching the caller's object", () => {
+    const jwt =
+      'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
+    const input = {
+      user: {
+        email: 'ada.lovelace@example.com',
+        password: 'hunter2',
+        cards: [{ cardNumber: '4111111111111111' }],
+      },
+      headers: { Authorization: `Bearer ${jwt}`, 'x-api-key': 'abc' },
+      note: `paid with 4111 1111 1111 1111 using ${jwt}`,
+      order: 12345678901234,
+    };
+    const copy = structuredClone(input);
+    const masked = createMasker()(input) as typeof input;
+    expect(masked.user.password).toBe('***');
+    expect(masked.user.cards[0]?.cardNumber).toBe('***');
+    expect(masked.user.email).toBe('a***@example.com');
+    expect(masked.headers.Authorization).toBe('***');
+    expect(masked.headers['x-api-key']).toBe('***');
+    expect(masked.note).toBe('paid with ****1111 using ***');
+    expect(masked.order).toBe(12345678901234);
+    expect(input).toEqual(copy);
+  });
+
+  it('masks JWTs, API keys and card numbers in free text, and leaves other numbers alone', () => {
+    expect(maskText('token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJl end')).toBe('token *** end');
+    expect(maskText(`key lift_0123456789abcdef_${'A'.repeat(43)} end`)).toBe('key *** end');
+    expect(maskText('order 1234567890123 not a card')).toBe('order 1234567890123 not a card');
+    expect(maskText('card 5500-0000-0000-0004')).toBe('card ****0004');
+  });
+
+  it('masks what a logger writes, including custom keys', () => {
+    const lines = capture(() => {
+      const logger = createLogger({ service: 's', mask: { keys: ['dateOfBirth'] } });
+      logger.info('signup', {
+        dateOfBirth: '1990-01-01',
+        password: 'x',
+        profile: { email: 'bob@example.org' },
+      });
+    });
+    expect(lines[0]).toMatchObject({
+      dateOfBirth: '***',
+      password: '***',
+      profile: { email: 'b***@example.org' },
+    });
+  });
+});
