@@ -1,7 +1,16 @@
 /**
  * `@lift/core/observability`: a Powertools-compatible JSON logger with masking, the access-log
- * middleware and an audit sink. (EMF metrics, tracing and error reporting are still being built.)
+ * middleware, an audit sink, EMF metrics and per-request metrics. (Tracing and error reporting are still being built.)
  */
 export { accessLog, auditLogSink } from './access-log.js';
 export { createLogger, type Logger, type LoggerOptions, type LogLevel, REQUEST_KEYS } from './logger.js';
 export { createMasker, DEFAULT_MASKED_KEYS, type MaskOptions, maskText } from './masking.js';
+export {
+  createMetrics,
+  EMF_LIMITS,
+  METRIC_UNITS,
+  type Metrics,
+  type MetricsOptions,
+  type MetricUnit,
+} from './metrics.js';
+export { type RequestMetricsOptions, requestMetrics } from './request-metrics.js';

@@ -1,0 +1,139 @@
+import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
+import { describe, expect, it, vi } from 'vitest';
+import { createApp } from '../app/app.js';
+import { createMetrics } from './metrics.js';
+import { requestMetrics } from './request-metrics.js';
+
+function capture(run: () => void): Record<string, unknown>[] {
+  const lines: string[] = [];
+  const record = (chunk: string | Uint8Array) => {
+    lines.push(
+      ...String(chunk)
+        .split('\n')
+        .filter((l) => l.trim().startsWith('{')),
+    );
+    return true;
+  };
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation(record);
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    run();
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+  return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+const withoutTimestamp = (blob: Record<string, unknown>) => {
+  const aws = blob._aws as Record<string, unknown>;
+  expect(typeof aws.Timestamp).toBe('number');
+  return { ...blob, _aws: { ...aws, Timestamp: 0 } };
+};
+
+describe('golden: the same EMF as Powertools Metrics', () => {
+  it('matches key for key: _aws, metadata, dimensions, values (arrays for repeats), high resolution', () => {
+    const theirs = capture(() => {
+      const m = new PowertoolsMetrics({ namespace: 'Lift', serviceName: 'orders' });
+      m.addDimension('route', '/orders/:id');
+      m.addMetric('latency', 'Milliseconds', 12.5);
+      m.addMetric('latency', 'Milliseconds', 7);
+      m.addMetric('requests', 'Count', 1);
+      m.addMetric('fast', 'Count', 1, 1);
+      m.addMetadata('requestId', 'r-1');
+      m.publishStoredMetrics();
+    });
+    const ours = capture(() => {
+      const m = createMetrics({ namespace: 'Lift', service: 'orders' });
+      m.addDimension('route', '/orders/:id');
+      m.addMetric('latency', 'Milliseconds', 12.5);
+      m.addMetric('latency', 'Milliseconds', 7);
+      m.addMetric('requests', 'Count', 1);
+      m.addMetric('fast', 'Count', 1, 'high');
+      m.addMetadata('requestId', 'r-1');
+      m.flush();
+    });
+    expect(ours).toHaveLength(1);
+    expect(Object.keys(ours[0] as object)).toEqual(Object.keys(theirs[0] as object));
+    expect(withoutTimestamp(ours[0] as Record<string, unknown>)).toEqual(
+      withoutTimestamp(theirs[0] as Record<string, unknown>),
+    );
+  });
+});
+
+describe('EMF limits', () => {
+  const collect = () => {
+    const blobs: Record<string, unknown>[] = [];
+    return {
+      blobs,
+      metrics: createMetrics({
+        namespace: 'Lift',
+        service: 's',
+        write: (l) => blobs.push(JSON.parse(l) as Record<string, unknown>),
+      }),
+    };
+  };
+  const names = (blob: Record<string, unknown>) =>
+    (
+      (blob._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] }).CloudWatchMetrics[0]?.Metrics ??
+      []
+    ).map((m) => m.Name);
+
+  it('flushes by itself at 100 metrics and at 100 values of one metric', () => {
+    const { blobs, metrics } = collect();
+    for (let i = 0; i < 150; i++) metrics.addMetric(`m${i}`, 'Count', 1);
+    metrics.flush();
+    expect(blobs.map((b) => names(b).length)).toEqual([100, 50]);
+    const values = collect();
+    for (let i = 0; i < 150; i++) values.metrics.addMetric('latency', 'Milliseconds', i);
+    values.metrics.flush();
+    expect(values.blobs.map((b) => (b.latency as number[]).length)).toEqual([100, 50]);
+  });
+
+  it('refuses a 30th dimension, unknown units, bad names and non-finite values', () => {
+    const { metrics } = collect();
+    for (let i = 0; i < 28; i++) metrics.addDimension(`d${i}`, 'x');
+    expect(() => metrics.addDimension('one-too-many', 'x')).toThrow(/more than 29/);
+    expect(() => metrics.addMetric('m', 'Furlongs' as never, 1)).toThrow(/invalid unit/);
+    expect(() => metrics.addMetric('bad name!', 'Count', 1)).toThrow(/invalid metric name/);
+    expect(() => metrics.addMetric('m', 'Count', Number.NaN)).toThrow(/finite/);
+  });
+
+  it('writes nothing when nothing was collected', () => {
+    const { blobs, metrics } = collect();
+    metrics.flush();
+    expect(blobs).toEqual([]);
+  });
+});
+
+describe('per-request metrics', () => {
+  const blobs: Record<string, unknown>[] = [];
+  const metrics = createMetrics({
+    namespace: 'Lift',
+    service: 'orders',
+    write: (l) => blobs.push(JSON.parse(l) as Record<string, unknown>),
+  });
+  const app = createApp({ service: 'orders', onError: () => {} });
+  app.use(requestMetrics({ metrics }));
+  app.get('/orders/:id', () => ({ ok: true }));
+  app.get('/boom', () => {
+    throw new Error('x');
+  });
+
+  it('flushes after every request, errors included, with route pattern, method and status class only', async () => {
+    blobs.length = 0;
+    await app.request('/orders/o-123456');
+    await app.request('/boom');
+    await app.request('/does/not/exist/42');
+    await app.request({ path: '/orders/1', method: 'BREW' });
+    expect(blobs.map((b) => [b.route, b.method, b.status_class, b.requests])).toEqual([
+      ['/orders/:id', 'GET', '2xx', 1],
+      ['/boom', 'GET', '5xx', 1],
+      ['unmatched', 'GET', '4xx', 1],
+      ['unmatched', 'OTHER', '4xx', 1], // a 405: no route matched
+    ]);
+    // A raw path never becomes a dimension.
+    expect(JSON.stringify(blobs)).not.toMatch(/o-123456|does\/not|BREW/);
+    expect(typeof blobs[0]?.latency).toBe('number');
+  });
+});

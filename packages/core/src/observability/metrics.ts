@@ -1,0 +1,146 @@
+import { ConfigurationError } from '../errors/errors.js';
+
+/** CloudWatch metric units. */
+export const METRIC_UNITS = [
+  'Seconds',
+  'Microseconds',
+  'Milliseconds',
+  'Bytes',
+  'Kilobytes',
+  'Megabytes',
+  'Gigabytes',
+  'Terabytes',
+  'Bits',
+  'Kilobits',
+  'Megabits',
+  'Gigabits',
+  'Terabits',
+  'Percent',
+  'Count',
+  'Bytes/Second',
+  'Kilobytes/Second',
+  'Megabytes/Second',
+  'Gigabytes/Second',
+  'Terabytes/Second',
+  'Bits/Second',
+  'Kilobits/Second',
+  'Megabits/Second',
+  'Gigabits/Second',
+  'Terabits/Second',
+  'Count/Second',
+  'None',
+] as const;
+
+/** A CloudWatch metric unit. */
+export type MetricUnit = (typeof METRIC_UNITS)[number];
+
+/** The limits CloudWatch puts on one EMF blob, as Powertools enforces them. */
+export const EMF_LIMITS = { metrics: 100, dimensions: 29, valuesPerMetric: 100 } as const;
+
+/** Options of {@link createMetrics}. */
+export interface MetricsOptions {
+  readonly namespace: string;
+  /** Added as the `service` dimension (default `POWERTOOLS_SERVICE_NAME` or `service_undefined`). */
+  readonly service?: string;
+  /** Dimensions every blob carries. */
+  readonly defaultDimensions?: Readonly<Record<string, string>>;
+  /** Where EMF lines go (default stdout, where CloudWatch picks them up). */
+  readonly write?: (line: string) => void;
+  readonly now?: () => number;
+}
+
+interface StoredMetric {
+  unit: MetricUnit;
+  values: number[];
+  highResolution: boolean;
+}
+
+/** Collects metrics for one invocation and writes them as CloudWatch Embedded Metric Format. */
+export interface Metrics {
+  addMetric(name: string, unit: MetricUnit, value: number, resolution?: 'standard' | 'high'): void;
+  addDimension(name: string, value: string): void;
+  addMetadata(key: string, value: unknown): void;
+  /** Writes what was collected (if anything) and starts afresh; default dimensions stay. */
+  flush(): void;
+}
+
+const NAME = /^[A-Za-z0-9_./#:@-]{1,255}$/;
+
+/**
+ * EMF metrics in the shape Powertools Metrics writes: `_aws` (Timestamp, CloudWatchMetrics with
+ * Namespace, Dimensions and Metrics), then metadata, dimension values and metric values at the top
+ * level (arrays for repeated values). Limits are enforced: 100 metrics or 100 values of one metric
+ * flush automatically; a 30th dimension, a bad unit or a bad name is an error.
+ */
+export function createMetrics(options: MetricsOptions): Metrics {
+  if (typeof options?.namespace !== 'string' || !NAME.test(options.namespace)) {
+    throw new ConfigurationError('createMetrics: a valid namespace is required');
+  }
+  const service = options.service ?? process.env.POWERTOOLS_SERVICE_NAME ?? 'service_undefined';
+  const defaults: Record<string, string> = { service, ...options.defaultDimensions };
+  const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
+  const now = options.now ?? Date.now;
+  let dimensions: Record<string, string> = {};
+  let metadata: Record<string, unknown> = {};
+  let stored = new Map<string, StoredMetric>();
+
+  const flush = (): void => {
+    if (stored.size === 0) return;
+    const allDimensions = { ...defaults, ...dimensions };
+    const blob: Record<string, unknown> = {
+      _aws: {
+        Timestamp: now(),
+        CloudWatchMetrics: [
+          {
+            Namespace: options.namespace,
+            Dimensions: [Object.keys(allDimensions)],
+            Metrics: [...stored].map(([name, m]) => ({
+              Name: name,
+              Unit: m.unit,
+              ...(m.highResolution ? { StorageResolution: 1 } : {}),
+            })),
+          },
+        ],
+      },
+      ...metadata,
+      ...allDimensions,
+    };
+    for (const [name, m] of stored) blob[name] = m.values.length === 1 ? m.values[0] : m.values;
+    write(JSON.stringify(blob));
+    stored = new Map();
+    dimensions = {};
+    metadata = {};
+  };
+
+  return {
+    addMetric(name, unit, value, resolution = 'standard') {
+      if (!NAME.test(name)) throw new ConfigurationError(`addMetric: invalid metric name "${name}"`);
+      if (!(METRIC_UNITS as readonly string[]).includes(unit))
+        throw new ConfigurationError(`addMetric: invalid unit "${unit}"`);
+      if (typeof value !== 'number' || !Number.isFinite(value))
+        throw new ConfigurationError(`addMetric: ${name} needs a finite number`);
+      let metric = stored.get(name);
+      if (metric !== undefined && metric.unit !== unit)
+        throw new ConfigurationError(`addMetric: ${name} was added with unit ${metric.unit}`);
+      if (metric === undefined) {
+        if (stored.size >= EMF_LIMITS.metrics) flush();
+        metric = { unit, values: [], highResolution: resolution === 'high' };
+        stored.set(name, metric);
+      }
+      metric.values.push(value);
+      if (metric.values.length >= EMF_LIMITS.valuesPerMetric) flush();
+    },
+    addDimension(name, value) {
+      if (!NAME.test(name) || typeof value !== 'string' || value === '')
+        throw new ConfigurationError(`addDimension: invalid dimension ${name}`);
+      const count = Object.keys({ ...defaults, ...dimensions, [name]: value }).length;
+      if (count > EMF_LIMITS.dimensions)
+        throw new ConfigurationError(`addDimension: more than ${EMF_LIMITS.dimensions} dimensions`);
+      dimensions[name] = value;
+    },
+    addMetadata(key, value) {
+      metadata[key] = value;
+    },
+    flush,
+  };
+}
