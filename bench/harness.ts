@@ -137,3 +137,27 @@ export function writeSection(name: string, markdown: string): void {
   writeFileSync(file, pattern.test(doc) ? doc.replace(pattern, block) : `${doc.trimEnd()}\n\n${block}\n`);
   console.log(`docs/benchmarks.md: ${name} section updated`);
 }
+
+/** A synchronous operation to time. */
+export interface TimedCall {
+  readonly name: string;
+  readonly run: () => void;
+}
+
+/** Times synchronous calls, interleaved per repetition, and reports medians (µs per call). */
+export function timeCalls(calls: readonly TimedCall[], plan: Plan): Timing[] {
+  const samples = new Map<string, number[]>(calls.map((c) => [c.name, []]));
+  for (const c of calls) for (let i = 0; i < plan.warmup; i++) c.run();
+  for (let rep = 0; rep < plan.repetitions; rep++) {
+    const order = calls.map((_, i) => calls[(i + rep) % calls.length] as TimedCall);
+    for (const c of order) {
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < plan.iterations; i++) c.run();
+      samples.get(c.name)?.push(Number(process.hrtime.bigint() - start) / 1000 / plan.iterations);
+    }
+  }
+  return calls.map((c) => {
+    const values = samples.get(c.name) ?? [];
+    return { name: c.name, median: median(values), min: Math.min(...values), max: Math.max(...values) };
+  });
+}

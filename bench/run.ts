@@ -5,9 +5,10 @@
 import { cpus } from 'node:os';
 import { fakeLambdaContext } from '@lift/core/testing';
 import { bundleSize, HELLO_WORLD } from './bundle.js';
-import { compare, FULL, QUICK, type Timing, table, writeSection } from './harness.js';
+import { compare, FULL, QUICK, type Timing, table, timeCalls, writeSection } from './harness.js';
 import { liftP1, p1Events, rawP1 } from './p1-routed-get.js';
 import { awsJwtVerify, jose, liftAuth, p2Tokens } from './p2-auth.js';
+import { logCalls, metricCalls } from './p3-observability.js';
 
 const quick = process.argv.includes('--quick');
 const plan = quick ? QUICK : FULL;
@@ -33,6 +34,16 @@ const tokens = await p2Tokens(quick ? 4 : 200);
 const authPlan = quick ? QUICK : { warmup: 2_000, iterations: 500, repetitions: 40 };
 const auth = await compare([jose(), awsJwtVerify(), liftAuth(false), liftAuth(true)], tokens, authPlan);
 console.log(table(auth, 'jose'));
+
+// Observability: both libraries write through process.stdout.write; swap it for a no-op while timing.
+const realWrite = process.stdout.write.bind(process.stdout);
+const obsPlan = quick ? QUICK : { warmup: 20_000, iterations: 2_000, repetitions: 60 };
+process.stdout.write = (() => true) as typeof process.stdout.write;
+const logs = timeCalls(logCalls(), obsPlan);
+const emf = timeCalls(metricCalls(), obsPlan);
+process.stdout.write = realWrite;
+console.log(table(logs, 'Powertools'));
+console.log(table(emf, 'Powertools'));
 
 const hello = await bundleSize(HELLO_WORLD);
 console.log(`hello-world bundle: ${hello.bytes} B minified, ${hello.gzipBytes} B gzip`);
@@ -99,6 +110,30 @@ if (quick) {
     'on first use; both trade simplicity for bytes, and neither is done yet.',
   ].join('\n');
   writeSection('core', section);
+  const ratio = (t: Timing[]) => (t[1]?.median ?? 0) / (t[0]?.median ?? 1);
+  writeSection(
+    'observability',
+    [
+      '## Observability: one log line and one EMF flush (issue 5)',
+      '',
+      `Measured with \`npm run bench\` on ${machine}, ${new Date().toISOString().slice(0, 10)}: Powertools Logger/Metrics 2.36.0 and Lift`,
+      'in the same run, 60 interleaved repetitions of 2,000 calls after 20,000 warm-up calls; both write through',
+      'process.stdout.write, replaced by a no-op while timing, so neither pays for I/O. The lines were checked',
+      'key for key against Powertools by the golden tests.',
+      '',
+      '### P3: one access-log line (Lambda context, 7 request keys)',
+      '',
+      table(logs, 'Powertools'),
+      '',
+      `Target ≤ 0.3× Powertools: **${ratio(logs).toFixed(2)}×** — ${ratio(logs) <= 0.3 ? 'met' : 'missed'}. Lift's line includes masking of every field.`,
+      '',
+      '### P4: one EMF flush of three metrics and one dimension',
+      '',
+      table(emf, 'Powertools'),
+      '',
+      `Target ≤ 0.3× Powertools: **${ratio(emf).toFixed(2)}×** — ${ratio(emf) <= 0.3 ? 'met' : 'missed'}.`,
+    ].join('\n'),
+  );
   const us = (name: string) => auth.find((t) => t.name === name)?.median ?? Number.NaN;
   writeSection(
     'auth',

@@ -89,6 +89,17 @@ function formatError(error: Error): Record<string, unknown> {
   };
 }
 
+let lastMs = Number.NaN;
+let lastIso = '';
+/** ISO timestamps, formatted once per millisecond: many lines share one. */
+function isoTimestamp(ms: number): string {
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
 function empty(value: unknown): boolean {
   return value === undefined || value === null || value === '';
 }
@@ -145,20 +156,22 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         if (extra instanceof Error) own.error = formatError(extra);
         else for (const [k, v] of Object.entries(extra)) own[k] = v instanceof Error ? formatError(v) : v;
       }
+      // Built in order without ever adding an empty value: deleting keys afterwards would turn the
+      // object into a slow dictionary for JSON.stringify.
       const line: Record<string, unknown> = {
         level,
         message: typeof message === 'string' ? message : String(message),
-        timestamp: new Date(now()).toISOString(),
+        timestamp: isoTimestamp(now()),
         service,
         cold_start: invocation.coldStart,
-        ...invocation.lambda,
-        sampling_rate: sampleRate,
-        xray_trace_id: invocation.traceId,
       };
+      const lambda = invocation.lambda;
+      for (const key in lambda) if (!empty(lambda[key])) line[key] = lambda[key];
+      line.sampling_rate = sampleRate;
+      if (invocation.traceId !== undefined) line.xray_trace_id = invocation.traceId;
       const rest = mask({ ...persistent, ...own }) as Record<string, unknown>;
       for (const key of REQUEST_KEYS) if (!empty(rest[key])) line[key] = rest[key];
-      for (const [key, value] of Object.entries(rest)) if (!(key in line) && !empty(value)) line[key] = value;
-      for (const key of Object.keys(line)) if (empty(line[key])) delete line[key];
+      for (const key in rest) if (line[key] === undefined && !empty(rest[key])) line[key] = rest[key];
       const text = JSON.stringify(line);
       if (below) {
         // Kept for this invocation; written only if an error follows.

@@ -50,9 +50,12 @@ function luhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+// One cheap test decides whether a string can hold anything maskText replaces.
+const MAYBE_SENSITIVE = /eyJ|lift_|@|\d{4}/;
+
 /** Masks secrets inside free text: JWTs and API keys whole, card numbers to their last four, emails partly. */
 export function maskText(text: string): string {
-  if (text.length < 6) return text;
+  if (text.length < 6 || !MAYBE_SENSITIVE.test(text)) return text;
   let out = text.replace(JWT, REDACTED).replace(API_KEY, REDACTED);
   out = out.replace(CARD, (match) => {
     const digits = match.replace(/[ -]/g, '');
@@ -74,6 +77,16 @@ export function createMasker(options: MaskOptions = {}): (value: unknown) => unk
       normalise,
     ),
   );
+  // Field names repeat from line to line; decide each once.
+  const decided = new Map<string, boolean>();
+  const sensitive = (key: string): boolean => {
+    let answer = decided.get(key);
+    if (answer === undefined) {
+      answer = keys.has(normalise(key));
+      if (decided.size < 10_000) decided.set(key, answer);
+    }
+    return answer;
+  };
   const walk = (value: unknown, seen: WeakSet<object>): unknown => {
     if (typeof value === 'string') return maskText(value);
     if (typeof value !== 'object' || value === null) return value;
@@ -91,7 +104,7 @@ export function createMasker(options: MaskOptions = {}): (value: unknown) => unk
     const out: Record<string, unknown> = {};
     for (const [key, child] of Object.entries(value)) {
       out[key] =
-        keys.has(normalise(key)) && child !== undefined && child !== null && child !== ''
+        sensitive(key) && child !== undefined && child !== null && child !== ''
           ? REDACTED
           : walk(child, seen);
     }

@@ -65,6 +65,7 @@ export interface Metrics {
 }
 
 const NAME = /^[A-Za-z0-9_./#:@-]{1,255}$/;
+const UNITS: ReadonlySet<string> = new Set(METRIC_UNITS);
 
 /**
  * EMF metrics in the shape Powertools Metrics writes: `_aws` (Timestamp, CloudWatchMetrics with
@@ -83,28 +84,37 @@ export function createMetrics(options: MetricsOptions): Metrics {
   let dimensions: Record<string, string> = {};
   let metadata: Record<string, unknown> = {};
   let stored = new Map<string, StoredMetric>();
+  // Metric and dimension names repeat every invocation; validate each once.
+  const validNames = new Set<string>();
+  const validName = (name: string): boolean => {
+    if (validNames.has(name)) return true;
+    if (typeof name !== 'string' || !NAME.test(name)) return false;
+    if (validNames.size < 10_000) validNames.add(name);
+    return true;
+  };
 
   const flush = (): void => {
     if (stored.size === 0) return;
-    const allDimensions = { ...defaults, ...dimensions };
+    const dimensionNames: string[] = [];
+    for (const name in defaults) dimensionNames.push(name);
+    for (const name in dimensions) if (!Object.hasOwn(defaults, name)) dimensionNames.push(name);
+    const definitions: { Name: string; Unit: string; StorageResolution?: number }[] = [];
+    for (const [name, m] of stored) {
+      definitions.push(
+        m.highResolution ? { Name: name, Unit: m.unit, StorageResolution: 1 } : { Name: name, Unit: m.unit },
+      );
+    }
+    // Built key by key in the order Powertools writes: _aws, metadata, dimensions, values.
     const blob: Record<string, unknown> = {
       _aws: {
         Timestamp: now(),
         CloudWatchMetrics: [
-          {
-            Namespace: options.namespace,
-            Dimensions: [Object.keys(allDimensions)],
-            Metrics: [...stored].map(([name, m]) => ({
-              Name: name,
-              Unit: m.unit,
-              ...(m.highResolution ? { StorageResolution: 1 } : {}),
-            })),
-          },
+          { Namespace: options.namespace, Dimensions: [dimensionNames], Metrics: definitions },
         ],
       },
-      ...metadata,
-      ...allDimensions,
     };
+    for (const key in metadata) blob[key] = metadata[key];
+    for (const name of dimensionNames) blob[name] = dimensions[name] ?? defaults[name];
     for (const [name, m] of stored) blob[name] = m.values.length === 1 ? m.values[0] : m.values;
     write(JSON.stringify(blob));
     stored = new Map();
@@ -114,9 +124,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
 
   return {
     addMetric(name, unit, value, resolution = 'standard') {
-      if (!NAME.test(name)) throw new ConfigurationError(`addMetric: invalid metric name "${name}"`);
-      if (!(METRIC_UNITS as readonly string[]).includes(unit))
-        throw new ConfigurationError(`addMetric: invalid unit "${unit}"`);
+      if (!validName(name)) throw new ConfigurationError(`addMetric: invalid metric name "${name}"`);
+      if (!UNITS.has(unit)) throw new ConfigurationError(`addMetric: invalid unit "${unit}"`);
       if (typeof value !== 'number' || !Number.isFinite(value))
         throw new ConfigurationError(`addMetric: ${name} needs a finite number`);
       let metric = stored.get(name);
@@ -131,11 +140,14 @@ export function createMetrics(options: MetricsOptions): Metrics {
       if (metric.values.length >= EMF_LIMITS.valuesPerMetric) flush();
     },
     addDimension(name, value) {
-      if (!NAME.test(name) || typeof value !== 'string' || value === '')
+      if (!validName(name) || typeof value !== 'string' || value === '')
         throw new ConfigurationError(`addDimension: invalid dimension ${name}`);
-      const count = Object.keys({ ...defaults, ...dimensions, [name]: value }).length;
-      if (count > EMF_LIMITS.dimensions)
-        throw new ConfigurationError(`addDimension: more than ${EMF_LIMITS.dimensions} dimensions`);
+      if (!Object.hasOwn(dimensions, name) && !Object.hasOwn(defaults, name)) {
+        let count = 1 + Object.keys(defaults).length;
+        for (const key in dimensions) if (!Object.hasOwn(defaults, key)) count++;
+        if (count > EMF_LIMITS.dimensions)
+          throw new ConfigurationError(`addDimension: more than ${EMF_LIMITS.dimensions} dimensions`);
+      }
       dimensions[name] = value;
     },
     addMetadata(key, value) {
