@@ -3,6 +3,7 @@
  * middleware, an audit sink, EMF metrics and per-request metrics. (Tracing and error reporting are still being built.)
  */
 export { accessLog, auditLogSink } from './access-log.js';
+export { createErrorReporter, type ErrorReport, type ErrorReporterOptions } from './error-reporter.js';
 export { createLogger, type Logger, type LoggerOptions, type LogLevel, REQUEST_KEYS } from './logger.js';
 export { createMasker, DEFAULT_MASKED_KEYS, type MaskOptions, maskText } from './masking.js';
 export {
