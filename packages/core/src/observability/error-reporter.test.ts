@@ -47,7 +47,7 @@ describe('error reporter', () => {
       },
       extra: { status: 500 },
     });
-    expect((reported[1]?.[0] as Error).name).toBe('ServiceUnavailableError');
+    expect(reported[1]?.[0]).toBeInstanceOf(ServiceUnavailableError);
     expect(logged.some((l) => l.includes('"request_id":"req-7"') && l.includes('"level":"ERROR"'))).toBe(
       true,
     );
