@@ -1,6 +1,6 @@
 /**
  * `@lift/core/observability`: a Powertools-compatible JSON logger with masking, the access-log
- * middleware, an audit sink, EMF metrics and per-request metrics. (Tracing and error reporting are still being built.)
+ * middleware, an audit sink, EMF metrics and per-request metrics, error reporting and tracing.
  */
 export { accessLog, auditLogSink } from './access-log.js';
 export { createErrorReporter, type ErrorReport, type ErrorReporterOptions } from './error-reporter.js';
@@ -15,3 +15,13 @@ export {
   type MetricUnit,
 } from './metrics.js';
 export { type RequestMetricsOptions, requestMetrics } from './request-metrics.js';
+export {
+  parseTraceparent,
+  parseXRayHeader,
+  type TraceContext,
+  tracedFetch,
+  traceHeaders,
+  traceOf,
+  tracing,
+  xrayTraceId,
+} from './tracing.js';

@@ -1,0 +1,125 @@
+import { trace } from '@opentelemetry/api';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApp } from '../app/app.js';
+import {
+  parseTraceparent,
+  parseXRayHeader,
+  tracedFetch,
+  traceHeaders,
+  traceOf,
+  tracing,
+  xrayTraceId,
+} from './tracing.js';
+
+const W3C_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const XRAY = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+
+afterEach(() => {
+  delete process.env._X_AMZN_TRACE_ID;
+});
+
+describe('trace headers', () => {
+  it('parses W3C traceparent and X-Ray headers, refusing malformed ones', () => {
+    expect(parseTraceparent(`00-${W3C_ID}-00f067aa0ba902b7-01`)).toEqual({
+      traceId: W3C_ID,
+      parentId: '00f067aa0ba902b7',
+      sampled: true,
+    });
+    expect(parseTraceparent(`00-${'0'.repeat(32)}-00f067aa0ba902b7-01`)).toBeUndefined();
+    expect(parseTraceparent('garbage')).toBeUndefined();
+    expect(parseXRayHeader(XRAY)).toEqual({
+      traceId: '5759e988bd862e3fe1be46a994272793',
+      parentId: '53995c3f42cd8ad8',
+      sampled: true,
+    });
+    expect(parseXRayHeader('Root=nope')).toBeUndefined();
+    expect(xrayTraceId('5759e988bd862e3fe1be46a994272793')).toBe('1-5759e988-bd862e3fe1be46a994272793');
+  });
+
+  it('takes the trace from traceparent, then x-amzn-trace-id, then the Lambda environment', async () => {
+    const app = createApp({ service: 't' });
+    app.get('/', (ctx) => traceOf(ctx));
+    expect(
+      (
+        await app.request('/', {
+          headers: { traceparent: `00-${W3C_ID}-00f067aa0ba902b7-01`, 'x-amzn-trace-id': XRAY },
+        })
+      ).json(),
+    ).toMatchObject({ traceId: W3C_ID });
+    expect((await app.request('/', { headers: { 'x-amzn-trace-id': XRAY } })).json()).toMatchObject({
+      traceId: '5759e988bd862e3fe1be46a994272793',
+    });
+    process.env._X_AMZN_TRACE_ID = 'Root=1-11111111-222222222222222222222222;Sampled=0';
+    expect((await app.request('/')).json()).toMatchObject({
+      traceId: '11111111222222222222222222222222',
+      sampled: false,
+    });
+    delete process.env._X_AMZN_TRACE_ID;
+    expect((await app.request('/')).json()).toMatchObject({
+      traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
+  });
+
+  it('propagates the trace on outbound calls in both formats, with a new parent', async () => {
+    const headers = traceHeaders({ traceId: W3C_ID, parentId: 'aaaaaaaaaaaaaaaa', sampled: true });
+    expect(headers.traceparent).toMatch(new RegExp(`^00-${W3C_ID}-[0-9a-f]{16}-01$`));
+    expect(headers.traceparent).not.toContain('aaaaaaaaaaaaaaaa');
+    expect(headers['x-amzn-trace-id']).toMatch(
+      /^Root=1-4bf92f35-77b34da6a3ce929d0e0e4736;Parent=[0-9a-f]{16};Sampled=1$/,
+    );
+    const sent: Record<string, string>[] = [];
+    const app = createApp({ service: 't' });
+    app.get('/', async (ctx) => {
+      await tracedFetch(ctx, async (_url, init) => {
+        sent.push(Object.fromEntries(new Headers(init?.headers).entries()));
+        return new Response('ok');
+      })('https://downstream.example/x', { headers: { accept: 'application/json' } });
+      return 'ok';
+    });
+    await app.request('/', { headers: { 'x-amzn-trace-id': XRAY } });
+    expect(sent[0]).toMatchObject({
+      accept: 'application/json',
+      traceparent: expect.stringContaining('5759e988bd862e3fe1be46a994272793'),
+    });
+  });
+});
+
+describe('OpenTelemetry spans', () => {
+  it('creates one span per request, named by route pattern, when the API is present', async () => {
+    const spans: { name: string; attributes: Record<string, unknown>; status?: number; ended: boolean }[] =
+      [];
+    trace.setGlobalTracerProvider({
+      getTracer: () =>
+        ({
+          startSpan: (name: string, options: { attributes: Record<string, unknown> }) => {
+            const span = {
+              name,
+              attributes: { ...options.attributes },
+              ended: false,
+            } as (typeof spans)[number];
+            spans.push(span);
+            return {
+              setAttribute: (k: string, v: unknown) => void (span.attributes[k] = v),
+              setStatus: (s: { code: number }) => void (span.status = s.code),
+              end: () => void (span.ended = true),
+            };
+          },
+        }) as never,
+    });
+    const app = createApp({ service: 't', onError: () => {} });
+    app.use(tracing());
+    app.get('/orders/:id', () => 'ok');
+    app.get('/boom', () => {
+      throw new Error('x');
+    });
+    await new Promise((r) => setTimeout(r, 20)); // the API is loaded asynchronously, once
+    await app.request('/orders/o-42');
+    await app.request('/boom');
+    expect(spans.map((s) => [s.name, s.attributes['http.response.status_code'], s.status, s.ended])).toEqual([
+      ['GET /orders/:id', 200, undefined, true],
+      ['GET /boom', 500, 2, true],
+    ]);
+    expect(JSON.stringify(spans)).not.toContain('o-42');
+    trace.disable();
+  });
+});

@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import type { MiddlewareHooks } from '../app/compose.js';
+import type { Context, RequestInput } from '../context/context.js';
+
+/** The trace a request belongs to, in both X-Ray and W3C terms. */
+export interface TraceContext {
+  /** W3C trace id: 32 lower-case hex digits. */
+  readonly traceId: string;
+  /** The caller's span id: 16 hex digits (absent when the trace starts here). */
+  readonly parentId: string | undefined;
+  readonly sampled: boolean;
+}
+
+const W3C = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+const XRAY_ROOT = /^1-([0-9a-f]{8})-([0-9a-f]{24})$/;
+
+/** Parses a W3C `traceparent` header; `undefined` for anything malformed or all-zero. */
+export function parseTraceparent(value: string | undefined): TraceContext | undefined {
+  const m = W3C.exec(value?.trim() ?? '');
+  if (m === null || /^0+$/.test(m[1] as string) || /^0+$/.test(m[2] as string)) return undefined;
+  return {
+    traceId: m[1] as string,
+    parentId: m[2] as string,
+    sampled: (Number.parseInt(m[3] as string, 16) & 1) === 1,
+  };
+}
+
+/** Parses an X-Ray trace header (`Root=1-...;Parent=...;Sampled=1`); `undefined` when malformed. */
+export function parseXRayHeader(value: string | undefined): TraceContext | undefined {
+  if (value === undefined) return undefined;
+  const parts = new Map(value.split(';').map((p) => p.trim().split('=') as [string, string]));
+  const root = XRAY_ROOT.exec(parts.get('Root') ?? '');
+  if (root === null) return undefined;
+  const parent = parts.get('Parent');
+  return {
+    traceId: `${root[1]}${root[2]}`,
+    parentId: parent !== undefined && /^[0-9a-f]{16}$/.test(parent) ? parent : undefined,
+    sampled: parts.get('Sampled') === '1',
+  };
+}
+
+/** The X-Ray form of a W3C trace id (`1-<8 hex>-<24 hex>`). */
+export function xrayTraceId(traceId: string): string {
+  return `1-${traceId.slice(0, 8)}-${traceId.slice(8)}`;
+}
+
+/**
+ * The request's trace: the caller's `traceparent`, else its `x-amzn-trace-id`, else the one Lambda
+ * sets for the invocation (`_X_AMZN_TRACE_ID`), else a new trace.
+ */
+export function traceOf(ctx: Context<RequestInput, object>): TraceContext {
+  return (
+    parseTraceparent(ctx.header('traceparent')) ??
+    parseXRayHeader(ctx.header('x-amzn-trace-id')) ??
+    parseXRayHeader(process.env._X_AMZN_TRACE_ID) ?? {
+      traceId: `${Math.floor(Date.now() / 1000)
+        .toString(16)
+        .padStart(8, '0')}${randomBytes(12).toString('hex')}`,
+      parentId: undefined,
+      sampled: false,
+    }
+  );
+}
+
+/** Headers that carry a trace to the next service, with a fresh span id as the parent. */
+export function traceHeaders(trace: TraceContext): Record<string, string> {
+  const span = randomBytes(8).toString('hex');
+  const flag = trace.sampled ? '01' : '00';
+  return {
+    traceparent: `00-${trace.traceId}-${span}-${flag}`,
+    'x-amzn-trace-id': `Root=${xrayTraceId(trace.traceId)};Parent=${span};Sampled=${trace.sampled ? 1 : 0}`,
+  };
+}
+
+/** A `fetch` for calls made while handling `ctx`: the trace goes along in both header formats. */
+export function tracedFetch(
+  ctx: Context<RequestInput, object>,
+  send: typeof globalThis.fetch = globalThis.fetch,
+) {
+  const trace = traceOf(ctx);
+  return (url: string | URL, init: RequestInit = {}) =>
+    send(url, {
+      ...init,
+      headers: { ...Object.fromEntries(new Headers(init.headers).entries()), ...traceHeaders(trace) },
+    });
+}
+
+interface OtelApi {
+  trace: { getTracer(name: string): { startSpan(name: string, options: unknown): OtelSpan } };
+  SpanKind: { SERVER: number };
+  SpanStatusCode: { ERROR: number };
+}
+interface OtelSpan {
+  setAttribute(key: string, value: unknown): void;
+  setStatus(status: { code: number }): void;
+  end(): void;
+}
+
+// Loaded by name at run time, so bundles do not need it and apps without it pay nothing.
+const OTEL_API = '@opentelemetry/api';
+
+/**
+ * Request spans through OpenTelemetry, when `@opentelemetry/api` is installed (and a tracer provider
+ * registered); otherwise nothing. The span is named by method and route pattern and carries the
+ * status; 5xx marks it as an error. No dependency on the CommonJS X-Ray SDK.
+ */
+export function tracing(): MiddlewareHooks<object> {
+  let api: OtelApi | undefined;
+  const name: string = OTEL_API;
+  import(name).then(
+    (loaded: OtelApi) => {
+      api = loaded;
+    },
+    () => {
+      // Not installed: no spans.
+    },
+  );
+  const spans = new WeakMap<object, OtelSpan>();
+  return {
+    before(ctx) {
+      if (api === undefined) return;
+      const trace = traceOf(ctx);
+      const span = api.trace.getTracer('lift').startSpan(`${ctx.method} ${ctx.route ?? 'unmatched'}`, {
+        kind: api.SpanKind.SERVER,
+        attributes: {
+          'http.request.method': ctx.method,
+          'http.route': ctx.route ?? 'unmatched',
+          'lift.trace_id': trace.traceId,
+        },
+      });
+      spans.set(ctx, span);
+    },
+    after(ctx) {
+      const span = spans.get(ctx);
+      if (span === undefined || api === undefined) return;
+      const status = ctx.res?.status ?? 500;
+      span.setAttribute('http.response.status_code', status);
+      if (status >= 500) span.setStatus({ code: api.SpanStatusCode.ERROR });
+      span.end();
+    },
+  };
+}
