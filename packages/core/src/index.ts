@@ -12,6 +12,7 @@ export type { RouteSchemas } from './app/route-step.js';
 export { Context, type DefaultInput, type RequestInput } from './context/context.js';
 export type { CookieOptions } from './context/cookies.js';
 export type { LambdaContext } from './context/lambda.js';
+export type { LoggerLike } from './context/logger-like.js';
 export type { AuthMethod, Principal } from './context/principal.js';
 export { LiftResponse } from './context/response.js';
 export * from './errors/errors.js';

@@ -208,6 +208,7 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> im
       deadlineMarginMs: checked.deadlineMarginMs,
       generateId: options.generateId ?? (() => globalThis.crypto.randomUUID()),
       now: options.now ?? Date.now,
+      logger: options.logger,
       reportError: (error, ctx) => {
         try {
           onError(error, ctx);

@@ -1,4 +1,5 @@
 import type { Context, RequestInput } from '../context/context.js';
+import type { LoggerLike } from '../context/logger-like.js';
 import { ConfigurationError } from '../errors/errors.js';
 import type { AccessControl } from './access.js';
 
@@ -31,6 +32,8 @@ export interface AppOptions {
    * `auth`, and the app refuses to start with a message naming any route that does not.
    */
   readonly access?: AccessControl;
+  /** The logger behind `ctx.log` (`createLogger` from `@lift/core/observability`). */
+  readonly logger?: LoggerLike;
 }
 
 const KNOWN = new Set([
@@ -43,6 +46,7 @@ const KNOWN = new Set([
   'generateId',
   'now',
   'access',
+  'logger',
 ]);
 
 /** Checks {@link AppOptions} and fills defaults; throws a {@link ConfigurationError} naming the problem. */
@@ -86,6 +90,11 @@ export function checkAppOptions(options: AppOptions): {
     if (options[fn] !== undefined && typeof options[fn] !== 'function') {
       throw new ConfigurationError(`createApp option "${fn}" must be a function`);
     }
+  }
+  if (options.logger !== undefined && typeof options.logger?.child !== 'function') {
+    throw new ConfigurationError(
+      'createApp option "logger" must be a logger (createLogger from @lift/core/observability)',
+    );
   }
   if (options.access !== undefined && typeof options.access?.prepare !== 'function') {
     throw new ConfigurationError('createApp option "access" must come from createAccessControl()');

@@ -3,6 +3,7 @@ import type { HttpAdapter, HttpSource, RawEvent } from '../adapters/types.js';
 import { parseBody, readBody } from '../body/body.js';
 import {
   BadRequestError,
+  ConfigurationError,
   errorEnvelope,
   errorStatus,
   GatewayTimeoutError,
@@ -10,6 +11,7 @@ import {
 } from '../errors/errors.js';
 import { type CookieOptions, parseCookieHeader, serializeCookie } from './cookies.js';
 import type { LambdaContext } from './lambda.js';
+import type { LoggerLike } from './logger-like.js';
 import type { Principal } from './principal.js';
 import { LiftResponse } from './response.js';
 
@@ -37,6 +39,7 @@ export interface ContextRuntime {
   readonly generateId: () => string;
   readonly now: () => number;
   readonly reportError: (error: unknown, ctx: Context<RequestInput, object>) => void;
+  readonly logger?: LoggerLike | undefined;
 }
 
 const EMPTY_COOKIES: readonly string[] = Object.freeze([]);
@@ -98,6 +101,7 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
   private pendingHeaders: Record<string, string> | undefined;
   private setCookies: string[] | undefined;
   private abort: AbortController | undefined;
+  private requestLog: LoggerLike | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   /** Created by the app for each request. */
@@ -137,6 +141,7 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
     this.setCookies = undefined;
     this.abort = undefined;
     this.timer = undefined;
+    this.requestLog = undefined;
   }
 
   /** Path params, decoded (validated when the route has a `params` schema). */
@@ -267,6 +272,26 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
     if (!isSafeRequestId(value))
       throw new TypeError('A request id must be 1-128 letters, digits or ._:@=+/-');
     this.requestIdValue = value;
+  }
+
+  /**
+   * The request-scoped logger: the app's logger (`createApp({ logger })`) with the request id, route
+   * pattern, method and, once authenticated, user and tenant ids on every line. Created on first use.
+   */
+  get log(): LoggerLike {
+    if (this.requestLog === undefined) {
+      const logger = this.runtime.logger;
+      if (logger === undefined)
+        throw new ConfigurationError('ctx.log needs a logger: createApp({ logger: createLogger(...) })');
+      this.requestLog = logger.child({
+        request_id: this.requestId,
+        route: this.route,
+        method: this.method,
+        tenant_id: this.principal?.tenantId,
+        user_id: this.principal?.userId,
+      });
+    }
+    return this.requestLog;
   }
 
   /** The service name the app was created with. */
