@@ -16,6 +16,7 @@ export {
 } from './metrics.js';
 export { type RequestMetricsOptions, requestMetrics } from './request-metrics.js';
 export {
+  type FetchLike,
   parseTraceparent,
   parseXRayHeader,
   type TraceContext,

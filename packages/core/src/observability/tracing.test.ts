@@ -1,6 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../app/app.js';
+import { signedFetch } from '../signing/signer.js';
 import {
   parseTraceparent,
   parseXRayHeader,
@@ -79,6 +80,35 @@ describe('trace headers', () => {
     await app.request('/', { headers: { 'x-amzn-trace-id': XRAY } });
     expect(sent[0]).toMatchObject({
       accept: 'application/json',
+      traceparent: expect.stringContaining('5759e988bd862e3fe1be46a994272793'),
+    });
+  });
+});
+
+describe('trace propagation on signed calls', () => {
+  it('tracedFetch over signedFetch sends a signed request carrying the trace', async () => {
+    const sent: Record<string, string>[] = [];
+    const signed = signedFetch({
+      keyId: 'orders-service',
+      secret: 'a-development-secret-of-32-characters!',
+      fetch: async (_url, init) => {
+        sent.push(Object.fromEntries(new Headers(init?.headers).entries()));
+        return new Response('ok');
+      },
+    });
+    const app = createApp({ service: 't' });
+    app.get('/', async (ctx) => {
+      await tracedFetch(ctx, signed)('https://billing.example/charges', {
+        method: 'POST',
+        body: '{}',
+        headers: { 'content-type': 'application/json' },
+      });
+      return 'ok';
+    });
+    await app.request('/', { headers: { 'x-amzn-trace-id': XRAY } });
+    expect(sent[0]).toMatchObject({
+      'x-lift-key-id': 'orders-service',
+      'x-lift-signature': expect.any(String),
       traceparent: expect.stringContaining('5759e988bd862e3fe1be46a994272793'),
     });
   });

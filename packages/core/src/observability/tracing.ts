@@ -72,11 +72,17 @@ export function traceHeaders(trace: TraceContext): Record<string, string> {
   };
 }
 
-/** A `fetch` for calls made while handling `ctx`: the trace goes along in both header formats. */
+/** Anything shaped like `fetch`: `fetch` itself, or `signedFetch(...)` from `@lift/core/signing`. */
+export type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;
+
+/**
+ * A `fetch` for calls made while handling `ctx`: the trace goes along in both header formats. It
+ * composes with signed calls: `tracedFetch(ctx, signedFetch({ keyId, secret }))`.
+ */
 export function tracedFetch(
   ctx: Context<RequestInput, object>,
-  send: typeof globalThis.fetch = globalThis.fetch,
-) {
+  send: FetchLike = globalThis.fetch,
+): FetchLike {
   const trace = traceOf(ctx);
   return (url: string | URL, init: RequestInit = {}) =>
     send(url, {
