@@ -1,5 +1,6 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { captureJsonLines } from '../test-support/capture.js';
 import { fakeLambdaContext } from '../testing/lambda-context.js';
 import { createLogger } from './logger.js';
 import { createMasker, maskText } from './masking.js';
@@ -18,29 +19,6 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** Runs the same calls through a logger and returns the lines it wrote. */
-function capture(run: () => void): Record<string, unknown>[] {
-  const lines: string[] = [];
-  // Powertools writes WARN and above to stderr and the rest to stdout; both reach CloudWatch.
-  const record = (chunk: string | Uint8Array) => {
-    lines.push(
-      ...String(chunk)
-        .split('\n')
-        .filter((l) => l.trim() !== ''),
-    );
-    return true;
-  };
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(record);
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(record);
-  try {
-    run();
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
 describe('golden: the same lines as Powertools Logger', () => {
   it('matches key for key, in order, for info, warn and errors', () => {
     const error = new Error('boom');
@@ -57,12 +35,12 @@ describe('golden: the same lines as Powertools Logger', () => {
       log.error('failed', error);
       log.error('failed with fields', { error, attempt: 2 });
     };
-    const theirs = capture(() => {
+    const theirs = captureJsonLines(() => {
       const logger = new PowertoolsLogger({ serviceName: 'orders' });
       logger.addContext(context);
       calls(logger as never);
     });
-    const ours = capture(() => {
+    const ours = captureJsonLines(() => {
       const logger = createLogger({ service: 'orders' });
       logger.addContext(context);
       calls(logger);
@@ -83,7 +61,7 @@ describe('golden: the same lines as Powertools Logger', () => {
 
 describe('Lift keys, levels, sampling and the debug buffer', () => {
   it('puts request keys right after the Powertools keys, in a fixed order', () => {
-    const lines = capture(() => {
+    const lines = captureJsonLines(() => {
       const logger = createLogger({ service: 'orders' });
       logger.addContext(context);
       logger
@@ -125,7 +103,7 @@ describe('Lift keys, levels, sampling and the debug buffer', () => {
   });
 
   it('writes the buffered debug lines of an invocation only when an error is logged', () => {
-    const lines = capture(() => {
+    const lines = captureJsonLines(() => {
       const logger = createLogger({ level: 'INFO' });
       logger.addContext(context);
       logger.debug('step 1');
@@ -173,7 +151,7 @@ describe('masking', () => {
   });
 
   it('masks what a logger writes, including custom keys', () => {
-    const lines = capture(() => {
+    const lines = captureJsonLines(() => {
       const logger = createLogger({ service: 's', mask: { keys: ['dateOfBirth'] } });
       logger.info('signup', {
         dateOfBirth: '1990-01-01',

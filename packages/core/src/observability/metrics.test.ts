@@ -1,29 +1,9 @@
 import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../app/app.js';
+import { captureJsonLines } from '../test-support/capture.js';
 import { createMetrics } from './metrics.js';
 import { requestMetrics } from './request-metrics.js';
-
-function capture(run: () => void): Record<string, unknown>[] {
-  const lines: string[] = [];
-  const record = (chunk: string | Uint8Array) => {
-    lines.push(
-      ...String(chunk)
-        .split('\n')
-        .filter((l) => l.trim().startsWith('{')),
-    );
-    return true;
-  };
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(record);
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    run();
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-}
 
 const withoutTimestamp = (blob: Record<string, unknown>) => {
   const aws = blob._aws as Record<string, unknown>;
@@ -33,7 +13,7 @@ const withoutTimestamp = (blob: Record<string, unknown>) => {
 
 describe('golden: the same EMF as Powertools Metrics', () => {
   it('matches key for key: _aws, metadata, dimensions, values (arrays for repeats), high resolution', () => {
-    const theirs = capture(() => {
+    const theirs = captureJsonLines(() => {
       const m = new PowertoolsMetrics({ namespace: 'Lift', serviceName: 'orders' });
       m.addDimension('route', '/orders/:id');
       m.addMetric('latency', 'Milliseconds', 12.5);
@@ -43,7 +23,7 @@ describe('golden: the same EMF as Powertools Metrics', () => {
       m.addMetadata('requestId', 'r-1');
       m.publishStoredMetrics();
     });
-    const ours = capture(() => {
+    const ours = captureJsonLines(() => {
       const m = createMetrics({ namespace: 'Lift', service: 'orders' });
       m.addDimension('route', '/orders/:id');
       m.addMetric('latency', 'Milliseconds', 12.5);

@@ -55,7 +55,8 @@ export async function startDynalite(options: DynaliteOptions = {}): Promise<Dyna
 /** The DynamoDB Local build used: the jar shipped inside this npm package version. */
 export const DYNAMODB_LOCAL_PACKAGE = 'amplify-dynamodb-simulator@2.9.30';
 
-async function freePort(): Promise<number> {
+/** A free TCP port on loopback, for servers started by tests, the dev tools and benchmarks. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
