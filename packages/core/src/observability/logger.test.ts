@@ -1,9 +1,12 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { captureJsonLines } from '../test-support/capture.js';
+import { useProductionObservability } from '../test-support/environment.js';
 import { fakeLambdaContext } from '../testing/lambda-context.js';
 import { createLogger } from './logger.js';
 import { createMasker, maskText } from './masking.js';
+
+useProductionObservability();
 
 const context = {
   ...fakeLambdaContext({ functionName: 'orders-fn', awsRequestId: 'req-1', memoryLimitInMB: 1024 }),
@@ -79,6 +82,24 @@ describe('Lift keys, levels, sampling and the debug buffer', () => {
     ]);
   });
 
+  it("writes the request's W3C trace id after the X-Ray one, and never lets a field shadow a fixed key", () => {
+    const lines = captureJsonLines(() => {
+      const logger = createLogger({ service: 'orders' });
+      logger.addContext(context, { traceId: '4bf92f3577b34da6a3ce929d0e0e4736' });
+      logger.info('one', { service: 'spoofed', level: 'DEBUG', orderId: 'o-1' }, { orderId: 'o-2' });
+      logger.addContext(undefined);
+      logger.info('two');
+    });
+    const [first, second] = lines as [Record<string, unknown>, Record<string, unknown>];
+    const keys = Object.keys(first);
+    expect(keys.slice(keys.indexOf('xray_trace_id'))).toEqual(['xray_trace_id', 'trace_id', 'orderId']);
+    expect(first).toMatchObject({ service: 'orders', level: 'INFO', orderId: 'o-2' });
+    expect(keys.filter((key) => key === 'service')).toHaveLength(1);
+    // A new invocation starts without the previous request's trace or Lambda keys.
+    expect(second.trace_id).toBeUndefined();
+    expect(second.function_name).toBeUndefined();
+  });
+
   it('takes the level from AWS_LAMBDA_LOG_LEVEL over code, and code over POWERTOOLS_LOG_LEVEL', () => {
     process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
     expect(createLogger({ level: 'DEBUG', bufferBelowLevel: false }).enabled('DEBUG')).toBe(true);
@@ -148,6 +169,28 @@ describe('masking', () => {
     expect(maskText(`key lift_0123456789abcdef_${'A'.repeat(43)} end`)).toBe('key *** end');
     expect(maskText('order 1234567890123 not a card')).toBe('order 1234567890123 not a card');
     expect(maskText('card 5500-0000-0000-0004')).toBe('card ****0004');
+  });
+
+  it('leaves ids alone: a UUID with digit runs is not a card number', () => {
+    const id = 'c6af9ac6-7b61-1166-9a41-9311deadbeef';
+    expect(maskText(id)).toBe(id);
+    expect(maskText('ref 2024-1111-0000')).toBe('ref 2024-1111-0000');
+  });
+
+  it('masks error messages and stacks, and cuts cycles', () => {
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic.self = cyclic;
+    const lines = captureJsonLines(() => {
+      createLogger({ service: 's' }).error(
+        'charge failed',
+        new Error('card 4111 1111 1111 1111 declined for ada@example.com'),
+        { cyclic },
+      );
+    });
+    const line = lines[0] as { error: { message: string; stack: string }; cyclic: unknown };
+    expect(line.error.message).toBe('card ****1111 declined for a***@example.com');
+    expect(line.error.stack).not.toContain('4111 1111');
+    expect(line.cyclic).toEqual({ name: 'loop', self: '[Circular]' });
   });
 
   it('masks what a logger writes, including custom keys', () => {

@@ -1,6 +1,6 @@
 import type { LambdaContext } from '../context/lambda.js';
 import { ConfigurationError } from '../errors/errors.js';
-import { createMasker, type MaskOptions } from './masking.js';
+import { createFieldMasker, type FieldMasker, type MaskOptions } from './masking.js';
 
 /** Log levels, as Powertools names them. */
 export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'CRITICAL' | 'SILENT';
@@ -49,11 +49,27 @@ type Fields = Readonly<Record<string, unknown>>;
 
 interface Invocation {
   coldStart: boolean;
-  lambda: Fields;
-  traceId: string | undefined;
+  /** The invocation's fixed keys, serialised once: `"service":...` up to the trace ids. */
+  fixed: string;
   level: number;
   buffer: string[];
 }
+
+/** Keys the logger writes itself; a call's field of the same name is dropped rather than duplicated. */
+const FIXED_KEYS: ReadonlySet<string> = new Set([
+  'level',
+  'message',
+  'timestamp',
+  'service',
+  'cold_start',
+  'function_arn',
+  'function_memory_size',
+  'function_name',
+  'function_request_id',
+  'sampling_rate',
+  'xray_trace_id',
+  'trace_id',
+]);
 
 let coldStartPending = process.env.AWS_LAMBDA_INITIALIZATION_TYPE?.trim() === 'on-demand';
 
@@ -77,15 +93,17 @@ function location(stack: string | undefined): string {
   return match === null ? '' : `${match[1]}:${match[2]}`;
 }
 
-function formatError(error: Error): Record<string, unknown> {
+function formatError(error: Error, mask: FieldMasker): Record<string, unknown> {
   return {
     name: error.name,
     location: location(error.stack),
-    message: error.message,
-    stack: error.stack,
+    message: mask('message', error.message),
+    stack: mask('stack', error.stack),
     ...(error.cause === undefined
       ? {}
-      : { cause: error.cause instanceof Error ? formatError(error.cause) : error.cause }),
+      : {
+          cause: error.cause instanceof Error ? formatError(error.cause, mask) : mask('cause', error.cause),
+        }),
   };
 }
 
@@ -114,8 +132,11 @@ export interface Logger {
   critical(message: string, ...extra: (Fields | Error)[]): void;
   /** A logger adding these keys to every line (request keys go in Powertools' order, the rest after). */
   child(fields: Fields): Logger;
-  /** Starts an invocation: Lambda keys, cold start, trace id, the sampling decision, an empty buffer. */
-  addContext(context: LambdaContext): void;
+  /**
+   * Starts an invocation: Lambda keys, cold start, the X-Ray trace id Lambda set, the request's W3C
+   * trace id (`trace_id`, when given), the sampling decision, an empty buffer.
+   */
+  addContext(context: LambdaContext | undefined, request?: { readonly traceId?: string | undefined }): void;
   /** Whether a level would be written now. */
   enabled(level: LogLevel): boolean;
 }
@@ -123,7 +144,7 @@ export interface Logger {
 /**
  * A logger whose lines match Powertools Logger key for key: level, message, timestamp, service,
  * cold_start, function_arn, function_memory_size, function_name, function_request_id,
- * sampling_rate, xray_trace_id, then Lift's request keys and the call's own fields; empty values
+ * sampling_rate, xray_trace_id, trace_id (the request's W3C trace, when known), then Lift's request keys and the call's own fields; empty values
  * dropped, errors as `{ name, location, message, stack }`. Everything but the fixed keys is masked
  * before it is written.
  */
@@ -133,46 +154,62 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const sampleRate = options.sampleRate ?? Number(process.env.POWERTOOLS_LOGGER_SAMPLE_RATE ?? 0);
   if (!Number.isFinite(sampleRate) || sampleRate < 0 || sampleRate > 1)
     throw new ConfigurationError('createLogger: sampleRate must be between 0 and 1');
-  const mask = options.mask === false ? (value: unknown) => value : createMasker(options.mask);
+  const maskField: FieldMasker =
+    options.mask === false ? (_key, value) => value : createFieldMasker(options.mask);
   const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const buffering = options.bufferBelowLevel ?? true;
   const invocation: Invocation = {
     coldStart: false,
-    lambda: {},
-    traceId: undefined,
+    fixed: '',
     level: baseLevel,
     buffer: [],
   };
+  const start = (lambda: Fields, traceId: string | undefined, requestTraceId: string | undefined) => {
+    // Everything from `service` to the trace ids is the same on every line of an invocation, so it is
+    // serialised once here rather than on every line.
+    const fixed: Record<string, unknown> = { service, cold_start: invocation.coldStart };
+    for (const key in lambda) if (!empty(lambda[key])) fixed[key] = lambda[key];
+    fixed.sampling_rate = sampleRate;
+    if (traceId !== undefined) fixed.xray_trace_id = traceId;
+    if (requestTraceId !== undefined) fixed.trace_id = requestTraceId;
+    invocation.fixed = JSON.stringify(fixed).slice(1, -1);
+  };
+  start({}, undefined, undefined);
 
   const make = (persistent: Fields): Logger => {
     const emit = (level: Exclude<LogLevel, 'SILENT'>, message: string, extras: (Fields | Error)[]) => {
       const rank = RANK[level];
       const below = rank < invocation.level;
       if (below && !buffering) return;
-      const own: Record<string, unknown> = {};
-      for (const extra of extras) {
-        if (extra instanceof Error) own.error = formatError(extra);
-        else for (const [k, v] of Object.entries(extra)) own[k] = v instanceof Error ? formatError(v) : v;
+      let own: Fields = {};
+      if (extras.length === 1 && !(extras[0] instanceof Error)) own = extras[0] as Fields;
+      else if (extras.length > 0) {
+        const merged: Record<string, unknown> = {};
+        for (const extra of extras) {
+          if (extra instanceof Error) merged.error = extra;
+          else Object.assign(merged, extra);
+        }
+        own = merged;
       }
-      // Built in order without ever adding an empty value: deleting keys afterwards would turn the
-      // object into a slow dictionary for JSON.stringify.
-      const line: Record<string, unknown> = {
-        level,
-        message: typeof message === 'string' ? message : String(message),
-        timestamp: isoTimestamp(now()),
-        service,
-        cold_start: invocation.coldStart,
-      };
-      const lambda = invocation.lambda;
-      for (const key in lambda) if (!empty(lambda[key])) line[key] = lambda[key];
-      line.sampling_rate = sampleRate;
-      if (invocation.traceId !== undefined) line.xray_trace_id = invocation.traceId;
-      const rest = mask({ ...persistent, ...own }) as Record<string, unknown>;
-      for (const key of REQUEST_KEYS) if (!empty(rest[key])) line[key] = rest[key];
-      for (const key in rest) if (line[key] === undefined && !empty(rest[key])) line[key] = rest[key];
-      const text = JSON.stringify(line);
+      // The call's fields win over the logger's; request keys first, in their order, then the rest in
+      // the order given. Built without ever adding an empty value, so the object stays fast to serialise.
+      const rest: Record<string, unknown> = {};
+      for (const key of REQUEST_KEYS) {
+        const value = key in own ? own[key] : persistent[key];
+        if (!empty(value)) rest[key] = maskField(key, value);
+      }
+      for (const source of [persistent, own]) {
+        for (const key in source) {
+          if (FIXED_KEYS.has(key) || key in rest || (source === persistent && key in own)) continue;
+          const value = source[key];
+          if (empty(value)) continue;
+          rest[key] = value instanceof Error ? formatError(value, maskField) : maskField(key, value);
+        }
+      }
+      const tail = JSON.stringify(rest);
+      const text = `{"level":"${level}","message":${JSON.stringify(typeof message === 'string' ? message : String(message))},"timestamp":"${isoTimestamp(now())}",${invocation.fixed}${tail.length > 2 ? `,${tail.slice(1)}` : '}'}`;
       if (below) {
         // Kept for this invocation; written only if an error follows.
         if (invocation.buffer.length < 200) invocation.buffer.push(text);
@@ -192,16 +229,21 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       error: (m, ...e) => emit('ERROR', m, e),
       critical: (m, ...e) => emit('CRITICAL', m, e),
       child: (fields) => make({ ...persistent, ...fields }),
-      addContext(context) {
+      addContext(context, request) {
         invocation.coldStart = coldStartPending;
         coldStartPending = false;
-        invocation.lambda = {
-          function_arn: context.invokedFunctionArn,
-          function_memory_size: context.memoryLimitInMB,
-          function_name: context.functionName,
-          function_request_id: context.awsRequestId,
-        };
-        invocation.traceId = /Root=([^;]+)/.exec(process.env._X_AMZN_TRACE_ID ?? '')?.[1];
+        start(
+          context === undefined
+            ? {}
+            : {
+                function_arn: context.invokedFunctionArn,
+                function_memory_size: context.memoryLimitInMB,
+                function_name: context.functionName,
+                function_request_id: context.awsRequestId,
+              },
+          /Root=([^;]+)/.exec(process.env._X_AMZN_TRACE_ID ?? '')?.[1],
+          request?.traceId,
+        );
         invocation.level =
           sampleRate > 0 && random() < sampleRate ? Math.min(baseLevel, RANK.DEBUG) : baseLevel;
         invocation.buffer = [];

@@ -50,8 +50,9 @@ function luhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-// One cheap test decides whether a string can hold anything maskText replaces.
-const MAYBE_SENSITIVE = /eyJ|lift_|@|\d{4}/;
+// One cheap test decides whether a string can hold anything maskText replaces; the digit run is
+// the shortest card number, so ids with a few digits (UUIDs) skip the four replacements.
+const MAYBE_SENSITIVE = /eyJ|lift_|@|(?:\d[ -]?){12}\d/;
 
 /** Masks secrets inside free text: JWTs and API keys whole, card numbers to their last four, emails partly. */
 export function maskText(text: string): string {
@@ -66,16 +67,18 @@ export function maskText(text: string): string {
 
 const normalise = (key: string) => key.toLowerCase().replace(/[-_]/g, '');
 
+/** Masks one field: `***` when the key is sensitive, else the value masked as {@link createMasker} does. */
+export type FieldMasker = (key: string, value: unknown) => unknown;
+
 /**
- * Builds a masking function: returns a masked copy (the caller's objects are never changed), walking
- * nested objects and arrays; values under sensitive keys become `***`, strings anywhere are scanned
- * for JWTs, API keys, card numbers and emails. Cycles are cut.
+ * The per-field form of {@link createMasker}, for writers that build their output field by field
+ * (the logger): no copy of the whole record, no cycle bookkeeping for plain values.
  */
-export function createMasker(options: MaskOptions = {}): (value: unknown) => unknown {
+export function createFieldMasker(options: MaskOptions = {}): FieldMasker {
   const keys = new Set(
-    [...(options.replaceDefaultKeys === true ? [] : DEFAULT_MASKED_KEYS), ...(options.keys ?? [])].map(
-      normalise,
-    ),
+    [...(options.replaceDefaultKeys === true ? [] : DEFAULT_MASKED_KEYS), ...(options.keys ?? [])]
+      .map(normalise)
+      .filter((key) => key !== ''),
   );
   // Field names repeat from line to line; decide each once.
   const decided = new Map<string, boolean>();
@@ -87,12 +90,15 @@ export function createMasker(options: MaskOptions = {}): (value: unknown) => unk
     }
     return answer;
   };
-  const walk = (value: unknown, seen: WeakSet<object>): unknown => {
+  const field = (key: string, value: unknown, seen: WeakSet<object> | undefined): unknown =>
+    sensitive(key) && value !== undefined && value !== null && value !== '' ? REDACTED : walk(value, seen);
+  const walk = (value: unknown, seen: WeakSet<object> | undefined): unknown => {
     if (typeof value === 'string') return maskText(value);
     if (typeof value !== 'object' || value === null) return value;
-    if (seen.has(value)) return '[Circular]';
-    seen.add(value);
-    if (Array.isArray(value)) return value.map((item) => walk(item, seen));
+    const visited = seen ?? new WeakSet<object>();
+    if (visited.has(value)) return '[Circular]';
+    visited.add(value);
+    if (Array.isArray(value)) return value.map((item) => walk(item, visited));
     if (value instanceof Error) {
       return {
         name: value.name,
@@ -102,13 +108,20 @@ export function createMasker(options: MaskOptions = {}): (value: unknown) => unk
     }
     if (value instanceof Date) return value.toISOString();
     const out: Record<string, unknown> = {};
-    for (const [key, child] of Object.entries(value)) {
-      out[key] =
-        sensitive(key) && child !== undefined && child !== null && child !== ''
-          ? REDACTED
-          : walk(child, seen);
-    }
+    for (const key of Object.keys(value))
+      out[key] = field(key, (value as Record<string, unknown>)[key], visited);
     return out;
   };
-  return (value) => walk(value, new WeakSet());
+  return (key, value) => field(key, value, undefined);
+}
+
+/**
+ * Builds a masking function: returns a masked copy (the caller's objects are never changed), walking
+ * nested objects and arrays; values under sensitive keys become `***`, strings anywhere are scanned
+ * for JWTs, API keys, card numbers and emails. Cycles are cut.
+ */
+export function createMasker(options: MaskOptions = {}): (value: unknown) => unknown {
+  const field = createFieldMasker(options);
+  // A key no list holds, so only the value rules apply at the top.
+  return (value) => field('', value);
 }
