@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigurationError, HttpError, type HttpErrorOptions } from '../errors/errors.js';
+import { instrumentAwsClient } from '../otel/otel.js';
 import { type CursorCodec, createCursorCodec } from './cursor.js';
 import type { TableDefinition } from './table.js';
 
@@ -57,7 +58,7 @@ let shared: Promise<DynamoDBDocumentClient> | undefined;
 export function sharedDocumentClient(): Promise<DynamoDBDocumentClient> {
   shared ??= Promise.all([import('@aws-sdk/client-dynamodb'), import('@aws-sdk/lib-dynamodb')]).then(
     ([{ DynamoDBClient }, { DynamoDBDocumentClient }]) =>
-      DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+      DynamoDBDocumentClient.from(instrumentAwsClient(new DynamoDBClient({})), {
         marshallOptions: { removeUndefinedValues: true },
       }),
   );

@@ -3,6 +3,7 @@ import type { Group } from '../app/app.js';
 import type { Context, RequestInput } from '../context/context.js';
 import type { TableDefinition } from '../dynamodb/table.js';
 import { ConfigurationError } from '../errors/errors.js';
+import { instrumentAwsClient } from '../otel/otel.js';
 
 /** One dependency check; it receives a signal that aborts at its timeout. */
 export interface HealthCheck {
@@ -122,7 +123,7 @@ export function dynamoTableCheck(
     name: `dynamodb:${table.name}`,
     async check(signal) {
       const sdk = await import('@aws-sdk/client-dynamodb');
-      client ??= Promise.resolve(options.client ?? new sdk.DynamoDBClient({}));
+      client ??= Promise.resolve(options.client ?? instrumentAwsClient(new sdk.DynamoDBClient({})));
       const { Table } = await (await client).send(
         new sdk.DescribeTableCommand({ TableName: table.tableName() }),
         { abortSignal: signal },

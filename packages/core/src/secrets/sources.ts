@@ -1,5 +1,6 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import { instrumentAwsClient } from '../otel/otel.js';
 
 /** Where secret values come from. */
 export interface SecretSource {
@@ -18,7 +19,7 @@ export function secretsManagerSource(options: { readonly client?: SecretsManager
   return {
     async load(name) {
       client ??= import('@aws-sdk/client-secrets-manager').then((sdk) => {
-        const c = options.client ?? new sdk.SecretsManagerClient({});
+        const c = options.client ?? instrumentAwsClient(new sdk.SecretsManagerClient({}));
         return { send: c.send.bind(c) as SecretsManagerClient['send'], Command: sdk.GetSecretValueCommand };
       });
       const { send, Command } = await client;
@@ -38,7 +39,7 @@ export function parameterStoreSource(options: { readonly client?: SSMClient } = 
   return {
     async load(name) {
       client ??= import('@aws-sdk/client-ssm').then((sdk) => {
-        const c = options.client ?? new sdk.SSMClient({});
+        const c = options.client ?? instrumentAwsClient(new sdk.SSMClient({}));
         return { send: c.send.bind(c) as SSMClient['send'], Command: sdk.GetParameterCommand };
       });
       const { send, Command } = await client;
