@@ -13,6 +13,10 @@ export default defineConfig({
       'bench/**/*.test.ts',
     ],
     typecheck: { enabled: false },
+    // Apps log every request and write EMF by default; in tests that would be thousands of lines.
+    // Local-run settings, as Powertools reads them: no metrics, logs from WARN. Tests of those
+    // defaults remove them (test-support/environment.ts).
+    env: { POWERTOOLS_DEV: 'true', POWERTOOLS_LOG_LEVEL: 'WARN' },
     pool: 'threads',
   },
 });

@@ -23,7 +23,8 @@ async function lift(...args: string[]): Promise<{ code: number; stdout: string; 
       process.execPath,
       ['--conditions=@lift/source', '--import', 'tsx', bin, ...args],
       {
-        env: { ...process.env, NODE_NO_WARNINGS: '1' },
+        // At INFO, as a deployed service logs, so tests see where the access lines go.
+        env: { ...process.env, NODE_NO_WARNINGS: '1', POWERTOOLS_LOG_LEVEL: 'INFO' },
         timeout: 60_000,
       },
     );
@@ -236,6 +237,8 @@ describe('the lift binary', () => {
       body: string;
     };
     expect(printed.statusDescription).toBe('200 OK');
+    // The handler's log lines went to stderr, leaving stdout to the result.
+    expect(result.stderr).toContain('"message":"request"');
     expect(JSON.parse(printed.body)).toMatchObject({
       source: 'alb',
       query: { q: '1' },

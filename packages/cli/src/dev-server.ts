@@ -78,6 +78,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const format = options.format ?? 'http';
   const timeoutMs = options.timeoutMs ?? 30_000;
   process.env.LIFT_DEV = '1';
+  // Local runs write no EMF metrics, as Powertools decides for POWERTOOLS_DEV; logs stay.
+  process.env.POWERTOOLS_DEV ??= 'true';
   // Stacks printed for failing handlers point at the TypeScript sources, not the bundle.
   process.setSourceMapsEnabled(true);
   const dynamodb = await startLocalDynamoDB({

@@ -53,6 +53,8 @@ export async function invoke(options: InvokeOptions): Promise<unknown> {
     event = build(init);
   }
   process.env.LIFT_DEV = '1';
+  // Local runs write no EMF metrics, as Powertools decides for POWERTOOLS_DEV; logs stay.
+  process.env.POWERTOOLS_DEV ??= 'true';
   const dynamodb = await startLocalDynamoDB({
     ...(options.dynamodbEndpoint === undefined ? {} : { endpoint: options.dynamodbEndpoint }),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
@@ -60,10 +62,18 @@ export async function invoke(options: InvokeOptions): Promise<unknown> {
   try {
     const service = await loadService(options.entry);
     await dynamodb.ensure(service.tables);
-    return await service.handler(
-      event,
-      fakeLambdaContext({ timeoutMs: options.timeoutMs ?? 30_000, functionName: 'lift-invoke' }),
-    );
+    // The handler's own output (log lines) goes to stderr, as `sam local invoke` does, so stdout
+    // carries only the result and can be piped.
+    const stdoutWrite = process.stdout.write;
+    process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+    try {
+      return await service.handler(
+        event,
+        fakeLambdaContext({ timeoutMs: options.timeoutMs ?? 30_000, functionName: 'lift-invoke' }),
+      );
+    } finally {
+      process.stdout.write = stdoutWrite;
+    }
   } finally {
     await dynamodb.close();
   }

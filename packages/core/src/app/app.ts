@@ -10,6 +10,7 @@ import {
   MethodNotAllowedError,
   NotFoundError,
 } from '../errors/errors.js';
+import { observeRequests } from '../observability/pipeline.js';
 import { joinPaths, type ParamsOf, parsePattern, patternShape } from '../router/pattern.js';
 import { ANY_METHOD, Router } from '../router/router.js';
 import type { Infer } from '../schema/validate.js';
@@ -110,6 +111,8 @@ export class Group<S extends object = Record<string, unknown>> {
   protected readonly registry: Registry;
   /** @internal */
   readonly middleware: Middleware<object>[] = [];
+  /** @internal An app's own observability hooks; not carried over when the app is mounted in another. */
+  protected builtIn: Middleware<object> | undefined;
   private readonly prefix: string;
   private readonly lineage: readonly Group<object>[];
 
@@ -146,7 +149,8 @@ export class Group<S extends object = Record<string, unknown>> {
   route(prefix: string, app: Group<S>): this {
     this.registry.assertOpen('mount an app');
     const mount = new Group<S>(this.registry, joinPaths(this.prefix, prefix), this.lineage);
-    mount.middleware.push(...app.middleware);
+    // A mounted app's requests are already logged and measured by this app.
+    mount.middleware.push(...app.middleware.filter((fn) => fn !== app.builtIn));
     for (const def of app.registry.definitions) {
       this.registry.add({
         ...def,
@@ -202,13 +206,19 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> im
     this.accessControl = options.access;
     this.paths = { basePaths: checked.basePaths, stripStage: checked.stripStage };
     const onError = options.onError ?? logUnhandledError;
+    const observed = observeRequests(checked.service, options, options.now ?? Date.now);
+    if (observed.hooks !== undefined) {
+      // First in the global chain, so it wraps everything else and sees every final status.
+      this.middleware.push(observed.hooks);
+      this.builtIn = observed.hooks;
+    }
     this.runtime = {
       service: checked.service,
       bodyLimit: checked.bodyLimit,
       deadlineMarginMs: checked.deadlineMarginMs,
       generateId: options.generateId ?? (() => globalThis.crypto.randomUUID()),
       now: options.now ?? Date.now,
-      logger: options.logger,
+      logger: observed.logger,
       reportError: (error, ctx) => {
         try {
           onError(error, ctx);

@@ -1,10 +1,10 @@
 import type { Context, RequestInput } from '../context/context.js';
-import type { LoggerLike } from '../context/logger-like.js';
 import { ConfigurationError } from '../errors/errors.js';
+import type { ObservabilityOptions } from '../observability/pipeline.js';
 import type { AccessControl } from './access.js';
 
 /** Options of {@link createApp}. Unknown keys are rejected at start-up so typos surface early. */
-export interface AppOptions {
+export interface AppOptions extends ObservabilityOptions {
   /** Service name, used in logs and metrics. */
   readonly service: string;
   /**
@@ -32,8 +32,6 @@ export interface AppOptions {
    * `auth`, and the app refuses to start with a message naming any route that does not.
    */
   readonly access?: AccessControl;
-  /** The logger behind `ctx.log` (`createLogger` from `@lift/core/observability`). */
-  readonly logger?: LoggerLike;
 }
 
 const KNOWN = new Set([
@@ -47,6 +45,10 @@ const KNOWN = new Set([
   'now',
   'access',
   'logger',
+  'accessLog',
+  'metrics',
+  'tenantMetrics',
+  'tracing',
 ]);
 
 /** Checks {@link AppOptions} and fills defaults; throws a {@link ConfigurationError} naming the problem. */
@@ -91,11 +93,6 @@ export function checkAppOptions(options: AppOptions): {
       throw new ConfigurationError(`createApp option "${fn}" must be a function`);
     }
   }
-  if (options.logger !== undefined && typeof options.logger?.child !== 'function') {
-    throw new ConfigurationError(
-      'createApp option "logger" must be a logger (createLogger from @lift/core/observability)',
-    );
-  }
   if (options.access !== undefined && typeof options.access?.prepare !== 'function') {
     throw new ConfigurationError('createApp option "access" must come from createAccessControl()');
   }
@@ -111,8 +108,15 @@ export function checkAppOptions(options: AppOptions): {
   };
 }
 
-/** The default error reporter: one JSON line on stderr with the stack, for CloudWatch. */
+/**
+ * The default error reporter: through the app's logger when it has one (an ERROR line with the
+ * request keys, masked, flushing the invocation's debug buffer), else one JSON line on stderr.
+ */
 export function logUnhandledError(error: unknown, ctx: Context<RequestInput, object>): void {
+  if (ctx.hasLogger) {
+    ctx.log.error('Request failed', error instanceof Error ? error : { error: String(error) });
+    return;
+  }
   const detail =
     error instanceof Error
       ? {

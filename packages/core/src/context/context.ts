@@ -275,14 +275,14 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
   }
 
   /**
-   * The request-scoped logger: the app's logger (`createApp({ logger })`) with the request id, route
+   * The request-scoped logger: the app's logger (`createLogger({ service })` unless `createApp({ logger })` says otherwise) with the request id, route
    * pattern, method and, once authenticated, user and tenant ids on every line. Created on first use.
    */
   get log(): LoggerLike {
     if (this.requestLog === undefined) {
       const logger = this.runtime.logger;
       if (logger === undefined)
-        throw new ConfigurationError('ctx.log needs a logger: createApp({ logger: createLogger(...) })');
+        throw new ConfigurationError('ctx.log needs a logger: the app was created with { logger: false }');
       this.requestLog = logger.child({
         request_id: this.requestId,
         route: this.route,
@@ -292,6 +292,11 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
       });
     }
     return this.requestLog;
+  }
+
+  /** Whether the app has a logger, so `ctx.log` can be used. */
+  get hasLogger(): boolean {
+    return this.runtime.logger !== undefined;
   }
 
   /** The service name the app was created with. */

@@ -2,14 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../app/app.js';
 import { createAccessControl } from '../auth/access-control.js';
 import { trustApiGatewayJwt } from '../auth/api-gateway.js';
-import { accessLog } from './access-log.js';
+import { useProductionObservability } from '../test-support/environment.js';
 import { createLogger } from './logger.js';
+
+useProductionObservability();
 
 describe('access log', () => {
   const lines: Record<string, unknown>[] = [];
   let clock = 1000;
   const logger = createLogger({
     service: 'orders',
+    level: 'INFO',
     write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>),
     now: () => clock,
   });
@@ -17,8 +20,10 @@ describe('access log', () => {
     service: 'orders',
     onError: () => {},
     access: createAccessControl({ authenticators: [trustApiGatewayJwt()], audit: () => {} }),
+    logger,
+    metrics: false,
+    now: () => clock,
   });
-  app.use(accessLog({ logger, now: () => clock }));
   app.get('/orders/:id', { auth: {} }, () => {
     clock += 7;
     return { ok: true };

@@ -1,8 +1,9 @@
 /**
- * `@lift/core/observability`: a Powertools-compatible JSON logger with masking, the access-log
- * middleware, an audit sink, EMF metrics and per-request metrics, error reporting and tracing.
+ * `@lift/core/observability`: a Powertools-compatible JSON logger with masking, an audit sink, EMF
+ * metrics, error reporting and tracing. `createApp` wires the logger, the access log, per-request
+ * metrics and request spans in by default (see {@link ObservabilityOptions}).
  */
-export { accessLog, auditLogSink } from './access-log.js';
+export { auditLogSink } from './access-log.js';
 export { createErrorReporter, type ErrorReport, type ErrorReporterOptions } from './error-reporter.js';
 export { createLogger, type Logger, type LoggerOptions, type LogLevel, REQUEST_KEYS } from './logger.js';
 export { createMasker, DEFAULT_MASKED_KEYS, type MaskOptions, maskText } from './masking.js';
@@ -14,7 +15,7 @@ export {
   type MetricsOptions,
   type MetricUnit,
 } from './metrics.js';
-export { type RequestMetricsOptions, requestMetrics } from './request-metrics.js';
+export type { ObservabilityOptions } from './pipeline.js';
 export {
   type FetchLike,
   parseTraceparent,
@@ -23,6 +24,5 @@ export {
   tracedFetch,
   traceHeaders,
   traceOf,
-  tracing,
   xrayTraceId,
 } from './tracing.js';

@@ -1,9 +1,11 @@
 import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../app/app.js';
 import { captureJsonLines } from '../test-support/capture.js';
+import { useProductionObservability } from '../test-support/environment.js';
 import { createMetrics } from './metrics.js';
-import { requestMetrics } from './request-metrics.js';
+
+useProductionObservability();
 
 const withoutTimestamp = (blob: Record<string, unknown>) => {
   const aws = blob._aws as Record<string, unknown>;
@@ -86,15 +88,45 @@ describe('EMF limits', () => {
   });
 });
 
+describe('switching metrics off', () => {
+  afterEach(() => {
+    delete process.env.POWERTOOLS_DEV;
+    delete process.env.POWERTOOLS_METRICS_DISABLED;
+  });
+
+  it('follows POWERTOOLS_METRICS_DISABLED, then POWERTOOLS_DEV, as Powertools does; still checks input', () => {
+    const written = (disabled?: boolean) => {
+      const lines: string[] = [];
+      const m = createMetrics({
+        namespace: 'Lift',
+        write: (l) => lines.push(l),
+        ...(disabled === undefined ? {} : { disabled }),
+      });
+      m.addMetric('requests', 'Count', 1);
+      m.flush();
+      expect(() => m.addMetric('bad', 'Parsecs' as never, 1)).toThrow(/unit/);
+      return lines.length;
+    };
+    expect(written()).toBe(1);
+    process.env.POWERTOOLS_DEV = 'true';
+    expect(written()).toBe(0);
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+    expect(written()).toBe(1);
+    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    expect(written()).toBe(0);
+    expect(written(false)).toBe(1);
+  });
+});
+
 describe('per-request metrics', () => {
   const blobs: Record<string, unknown>[] = [];
   const metrics = createMetrics({
     namespace: 'Lift',
     service: 'orders',
+    disabled: false,
     write: (l) => blobs.push(JSON.parse(l) as Record<string, unknown>),
   });
-  const app = createApp({ service: 'orders', onError: () => {} });
-  app.use(requestMetrics({ metrics }));
+  const app = createApp({ service: 'orders', onError: () => {}, logger: false, metrics });
   app.get('/orders/:id', () => ({ ok: true }));
   app.get('/boom', () => {
     throw new Error('x');

@@ -47,6 +47,21 @@ export interface MetricsOptions {
   /** Where EMF lines go (default stdout, where CloudWatch picks them up). */
   readonly write?: (line: string) => void;
   readonly now?: () => number;
+  /**
+   * Collect and check, but write nothing. Default as Powertools decides it: `POWERTOOLS_METRICS_DISABLED`
+   * when set to true or false, else disabled when `POWERTOOLS_DEV` is true (local runs and tests).
+   */
+  readonly disabled?: boolean;
+}
+
+const TRUE = new Set(['1', 'true', 'on', 'yes', 'y']);
+const FALSE = new Set(['0', 'false', 'off', 'no', 'n']);
+
+function disabledByEnvironment(): boolean {
+  const flag = process.env.POWERTOOLS_METRICS_DISABLED?.trim().toLowerCase() ?? '';
+  if (TRUE.has(flag)) return true;
+  if (FALSE.has(flag)) return false;
+  return TRUE.has(process.env.POWERTOOLS_DEV?.trim().toLowerCase() ?? '');
 }
 
 interface StoredMetric {
@@ -81,6 +96,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
   const defaults: Record<string, string> = { service, ...options.defaultDimensions };
   const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const now = options.now ?? Date.now;
+  const disabled = options.disabled ?? disabledByEnvironment();
   let dimensions: Record<string, string> = {};
   let metadata: Record<string, unknown> = {};
   let stored = new Map<string, StoredMetric>();
@@ -116,7 +132,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     for (const key in metadata) blob[key] = metadata[key];
     for (const name of dimensionNames) blob[name] = dimensions[name] ?? defaults[name];
     for (const [name, m] of stored) blob[name] = m.values.length === 1 ? m.values[0] : m.values;
-    write(JSON.stringify(blob));
+    if (!disabled) write(JSON.stringify(blob));
     stored = new Map();
     dimensions = {};
     metadata = {};

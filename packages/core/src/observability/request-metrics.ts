@@ -1,47 +1,39 @@
-import type { MiddlewareHooks } from '../app/compose.js';
+import type { Context, RequestInput } from '../context/context.js';
 import type { Metrics } from './metrics.js';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 let coldStart = process.env.AWS_LAMBDA_INITIALIZATION_TYPE?.trim() === 'on-demand';
 
-/** Options of {@link requestMetrics}. */
-export interface RequestMetricsOptions {
-  readonly metrics: Metrics;
-  /** Add the principal's tenant as a dimension (default false: one series per tenant gets expensive). */
-  readonly tenantDimension?: boolean;
-  readonly now?: () => number;
+/**
+ * Records one request's EMF metrics and flushes them, errors included: `latency` (Milliseconds) and
+ * `requests` (Count), dimensioned by route pattern, method and status class only, so a raw path or an
+ * odd method can never multiply the series; the principal's tenant only when `tenantDimension` is set.
+ */
+export function recordRequestMetrics(
+  metrics: Metrics,
+  ctx: Context<RequestInput, object>,
+  now: number,
+  tenantDimension: boolean,
+): void {
+  const status = ctx.res?.status ?? 500;
+  metrics.addDimension('route', ctx.route ?? 'unmatched');
+  metrics.addDimension('method', METHODS.has(ctx.method) ? ctx.method : 'OTHER');
+  metrics.addDimension('status_class', `${Math.floor(status / 100)}xx`);
+  const tenant = ctx.principal?.tenantId;
+  if (tenantDimension && tenant !== undefined) metrics.addDimension('tenant', tenant);
+  metrics.addMetric('latency', 'Milliseconds', now - ctx.startedAt);
+  metrics.addMetric('requests', 'Count', 1);
+  metrics.flush();
 }
 
 /**
- * Per-request EMF metrics, flushed at the end of every request, errors included: `latency`
- * (Milliseconds) and `requests` (Count), dimensioned by route pattern, method and status class only,
- * so a raw path or an odd method can never multiply the series; the tenant only when asked for.
- * A cold start adds `ColdStart` in a blob of its own, dimensioned by function name.
+ * On the first invocation of an on-demand environment, writes `ColdStart` in a blob of its own,
+ * dimensioned by function name (as Powertools does), so it never shares the request's dimensions.
  */
-export function requestMetrics(options: RequestMetricsOptions): MiddlewareHooks<object> {
-  const { metrics } = options;
-  const now = options.now ?? Date.now;
-  const started = new WeakMap<object, number>();
-  return {
-    before(ctx) {
-      started.set(ctx, now());
-      if (coldStart) {
-        coldStart = false;
-        if (ctx.lambda !== undefined) metrics.addDimension('function_name', ctx.lambda.functionName);
-        metrics.addMetric('ColdStart', 'Count', 1);
-        metrics.flush();
-      }
-    },
-    after(ctx) {
-      const status = ctx.res?.status ?? 500;
-      metrics.addDimension('route', ctx.route ?? 'unmatched');
-      metrics.addDimension('method', METHODS.has(ctx.method) ? ctx.method : 'OTHER');
-      metrics.addDimension('status_class', `${Math.floor(status / 100)}xx`);
-      const tenant = ctx.principal?.tenantId;
-      if (options.tenantDimension === true && tenant !== undefined) metrics.addDimension('tenant', tenant);
-      metrics.addMetric('latency', 'Milliseconds', now() - (started.get(ctx) ?? now()));
-      metrics.addMetric('requests', 'Count', 1);
-      metrics.flush();
-    },
-  };
+export function recordColdStart(metrics: Metrics, ctx: Context<RequestInput, object>): void {
+  if (!coldStart) return;
+  coldStart = false;
+  if (ctx.lambda !== undefined) metrics.addDimension('function_name', ctx.lambda.functionName);
+  metrics.addMetric('ColdStart', 'Count', 1);
+  metrics.flush();
 }

@@ -1,14 +1,13 @@
-import { trace } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../app/app.js';
 import { signedFetch } from '../signing/signer.js';
+import { captureSpans, stopCapturingSpans } from '../test-support/spans.js';
 import {
   parseTraceparent,
   parseXRayHeader,
   tracedFetch,
   traceHeaders,
   traceOf,
-  tracing,
   xrayTraceId,
 } from './tracing.js';
 
@@ -116,28 +115,8 @@ describe('trace propagation on signed calls', () => {
 
 describe('OpenTelemetry spans', () => {
   it('creates one span per request, named by route pattern, when the API is present', async () => {
-    const spans: { name: string; attributes: Record<string, unknown>; status?: number; ended: boolean }[] =
-      [];
-    trace.setGlobalTracerProvider({
-      getTracer: () =>
-        ({
-          startSpan: (name: string, options: { attributes: Record<string, unknown> }) => {
-            const span = {
-              name,
-              attributes: { ...options.attributes },
-              ended: false,
-            } as (typeof spans)[number];
-            spans.push(span);
-            return {
-              setAttribute: (k: string, v: unknown) => void (span.attributes[k] = v),
-              setStatus: (s: { code: number }) => void (span.status = s.code),
-              end: () => void (span.ended = true),
-            };
-          },
-        }) as never,
-    });
-    const app = createApp({ service: 't', onError: () => {} });
-    app.use(tracing());
+    const spans = captureSpans();
+    const app = createApp({ service: 't', onError: () => {}, logger: false, metrics: false });
     app.get('/orders/:id', () => 'ok');
     app.get('/boom', () => {
       throw new Error('x');
@@ -150,6 +129,6 @@ describe('OpenTelemetry spans', () => {
       ['GET /boom', 500, 2, true],
     ]);
     expect(JSON.stringify(spans)).not.toContain('o-42');
-    trace.disable();
+    stopCapturingSpans();
   });
 });

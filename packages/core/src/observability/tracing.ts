@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { MiddlewareHooks } from '../app/compose.js';
 import type { Context, RequestInput } from '../context/context.js';
+import { loadOtel, type OtelSpan, otelNow } from '../otel/otel.js';
 
 /** The trace a request belongs to, in both X-Ray and W3C terms. */
 export interface TraceContext {
@@ -44,22 +44,28 @@ export function xrayTraceId(traceId: string): string {
   return `1-${traceId.slice(0, 8)}-${traceId.slice(8)}`;
 }
 
+const traces = new WeakMap<object, TraceContext>();
+
 /**
  * The request's trace: the caller's `traceparent`, else its `x-amzn-trace-id`, else the one Lambda
- * sets for the invocation (`_X_AMZN_TRACE_ID`), else a new trace.
+ * sets for the invocation (`_X_AMZN_TRACE_ID`), else a new trace. Decided once per request, so the
+ * log lines and every outbound call of one request share it.
  */
 export function traceOf(ctx: Context<RequestInput, object>): TraceContext {
-  return (
-    parseTraceparent(ctx.header('traceparent')) ??
-    parseXRayHeader(ctx.header('x-amzn-trace-id')) ??
-    parseXRayHeader(process.env._X_AMZN_TRACE_ID) ?? {
-      traceId: `${Math.floor(Date.now() / 1000)
-        .toString(16)
-        .padStart(8, '0')}${randomBytes(12).toString('hex')}`,
-      parentId: undefined,
-      sampled: false,
-    }
-  );
+  let trace = traces.get(ctx);
+  if (trace === undefined) {
+    trace = parseTraceparent(ctx.header('traceparent')) ??
+      parseXRayHeader(ctx.header('x-amzn-trace-id')) ??
+      parseXRayHeader(process.env._X_AMZN_TRACE_ID) ?? {
+        traceId: `${Math.floor(Date.now() / 1000)
+          .toString(16)
+          .padStart(8, '0')}${randomBytes(12).toString('hex')}`,
+        parentId: undefined,
+        sampled: false,
+      };
+    traces.set(ctx, trace);
+  }
+  return trace;
 }
 
 /** Headers that carry a trace to the next service, with a fresh span id as the parent. */
@@ -91,53 +97,39 @@ export function tracedFetch(
     });
 }
 
-interface OtelApi {
-  trace: { getTracer(name: string): { startSpan(name: string, options: unknown): OtelSpan } };
-  SpanKind: { SERVER: number };
-  SpanStatusCode: { ERROR: number };
+/** Starts and ends OpenTelemetry request spans; see {@link requestSpans}. */
+export interface RequestSpans {
+  start(ctx: Context<RequestInput, object>): void;
+  end(ctx: Context<RequestInput, object>): void;
 }
-interface OtelSpan {
-  setAttribute(key: string, value: unknown): void;
-  setStatus(status: { code: number }): void;
-  end(): void;
-}
-
-// Loaded by name at run time, so bundles do not need it and apps without it pay nothing.
-const OTEL_API = '@opentelemetry/api';
 
 /**
  * Request spans through OpenTelemetry, when `@opentelemetry/api` is installed (and a tracer provider
- * registered); otherwise nothing. The span is named by method and route pattern and carries the
- * status; 5xx marks it as an error. No dependency on the CommonJS X-Ray SDK.
+ * registered); otherwise nothing. The span is named by method and route pattern, never the raw path,
+ * and carries the status; 5xx marks it as an error. No dependency on the CommonJS X-Ray SDK. The API
+ * loads asynchronously, once, from the moment this is created (at app creation).
  */
-export function tracing(): MiddlewareHooks<object> {
-  let api: OtelApi | undefined;
-  const name: string = OTEL_API;
-  import(name).then(
-    (loaded: OtelApi) => {
-      api = loaded;
-    },
-    () => {
-      // Not installed: no spans.
-    },
-  );
+export function requestSpans(): RequestSpans {
+  void loadOtel();
   const spans = new WeakMap<object, OtelSpan>();
   return {
-    before(ctx) {
+    start(ctx) {
+      const api = otelNow();
       if (api === undefined) return;
-      const trace = traceOf(ctx);
-      const span = api.trace.getTracer('lift').startSpan(`${ctx.method} ${ctx.route ?? 'unmatched'}`, {
+      const route = ctx.route ?? 'unmatched';
+      const span = api.trace.getTracer('lift').startSpan(`${ctx.method} ${route}`, {
         kind: api.SpanKind.SERVER,
         attributes: {
           'http.request.method': ctx.method,
-          'http.route': ctx.route ?? 'unmatched',
-          'lift.trace_id': trace.traceId,
+          'http.route': route,
+          'lift.trace_id': traceOf(ctx).traceId,
         },
       });
       spans.set(ctx, span);
     },
-    after(ctx) {
+    end(ctx) {
       const span = spans.get(ctx);
+      const api = otelNow();
       if (span === undefined || api === undefined) return;
       const status = ctx.res?.status ?? 500;
       span.setAttribute('http.response.status_code', status);

@@ -1,0 +1,90 @@
+import type { MiddlewareHooks } from '../app/compose.js';
+import type { Context, RequestInput } from '../context/context.js';
+import { ConfigurationError } from '../errors/errors.js';
+import { writeAccessLine } from './access-log.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { recordColdStart, recordRequestMetrics } from './request-metrics.js';
+import { requestSpans, traceOf } from './tracing.js';
+
+/** What `createApp` records for every request; each part can be replaced or switched off. */
+export interface ObservabilityOptions {
+  /**
+   * The app's logger, behind the access log and `ctx.log` (default `createLogger({ service })`);
+   * `false` for none, which also turns the access log off.
+   */
+  readonly logger?: Logger | false;
+  /** One access-log line per request, 404/405/5xx included (default true). */
+  readonly accessLog?: boolean;
+  /**
+   * Per-request EMF metrics (default `createMetrics` with namespace `POWERTOOLS_METRICS_NAMESPACE`,
+   * else the service name); `false` for none.
+   */
+  readonly metrics?: Metrics | false;
+  /** Add the principal's tenant as a metric dimension (default false: a series per tenant costs). */
+  readonly tenantMetrics?: boolean;
+  /** OpenTelemetry request spans when `@opentelemetry/api` is installed (default true). */
+  readonly tracing?: boolean;
+}
+
+/** The observability an app runs with: its logger and the one hook that records each request. */
+export interface RequestObservability {
+  readonly logger: Logger | undefined;
+  readonly hooks: MiddlewareHooks<object> | undefined;
+}
+
+/**
+ * Builds the app's default observability: the logger (started per invocation with the Lambda keys
+ * and the request's trace id), the access-log line, per-request metrics with the cold start, and
+ * request spans, all in one pair of hooks that runs outside every other middleware, so it sees the
+ * final status of every response, 404/405/5xx included.
+ */
+export function observeRequests(
+  service: string,
+  options: ObservabilityOptions,
+  now: () => number,
+): RequestObservability {
+  for (const key of ['accessLog', 'tenantMetrics', 'tracing'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'boolean')
+      throw new ConfigurationError(`createApp option "${key}" must be true or false`);
+  }
+  if (
+    options.logger !== undefined &&
+    options.logger !== false &&
+    typeof options.logger.addContext !== 'function'
+  )
+    throw new ConfigurationError('createApp option "logger" must come from createLogger() or be false');
+  if (
+    options.metrics !== undefined &&
+    options.metrics !== false &&
+    typeof options.metrics.flush !== 'function'
+  )
+    throw new ConfigurationError('createApp option "metrics" must come from createMetrics() or be false');
+  const logger = options.logger === false ? undefined : (options.logger ?? createLogger({ service }));
+  const access = logger !== undefined && options.accessLog !== false ? logger : undefined;
+  const metrics =
+    options.metrics === false
+      ? undefined
+      : (options.metrics ??
+        createMetrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? service, service }));
+  const spans = options.tracing === false ? undefined : requestSpans();
+  const tenantMetrics = options.tenantMetrics === true;
+  if (logger === undefined && metrics === undefined && spans === undefined)
+    return { logger, hooks: undefined };
+  return {
+    logger,
+    hooks: {
+      before(ctx: Context<RequestInput, object>) {
+        logger?.addContext(ctx.lambda, { traceId: traceOf(ctx).traceId });
+        if (metrics !== undefined) recordColdStart(metrics, ctx);
+        spans?.start(ctx);
+      },
+      after(ctx: Context<RequestInput, object>) {
+        const end = now();
+        if (access !== undefined) writeAccessLine(access, ctx, end);
+        if (metrics !== undefined) recordRequestMetrics(metrics, ctx, end, tenantMetrics);
+        spans?.end(ctx);
+      },
+    },
+  };
+}
