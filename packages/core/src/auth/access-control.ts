@@ -4,7 +4,7 @@ import type { Context, RequestInput } from '../context/context.js';
 import type { Principal } from '../context/principal.js';
 import { ConfigurationError, ForbiddenError, UnauthorizedError } from '../errors/errors.js';
 import type { Authenticator } from './api-gateway.js';
-import { type AuditSink, consoleAuditSink } from './audit.js';
+import { type AuditSink, auditLogSink } from './audit.js';
 import { DEFAULT_ROLE_HIERARCHY, type RoleHierarchy, roleExpander } from './roles.js';
 
 type Ctx = Context<RequestInput, object>;
@@ -111,7 +111,7 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
   }
   const crossTenant = new Set(options.crossTenantRoles ?? []);
   const tenant = { ...DEFAULT_TENANT_FIELDS, ...options.tenantFields };
-  const audit = options.audit ?? consoleAuditSink;
+  const audit = options.audit ?? auditLogSink();
   const authenticators = options.authenticators;
 
   const record = (

@@ -1,3 +1,5 @@
+import { createMasker } from '../observability/masking.js';
+
 /** One access decision worth keeping. */
 export interface AuditEvent {
   readonly type: 'audit';
@@ -18,7 +20,14 @@ export interface AuditEvent {
 /** Where audit events go (the observability layer provides a richer default). */
 export type AuditSink = (event: AuditEvent) => void;
 
-/** Writes each event as one JSON line on stdout, which CloudWatch keeps apart from nothing else but is never sampled. */
-export const consoleAuditSink: AuditSink = (event) => {
-  console.log(JSON.stringify(event));
-};
+/**
+ * The default audit sink: each event as its own JSON line (`type: "audit"`, so a Logs Insights query
+ * or subscription filter picks the stream out), written whatever the log level and never sampled,
+ * with values masked as log lines are (JWTs, API keys and card numbers in a reason, emails partly).
+ */
+export function auditLogSink(
+  write: (line: string) => void = (line) => void process.stdout.write(`${line}\n`),
+): AuditSink {
+  const mask = createMasker();
+  return (event) => write(JSON.stringify(mask(event)));
+}

@@ -19,7 +19,7 @@ export {
   issueApiKey,
   memoryApiKeyStore,
 } from './api-keys.js';
-export { type AuditEvent, type AuditSink, consoleAuditSink } from './audit.js';
+export { type AuditEvent, type AuditSink, auditLogSink } from './audit.js';
 export { createJwksCache, JwkNotFoundError, type JwksCacheOptions } from './jwks-cache.js';
 export {
   type CognitoIssuerOptions,

@@ -1,4 +1,3 @@
-import type { AuditSink } from '../auth/audit.js';
 import type { Context, RequestInput } from '../context/context.js';
 import type { Logger } from './logger.js';
 
@@ -22,11 +21,4 @@ export function writeAccessLine(logger: Logger, ctx: Context<RequestInput, objec
   };
   if (status >= 500) logger.error('request', fields);
   else logger.info('request', fields);
-}
-
-/** An audit sink writing each event as its own line, never sampled away or filtered by level. */
-export function auditLogSink(
-  write: (line: string) => void = (line) => void process.stdout.write(`${line}\n`),
-): AuditSink {
-  return (event) => write(JSON.stringify(event));
 }

@@ -1,9 +1,8 @@
 /**
- * `@lift/core/observability`: a Powertools-compatible JSON logger with masking, an audit sink, EMF
- * metrics, error reporting and tracing. `createApp` wires the logger, the access log, per-request
- * metrics and request spans in by default (see {@link ObservabilityOptions}).
+ * `@lift/core/observability`: a Powertools-compatible JSON logger with masking, EMF metrics, error
+ * reporting and tracing. `createApp` wires the logger, the access log, per-request metrics and
+ * request spans in by default (see {@link ObservabilityOptions}).
  */
-export { auditLogSink } from './access-log.js';
 export { createErrorReporter, type ErrorReport, type ErrorReporterOptions } from './error-reporter.js';
 export { createLogger, type Logger, type LoggerOptions, type LogLevel, REQUEST_KEYS } from './logger.js';
 export { createMasker, DEFAULT_MASKED_KEYS, type MaskOptions, maskText } from './masking.js';
