@@ -33,9 +33,20 @@ export class HttpError extends Error {
   /** Headers to add to the error response. */
   readonly headers: Readonly<Record<string, string>> | undefined;
 
-  /** Creates an error answered with `status`, `code` and `message` (which must be safe to expose). */
+  /**
+   * Creates an error answered with `status`, `code` and `message` (which must be safe to expose).
+   * A 4xx captures no stack trace: it is an answer to the caller, not a fault to debug, and
+   * capturing one was most of the cost of answering a 404 (which attackers can ask for at will).
+   * Its `cause`, if any, keeps its own stack.
+   */
   constructor(status: number, code: string, message: string, options: HttpErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    const limit = Error.stackTraceLimit;
+    if (status < 500) Error.stackTraceLimit = 0;
+    try {
+      super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     this.name = new.target.name;
     this.status = status;
     this.code = code;
