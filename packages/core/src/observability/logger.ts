@@ -166,17 +166,33 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     level: baseLevel,
     buffer: [],
   };
-  const start = (lambda: Fields, traceId: string | undefined, requestTraceId: string | undefined) => {
+  const serviceField = `"service":${JSON.stringify(service)}`;
+  const field = (key: string, value: unknown) => (empty(value) ? '' : `,"${key}":${JSON.stringify(value)}`);
+  // The function's own keys are the same for every invocation of an environment; written once.
+  let functionOf: LambdaContext | undefined;
+  let functionFields = '';
+  const start = (
+    context: LambdaContext | undefined,
+    traceId: string | undefined,
+    requestTraceId: string | undefined,
+  ) => {
     // Everything from `service` to the trace ids is the same on every line of an invocation, so it is
     // serialised once here rather than on every line.
-    const fixed: Record<string, unknown> = { service, cold_start: invocation.coldStart };
-    for (const key in lambda) if (!empty(lambda[key])) fixed[key] = lambda[key];
-    fixed.sampling_rate = sampleRate;
-    if (traceId !== undefined) fixed.xray_trace_id = traceId;
-    if (requestTraceId !== undefined) fixed.trace_id = requestTraceId;
-    invocation.fixed = JSON.stringify(fixed).slice(1, -1);
+    let fixed = `${serviceField},"cold_start":${invocation.coldStart}`;
+    if (context !== undefined) {
+      if (functionOf === undefined || functionOf.invokedFunctionArn !== context.invokedFunctionArn) {
+        functionOf = context;
+        functionFields =
+          field('function_arn', context.invokedFunctionArn) +
+          field('function_memory_size', context.memoryLimitInMB) +
+          field('function_name', context.functionName);
+      }
+      fixed += functionFields + field('function_request_id', context.awsRequestId);
+    }
+    fixed += `,"sampling_rate":${JSON.stringify(sampleRate)}${field('xray_trace_id', traceId)}${field('trace_id', requestTraceId)}`;
+    invocation.fixed = fixed;
   };
-  start({}, undefined, undefined);
+  start(undefined, undefined, undefined);
 
   const make = (persistent: Fields): Logger => {
     const emit = (level: Exclude<LogLevel, 'SILENT'>, message: string, extras: (Fields | Error)[]) => {
@@ -232,18 +248,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       addContext(context, request) {
         invocation.coldStart = coldStartPending;
         coldStartPending = false;
-        start(
-          context === undefined
-            ? {}
-            : {
-                function_arn: context.invokedFunctionArn,
-                function_memory_size: context.memoryLimitInMB,
-                function_name: context.functionName,
-                function_request_id: context.awsRequestId,
-              },
-          /Root=([^;]+)/.exec(process.env._X_AMZN_TRACE_ID ?? '')?.[1],
-          request?.traceId,
-        );
+        start(context, /Root=([^;]+)/.exec(process.env._X_AMZN_TRACE_ID ?? '')?.[1], request?.traceId);
         invocation.level =
           sampleRate > 0 && random() < sampleRate ? Math.min(baseLevel, RANK.DEBUG) : baseLevel;
         invocation.buffer = [];

@@ -109,30 +109,41 @@ export function createMetrics(options: MetricsOptions): Metrics {
     return true;
   };
 
+  // Per-request metrics have the same dimensions and definitions on every flush; their JSON is
+  // built once and reused while the shape stays the same.
+  let shapeKey = '';
+  let shapeJson = '';
   const flush = (): void => {
     if (stored.size === 0) return;
     const dimensionNames: string[] = [];
     for (const name in defaults) dimensionNames.push(name);
     for (const name in dimensions) if (!Object.hasOwn(defaults, name)) dimensionNames.push(name);
-    const definitions: { Name: string; Unit: string; StorageResolution?: number }[] = [];
-    for (const [name, m] of stored) {
-      definitions.push(
-        m.highResolution ? { Name: name, Unit: m.unit, StorageResolution: 1 } : { Name: name, Unit: m.unit },
-      );
+    let key = dimensionNames.join('\u0000');
+    for (const [name, m] of stored) key += `\u0001${name}\u0000${m.unit}\u0000${m.highResolution}`;
+    if (key !== shapeKey) {
+      const definitions: { Name: string; Unit: string; StorageResolution?: number }[] = [];
+      for (const [name, m] of stored) {
+        definitions.push(
+          m.highResolution
+            ? { Name: name, Unit: m.unit, StorageResolution: 1 }
+            : { Name: name, Unit: m.unit },
+        );
+      }
+      shapeKey = key;
+      shapeJson = JSON.stringify([
+        { Namespace: options.namespace, Dimensions: [dimensionNames], Metrics: definitions },
+      ]);
     }
-    // Built key by key in the order Powertools writes: _aws, metadata, dimensions, values.
-    const blob: Record<string, unknown> = {
-      _aws: {
-        Timestamp: now(),
-        CloudWatchMetrics: [
-          { Namespace: options.namespace, Dimensions: [dimensionNames], Metrics: definitions },
-        ],
-      },
-    };
-    for (const key in metadata) blob[key] = metadata[key];
-    for (const name of dimensionNames) blob[name] = dimensions[name] ?? defaults[name];
-    for (const [name, m] of stored) blob[name] = m.values.length === 1 ? m.values[0] : m.values;
-    if (!disabled) write(JSON.stringify(blob));
+    // Written in the order Powertools writes: _aws, metadata, dimensions, values.
+    const values: Record<string, unknown> = {};
+    for (const k in metadata) values[k] = metadata[k];
+    for (const name of dimensionNames) values[name] = dimensions[name] ?? defaults[name];
+    for (const [name, m] of stored) values[name] = m.values.length === 1 ? m.values[0] : m.values;
+    const rest = JSON.stringify(values);
+    if (!disabled)
+      write(
+        `{"_aws":{"Timestamp":${now()},"CloudWatchMetrics":${shapeJson}}${rest.length > 2 ? `,${rest.slice(1)}` : '}'}`,
+      );
     stored = new Map();
     dimensions = {};
     metadata = {};

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { Context, RequestInput } from '../context/context.js';
 import { loadOtel, type OtelSpan, otelNow } from '../otel/otel.js';
 
@@ -46,6 +46,20 @@ export function xrayTraceId(traceId: string): string {
 
 const traces = new WeakMap<object, TraceContext>();
 
+// Trace and span ids come from a pool filled by the CSPRNG in one call: asking for 8 or 12 bytes at
+// a time costs a system call per request.
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const hex = pool.toString('hex', poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return hex;
+}
+
 /**
  * The request's trace: the caller's `traceparent`, else its `x-amzn-trace-id`, else the one Lambda
  * sets for the invocation (`_X_AMZN_TRACE_ID`), else a new trace. Decided once per request, so the
@@ -59,7 +73,7 @@ export function traceOf(ctx: Context<RequestInput, object>): TraceContext {
       parseXRayHeader(process.env._X_AMZN_TRACE_ID) ?? {
         traceId: `${Math.floor(Date.now() / 1000)
           .toString(16)
-          .padStart(8, '0')}${randomBytes(12).toString('hex')}`,
+          .padStart(8, '0')}${randomHex(12)}`,
         parentId: undefined,
         sampled: false,
       };
@@ -70,7 +84,7 @@ export function traceOf(ctx: Context<RequestInput, object>): TraceContext {
 
 /** Headers that carry a trace to the next service, with a fresh span id as the parent. */
 export function traceHeaders(trace: TraceContext): Record<string, string> {
-  const span = randomBytes(8).toString('hex');
+  const span = randomHex(8);
   const flag = trace.sampled ? '01' : '00';
   return {
     traceparent: `00-${trace.traceId}-${span}-${flag}`,
