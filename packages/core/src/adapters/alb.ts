@@ -1,6 +1,5 @@
-// The Lambda runtime has node:http loaded already; its table names every status.
-import { STATUS_CODES } from 'node:http';
 import { InternalServerError } from '../errors/errors.js';
+import { REASON_PHRASES } from './reason-phrases.js';
 import { copyQuery, eventBody, lowerCaseHeaders, resultBody, stripBasePath } from './shared.js';
 import type { HttpAdapter, OutgoingResponse, PathOptions, RawEvent } from './types.js';
 
@@ -33,7 +32,7 @@ export const albAdapter: HttpAdapter = {
   awsRequestId: () => undefined,
   toResult(response: OutgoingResponse, cookies: readonly string[], event: RawEvent, method: string) {
     const { body, isBase64Encoded } = resultBody(response, method);
-    const statusDescription = `${response.status} ${STATUS_CODES[response.status] ?? 'Unknown'}`;
+    const statusDescription = `${response.status} ${REASON_PHRASES[response.status] ?? 'Unknown'}`;
     if (multiValueMode(event)) {
       const multiValueHeaders: Record<string, string[]> = {};
       for (const name in response.headers) multiValueHeaders[name] = [response.headers[name] as string];

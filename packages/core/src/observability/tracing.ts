@@ -1,4 +1,3 @@
-import { randomFillSync } from 'node:crypto';
 import type { Context, RequestInput } from '../context/context.js';
 import { loadOtel, type OtelSpan, otelNow } from '../otel/otel.js';
 
@@ -47,12 +46,14 @@ export function xrayTraceId(traceId: string): string {
 const traces = new WeakMap<object, TraceContext>();
 
 // Trace and span ids come from a pool filled by the CSPRNG in one call: asking for 8 or 12 bytes at
-// a time costs a system call per request.
+// a time costs a system call per request. The Web Crypto global is used rather than importing
+// node:crypto, whose import alone costs milliseconds of every cold start; on Lambda, where the
+// trace comes from _X_AMZN_TRACE_ID, ids are rarely generated at all.
 const pool = Buffer.alloc(4096);
 let poolOffset = pool.length;
 function randomHex(bytes: number): string {
   if (poolOffset + bytes > pool.length) {
-    randomFillSync(pool);
+    globalThis.crypto.getRandomValues(pool);
     poolOffset = 0;
   }
   const hex = pool.toString('hex', poolOffset, poolOffset + bytes);
