@@ -43,15 +43,21 @@ function median(values: readonly number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-/** Normalises a result for comparison: header names lower-cased, headers sorted. */
-export function normaliseResult(result: unknown): unknown {
-  const r = result as Record<string, unknown>;
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries((r.headers ?? {}) as Record<string, string>))
-    headers[k.toLowerCase()] = v;
+/**
+ * What a contender answered, as far as the workloads require them to agree: the status, the JSON body
+ * of a success (errors differ in wording between frameworks), the CORS origin, and that the security
+ * headers are there. Header names are compared case-insensitively, as HTTP does.
+ */
+export function answerOf(result: unknown): unknown {
+  const r = result as { statusCode?: number; headers?: Record<string, string>; body?: string };
+  const headers = new Map(Object.entries(r.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  const status = r.statusCode ?? 0;
   return {
-    ...r,
-    headers: Object.fromEntries(Object.entries(headers).sort(([a], [b]) => a.localeCompare(b))),
+    status,
+    body: status < 300 ? JSON.parse(r.body ?? 'null') : undefined,
+    cors: headers.get('access-control-allow-origin'),
+    nosniff: headers.get('x-content-type-options'),
+    hsts: headers.has('strict-transport-security'),
   };
 }
 
@@ -66,11 +72,9 @@ export async function compare(
   context?: LambdaContext,
 ): Promise<Timing[]> {
   for (const event of events) {
-    const expected = normaliseResult(
-      await (contenders[0] as Contender).handler(structuredClone(event), context),
-    );
+    const expected = answerOf(await (contenders[0] as Contender).handler(structuredClone(event), context));
     for (const c of contenders.slice(1)) {
-      const actual = normaliseResult(await c.handler(structuredClone(event), context));
+      const actual = answerOf(await c.handler(structuredClone(event), context));
       if (!isDeepStrictEqual(actual, expected)) {
         throw new Error(
           `${c.name} answers differently:\n${JSON.stringify(actual)}\nexpected\n${JSON.stringify(expected)}`,
@@ -104,18 +108,37 @@ export async function compare(
   });
 }
 
-/** A markdown table of timings with the ratio to the baseline (the first timing). */
-export function table(timings: readonly Timing[], baseline = 'raw'): string {
+const ratio = (value: number) => `${value.toFixed(value < 0.1 ? 3 : 2)}×`;
+
+/**
+ * A markdown table of timings: µs per call, the ratio to the baseline (the first row) and, when
+ * peers are named, to the fastest of them.
+ */
+export function table(timings: readonly Timing[], baseline = 'raw', peers: readonly string[] = []): string {
   const base = (timings[0] as Timing).median;
+  const peerTimes = timings.filter((t) => peers.includes(t.name)).map((t) => t.median);
+  const best = peerTimes.length > 0 ? Math.min(...peerTimes) : undefined;
   const rows = timings.map(
     (t) =>
-      `| ${t.name} | ${t.median.toFixed(2)} | ${t.min.toFixed(2)}–${t.max.toFixed(2)} | ${(t.median / base).toFixed(t.median / base < 0.1 ? 3 : 2)}× |`,
+      `| ${t.name} | ${t.median.toFixed(2)} | ${t.min.toFixed(2)}–${t.max.toFixed(2)} | ${ratio(t.median / base)} |${
+        best === undefined ? '' : ` ${ratio(t.median / best)} |`
+      }`,
   );
   return [
-    `| contender | µs/call (median) | min–max | ratio to ${baseline} |`,
-    '| --- | ---: | ---: | ---: |',
+    `| contender | µs/call (median) | min–max | × ${baseline} |${best === undefined ? '' : ' × best peer |'}`,
+    `| --- | ---: | ---: | ---: |${best === undefined ? '' : ' ---: |'}`,
     ...rows,
   ].join('\n');
+}
+
+/** The median of a contender's timing, by name. */
+export function medianOf(timings: readonly Timing[], name: string): number {
+  return timings.find((t) => t.name === name)?.median ?? Number.NaN;
+}
+
+/** The fastest median among the named contenders. */
+export function bestOf(timings: readonly Timing[], names: readonly string[]): Timing | undefined {
+  return timings.filter((t) => names.includes(t.name)).sort((a, b) => a.median - b.median)[0];
 }
 
 /**

@@ -1,155 +1,208 @@
 /**
- * `npm run bench` measures and rewrites its section of docs/benchmarks.md;
- * `npm run bench -- --quick` (run by `npm test`) checks every contender's answers with a few iterations.
+ * `npm run bench` runs every workload against its contenders and rewrites docs/benchmarks.md;
+ * `npm run bench -- --quick` (run by `npm test`) runs each a few times and checks the answers only.
  */
 import { cpus } from 'node:os';
 import { fakeLambdaContext } from '@lift/core/testing';
+import { createHonoP1 } from './apps/p1-hono.js';
+import { createLiftP1 } from './apps/p1-lift.js';
+import { createMiddyP1 } from './apps/p1-middy.js';
+import { createPowertoolsP1 } from './apps/p1-powertools.js';
+import { createRawP1 } from './apps/p1-raw.js';
+import { createHonoP2 } from './apps/p2-hono.js';
+import { createLiftP2 } from './apps/p2-lift.js';
+import { createMiddyP2 } from './apps/p2-middy.js';
+import { createRawP2 } from './apps/p2-raw.js';
 import { bundleSize, HELLO_WORLD } from './bundle.js';
-import { compare, FULL, QUICK, type Timing, table, timeCalls, writeSection } from './harness.js';
-import { liftP1, p1Events, rawP1 } from './p1-routed-get.js';
-import { awsJwtVerify, jose, liftAuth, p2Tokens } from './p2-auth.js';
+import {
+  badTokenEvents,
+  invalidBodyEvents,
+  mintTokens,
+  notFoundEvents,
+  p1Events,
+  p2Events,
+} from './events.js';
+import { type Contender, compare, FULL, type Plan, QUICK, type Timing, timeCalls } from './harness.js';
 import { logCalls, metricCalls } from './p3-observability.js';
+import { coldStarts } from './p5-cold-start.js';
+import { writeReport } from './report.js';
+import { awsJwtVerify, jose, liftAuth } from './verifiers.js';
 
 const quick = process.argv.includes('--quick');
-const plan = quick ? QUICK : FULL;
 const machine = `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), ${process.platform}/${process.arch}`;
 console.log(`${quick ? 'quick check' : 'benchmark'}: ${machine}`);
-
 const context = fakeLambdaContext({ timeoutMs: 900_000 });
-// Independent trials (fresh apps, fresh warm-up): one run on a shared machine can be lucky.
-const trials = quick ? 1 : 3;
-const p1Trials: Timing[][] = [];
-for (let t = 0; t < trials; t++) {
-  const timings = await compare([rawP1(), liftP1()], p1Events(), plan, context);
-  console.log(table(timings));
-  p1Trials.push(timings);
+
+/** Runs `work` with stdout and stderr writes dropped: contenders' own lines must not cost I/O. */
+async function quietly<T>(work: () => Promise<T> | T): Promise<T> {
+  const out = process.stdout.write;
+  const err = process.stderr.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  try {
+    return await work();
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
 }
-const ratioOf = (timings: Timing[]) => (timings[1]?.median ?? 0) / (timings[0]?.median ?? 1);
-const byRatio = [...p1Trials].sort((a, b) => ratioOf(a) - ratioOf(b));
-const p1 = byRatio[Math.floor(byRatio.length / 2)] as Timing[];
 
-// Auth: the same tokens through each verifier. First sight uses 200 distinct tokens; the repeated-token
-// row verifies the same 200 again and again, which Lift's cache answers.
-const tokens = await p2Tokens(quick ? 4 : 200);
-const authPlan = quick ? QUICK : { warmup: 2_000, iterations: 500, repetitions: 40 };
-const auth = await compare([jose(), awsJwtVerify(), liftAuth(false), liftAuth(true)], tokens, authPlan);
-console.log(table(auth, 'jose'));
+const named = (name: string, handler: unknown): Contender => ({
+  name,
+  handler: handler as Contender['handler'],
+});
+const P1_PEERS = ['Middy', 'Hono', 'Powertools event handler'];
+const P2_PEERS = ['Middy + jose', 'Hono + jose'];
 
-// Observability: both libraries write through process.stdout.write; swap it for a no-op while timing.
-const realWrite = process.stdout.write.bind(process.stdout);
-const obsPlan = quick ? QUICK : { warmup: 20_000, iterations: 2_000, repetitions: 60 };
-process.stdout.write = (() => true) as typeof process.stdout.write;
-const logs = timeCalls(logCalls(), obsPlan);
-const emf = timeCalls(metricCalls(), obsPlan);
-process.stdout.write = realWrite;
-console.log(table(logs, 'Powertools'));
-console.log(table(emf, 'Powertools'));
+// P1: independent trials (fresh apps, fresh warm-up), the median trial by Lift/raw is reported.
+const p1Contenders = () => [
+  named('raw', createRawP1()),
+  named('Lift', createLiftP1()),
+  named('Lift, access log + EMF on', createLiftP1(true)),
+  named('Middy', createMiddyP1()),
+  named('Hono', createHonoP1()),
+  named('Powertools event handler', createPowertoolsP1()),
+];
+const p1Trials: Timing[][] = [];
+for (let t = 0; t < (quick ? 1 : 3); t++) {
+  p1Trials.push(await quietly(() => compare(p1Contenders(), p1Events(), quick ? QUICK : FULL, context)));
+}
+const liftOverRaw = (t: Timing[]) => (t[1]?.median ?? 0) / (t[0]?.median ?? 1);
+const p1 = [...p1Trials].sort((a, b) => liftOverRaw(a) - liftOverRaw(b))[
+  Math.floor(p1Trials.length / 2)
+] as Timing[];
 
-const hello = await bundleSize(HELLO_WORLD);
-console.log(`hello-world bundle: ${hello.bytes} B minified, ${hello.gzipBytes} B gzip`);
-const helloModule = await import(`data:text/javascript;base64,${Buffer.from(hello.code).toString('base64')}`);
-const answer = (await helloModule.handler(
-  p1Events()[0] && { ...(p1Events()[0] as object), rawPath: '/' },
+// P2: 200 distinct tokens. Lift runs twice: with its verified-token cache off (every call a first
+// sight) and on (after warm-up every token is known); jose verifies every call in the others.
+const tokens = await mintTokens(quick ? 4 : 200);
+const rsaPlan: Plan = quick ? QUICK : { warmup: 2_000, iterations: 200, repetitions: 25 };
+const p2 = await quietly(() =>
+  compare(
+    [
+      named('raw + jose', createRawP2()),
+      named('Lift (first sight)', createLiftP2({ cacheSize: 0 })),
+      named('Lift (repeated token)', createLiftP2()),
+      named('Middy + jose', createMiddyP2()),
+      named('Hono + jose', createHonoP2()),
+    ],
+    p2Events(tokens),
+    rsaPlan,
+    context,
+  ),
+);
+
+// P3/P4: synchronous calls, every writer's output dropped.
+const obsPlan: Plan = quick ? QUICK : { warmup: 20_000, iterations: 2_000, repetitions: 60 };
+const p3 = await quietly(() => timeCalls(logCalls(), obsPlan));
+const p4 = await quietly(() => timeCalls(metricCalls(), obsPlan));
+
+// P6: what rejecting costs. 401 and 422 on the P2 apps, 404 on the P1 apps.
+const rejected = {
+  unauthorized: await quietly(() =>
+    compare(
+      [
+        named('raw + jose', createRawP2()),
+        named('Lift', createLiftP2()),
+        named('Middy + jose', createMiddyP2()),
+        named('Hono + jose', createHonoP2()),
+      ],
+      badTokenEvents(tokens),
+      rsaPlan,
+      context,
+    ),
+  ),
+  notFound: await quietly(() =>
+    compare(
+      [
+        named('raw', createRawP1()),
+        named('Lift', createLiftP1()),
+        named('Middy', createMiddyP1()),
+        named('Hono', createHonoP1()),
+        named('Powertools event handler', createPowertoolsP1()),
+      ],
+      notFoundEvents(),
+      quick ? QUICK : FULL,
+      context,
+    ),
+  ),
+  invalid: await quietly(() =>
+    compare(
+      [
+        named('raw + jose', createRawP2()),
+        named('Lift', createLiftP2()),
+        named('Middy + jose', createMiddyP2()),
+        named('Hono + jose', createHonoP2()),
+      ],
+      invalidBodyEvents(tokens),
+      rsaPlan,
+      context,
+    ),
+  ),
+};
+
+// P5: bundles and cold starts in fresh processes.
+const processes = quick ? 2 : 21;
+const p5 = {
+  p1: await coldStarts(
+    'p1',
+    [
+      { name: 'raw', module: 'apps/p1-raw.ts' },
+      { name: 'Lift', module: 'apps/p1-lift.ts' },
+      { name: 'Middy', module: 'apps/p1-middy.ts' },
+      { name: 'Hono', module: 'apps/p1-hono.ts' },
+      { name: 'Powertools event handler', module: 'apps/p1-powertools.ts' },
+    ],
+    p1Events()[0],
+    200,
+    processes,
+  ),
+  p2: await coldStarts(
+    'p2',
+    [
+      { name: 'raw + jose', module: 'apps/p2-raw.ts' },
+      { name: 'Lift', module: 'apps/p2-lift.ts' },
+      { name: 'Middy + jose', module: 'apps/p2-middy.ts' },
+      { name: 'Hono + jose', module: 'apps/p2-hono.ts' },
+    ],
+    p2Events(tokens)[0],
+    201,
+    processes,
+  ),
+  hello: await bundleSize(HELLO_WORLD),
+};
+// The bundled hello-world must answer, not just build.
+const helloModule = await import(
+  `data:text/javascript;base64,${Buffer.from(p5.hello.code).toString('base64')}`
+);
+const helloAnswer = (await quietly(() =>
+  helloModule.handler({ ...(p1Events()[0] as object), rawPath: '/' }),
 )) as { statusCode: number; body: string };
-if (answer.statusCode !== 200 || answer.body !== '{"hello":"world"}')
-  throw new Error(`bundled hello-world answered ${JSON.stringify(answer)}`);
+if (helloAnswer.statusCode !== 200 || helloAnswer.body !== '{"hello":"world"}')
+  throw new Error(`bundled hello-world answered ${JSON.stringify(helloAnswer)}`);
 
+// Token verification alone, for the auth section.
+const auth = await compare(
+  [jose(), awsJwtVerify(), liftAuth(false), liftAuth(true)],
+  tokens,
+  quick ? QUICK : { warmup: 2_000, iterations: 500, repetitions: 40 },
+);
+
+const results = {
+  machine,
+  p1,
+  p1Trials,
+  p2,
+  p3,
+  p4,
+  p5,
+  rejected,
+  auth,
+  peers: { p1: P1_PEERS, p2: P2_PEERS },
+};
 if (quick) {
-  console.log('quick check passed: every contender gave the same answers; the bundled hello-world answers');
+  console.log(
+    'quick check passed: every contender of every workload gave the expected answers; the bundles answer cold',
+  );
 } else {
-  const p1Ratio = ratioOf(p1);
-  const allRatios = p1Trials.map((t) => `${ratioOf(t).toFixed(2)}×`).join(', ');
-  const worst = ratioOf(byRatio[byRatio.length - 1] as Timing[]);
-  const section = [
-    '## Core: routed GET and bundle size (issue 2)',
-    '',
-    `Measured with \`npm run bench\` on ${machine}, ${new Date().toISOString().slice(0, 10)}.`,
-    `Method: per trial, ${FULL.repetitions} repetitions of ${FULL.iterations.toLocaleString('en')} calls per contender after ${FULL.warmup.toLocaleString('en')} warm-up calls,`,
-    'contenders interleaved, events parsed from JSON (as the Lambda runtime does) before each timed batch; answers compared before timing.',
-    '',
-    '### P1: routed GET, 40 routes (`/r{n}/:id/items/:itemId`), CORS for an allowed origin, security headers, error handling',
-    '',
-    table(p1),
-    '',
-    `The table is the median of ${trials} independent trials; their ratios were ${allRatios}.`,
-    `Target ≤ 1.5× raw: median trial **${p1Ratio.toFixed(2)}×** — ${
-      worst <= 1.5
-        ? 'met in every trial'
-        : p1Ratio <= 1.5
-          ? 'met by the median trial, not by every trial'
-          : 'missed'
-    }.`,
-    '',
-    'Reading: the raw handler is a careful hand-written one (one split, a map of route names, every header',
-    'in one object literal). Lift also recognises and checks the event shape for four sources, decodes',
-    'params, builds a context, and runs CORS and security headers as synchronous hooks. Its extra ~0.6 µs',
-    'per call is spread over the router walk (one substring and one map lookup per segment), the response',
-    'object and its serialisation, the event checks and the context. What would close the rest of the gap:',
-    'a matcher compiled per route shape instead of the segment trie, and seeding the security-header',
-    'defaults when the response object is created instead of merging them afterwards. Earlier runs that',
-    'cloned events with structuredClone in large batches read 1.3-1.5x: garbage collection of the batch',
-    'added the same cost to both sides and flattened the ratio; events are now parsed from JSON, as Lambda',
-    'delivers them, in small batches.',
-    '',
-    '### Hello-world bundle (esbuild, minified ESM, platform node)',
-    '',
-    '| bundle | bytes | gzip |',
-    '| --- | ---: | ---: |',
-    `| hello-world (\`createApp\` + one route + \`handler\`) | ${hello.bytes.toLocaleString('en')} | ${hello.gzipBytes.toLocaleString('en')} |`,
-    '',
-    `Target ≤ 10 KB (10,240 B) minified: ${hello.bytes <= 10_240 ? 'met' : 'missed'}. Where the bytes go (minified, per source module):`,
-    '',
-    '| module | bytes |',
-    '| --- | ---: |',
-    ...hello.modules.slice(0, 12).map(([path, bytes]) => `| \`${path}\` | ${bytes.toLocaleString('en')} |`),
-    '',
-    'Reading: every hello-world carries the four HTTP adapters with their event checks, the router,',
-    'body parsing, cookies and the error classes, because one `handler` export must answer every source.',
-    'The test kit is not in it (`app.request` loads it by name). What would close the gap: letting an app',
-    'declare the sources it serves so unused adapters tree-shake away, and loading cookie and body parsing',
-    'on first use; both trade simplicity for bytes, and neither is done yet.',
-  ].join('\n');
-  writeSection('core', section);
-  const ratio = (t: Timing[]) => (t[1]?.median ?? 0) / (t[0]?.median ?? 1);
-  writeSection(
-    'observability',
-    [
-      '## Observability: one log line and one EMF flush (issue 5)',
-      '',
-      `Measured with \`npm run bench\` on ${machine}, ${new Date().toISOString().slice(0, 10)}: Powertools Logger/Metrics 2.36.0 and Lift`,
-      'in the same run, 60 interleaved repetitions of 2,000 calls after 20,000 warm-up calls; both write through',
-      'process.stdout.write, replaced by a no-op while timing, so neither pays for I/O. The lines were checked',
-      'key for key against Powertools by the golden tests.',
-      '',
-      '### P3: one access-log line (Lambda context, 7 request keys)',
-      '',
-      table(logs, 'Powertools'),
-      '',
-      `Target ≤ 0.3× Powertools: **${ratio(logs).toFixed(2)}×** — ${ratio(logs) <= 0.3 ? 'met' : 'missed'}. Lift's line includes masking of every field.`,
-      '',
-      '### P4: one EMF flush of three metrics and one dimension',
-      '',
-      table(emf, 'Powertools'),
-      '',
-      `Target ≤ 0.3× Powertools: **${ratio(emf).toFixed(2)}×** — ${ratio(emf) <= 0.3 ? 'met' : 'missed'}.`,
-    ].join('\n'),
-  );
-  const us = (name: string) => auth.find((t) => t.name === name)?.median ?? Number.NaN;
-  writeSection(
-    'auth',
-    [
-      '## Auth: verifying an RS256 token (issue 4)',
-      '',
-      `Measured with \`npm run bench\` on ${machine}, ${new Date().toISOString().slice(0, 10)}: the same 200 RS256 tokens (2048-bit key,`,
-      'key set given, no network) verified by each contender, 40 interleaved repetitions of 500 calls after 2,000 warm-up calls.',
-      "Lift's rows run its full authenticator (header parsing, issuer and algorithm pinning, aws-jwt-verify, exp/nbf/iat",
-      'checks, principal mapping); "repeated token" has its verified-token cache on.',
-      '',
-      table(auth, 'jose'),
-      '',
-      `Reading: on first sight Lift costs ${(us('Lift (first sight)') / us('aws-jwt-verify')).toFixed(2)}× aws-jwt-verify, which does the signature work;`,
-      `a repeated token costs ${us('Lift (repeated token)').toFixed(2)} µs (a SHA-256 of the token and a map lookup), ${(us('Lift (repeated token)') / us('jose')).toFixed(3)}× jose verifying it again.`,
-    ].join('\n'),
-  );
-  console.log('docs/benchmarks.md updated');
+  writeReport(results);
 }

@@ -1,33 +1,21 @@
 /**
- * Auth cost per call: verifying an RS256 token, first sight and repeated, with Lift's authenticator
- * next to aws-jwt-verify and jose verifying the same tokens with the same key in the same run.
+ * Token verification alone (the auth section): the cost of verifying an RS256 token, first sight
+ * and repeated, with Lift's authenticator next to aws-jwt-verify and jose verifying the same tokens
+ * with the same key in the same run.
  */
-import { generateKeyPairSync } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
 import { jwtAuthenticator } from '@lift/core/auth';
 import { JwtVerifier } from 'aws-jwt-verify';
-import { jwtVerify, SignJWT } from 'jose';
+import { jwtVerify } from 'jose';
+import { AUDIENCE, ISSUER } from './apps/common.js';
+import { PUBLIC_JWK } from './apps/order.js';
 import type { Contender } from './harness.js';
 
-const ISSUER = 'https://issuer.bench';
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'bench', alg: 'RS256', use: 'sig' };
-
-/** Distinct valid tokens (first sight) and their claims. */
-export async function p2Tokens(count: number): Promise<string[]> {
-  const exp = Math.floor(Date.now() / 1000) + 3600;
-  return Promise.all(
-    Array.from({ length: count }, (_, i) =>
-      new SignJWT({ sub: `user-${i}`, 'custom:tenant_id': 't1', aud: 'bench-api' })
-        .setProtectedHeader({ alg: 'RS256', kid: 'bench' })
-        .setIssuer(ISSUER)
-        .setExpirationTime(exp)
-        .sign(privateKey),
-    ),
-  );
-}
+const jwk = PUBLIC_JWK;
+const publicKey = createPublicKey({ key: PUBLIC_JWK, format: 'jwk' });
 
 // What every contender answers for a token: the subject, so answers can be compared.
-const answer = (sub: unknown) => ({ statusCode: 200, sub });
+const answer = (sub: unknown) => ({ statusCode: 200, body: JSON.stringify({ sub }) });
 
 /** The request-like view Lift's authenticator reads: one header. */
 const bearer = (token: string) => ({
@@ -37,9 +25,7 @@ const bearer = (token: string) => ({
 /** Lift's authenticator; `cached: false` makes every call a first sight. */
 export function liftAuth(cached: boolean): Contender {
   const authenticate = jwtAuthenticator({
-    issuers: [
-      { issuer: ISSUER, audience: 'bench-api', algorithms: ['RS256'], jwks: { keys: [jwk] } as never },
-    ],
+    issuers: [{ issuer: ISSUER, audience: AUDIENCE, algorithms: ['RS256'], jwks: { keys: [jwk] } as never }],
     cacheSize: cached ? 10_000 : 0,
   });
   return {
@@ -52,7 +38,7 @@ export function liftAuth(cached: boolean): Contender {
 export function awsJwtVerify(): Contender {
   const verifier = JwtVerifier.create({
     issuer: ISSUER,
-    audience: 'bench-api',
+    audience: AUDIENCE,
     jwksUri: 'https://issuer.bench/jwks.json',
   });
   verifier.cacheJwks({ keys: [jwk] } as never);
@@ -71,7 +57,7 @@ export function jose(): Contender {
         (
           await jwtVerify(token as string, publicKey, {
             issuer: ISSUER,
-            audience: 'bench-api',
+            audience: AUDIENCE,
             algorithms: ['RS256'],
           })
         ).payload.sub,

@@ -1,0 +1,71 @@
+/** P2 by hand: jose, the tenant and role checks, zod, and the same headers as P1's baseline. */
+
+import { ORIGIN } from './common.js';
+import { allowed, verifyBearer } from './jose-auth.js';
+import { acceptedOrder, orderBody } from './order.js';
+
+interface HttpApiEvent {
+  rawPath: string;
+  headers: Record<string, string | undefined>;
+  body?: string;
+  isBase64Encoded: boolean;
+  requestContext: { requestId: string; http: { method: string } };
+}
+
+/** A careful hand-written handler of the secured POST. */
+export function createRawP2() {
+  const respond = (statusCode: number, body: unknown, origin: string | undefined) => {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json; charset=utf-8',
+      vary: 'Origin',
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+      'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+      'cache-control': 'no-store',
+    };
+    if (origin === ORIGIN) headers['access-control-allow-origin'] = origin;
+    return { statusCode, headers, body: JSON.stringify(body), isBase64Encoded: false };
+  };
+  const fail = (status: number, code: string, message: string, event: HttpApiEvent) =>
+    respond(
+      status,
+      { error: { code, message, requestId: event.requestContext.requestId } },
+      event.headers.origin,
+    );
+  return async (input: unknown) => {
+    const event = input as HttpApiEvent;
+    const parts = event.rawPath.split('/');
+    if (parts.length !== 4 || parts[1] !== 'tenants' || parts[3] !== 'orders' || parts[2] === '')
+      return fail(404, 'NOT_FOUND', 'Not found', event);
+    if (event.requestContext.http.method !== 'POST')
+      return fail(405, 'METHOD_NOT_ALLOWED', 'Method not allowed', event);
+    const claims = await verifyBearer(event.headers.authorization);
+    if (claims === undefined) return fail(401, 'UNAUTHORIZED', 'Unauthorized', event);
+    if (!allowed(claims, parts[2])) return fail(403, 'FORBIDDEN', 'Forbidden', event);
+    if (!(event.headers['content-type'] ?? '').startsWith('application/json'))
+      return fail(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', event);
+    let json: unknown;
+    try {
+      json = JSON.parse(
+        event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString() : (event.body ?? ''),
+      );
+    } catch {
+      return fail(400, 'BAD_REQUEST', 'Malformed JSON body', event);
+    }
+    const parsed = orderBody.safeParse(json);
+    if (!parsed.success) return fail(422, 'VALIDATION_FAILED', 'Invalid request', event);
+    return respond(
+      201,
+      acceptedOrder(event.requestContext.requestId, parts[2] as string, String(claims.sub), parsed.data),
+      event.headers.origin,
+    );
+  };
+}
+
+/** The Lambda entry point. */
+export const handler = createRawP2();
