@@ -1,8 +1,7 @@
 /** P2 by hand: jose, the tenant and role checks, zod, and the same headers as P1's baseline. */
-
-import { ORIGIN } from './common.js';
 import { allowed, verifyBearer } from './jose-auth.js';
 import { acceptedOrder, orderBody } from './order.js';
+import { respond } from './raw-respond.js';
 
 interface HttpApiEvent {
   rawPath: string;
@@ -14,23 +13,6 @@ interface HttpApiEvent {
 
 /** A careful hand-written handler of the secured POST. */
 export function createRawP2() {
-  const respond = (statusCode: number, body: unknown, origin: string | undefined) => {
-    const headers: Record<string, string> = {
-      'content-type': 'application/json; charset=utf-8',
-      vary: 'Origin',
-      'strict-transport-security': 'max-age=31536000; includeSubDomains',
-      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-      'x-content-type-options': 'nosniff',
-      'x-frame-options': 'DENY',
-      'referrer-policy': 'no-referrer',
-      'cross-origin-opener-policy': 'same-origin',
-      'cross-origin-resource-policy': 'same-origin',
-      'permissions-policy': 'camera=(), microphone=(), geolocation=()',
-      'cache-control': 'no-store',
-    };
-    if (origin === ORIGIN) headers['access-control-allow-origin'] = origin;
-    return { statusCode, headers, body: JSON.stringify(body), isBase64Encoded: false };
-  };
   const fail = (status: number, code: string, message: string, event: HttpApiEvent) =>
     respond(
       status,
