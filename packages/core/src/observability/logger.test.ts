@@ -100,6 +100,13 @@ describe('Lift keys, levels, sampling and the debug buffer', () => {
     expect(second.function_name).toBeUndefined();
   });
 
+  it("writes a field object's own keys only, never inherited ones", () => {
+    const fields = Object.assign(Object.create({ inherited: 'from the prototype' }), { own: 1 });
+    const lines = captureJsonLines(() => createLogger({ service: 's', level: 'INFO' }).info('x', fields));
+    expect(lines[0]?.own).toBe(1);
+    expect(lines[0]).not.toHaveProperty('inherited');
+  });
+
   it('takes the level from AWS_LAMBDA_LOG_LEVEL over code, and code over POWERTOOLS_LOG_LEVEL', () => {
     process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
     expect(createLogger({ level: 'DEBUG', bufferBelowLevel: false }).enabled('DEBUG')).toBe(true);

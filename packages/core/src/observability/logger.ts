@@ -213,12 +213,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       // the order given. Built without ever adding an empty value, so the object stays fast to serialise.
       const rest: Record<string, unknown> = {};
       for (const key of REQUEST_KEYS) {
-        const value = key in own ? own[key] : persistent[key];
+        const value = Object.hasOwn(own, key) ? own[key] : persistent[key];
         if (!empty(value)) rest[key] = maskField(key, value);
       }
       for (const source of [persistent, own]) {
         for (const key in source) {
-          if (FIXED_KEYS.has(key) || key in rest || (source === persistent && key in own)) continue;
+          // Own keys only, as Object.entries gives them: nothing inherited reaches a line.
+          if (!Object.hasOwn(source, key) || FIXED_KEYS.has(key) || Object.hasOwn(rest, key)) continue;
+          if (source === persistent && Object.hasOwn(own, key)) continue;
           const value = source[key];
           if (empty(value)) continue;
           rest[key] = value instanceof Error ? formatError(value, maskField) : maskField(key, value);
