@@ -275,8 +275,9 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
   }
 
   /**
-   * The request-scoped logger: the app's logger (`createLogger({ service })` unless `createApp({ logger })` says otherwise) with the request id, route
-   * pattern, method and, once authenticated, user and tenant ids on every line. Created on first use.
+   * The request-scoped logger: the app's logger (`createLogger({ service })` unless
+   * `createApp({ logger })` says otherwise) with the request id, route pattern, method, trace id and,
+   * once authenticated, user and tenant ids on every line. Created on first use.
    */
   get log(): LoggerLike {
     if (this.requestLog === undefined) {
