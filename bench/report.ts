@@ -6,6 +6,8 @@ import type { ColdResult } from './p5-cold-start.js';
 /** Everything one `npm run bench` measured. */
 export interface Results {
   readonly machine: string;
+  /** Fresh processes per contender in P5. */
+  readonly processes: number;
   readonly p1: Timing[];
   readonly p1Trials: Timing[][];
   readonly p2: Timing[];
@@ -184,7 +186,7 @@ export function writeReport(r: Results): void {
       '## P5: cold start and size',
       '',
       'Each handler bundled as for a deploy (esbuild, minified ESM, platform node, AWS SDK external); then',
-      `${r.p5.p1[0] === undefined ? 0 : 21} fresh Node processes per contender, alternating, each timing \`import()\` of the bundle plus the`,
+      `${r.processes} fresh Node processes per contender, alternating, each timing \`import()\` of the bundle plus the`,
       "first call, from inside the process (Node's own start-up excluded).",
       '',
       '### P1 handlers',

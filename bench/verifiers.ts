@@ -11,7 +11,6 @@ import { AUDIENCE, ISSUER } from './apps/common.js';
 import { PUBLIC_JWK } from './apps/order.js';
 import type { Contender } from './harness.js';
 
-const jwk = PUBLIC_JWK;
 const publicKey = createPublicKey({ key: PUBLIC_JWK, format: 'jwk' });
 
 // What every contender answers for a token: the subject, so answers can be compared.
@@ -25,7 +24,9 @@ const bearer = (token: string) => ({
 /** Lift's authenticator; `cached: false` makes every call a first sight. */
 export function liftAuth(cached: boolean): Contender {
   const authenticate = jwtAuthenticator({
-    issuers: [{ issuer: ISSUER, audience: AUDIENCE, algorithms: ['RS256'], jwks: { keys: [jwk] } as never }],
+    issuers: [
+      { issuer: ISSUER, audience: AUDIENCE, algorithms: ['RS256'], jwks: { keys: [PUBLIC_JWK] } as never },
+    ],
     cacheSize: cached ? 10_000 : 0,
   });
   return {
@@ -41,7 +42,7 @@ export function awsJwtVerify(): Contender {
     audience: AUDIENCE,
     jwksUri: 'https://issuer.bench/jwks.json',
   });
-  verifier.cacheJwks({ keys: [jwk] } as never);
+  verifier.cacheJwks({ keys: [PUBLIC_JWK] } as never);
   return {
     name: 'aws-jwt-verify',
     handler: async (token) => answer((await verifier.verify(token as string)).sub),

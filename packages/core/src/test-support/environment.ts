@@ -8,8 +8,9 @@ const QUIETING = ['POWERTOOLS_DEV', 'POWERTOOLS_LOG_LEVEL'] as const;
  * the quieting variables before each test of the file and puts them back after it.
  */
 export function useProductionObservability(): void {
-  const saved: Partial<Record<(typeof QUIETING)[number], string>> = {};
+  let saved: Partial<Record<(typeof QUIETING)[number], string>> = {};
   beforeEach(() => {
+    saved = {};
     for (const name of QUIETING) {
       const value = process.env[name];
       if (value !== undefined) saved[name] = value;
