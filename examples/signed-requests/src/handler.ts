@@ -22,6 +22,7 @@ const app = createApp({
   access: createAccessControl({
     authenticators: [
       signatureAuthenticator({
+        // A plain lookup is safe: ids like `__proto__` resolve to no signing key and are refused.
         keys: (id) => keys[id],
         nonces: dynamoNonceStore(tableClient(securityTable)),
       }),

@@ -1,6 +1,7 @@
 /** The signed-requests example through a real `lift dev` server (nonces in its embedded DynamoDB). */
 import { fileURLToPath } from 'node:url';
 import { type DevServer, startDevServer } from '@lift/cli';
+import { signRequest } from '@lift/core/signing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { billingClient } from './client.js';
 
@@ -42,6 +43,21 @@ describe('signed-requests example', () => {
     expect(
       (await billingClient(server.url, 'not-the-right-secret-but-32-characters').charge('o-3', 1)).status,
     ).toBe(401);
+  });
+
+  it('refuses an x-tenant-id added after signing, and a crafted key id', async () => {
+    const url = `${server.url}/charges`;
+    const body = JSON.stringify({ orderId: 'o-4', amountCents: 1 });
+    const headers = { 'content-type': 'application/json' };
+    const sign = (keyId: string) =>
+      signRequest({ keyId, secret: SECRET, method: 'POST', url, headers, body });
+    const signature = sign('orders-service');
+    const post = (extra: Record<string, string>) =>
+      fetch(url, { method: 'POST', headers: { ...headers, ...extra }, body });
+    expect((await post({ ...signature, 'x-tenant-id': 'another-tenant' })).status).toBe(401);
+    // Refused before its nonce was claimed, so the untouched request still goes through once.
+    expect((await post(signature)).status).toBe(201);
+    expect((await post(sign('__proto__'))).status).toBe(401);
   });
 
   it('refuses unsigned calls', async () => {

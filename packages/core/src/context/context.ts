@@ -204,20 +204,24 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
   }
 
   /**
-   * The path the client sent, stage and base path included, percent-decoded whatever the source
-   * (HTTP APIs deliver it decoded, the others encoded). What request signatures cover.
+   * The path the client sent, stage and base path included, percent-encoded: what request
+   * signatures cover. Sources that keep the encoding (REST, Function URL, ALB) give it exactly as
+   * delivered, unchecked, so `/a%2Fb` and `/a/b` stay apart. HTTP APIs deliver it decoded, so each
+   * segment is encoded again (a literal `%` becomes `%25`, never an escape); there a client's `%2F`
+   * has already become `/` and cannot be told apart.
    */
   sentPath(): string {
     const event = this.event as RawEvent;
     const path = this.adapter.sentPath(event);
-    if (!this.adapter.pathEncoded(event) || !path.includes('%')) return path;
+    if (this.adapter.pathEncoded(event)) return path;
     try {
       return path
         .split('/')
-        .map((segment) => decodeURIComponent(segment))
+        .map((segment) => encodeURIComponent(segment))
         .join('/');
     } catch {
-      throw new BadRequestError('Malformed percent-encoding in path');
+      // Only a lone surrogate cannot be encoded, and no client can send one.
+      throw new BadRequestError('Malformed path');
     }
   }
 

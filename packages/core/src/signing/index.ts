@@ -5,7 +5,10 @@
  */
 export {
   type CanonicalInput,
+  canonicalPath,
+  canonicalQuery,
   canonicalRequest,
+  DEFAULT_SIGNED_HEADERS,
   SIGNATURE_HEADERS,
   SIGNING_SCHEME,
   signCanonical,
