@@ -64,6 +64,18 @@ describe('jwt-auth example', () => {
     ).toBe(403);
   });
 
+  it('reads a roles string as one role and refuses conflicting tenant claims', async () => {
+    const joined = await token({
+      sub: 'eve',
+      tenant: 'acme',
+      claims: { 'cognito:groups': 'user,company_admin' },
+    });
+    expect(await (await call('/me', joined)).json()).toMatchObject({ roles: ['user,company_admin'] });
+    expect((await call('/tenants/acme/reports', joined)).status).toBe(403);
+    const twoTenants = await token({ sub: 'eve', tenant: 'acme', claims: { tenant_id: 'globex' } });
+    expect((await call('/me', twoTenants)).status).toBe(401);
+  });
+
   it('refuses tokens for another audience or that have expired', async () => {
     expect(
       (await call('/me', await mintDevToken(loadDevIssuer(entry), { sub: 'ada', audience: 'other-api' })))

@@ -1,7 +1,7 @@
 import type { Context, RequestInput } from '../context/context.js';
 import type { Principal } from '../context/principal.js';
 import { ConfigurationError } from '../errors/errors.js';
-import { type ClaimMapping, principalFromClaims } from './principal.js';
+import { type ClaimMapping, claimReader } from './principal.js';
 
 /** Finds the caller of a request, or `undefined` when this method does not apply; throws 401 for bad credentials. */
 export type Authenticator = (
@@ -32,39 +32,65 @@ function unbracket(claims: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/** Options of {@link trustApiGatewayJwt} and {@link trustApiGatewayLambdaAuthorizer}. */
+export interface TrustApiGatewayOptions {
+  /** Which claims (or context fields) make the principal; see `ClaimMapping`. */
+  readonly mapping?: ClaimMapping;
+}
+
+// An option these authenticators do not have (`tenants`, say) must not look as if it applied.
+function checkOptions(options: TrustApiGatewayOptions, name: string): void {
+  for (const key of Object.keys(options ?? {})) {
+    if (key !== 'mapping') throw new ConfigurationError(`${name}: unknown option "${key}"`);
+  }
+}
+
 /**
  * Trusts the claims of a token API Gateway already verified: an HTTP API JWT authorizer
  * (`requestContext.authorizer.jwt`) or a REST API Cognito authorizer (`requestContext.authorizer.claims`).
  * Use it only when every route of the API has that authorizer; Lift does not verify the token again.
+ * Each source's way of flattening list claims is undone for that source only: the HTTP API's
+ * `"[a b c]"` strings become arrays, and the REST API's comma-joined `cognito:groups` (`"admin,users"`)
+ * is split on commas, through a `roleSeparator` of `','` that `mapping.roleSeparator` overrides.
  */
-export function trustApiGatewayJwt(options: { readonly mapping?: ClaimMapping } = {}): Authenticator {
+export function trustApiGatewayJwt(options: TrustApiGatewayOptions = {}): Authenticator {
+  checkOptions(options, 'trustApiGatewayJwt');
+  const http = claimReader(options.mapping, 'trustApiGatewayJwt');
+  // REST Cognito authorizers hand every claim over as a string, joining a list with commas.
+  const rest = claimReader({ roleSeparator: ',', ...options.mapping }, 'trustApiGatewayJwt');
   return (ctx) => {
     const auth = authorizer(ctx);
     const jwt = asRecord(auth?.jwt);
-    const claims =
-      asRecord(jwt?.claims) ?? (ctx.source === 'apigw-rest' ? asRecord(auth?.claims) : undefined);
-    if (claims === undefined) return undefined;
-    const merged = unbracket(claims);
-    // The authorizer reports granted scopes apart from the claims.
-    if (Array.isArray(jwt?.scopes) && merged.scope === undefined) merged.scope = jwt.scopes;
-    return principalFromClaims(merged, 'apigw-jwt', options.mapping);
+    const httpClaims = asRecord(jwt?.claims);
+    if (httpClaims !== undefined) {
+      const merged = unbracket(httpClaims);
+      // The authorizer reports granted scopes apart from the claims.
+      if (Array.isArray(jwt?.scopes) && merged.scope === undefined) merged.scope = jwt.scopes;
+      return http(merged, 'apigw-jwt');
+    }
+    const restClaims = ctx.source === 'apigw-rest' ? asRecord(auth?.claims) : undefined;
+    return restClaims === undefined ? undefined : rest(restClaims, 'apigw-jwt');
   };
 }
 
 /**
  * Trusts a Lambda authorizer's context: `requestContext.authorizer.lambda` (HTTP API) or the
  * authorizer's `principalId` and context fields (REST API). The authorizer decides what is in it.
+ * The user id is read from `principalId`, `sub` or `userId` (they must agree when several are set).
+ * A REST authorizer's context holds no arrays: pass `mapping.roleSeparator` if it joins roles.
  */
-export function trustApiGatewayLambdaAuthorizer(
-  options: { readonly mapping?: ClaimMapping } = {},
-): Authenticator {
-  const mapping: ClaimMapping = { userId: ['principalId', 'sub', 'userId'], ...options.mapping };
+export function trustApiGatewayLambdaAuthorizer(options: TrustApiGatewayOptions = {}): Authenticator {
+  checkOptions(options, 'trustApiGatewayLambdaAuthorizer');
+  const read = claimReader(
+    { userId: ['principalId', 'sub', 'userId'], ...options.mapping },
+    'trustApiGatewayLambdaAuthorizer',
+  );
   return (ctx) => {
     const auth = authorizer(ctx);
     const fields =
       asRecord(auth?.lambda) ??
       (ctx.source === 'apigw-rest' && auth?.principalId !== undefined ? auth : undefined);
-    return fields === undefined ? undefined : principalFromClaims(fields, 'apigw-lambda', mapping);
+    return fields === undefined ? undefined : read(fields, 'apigw-lambda');
   };
 }
 

@@ -62,6 +62,12 @@ export async function issueApiKey(
     throw new ConfigurationError('issueApiKey: a key is bound to a tenant');
   if (typeof options.name !== 'string' || options.name === '')
     throw new ConfigurationError('issueApiKey: name the key');
+  // A string here would be spread into one grant per character.
+  for (const field of ['roles', 'scopes'] as const) {
+    const list = options[field];
+    if (list !== undefined && !(Array.isArray(list) && list.every((v) => typeof v === 'string' && v !== '')))
+      throw new ConfigurationError(`issueApiKey: "${field}" must be an array of non-empty strings`);
+  }
   const id = randomBytes(8).toString('hex');
   const key = `${PREFIX}_${id}_${randomBytes(32).toString('base64url')}`;
   const record: ApiKeyRecord = {
@@ -77,6 +83,10 @@ export async function issueApiKey(
   };
   await store.create(record);
   return { key, record };
+}
+
+function isStringList(value: unknown): value is readonly string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
 }
 
 function invalidKey(): UnauthorizedError {
@@ -110,6 +120,15 @@ export function apiKeyAuthenticator(options: {
     const same = presented.length === stored.length && timingSafeEqual(presented, stored);
     if (record === undefined || !same || record.revoked) throw invalidKey();
     if (record.expiresAt !== undefined && record.expiresAt <= now() / 1000) throw invalidKey();
+    // Records are read back from a table, where an item written by hand may lack a tenant or hold
+    // grants of another shape; such a key identifies no one.
+    if (
+      typeof record.tenantId !== 'string' ||
+      record.tenantId === '' ||
+      !isStringList(record.roles) ||
+      !isStringList(record.scopes)
+    )
+      throw invalidKey();
     const principal: Principal = Object.freeze({
       userId: record.name,
       tenantId: record.tenantId,

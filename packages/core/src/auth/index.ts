@@ -6,6 +6,7 @@
 export { type AccessControlOptions, createAccessControl, type TenantFields } from './access-control.js';
 export {
   type Authenticator,
+  type TrustApiGatewayOptions,
   trustApiGatewayIam,
   trustApiGatewayJwt,
   trustApiGatewayLambdaAuthorizer,
@@ -23,6 +24,7 @@ export { type AuditEvent, type AuditSink, auditLogSink } from './audit.js';
 export { createJwksCache, JwkNotFoundError, type JwksCacheOptions } from './jwks-cache.js';
 export {
   type CognitoIssuerOptions,
+  type IssuerTenants,
   type JwtAlgorithm,
   type JwtAuthenticatorOptions,
   type JwtIssuerOptions,

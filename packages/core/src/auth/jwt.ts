@@ -1,62 +1,29 @@
 import { createHash } from 'node:crypto';
-import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
-import type { Jwks } from 'aws-jwt-verify/jwk';
-import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { Principal } from '../context/principal.js';
 import { ConfigurationError, UnauthorizedError } from '../errors/errors.js';
 import type { Authenticator } from './api-gateway.js';
 import { createJwksCache, type JwksCacheOptions } from './jwks-cache.js';
-import { type ClaimMapping, principalFromClaims } from './principal.js';
+import {
+  type CognitoIssuerOptions,
+  configureIssuer,
+  type Issuer,
+  type JwtIssuerOptions,
+} from './jwt-issuers.js';
+import { type ClaimMapping, claimReader } from './principal.js';
 import type { RevocationStore } from './revocation.js';
 
-/** Signature algorithms Lift accepts; `none` is never one of them. */
-export type JwtAlgorithm =
-  | 'RS256'
-  | 'RS384'
-  | 'RS512'
-  | 'ES256'
-  | 'ES384'
-  | 'ES512'
-  | 'EdDSA'
-  | 'HS256'
-  | 'HS384'
-  | 'HS512';
-
-/** An issuer of tokens Lift verifies itself. */
-export interface JwtIssuerOptions {
-  /** The `iss` claim, exactly. */
-  readonly issuer: string;
-  /** Accepted `aud` values; `null` to accept any, which must be said explicitly. */
-  readonly audience: string | readonly string[] | null;
-  /** The algorithms this issuer signs with; a token with any other `alg` is refused. */
-  readonly algorithms: readonly JwtAlgorithm[];
-  /** Where its public keys are (RS/ES/EdDSA). */
-  readonly jwksUri?: string;
-  /** Or its public keys, given here (RS/ES/EdDSA). */
-  readonly jwks?: Jwks;
-  /** Shared secrets (HS*); several may be active during a rotation. At least 32 characters each. */
-  readonly secrets?: readonly string[];
-}
-
-/** A Cognito user pool; issuer and keys follow from the pool id. */
-export interface CognitoIssuerOptions {
-  readonly cognito: {
-    readonly userPoolId: string;
-    /** Which tokens are accepted: Cognito issues `id` and `access` tokens, which must not be confused. */
-    readonly tokenUse: 'access' | 'id';
-    /** App client ids accepted (`client_id` of access tokens, `aud` of id tokens); `null` to accept any. */
-    readonly clientId: string | readonly string[] | null;
-  };
-  /** The pool's keys, given here instead of fetched (offline use). */
-  readonly jwks?: Jwks;
-}
+export type { CognitoIssuerOptions, IssuerTenants, JwtAlgorithm, JwtIssuerOptions } from './jwt-issuers.js';
 
 /** Options of {@link jwtAuthenticator}. */
 export interface JwtAuthenticatorOptions {
   readonly issuers: readonly (JwtIssuerOptions | CognitoIssuerOptions)[];
   /** Clock skew allowed on `exp`, `nbf` and `iat`, in seconds (default 30). */
   readonly leewaySeconds?: number;
-  /** Which claims make the principal (default: `sub`, `custom:tenant_id`, `cognito:groups`, `scope`...). */
+  /**
+   * Which claims make the principal (default: `sub`, `custom:tenant_id` or `tenant_id`,
+   * `cognito:groups` or `roles`, `scope` or `scp`); an issuer's own `mapping` overrides it field by field.
+   */
   readonly mapping?: ClaimMapping;
   /** Verified tokens remembered, so a repeated token is not verified again (default 10,000; 0 turns it off). */
   readonly cacheSize?: number;
@@ -68,14 +35,16 @@ export interface JwtAuthenticatorOptions {
   readonly revocation?: { readonly store: RevocationStore; readonly cacheMs?: number };
 }
 
-type Verify = (token: string) => Promise<Record<string, unknown>>;
-// aws-jwt-verify's verifiers, seen through the one call Lift makes (their generics need no second argument here).
-interface SimpleVerifier {
-  verify(token: string): Promise<Record<string, unknown>>;
-}
-
 const TOKEN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-const ASYMMETRIC = new Set(['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'EdDSA']);
+const OPTION_KEYS = new Set([
+  'issuers',
+  'leewaySeconds',
+  'mapping',
+  'cacheSize',
+  'jwks',
+  'now',
+  'revocation',
+]);
 
 function invalid(cause?: unknown): UnauthorizedError {
   return new UnauthorizedError('Invalid token', {
@@ -87,7 +56,9 @@ function invalid(cause?: unknown): UnauthorizedError {
 /**
  * Verifies bearer tokens itself: RS/ES/EdDSA through aws-jwt-verify (JWKS or given keys, Cognito
  * user pools included), HS* through jose with each active secret. Each issuer pins its algorithms;
- * `exp` is required and must be a finite number; `nbf` and `iat` are checked with a small leeway.
+ * a protected header with `crit` is refused, as Lift understands no critical extension; `exp` is
+ * required and must be a finite number; `nbf` and `iat` are checked with a small leeway. Each issuer
+ * reads the principal with its own `mapping` and may be limited to the `tenants` it speaks for.
  * A verified token is remembered (bounded, keyed by its hash) until it expires, so a repeated token
  * costs a hash and a map lookup. No `Authorization: Bearer` header: not this method (the next
  * authenticator may apply). A bad token: 401, whatever was wrong with it.
@@ -96,95 +67,24 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): Authenticato
   if (!Array.isArray(options?.issuers) || options.issuers.length === 0) {
     throw new ConfigurationError('jwtAuthenticator: list at least one issuer');
   }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) throw new ConfigurationError(`jwtAuthenticator: unknown option "${key}"`);
+  }
+  // Checked here too, so a bad shared mapping is reported once, not per issuer.
+  claimReader(options.mapping, 'jwtAuthenticator');
   const leeway = options.leewaySeconds ?? 30;
   const now = options.now ?? Date.now;
   const jwksCache = createJwksCache({
     ...options.jwks,
     ...(options.now === undefined ? {} : { now: options.now }),
   });
-  const byIssuer = new Map<string, { algorithms: ReadonlySet<string>; verify: Verify }>();
-
+  const byIssuer = new Map<string, Issuer>();
   for (const config of options.issuers) {
-    if ('cognito' in config) {
-      const { userPoolId, tokenUse, clientId } = config.cognito;
-      const region = /^([a-z]{2}-[a-z]+-\d)_[A-Za-z0-9]+$/.exec(userPoolId)?.[1];
-      if (region === undefined)
-        throw new ConfigurationError(`jwtAuthenticator: "${userPoolId}" is not a Cognito user pool id`);
-      const issuer = `https://cognito-idp.${region}.amazonaws.com/${userPoolId}`;
-      const verifier = CognitoJwtVerifier.create(
-        {
-          userPoolId,
-          tokenUse,
-          clientId: clientId === null ? null : [clientId].flat(),
-          graceSeconds: leeway,
-        },
-        { jwksCache },
-      );
-      if (config.jwks !== undefined) jwksCache.addJwks(`${issuer}/.well-known/jwks.json`, config.jwks);
-      byIssuer.set(issuer, {
-        algorithms: new Set(['RS256']),
-        verify: (t) => (verifier as unknown as SimpleVerifier).verify(t),
-      });
-      continue;
-    }
-    const { issuer, audience, algorithms } = config;
-    if (typeof issuer !== 'string' || issuer === '')
-      throw new ConfigurationError('jwtAuthenticator: every issuer needs "issuer"');
-    if (audience === undefined)
-      throw new ConfigurationError(
-        `jwtAuthenticator: ${issuer} needs "audience" (null to accept any, on purpose)`,
-      );
-    if (!Array.isArray(algorithms) || algorithms.length === 0)
-      throw new ConfigurationError(`jwtAuthenticator: ${issuer} must pin its "algorithms"`);
-    const hmac = algorithms.filter((a) => a.startsWith('HS'));
-    const asymmetric = algorithms.filter((a) => ASYMMETRIC.has(a));
-    if (hmac.length + asymmetric.length !== algorithms.length)
-      throw new ConfigurationError(`jwtAuthenticator: ${issuer} names an unsupported algorithm`);
-    if (hmac.length > 0 && asymmetric.length > 0) {
-      // One issuer, one kind of key: mixing them is how algorithm-confusion attacks start.
-      throw new ConfigurationError(`jwtAuthenticator: ${issuer} mixes HMAC and public-key algorithms`);
-    }
-    let verify: Verify;
-    if (hmac.length > 0) {
-      const secrets: readonly string[] = config.secrets ?? [];
-      if (secrets.length === 0 || secrets.some((s) => typeof s !== 'string' || s.length < 32)) {
-        throw new ConfigurationError(
-          `jwtAuthenticator: ${issuer} needs "secrets" of at least 32 characters for ${hmac.join(', ')}`,
-        );
-      }
-      const keys = secrets.map((s) => new TextEncoder().encode(s));
-      verify = async (token) => {
-        let lastError: unknown;
-        for (const key of keys) {
-          try {
-            const { payload } = await jwtVerify(token, key, {
-              algorithms: hmac,
-              issuer,
-              ...(audience === null ? {} : { audience: [audience].flat() }),
-              clockTolerance: leeway,
-              requiredClaims: ['exp'],
-              currentDate: new Date(now()),
-            });
-            return payload as Record<string, unknown>;
-          } catch (error) {
-            lastError = error;
-          }
-        }
-        throw lastError;
-      };
-    } else {
-      const jwksUri =
-        config.jwksUri ?? (config.jwks === undefined ? undefined : `lift-static-keys:${issuer}`);
-      if (jwksUri === undefined)
-        throw new ConfigurationError(`jwtAuthenticator: ${issuer} needs "jwksUri" or "jwks"`);
-      if (config.jwks !== undefined) jwksCache.addJwks(jwksUri, config.jwks);
-      const verifier = JwtVerifier.create(
-        { issuer, audience: audience === null ? null : [audience].flat(), jwksUri, graceSeconds: leeway },
-        { jwksCache },
-      );
-      verify = (token) => (verifier as unknown as SimpleVerifier).verify(token);
-    }
-    byIssuer.set(issuer, { algorithms: new Set(algorithms), verify });
+    const issuer = configureIssuer(config, { leeway, now, jwksCache, mapping: options.mapping });
+    // Two entries for one `iss` would leave one's tenants or mapping silently unused.
+    if (byIssuer.has(issuer.issuer))
+      throw new ConfigurationError(`jwtAuthenticator: ${issuer.issuer} is listed twice`);
+    byIssuer.set(issuer.issuer, issuer);
   }
 
   const cacheSize = options.cacheSize ?? 10_000;
@@ -203,14 +103,18 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): Authenticato
   };
 
   const check = async (token: string): Promise<Principal> => {
-    let alg: unknown;
+    let header: Record<string, unknown>;
     let iss: unknown;
     try {
-      alg = decodeProtectedHeader(token).alg;
+      header = decodeProtectedHeader(token);
       iss = decodeJwt(token).iss;
     } catch (error) {
       throw invalid(error);
     }
+    // RFC 7515 §4.1.11: a recipient must refuse critical extensions it does not understand, and Lift
+    // understands none. aws-jwt-verify ignores `crit`, so it is refused here for every algorithm.
+    if (Object.hasOwn(header, 'crit')) throw invalid();
+    const alg = header.alg;
     const issuer = typeof iss === 'string' ? byIssuer.get(iss) : undefined;
     if (issuer === undefined || typeof alg !== 'string' || !issuer.algorithms.has(alg)) throw invalid();
     let claims: Record<string, unknown>;
@@ -227,8 +131,20 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): Authenticato
       throw invalid();
     if (iat !== undefined && (typeof iat !== 'number' || !Number.isFinite(iat) || iat - leeway > nowSeconds))
       throw invalid();
-    const principal = principalFromClaims(claims, 'jwt', options.mapping);
+    const principal = issuer.read(claims, 'jwt');
     if (principal === undefined) throw invalid();
+    const allowsTenant = issuer.allowsTenant;
+    if (allowsTenant !== undefined) {
+      // A partner issuer speaks for its tenants only; a token naming none is not one of them.
+      let allowed: boolean;
+      try {
+        allowed = principal.tenantId !== undefined && allowsTenant(principal.tenantId);
+      } catch (error) {
+        throw invalid(error);
+      }
+      if (!allowed) throw invalid();
+      return Object.freeze({ ...principal, tenantScope: allowsTenant });
+    }
     return principal;
   };
 

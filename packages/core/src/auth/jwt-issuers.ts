@@ -1,0 +1,253 @@
+import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
+import type { Jwks, JwksCache } from 'aws-jwt-verify/jwk';
+import { jwtVerify } from 'jose';
+import { ConfigurationError } from '../errors/errors.js';
+import { type ClaimMapping, type ClaimReader, claimReader } from './principal.js';
+
+/** Signature algorithms Lift accepts; `none` is never one of them. */
+export type JwtAlgorithm =
+  | 'RS256'
+  | 'RS384'
+  | 'RS512'
+  | 'ES256'
+  | 'ES384'
+  | 'ES512'
+  | 'EdDSA'
+  | 'HS256'
+  | 'HS384'
+  | 'HS512';
+
+/** The tenants an issuer may speak for: their ids, or a test of a tenant id (which must return `true`). */
+export type IssuerTenants = readonly string[] | ((tenantId: string) => boolean);
+
+/** An issuer of tokens Lift verifies itself. */
+export interface JwtIssuerOptions {
+  /** The `iss` claim, exactly. */
+  readonly issuer: string;
+  /** Accepted `aud` values; `null` to accept any, which must be said explicitly. */
+  readonly audience: string | readonly string[] | null;
+  /** The algorithms this issuer signs with; a token with any other `alg` is refused. */
+  readonly algorithms: readonly JwtAlgorithm[];
+  /** Where its public keys are (RS/ES/EdDSA). */
+  readonly jwksUri?: string;
+  /** Or its public keys, given here (RS/ES/EdDSA). */
+  readonly jwks?: Jwks;
+  /** Shared secrets (HS*); several may be active during a rotation. At least 32 characters each. */
+  readonly secrets?: readonly string[];
+  /** Which claims make the principal for this issuer's tokens, over the authenticator's `mapping`. */
+  readonly mapping?: ClaimMapping;
+  /** Only these tenants: a token of this issuer naming another tenant, or none, is refused. */
+  readonly tenants?: IssuerTenants;
+}
+
+/** A Cognito user pool; issuer and keys follow from the pool id. */
+export interface CognitoIssuerOptions {
+  readonly cognito: {
+    readonly userPoolId: string;
+    /** Which tokens are accepted: Cognito issues `id` and `access` tokens, which must not be confused. */
+    readonly tokenUse: 'access' | 'id';
+    /** App client ids accepted (`client_id` of access tokens, `aud` of id tokens); `null` to accept any. */
+    readonly clientId: string | readonly string[] | null;
+  };
+  /** The pool's keys, given here instead of fetched (offline use). */
+  readonly jwks?: Jwks;
+  /** Which claims make the principal for this pool's tokens, over the authenticator's `mapping`. */
+  readonly mapping?: ClaimMapping;
+  /** Only these tenants: a token of this pool naming another tenant, or none, is refused. */
+  readonly tenants?: IssuerTenants;
+}
+
+/** One configured issuer, as the authenticator uses it per token. */
+export interface Issuer {
+  /** The `iss` its tokens carry. */
+  readonly issuer: string;
+  /** The `alg` values its tokens may carry. */
+  readonly algorithms: ReadonlySet<string>;
+  /** Checks signature, issuer, audience and times; resolves to the claims. */
+  readonly verify: (token: string) => Promise<Record<string, unknown>>;
+  /** Makes the principal from the verified claims. */
+  readonly read: ClaimReader;
+  /** Whether this issuer may speak for a tenant; `undefined` when it may speak for any. */
+  readonly allowsTenant: ((tenantId: string) => boolean) | undefined;
+}
+
+/** What every issuer shares: the authenticator's settings. */
+export interface IssuerSettings {
+  /** Clock skew allowed, in seconds. */
+  readonly leeway: number;
+  /** Clock in epoch ms. */
+  readonly now: () => number;
+  /** The keys of every issuer, fetched or given. */
+  readonly jwksCache: JwksCache;
+  /** The authenticator's mapping, which an issuer's own overrides field by field. */
+  readonly mapping: ClaimMapping | undefined;
+}
+
+// aws-jwt-verify's verifiers, seen through the one call Lift makes (their generics need no second argument here).
+interface SimpleVerifier {
+  verify(token: string): Promise<Record<string, unknown>>;
+}
+
+const ASYMMETRIC = new Set(['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'EdDSA']);
+// A misspelt option (`tenant:` for `tenants:`) would otherwise leave a partner issuer unrestricted.
+const JWT_KEYS = new Set([
+  'issuer',
+  'audience',
+  'algorithms',
+  'jwksUri',
+  'jwks',
+  'secrets',
+  'mapping',
+  'tenants',
+]);
+const COGNITO_KEYS = new Set(['cognito', 'jwks', 'mapping', 'tenants']);
+
+function checkKeys(config: object, allowed: ReadonlySet<string>, name: string): void {
+  for (const key of Object.keys(config)) {
+    if (!allowed.has(key))
+      throw new ConfigurationError(`jwtAuthenticator: ${name} has unknown option "${key}"`);
+  }
+}
+
+function tenantTest(tenants: IssuerTenants | undefined, name: string): Issuer['allowsTenant'] {
+  if (tenants === undefined) return undefined;
+  if (typeof tenants === 'function') {
+    // Only `true` allows: an async test (a promise), a stray truthy value or a throw refuses.
+    return (tenantId) => {
+      try {
+        return tenants(tenantId) === true;
+      } catch {
+        return false;
+      }
+    };
+  }
+  if (
+    !Array.isArray(tenants) ||
+    tenants.length === 0 ||
+    !tenants.every((t) => typeof t === 'string' && t !== '')
+  ) {
+    throw new ConfigurationError(
+      `jwtAuthenticator: ${name} "tenants" must list tenant ids or be a function (omit it to allow any tenant)`,
+    );
+  }
+  const allowed = new Set(tenants);
+  return (tenantId) => allowed.has(tenantId);
+}
+
+function claimsOf(config: JwtIssuerOptions | CognitoIssuerOptions, name: string, settings: IssuerSettings) {
+  return {
+    read: claimReader({ ...settings.mapping, ...config.mapping }, `jwtAuthenticator: ${name}`),
+    allowsTenant: tenantTest(config.tenants, name),
+  };
+}
+
+function cognitoIssuer(config: CognitoIssuerOptions, settings: IssuerSettings): Issuer {
+  const { userPoolId, tokenUse, clientId } = config.cognito ?? {};
+  const region =
+    typeof userPoolId === 'string' ? /^([a-z]{2}-[a-z]+-\d)_[A-Za-z0-9]+$/.exec(userPoolId)?.[1] : undefined;
+  if (region === undefined)
+    throw new ConfigurationError(`jwtAuthenticator: "${userPoolId}" is not a Cognito user pool id`);
+  const issuer = `https://cognito-idp.${region}.amazonaws.com/${userPoolId}`;
+  checkKeys(config, COGNITO_KEYS, issuer);
+  const verifier = CognitoJwtVerifier.create(
+    {
+      userPoolId,
+      tokenUse,
+      clientId: clientId === null ? null : [clientId].flat(),
+      graceSeconds: settings.leeway,
+    },
+    { jwksCache: settings.jwksCache },
+  ) as unknown as SimpleVerifier;
+  if (config.jwks !== undefined) settings.jwksCache.addJwks(`${issuer}/.well-known/jwks.json`, config.jwks);
+  return {
+    issuer,
+    algorithms: new Set(['RS256']),
+    verify: (t) => verifier.verify(t),
+    ...claimsOf(config, issuer, settings),
+  };
+}
+
+function hmacVerify(
+  issuer: string,
+  audience: JwtIssuerOptions['audience'],
+  hmac: string[],
+  secrets: readonly string[],
+  settings: IssuerSettings,
+): Issuer['verify'] {
+  const keys = secrets.map((s) => new TextEncoder().encode(s));
+  return async (token) => {
+    let lastError: unknown;
+    for (const key of keys) {
+      try {
+        const { payload } = await jwtVerify(token, key, {
+          algorithms: hmac,
+          issuer,
+          ...(audience === null ? {} : { audience: [audience].flat() }),
+          clockTolerance: settings.leeway,
+          requiredClaims: ['exp'],
+          currentDate: new Date(settings.now()),
+        });
+        return payload as Record<string, unknown>;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    throw lastError;
+  };
+}
+
+/**
+ * Checks one issuer's options (a `ConfigurationError` naming it for anything unsafe or unknown) and
+ * builds its verifier, claim reader and tenant test.
+ */
+export function configureIssuer(
+  config: JwtIssuerOptions | CognitoIssuerOptions,
+  settings: IssuerSettings,
+): Issuer {
+  if (typeof config !== 'object' || config === null)
+    throw new ConfigurationError('jwtAuthenticator: every issuer must be an object');
+  if ('cognito' in config) return cognitoIssuer(config, settings);
+  const { issuer, audience, algorithms } = config;
+  if (typeof issuer !== 'string' || issuer === '')
+    throw new ConfigurationError('jwtAuthenticator: every issuer needs "issuer"');
+  checkKeys(config, JWT_KEYS, issuer);
+  if (audience === undefined)
+    throw new ConfigurationError(
+      `jwtAuthenticator: ${issuer} needs "audience" (null to accept any, on purpose)`,
+    );
+  if (!Array.isArray(algorithms) || algorithms.length === 0)
+    throw new ConfigurationError(`jwtAuthenticator: ${issuer} must pin its "algorithms"`);
+  const hmac = algorithms.filter((a) => a.startsWith('HS'));
+  const asymmetric = algorithms.filter((a) => ASYMMETRIC.has(a));
+  if (hmac.length + asymmetric.length !== algorithms.length)
+    throw new ConfigurationError(`jwtAuthenticator: ${issuer} names an unsupported algorithm`);
+  if (hmac.length > 0 && asymmetric.length > 0) {
+    // One issuer, one kind of key: mixing them is how algorithm-confusion attacks start.
+    throw new ConfigurationError(`jwtAuthenticator: ${issuer} mixes HMAC and public-key algorithms`);
+  }
+  const claims = claimsOf(config, issuer, settings);
+  if (hmac.length > 0) {
+    const secrets: readonly string[] = config.secrets ?? [];
+    if (secrets.length === 0 || secrets.some((s) => typeof s !== 'string' || s.length < 32)) {
+      throw new ConfigurationError(
+        `jwtAuthenticator: ${issuer} needs "secrets" of at least 32 characters for ${hmac.join(', ')}`,
+      );
+    }
+    const verify = hmacVerify(issuer, audience, hmac, secrets, settings);
+    return { issuer, algorithms: new Set(algorithms), verify, ...claims };
+  }
+  const jwksUri = config.jwksUri ?? (config.jwks === undefined ? undefined : `lift-static-keys:${issuer}`);
+  if (jwksUri === undefined)
+    throw new ConfigurationError(`jwtAuthenticator: ${issuer} needs "jwksUri" or "jwks"`);
+  if (config.jwks !== undefined) settings.jwksCache.addJwks(jwksUri, config.jwks);
+  const verifier = JwtVerifier.create(
+    {
+      issuer,
+      audience: audience === null ? null : [audience].flat(),
+      jwksUri,
+      graceSeconds: settings.leeway,
+    },
+    { jwksCache: settings.jwksCache },
+  ) as unknown as SimpleVerifier;
+  return { issuer, algorithms: new Set(algorithms), verify: (t) => verifier.verify(t), ...claims };
+}
