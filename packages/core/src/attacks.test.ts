@@ -246,6 +246,62 @@ describe('encoding tricks', () => {
     }
   });
 
+  it('invalid UTF-8 in a percent-encoded path or query value is a 400, not U+FFFD', async () => {
+    for (const source of ['apigw-rest', 'function-url', 'alb'] as const) {
+      expect((await app.request('/files/%FF%FE', { source })).status, source).toBe(400);
+      expect((await app.request('/files/%C3%28', { source })).status, source).toBe(400);
+    }
+    for (const source of ['apigw-http', 'function-url', 'alb', 'alb-multi'] as const) {
+      expect((await app.request('/search?q=%C3%28', { source })).status, source).toBe(400);
+      expect((await app.request('/search?%FF=x', { source })).status, source).toBe(400);
+    }
+  });
+
+  it('invalid UTF-8 in a JSON, text or form body is a 400 and nothing is stored', async () => {
+    const stored: unknown[] = [];
+    const store = createApp({ service: 'store', onError: () => {} });
+    store.post('/items', (ctx) => {
+      stored.push(ctx.body);
+      return ctx.json(201, { stored: ctx.body });
+    });
+    const invalid = [0xff, 0xfe, 0xc3, 0x28, 0xed, 0xa0, 0x80];
+    const bodies: [string, number[]][] = [
+      ['application/json', [...Buffer.from('{"name":"'), ...invalid, ...Buffer.from('"}')]],
+      ['text/plain; charset=utf-8', invalid],
+      ['application/x-www-form-urlencoded', [...Buffer.from('name='), ...invalid]],
+    ];
+    for (const [type, bytes] of bodies) {
+      for (const source of ['apigw-http', 'apigw-rest', 'function-url', 'alb'] as const) {
+        const res = await store.request('/items', {
+          method: 'POST',
+          source,
+          body: new Uint8Array(bytes),
+          headers: { 'content-type': type },
+        });
+        expect(res.status, `${type} ${source}`).toBe(400);
+        expect(res.json(), type).toMatchObject({ error: { details: { reason: 'invalid_utf8' } } });
+      }
+    }
+    // A lone surrogate in a text body has no UTF-8 form either.
+    const lone = await store.request('/items', { method: 'POST', json: { name: '\ud800' } });
+    expect(lone.status).toBe(201);
+    const event = httpApiEvent({ method: 'POST', path: '/items', headers: { 'content-type': 'text/plain' } });
+    event.body = 'a\ud800b';
+    expect(readResult(await store.handler(event, fakeLambdaContext())).status).toBe(400);
+    expect(stored).toEqual([{ name: '\ud800' }]);
+  });
+
+  it('valid multi-byte UTF-8 bodies and values pass unchanged', async () => {
+    const echo = createApp({ service: 'echo' });
+    echo.post('/echo', (ctx) => ({ body: ctx.body, q: ctx.query.q }));
+    const res = await echo.request('/echo?q=%C3%A9%F0%9F%8D%BA', {
+      method: 'POST',
+      body: new Uint8Array(Buffer.from('{"name":"kéfir 🫧"}')),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.json()).toEqual({ body: { name: 'kéfir 🫧' }, q: 'é🍺' });
+  });
+
   it('double-encoded traversal is decoded once only', async () => {
     const res = await app.request('/files/%252e%252e%252fetc', { source: 'apigw-rest' });
     expect(res.json()).toEqual({ name: '%2e%2e%2fetc' });

@@ -1,7 +1,7 @@
 import {
   eventBody,
+  lowerCasedHeaders,
   lowerCaseHeader,
-  lowerCaseHeaders,
   parseQueryString,
   proxyResult,
   record,
@@ -32,7 +32,7 @@ function payloadV2(source: HttpSource, pathEncoded: boolean): HttpAdapter {
       ),
     sentPath: (event) => event.rawPath as string,
     pathEncoded: () => pathEncoded,
-    headers: (event) => lowerCaseHeaders(event.headers, undefined),
+    headers: (event) => lowerCasedHeaders(event.headers),
     header: lowerCaseHeader,
     // rawQueryString keeps repeated keys apart; queryStringParameters joins them with commas.
     query: (event) => parseQueryString(str(event.rawQueryString) ?? ''),

@@ -35,8 +35,30 @@ export function lowerCaseHeaders(single: unknown, multi: unknown): Record<string
   if (one !== undefined) {
     for (const name in one) {
       const value = one[name];
-      if (typeof value === 'string') out[name.toLowerCase()] = value;
+      if (typeof value !== 'string') continue;
+      // Two spellings of one name are one header sent twice: keep both values, as repeats are kept.
+      const key = name.toLowerCase();
+      const prior = out[key];
+      out[key] = prior === undefined ? value : `${prior}${key === 'cookie' ? '; ' : ', '}${value}`;
     }
+  }
+  return out;
+}
+
+const UPPER_CASE = /[A-Z]/;
+
+/**
+ * The headers of a source whose names AWS lower-cases (HTTP API, Function URL), copied into a
+ * prototype-free record. A name with capitals cannot come from AWS (only from a hand-made event)
+ * and is left out, so this view and the one-header fast path ({@link lowerCaseHeader}) always agree.
+ */
+export function lowerCasedHeaders(single: unknown): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  const one = record(single);
+  if (one === undefined) return out;
+  for (const name in one) {
+    const value = one[name];
+    if (typeof value === 'string' && !UPPER_CASE.test(name)) out[name] = value;
   }
   return out;
 }

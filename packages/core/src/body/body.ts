@@ -1,5 +1,5 @@
 import { collapseValues, parseQueryString } from '../adapters/shared.js';
-import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors/errors.js';
+import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors/errors.js';
 import { parseJsonSafely } from './json.js';
 
 /** The default limit on a decoded request body: 1 MiB. */
@@ -19,9 +19,17 @@ export function decodedSize(text: string, base64: boolean): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
-/** Decodes the event body into bytes, enforcing `limit` on the decoded size (413 past it). */
+// A lone UTF-16 surrogate cannot be encoded as UTF-8; Buffer.from would turn it into U+FFFD.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Decodes the event body into bytes, enforcing `limit` on the decoded size (413 past it). A text
+ * body holding a lone surrogate is refused (400): it has no UTF-8 form, and encoding it anyway
+ * would store U+FFFD in place of what the client sent.
+ */
 export function readBody(text: string | undefined, base64: boolean, limit: number): Buffer {
   if (text === undefined || text === '') return Buffer.alloc(0);
+  if (!base64 && LONE_SURROGATE.test(text)) throw invalidText();
   // A UTF-16 unit is at most 3 UTF-8 bytes, so short text needs no exact count.
   const size = base64 || text.length * 3 > limit ? decodedSize(text, base64) : text.length;
   if (size > limit) throw new PayloadTooLargeError(limit);
@@ -31,6 +39,25 @@ export function readBody(text: string | undefined, base64: boolean, limit: numbe
   return bytes;
 }
 
+function invalidText(): BadRequestError {
+  return new BadRequestError('Request body is not valid UTF-8', { details: { reason: 'invalid_utf8' } });
+}
+
+// One strict decoder for every text body: invalid UTF-8 is an error, never U+FFFD.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Decodes body bytes as UTF-8, refusing invalid sequences with a 400, so a client's bad bytes are
+ * answered instead of stored as replacement characters.
+ */
+export function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    throw invalidText();
+  }
+}
+
 /** The media type of a `Content-Type` header, lower-cased and without parameters. */
 export function mediaType(contentType: string | undefined): string {
   if (contentType === undefined) return '';
@@ -38,20 +65,33 @@ export function mediaType(contentType: string | undefined): string {
   return (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
 }
 
+/** Whether a media type is JSON: `application/json` or `application/*+json`. */
+function isJsonType(type: string): boolean {
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
+
+/**
+ * Whether a `Content-Type` is one {@link parseBody} turns into data (JSON or a form), as opposed to
+ * text, bytes or an unsupported type. Access control reads only such bodies.
+ */
+export function isStructuredMediaType(contentType: string | undefined): boolean {
+  const type = mediaType(contentType);
+  return isJsonType(type) || type === 'application/x-www-form-urlencoded';
+}
+
 /**
  * Parses a body by its content type: JSON (`application/json`, `*+json`) → value; form → record;
- * `text/*` → string; `application/octet-stream` → bytes. An empty body is `undefined`.
+ * `text/*` → string; `application/octet-stream` → bytes. An empty body is `undefined`. Text is
+ * decoded strictly: invalid UTF-8 is a 400, never replacement characters.
  * Any other type, or a body without a content type, is a 415.
  */
 export function parseBody(bytes: Buffer, contentType: string | undefined): unknown {
   if (bytes.length === 0) return undefined;
   const type = mediaType(contentType);
-  if (type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))) {
-    return parseJsonSafely(bytes.toString('utf8'));
-  }
+  if (isJsonType(type)) return parseJsonSafely(decodeUtf8(bytes));
   if (type === 'application/x-www-form-urlencoded')
-    return collapseValues(parseQueryString(bytes.toString('utf8')));
-  if (type.startsWith('text/')) return bytes.toString('utf8');
+    return collapseValues(parseQueryString(decodeUtf8(bytes)));
+  if (type.startsWith('text/')) return decodeUtf8(bytes);
   if (type === 'application/octet-stream')
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
   throw new UnsupportedMediaTypeError(
