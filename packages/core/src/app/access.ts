@@ -42,5 +42,13 @@ export interface AccessSteps {
  * refuse a declaration by throwing a ConfigurationError.
  */
 export interface AccessControl {
-  prepare(route: { readonly method: string; readonly pattern: string }, declaration: RouteAuth): AccessSteps;
+  prepare(route: RouteInfo, declaration: RouteAuth): AccessSteps;
+}
+
+/** What access control learns about a route when it prepares the route's steps. */
+export interface RouteInfo {
+  readonly method: string;
+  readonly pattern: string;
+  /** The parts of the request the route's schemas validate (and may transform) before the handler. */
+  readonly validates: readonly ('params' | 'query' | 'headers' | 'body')[];
 }

@@ -182,6 +182,7 @@ export class Group<S extends object = Record<string, unknown>> {
 }
 
 const TEST_KIT = '@lift/core/testing';
+const VALIDATED_PARTS = ['params', 'query', 'headers', 'body'] as const;
 
 interface CompiledRoute {
   readonly run: Step;
@@ -259,7 +260,9 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> im
           `${method} ${pattern} declares no "auth": once an app has access control, every route says who may call it (auth: 'public' for anyone)`,
         );
       }
-      access = this.accessControl.prepare({ method, pattern }, declared);
+      const { options } = definition;
+      const validates = VALIDATED_PARTS.filter((part) => options[part] !== undefined);
+      access = this.accessControl.prepare({ method, pattern, validates }, declared);
     } else if (declared !== undefined) {
       throw new ConfigurationError(
         `${method} ${pattern} declares "auth" but the app has no access control (createApp({ access }))`,

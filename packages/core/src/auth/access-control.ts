@@ -1,11 +1,12 @@
-import type { AccessControl, AccessSteps, Permission, RouteAuth } from '../app/access.js';
-import { mediaType } from '../body/body.js';
+import type { AccessControl, Permission } from '../app/access.js';
 import type { Context, RequestInput } from '../context/context.js';
 import type { Principal } from '../context/principal.js';
-import { ConfigurationError, ForbiddenError, UnauthorizedError } from '../errors/errors.js';
+import { ConfigurationError, ForbiddenError } from '../errors/errors.js';
 import type { Authenticator } from './api-gateway.js';
 import { type AuditSink, auditLogSink } from './audit.js';
+import type { FieldLists, RequestPart } from './request-fields.js';
 import { DEFAULT_ROLE_HIERARCHY, type RoleHierarchy, roleExpander } from './roles.js';
+import { type Policy, routeAccess } from './route-access.js';
 
 type Ctx = Context<RequestInput, object>;
 
@@ -41,7 +42,6 @@ const DEFAULT_TENANT_FIELDS: Required<TenantFields> = {
   headers: ['x-tenant-id'],
   body: ['tenantId'],
 };
-const DECLARATION_KEYS = new Set(['roles', 'scopes', 'permissions', 'sensitive']);
 const OPTION_KEYS = new Set([
   'authenticators',
   'roleHierarchy',
@@ -64,15 +64,22 @@ function textValue(value: unknown): string | undefined {
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
 }
 
-// The body is inspected only when it is structured data; an upload must not be parsed (or refused) here.
-function structuredBody(ctx: Ctx): Record<string, unknown> | undefined {
-  const type = mediaType(ctx.header('content-type'));
-  if (type !== 'application/json' && !type.endsWith('+json') && type !== 'application/x-www-form-urlencoded')
-    return undefined;
-  const body = ctx.body;
-  return typeof body === 'object' && body !== null && !Array.isArray(body)
-    ? (body as Record<string, unknown>)
-    : undefined;
+const PARTS: readonly RequestPart[] = ['params', 'query', 'headers', 'body'];
+
+function tenantFieldLists(given: TenantFields | undefined): FieldLists {
+  if (given !== undefined && (typeof given !== 'object' || given === null))
+    throw new ConfigurationError('createAccessControl: "tenantFields" must be an object');
+  for (const key of Object.keys(given ?? {})) {
+    if (!(PARTS as readonly string[]).includes(key))
+      throw new ConfigurationError(`createAccessControl: tenantFields has unknown part "${key}"`);
+  }
+  const lists = { ...DEFAULT_TENANT_FIELDS, ...given };
+  for (const part of PARTS) {
+    const list: unknown = lists[part];
+    if (!Array.isArray(list) || !list.every((name) => typeof name === 'string' && name !== ''))
+      throw new ConfigurationError(`createAccessControl: tenantFields.${part} must list field names`);
+  }
+  return { ...lists, headers: lists.headers.map((name) => name.toLowerCase()) };
 }
 
 /**
@@ -110,7 +117,7 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
       throw new ConfigurationError(`createAccessControl: crossTenantRoles names unknown role "${role}"`);
   }
   const crossTenant = new Set(options.crossTenantRoles ?? []);
-  const tenant = { ...DEFAULT_TENANT_FIELDS, ...options.tenantFields };
+  const tenant = tenantFieldLists(options.tenantFields);
   const audit = options.audit ?? auditLogSink();
   const authenticators = options.authenticators;
 
@@ -153,134 +160,48 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     return undefined;
   };
 
-  const holds = (principal: Principal, field: string): Set<string> => {
-    const values = new Set<string>();
+  const holds = (principal: Principal, field: string, value: string): boolean => {
     for (const claim of options.contextClaims?.[field] ?? [field, `${field}s`]) {
-      const value = principal.claims[claim];
-      for (const v of Array.isArray(value) ? value : [value]) {
-        const text = textValue(v);
-        if (text !== undefined) values.add(text);
-      }
+      const held = principal.claims[claim];
+      if (Array.isArray(held)) {
+        for (const v of held) if (textValue(v) === value) return true;
+      } else if (textValue(held) === value) return true;
     }
-    return values;
+    return false;
   };
 
-  const checkTenant = (
+  // What is wrong with one named value, or undefined when it may pass.
+  const tenantMismatch = (
     ctx: Ctx,
     principal: Principal,
-    where: string,
-    named: string | undefined,
     effective: ReadonlySet<string>,
-  ) => {
-    if (named === undefined || named === principal.tenantId) return;
-    if ([...effective].some((r) => crossTenant.has(r))) {
-      record(ctx, principal, 'allow', `cross-tenant access to tenant ${named} through ${where}`);
-      return;
-    }
-    deny(ctx, principal, `tenant in ${where} differs from the principal's`);
-  };
-
-  return {
-    prepare(route, declaration: RouteAuth): AccessSteps {
-      if (declaration === 'public') return {};
-      if (typeof declaration !== 'object' || declaration === null) {
-        throw new ConfigurationError(`${route.method} ${route.pattern}: auth must be 'public' or an object`);
-      }
-      for (const key of Object.keys(declaration)) {
-        if (!DECLARATION_KEYS.has(key))
-          throw new ConfigurationError(`${route.method} ${route.pattern}: unknown auth option "${key}"`);
-      }
-      for (const role of declaration.roles ?? []) {
-        if (!knownRole(role))
-          throw new ConfigurationError(`${route.method} ${route.pattern}: unknown role "${role}"`);
-      }
-      const permissions = declaration.permissions ?? [];
-      for (const p of permissions) {
-        if (typeof p?.resource !== 'string' || typeof p.action !== 'string') {
-          throw new ConfigurationError(
-            `${route.method} ${route.pattern}: a permission needs a resource and an action`,
-          );
-        }
-      }
-      const roles = declaration.roles ?? [];
-      const scopes = declaration.scopes ?? [];
-      const contextFields = [...new Set(permissions.flatMap((p) => p.context ?? []))];
-      const sensitive = declaration.sensitive === true;
-
-      const check = (ctx: Ctx, principal: Principal | undefined): undefined => {
-        if (principal === undefined) {
-          record(ctx, undefined, 'deny', 'no valid credentials');
-          throw new UnauthorizedError('Authentication required', {
-            headers: { 'www-authenticate': 'Bearer' },
-          });
-        }
-        ctx.principal = principal;
-        const effective = expand(principal.roles);
-        if (roles.length > 0 && !roles.some((r) => effective.has(r)))
-          deny(ctx, principal, `needs one of the roles ${roles.join(', ')}`);
-        for (const scope of scopes)
-          if (!principal.scopes.includes(scope)) deny(ctx, principal, `needs the scope ${scope}`);
-        for (const wanted of permissions) {
-          const ok = [...effective].some((role) => (granted.get(role) ?? []).some((g) => grants(g, wanted)));
-          if (!ok)
-            deny(
-              ctx,
-              principal,
-              `needs the permission ${wanted.action} on ${wanted.resource}`,
-              wanted.resource,
-            );
-        }
-        const params = ctx.params as Record<string, string>;
-        const query = ctx.query as Record<string, string>;
-        for (const f of tenant.params)
-          checkTenant(ctx, principal, `path parameter ${f}`, params[f], effective);
-        for (const f of tenant.query)
-          checkTenant(ctx, principal, `query parameter ${f}`, query[f], effective);
-        for (const f of tenant.headers) checkTenant(ctx, principal, `header ${f}`, ctx.header(f), effective);
-        for (const field of contextFields) {
-          const value = params[field] ?? query[field];
-          if (value !== undefined && !holds(principal, field).has(value))
-            deny(ctx, principal, `does not hold ${field} ${value}`);
-        }
+    value: string,
+    where: string,
+  ): string | undefined => {
+    if (value === principal.tenantId) return undefined;
+    // A cross-tenant role reaches only tenants the principal's issuer may speak for.
+    if (principal.tenantScope !== undefined && !principal.tenantScope(value))
+      return `tenant in ${where} is outside the principal's tenant scope`;
+    for (const role of effective) {
+      if (crossTenant.has(role)) {
+        record(ctx, principal, 'allow', `cross-tenant access to tenant ${value} through ${where}`);
         return undefined;
-      };
-
-      return {
-        beforeValidation(ctx) {
-          if (ctx.principal !== undefined) return check(ctx, ctx.principal);
-          // Bad credentials (an invalid token) are audited like missing ones.
-          const failed = (error: unknown): never => {
-            record(ctx, undefined, 'deny', 'invalid credentials');
-            throw error;
-          };
-          let found: ReturnType<typeof authenticate>;
-          try {
-            found = authenticate(ctx);
-          } catch (error) {
-            return failed(error);
-          }
-          return found instanceof Promise ? found.then((p) => check(ctx, p), failed) : check(ctx, found);
-        },
-        afterValidation(ctx) {
-          const principal = ctx.principal as Principal;
-          const effective = expand(principal.roles);
-          const body = tenant.body.length > 0 || contextFields.length > 0 ? structuredBody(ctx) : undefined;
-          for (const f of tenant.body)
-            checkTenant(ctx, principal, `body field ${f}`, textValue(body?.[f]), effective);
-          const params = ctx.params as Record<string, string>;
-          const query = ctx.query as Record<string, string>;
-          for (const field of contextFields) {
-            if (params[field] !== undefined || query[field] !== undefined) continue;
-            const value = textValue(body?.[field]);
-            // A permission tied to a field the request does not name cannot be checked: refuse.
-            if (value === undefined) deny(ctx, principal, `request names no ${field}`);
-            else if (!holds(principal, field).has(value))
-              deny(ctx, principal, `does not hold ${field} ${value}`);
-          }
-          if (sensitive) record(ctx, principal, 'allow', 'sensitive route');
-          return undefined;
-        },
-      };
-    },
+      }
+    }
+    return `tenant in ${where} differs from the principal's`;
   };
+
+  const policy: Policy = {
+    authenticate: (ctx) => authenticate(ctx),
+    expand,
+    knownRole,
+    hasPermission: (effective, wanted) =>
+      [...effective].some((role) => (granted.get(role) ?? []).some((g) => grants(g, wanted))),
+    tenantFields: tenant,
+    holds,
+    tenantMismatch,
+    record,
+    deny,
+  };
+  return { prepare: (route, declaration) => routeAccess(policy, route, declaration) };
 }
