@@ -1,6 +1,6 @@
 /** P1 with Lift. */
 import { createApp } from '@lift/core';
-import { cors, securityHeaders } from '@lift/core/http';
+import { cors } from '@lift/core/http';
 import { ORIGIN, ROUTES } from './common.js';
 
 /**
@@ -12,7 +12,8 @@ export function createLiftP1(observed = false) {
   const app = createApp(
     observed ? { service: 'bench' } : { service: 'bench', logger: false, metrics: false, tracing: false },
   );
-  app.use(cors({ origins: [ORIGIN] }), securityHeaders());
+  // Security headers and request ids are on in every app; CORS origins are the app's to name.
+  app.use(cors({ origins: [ORIGIN] }));
   for (let n = 0; n < ROUTES; n++) {
     app.get(`/r${n}/:id/items/:itemId`, (ctx) => ({
       route: n,

@@ -1,6 +1,5 @@
 import { ConfigurationError, createApp, NotFoundError } from '@lift/core';
 import { ConditionFailedError, type Item, tableClient } from '@lift/core/dynamodb';
-import { requestId, securityHeaders } from '@lift/core/http';
 import { z } from 'zod';
 import { itemsTable } from './table.js';
 
@@ -28,8 +27,8 @@ const key = (tenantId: string, itemId: string) => ({ PK: `TENANT#${tenantId}`, S
 /** The item as clients see it: no storage keys. */
 const view = ({ PK: _pk, SK: _sk, ...rest }: Item) => rest;
 
+// Request ids, security headers and the body limit are on in every app.
 const app = createApp({ service: 'crud-api' });
-app.use(requestId(), securityHeaders());
 
 app.post('/tenants/:tenantId/items', { params: tenantParams, body: newItem }, async (ctx) => {
   const now = new Date().toISOString();

@@ -1,6 +1,5 @@
 import { ConfigurationError, createApp } from '@lift/core';
 import { createAccessControl, type JwtIssuerOptions, jwtAuthenticator } from '@lift/core/auth';
-import { securityHeaders } from '@lift/core/http';
 import { z } from 'zod';
 
 const AUDIENCE = 'jwt-auth-example';
@@ -23,7 +22,6 @@ const app = createApp({
     permissions: { company_admin: [{ resource: 'reports', action: 'read' }] },
   }),
 });
-app.use(securityHeaders());
 
 app.get('/health', { auth: 'public' }, () => ({ ok: true }));
 app.get('/me', { auth: {} }, (ctx) => {

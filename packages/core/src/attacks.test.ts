@@ -5,7 +5,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from './app/app.js';
 import { cors } from './http/cors.js';
-import { requestId } from './http/request-id.js';
 import { httpApiEvent } from './testing/events.js';
 import { fakeLambdaContext } from './testing/lambda-context.js';
 import { readResult } from './testing/request.js';
@@ -32,6 +31,49 @@ function mergingApp() {
   });
   return app;
 }
+
+describe('secure by default', () => {
+  it('createApp() with no options answers with a request id, security headers and a body limit', async () => {
+    const app = createApp();
+    app.post('/echo', (ctx) => ({ size: ctx.rawBody.length }));
+    for (const [path, init] of [
+      ['/echo', { method: 'POST', json: { ok: true } }],
+      ['/missing', {}],
+      [
+        '/echo',
+        { method: 'POST', body: 'x'.repeat(1024 * 1024 + 1), headers: { 'content-type': 'text/plain' } },
+      ],
+    ] as const) {
+      const res = await app.request(path, { ...init, requestId: 'aws-id-1' });
+      expect(res.headers.get('x-request-id'), path).toBe('aws-id-1');
+      expect(res.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+      expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    }
+    const big = await app.request('/echo', {
+      method: 'POST',
+      body: 'x'.repeat(1024 * 1024 + 1),
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(big.status).toBe(413);
+  });
+
+  it('each protection is turned off only by saying so', async () => {
+    const app = createApp({ requestId: false, securityHeaders: false, bodyLimit: false, logger: false });
+    app.post('/echo', (ctx) => ({ size: ctx.rawBody.length }));
+    const res = await app.request('/echo', {
+      method: 'POST',
+      body: 'x'.repeat(1024 * 1024 + 1),
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-request-id')).toBeNull();
+    expect(res.headers.get('strict-transport-security')).toBeNull();
+  });
+});
 
 describe('prototype pollution', () => {
   const app = mergingApp();
@@ -154,8 +196,8 @@ describe('CORS', () => {
 });
 
 describe('header and log injection', () => {
+  // The request id is on by default.
   const app = createApp({ service: 'inject', onError: () => {} });
-  app.use(requestId());
   app.get('/id', (ctx) => ({ id: ctx.requestId }));
   app.get('/cookie', (ctx) => ctx.cookie('session', ctx.query.v ?? '').text('ok'));
   app.get('/cookie-path', (ctx) => ctx.cookie('session', 'x', { path: ctx.query.p ?? '/' }).text('ok'));

@@ -9,14 +9,13 @@ import { detectHttpAdapter } from './adapters/detect.js';
 import { createApp } from './app/app.js';
 import { InvalidEventError } from './errors/errors.js';
 import { cors } from './http/cors.js';
-import { requestId } from './http/request-id.js';
-import { securityHeaders } from './http/security-headers.js';
 import { fixtureNames, loadFixture } from './test-support/fixtures.js';
 import { albEvent, functionUrlEvent, httpApiEvent, restApiEvent } from './testing/events.js';
 
 const unexpected: unknown[] = [];
 const app = createApp({ service: 'fuzz', onError: (error) => unexpected.push(error) });
-app.use(requestId(), cors({ origins: ['https://app.example.com'], credentials: true }), securityHeaders());
+// Request id and security headers are on by default.
+app.use(cors({ origins: ['https://app.example.com'], credentials: true }));
 app.get('/', () => ({ ok: true }));
 app.get('/items/:id', (ctx) => ({
   id: ctx.params.id,

@@ -6,7 +6,6 @@
 export type { HttpSource } from './adapters/types.js';
 export type { AccessControl, AccessStep, AccessSteps, Permission, RouteAuth } from './app/access.js';
 export { App, createApp, Group, type Handler, type InputOf, type RouteOptions } from './app/app.js';
-export type { Middleware, MiddlewareFunction, MiddlewareHooks, Next } from './app/compose.js';
 export type { AppOptions } from './app/options.js';
 export type { RouteSchemas } from './app/route-step.js';
 export { Context, type DefaultInput, type RequestInput } from './context/context.js';
@@ -16,5 +15,6 @@ export type { LoggerLike } from './context/logger-like.js';
 export type { AuthMethod, Principal } from './context/principal.js';
 export { LiftResponse } from './context/response.js';
 export * from './errors/errors.js';
+export type { Middleware, MiddlewareFunction, MiddlewareHooks, Next } from './middleware/compose.js';
 export type { ParamsOf } from './router/pattern.js';
 export type { Infer, StandardSchemaV1 } from './schema/validate.js';

@@ -10,14 +10,21 @@ import {
   MethodNotAllowedError,
   NotFoundError,
 } from '../errors/errors.js';
+import {
+  compose,
+  type DefaultProtection,
+  isMiddleware,
+  type Middleware,
+  protectionOf,
+  type Step,
+} from '../middleware/compose.js';
 import { observeRequests } from '../observability/pipeline.js';
 import { joinPaths, type ParamsOf, parsePattern, patternShape } from '../router/pattern.js';
 import { ANY_METHOD, Router } from '../router/router.js';
 import type { Infer } from '../schema/validate.js';
 import type { TestRequestInit, TestResponse } from '../testing/request.js';
 import type { AccessControl, AccessSteps, RouteAuth } from './access.js';
-import { compose, isMiddleware, type Middleware, type Step } from './compose.js';
-import { type AppOptions, checkAppOptions, logUnhandledError } from './options.js';
+import { type AppOptions, checkAppOptions, defaultProtections, logUnhandledError } from './options.js';
 import { type RouteSchemas, routeStep } from './route-step.js';
 
 /** Options of one route: Standard Schemas for its input and responses, and route-only middleware. */
@@ -111,8 +118,11 @@ export class Group<S extends object = Record<string, unknown>> {
   protected readonly registry: Registry;
   /** @internal */
   readonly middleware: Middleware<object>[] = [];
-  /** @internal An app's own observability hooks; not carried over when the app is mounted in another. */
-  protected builtIn: Middleware<object> | undefined;
+  /**
+   * @internal The app's own defaults (observability, request id, security headers); not carried
+   * over when the app is mounted in another, which has its own.
+   */
+  protected readonly builtIn = new Set<Middleware<object>>();
   private readonly prefix: string;
   private readonly lineage: readonly Group<object>[];
 
@@ -150,7 +160,7 @@ export class Group<S extends object = Record<string, unknown>> {
     this.registry.assertOpen('mount an app');
     const mount = new Group<S>(this.registry, joinPaths(this.prefix, prefix), this.lineage);
     // A mounted app's requests are already logged and measured by this app.
-    mount.middleware.push(...app.middleware.filter((fn) => fn !== app.builtIn));
+    mount.middleware.push(...app.middleware.filter((fn) => !app.builtIn.has(fn)));
     for (const def of app.registry.definitions) {
       this.registry.add({
         ...def,
@@ -197,6 +207,7 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> im
   private readonly accessControl: AccessControl | undefined;
   private readonly runtime: ContextRuntime;
   private readonly paths: PathOptions;
+  private readonly defaults = new Set<DefaultProtection>();
   private fallback: Step | undefined;
   private compiled = false;
 
@@ -208,10 +219,14 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> im
     this.paths = { basePaths: checked.basePaths, stripStage: checked.stripStage };
     const onError = options.onError ?? logUnhandledError;
     const observed = observeRequests(checked.service, options, options.now ?? Date.now);
-    if (observed.hooks !== undefined) {
-      // First in the global chain, so it wraps everything else and sees every final status.
-      this.middleware.push(observed.hooks);
-      this.builtIn = observed.hooks;
+    // Outermost first: observability wraps everything else and sees every final status; the
+    // request id and security headers then reach every answer, 404s and errors included.
+    for (const hooks of [observed.hooks, ...defaultProtections(options)]) {
+      if (hooks === undefined) continue;
+      this.middleware.push(hooks);
+      this.builtIn.add(hooks);
+      const name = protectionOf(hooks);
+      if (name !== undefined) this.defaults.add(name);
     }
     this.runtime = {
       service: checked.service,
@@ -228,6 +243,22 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> im
         }
       },
     };
+  }
+
+  /**
+   * Adds global middleware. The request id and security headers are on by default; adding them
+   * again here is refused, since the app's own would still run: configure them in `createApp`.
+   */
+  override use(...middleware: Middleware<S>[]): this {
+    for (const fn of middleware) {
+      const name = protectionOf(fn);
+      if (name !== undefined && this.defaults.has(name)) {
+        throw new ConfigurationError(
+          `use(${name}()): every app has ${name} on by default; configure it with createApp({ ${name}: {...} }), or turn the default off with createApp({ ${name}: false })`,
+        );
+      }
+    }
+    return super.use(...middleware);
   }
 
   /** @internal */
@@ -352,7 +383,11 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> im
   }
 }
 
-/** Creates an app. `S` types the per-request state (`ctx.state`) that middleware fills. */
-export function createApp<S extends object = Record<string, unknown>>(options: AppOptions): App<S> {
+/**
+ * Creates an app. `S` types the per-request state (`ctx.state`) that middleware fills. With no
+ * options it already answers with a request id, security headers and a 1 MiB body limit, logs each
+ * request and writes metrics; every one of those is an option, to configure or to turn off.
+ */
+export function createApp<S extends object = Record<string, unknown>>(options: AppOptions = {}): App<S> {
   return new App<S>(options);
 }

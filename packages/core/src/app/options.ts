@@ -1,12 +1,19 @@
+import { DEFAULT_BODY_LIMIT } from '../body/body.js';
 import type { Context, RequestInput } from '../context/context.js';
 import { ConfigurationError } from '../errors/errors.js';
+import { type RequestIdOptions, requestId } from '../http/request-id.js';
+import { type SecurityHeadersOptions, securityHeaders } from '../http/security-headers.js';
+import type { MiddlewareHooks } from '../middleware/compose.js';
 import type { ObservabilityOptions } from '../observability/pipeline.js';
 import type { AccessControl } from './access.js';
 
 /** Options of {@link createApp}. Unknown keys are rejected at start-up so typos surface early. */
 export interface AppOptions extends ObservabilityOptions {
-  /** Service name, used in logs and metrics. */
-  readonly service: string;
+  /**
+   * Service name, used in logs and metrics (default `POWERTOOLS_SERVICE_NAME`, else
+   * `AWS_LAMBDA_FUNCTION_NAME`, else `service_undefined`, as Powertools names it).
+   */
+  readonly service?: string;
   /**
    * Path prefixes to remove before routing: API Gateway custom-domain base path mappings
    * (`/v1` when `api.example.com/v1` maps to this API). The first that matches is removed.
@@ -14,8 +21,22 @@ export interface AppOptions extends ObservabilityOptions {
   readonly basePath?: string | readonly string[];
   /** Remove a named stage from HTTP API paths on the execute-api domain (default `true`). */
   readonly stripStage?: boolean;
-  /** Largest decoded request body in bytes (default 1 MiB); larger bodies get a 413. */
-  readonly bodyLimit?: number;
+  /**
+   * Largest decoded request body in bytes (default 1 MiB); larger bodies get a 413. `false` leaves
+   * only Lambda's own payload limit (6 MB).
+   */
+  readonly bodyLimit?: number | false;
+  /**
+   * The request id on every answer (`x-request-id`, a safe incoming one or AWS's): on by default;
+   * options to change the header or distrust incoming ids, `false` to turn it off.
+   */
+  readonly requestId?: RequestIdOptions | false;
+  /**
+   * Security headers on every answer (HSTS, a restrictive CSP for JSON APIs, nosniff,
+   * `X-Frame-Options`, referrer policy, COOP/CORP, permissions policy, `Cache-Control: no-store`):
+   * on by default; options change or drop single headers, `false` turns them all off.
+   */
+  readonly securityHeaders?: SecurityHeadersOptions | false;
   /** How long before the Lambda deadline `ctx.signal` aborts and timeouts fire, in ms (default 500). */
   readonly deadlineMarginMs?: number;
   /**
@@ -49,6 +70,8 @@ const KNOWN = new Set([
   'metrics',
   'tenantMetrics',
   'tracing',
+  'requestId',
+  'securityHeaders',
 ]);
 
 /** Checks {@link AppOptions} and fills defaults; throws a {@link ConfigurationError} naming the problem. */
@@ -60,12 +83,17 @@ export function checkAppOptions(options: AppOptions): {
   deadlineMarginMs: number;
 } {
   if (typeof options !== 'object' || options === null) {
-    throw new ConfigurationError('createApp needs an options object with at least { service }');
+    throw new ConfigurationError('createApp takes an options object');
   }
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) throw new ConfigurationError(`Unknown createApp option "${key}"`);
   }
-  if (typeof options.service !== 'string' || options.service.trim() === '') {
+  const service =
+    options.service ??
+    process.env.POWERTOOLS_SERVICE_NAME ??
+    process.env.AWS_LAMBDA_FUNCTION_NAME ??
+    'service_undefined';
+  if (typeof service !== 'string' || service.trim() === '') {
     throw new ConfigurationError('createApp option "service" must be a non-empty string');
   }
   const bases =
@@ -80,9 +108,10 @@ export function checkAppOptions(options: AppOptions): {
     }
     return base.endsWith('/') ? base.slice(0, -1) : base;
   });
-  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
-  if (!Number.isInteger(bodyLimit) || bodyLimit < 0) {
-    throw new ConfigurationError('bodyLimit must be a whole number of bytes');
+  const bodyLimit =
+    options.bodyLimit === false ? Number.POSITIVE_INFINITY : (options.bodyLimit ?? DEFAULT_BODY_LIMIT);
+  if (options.bodyLimit !== false && (!Number.isInteger(bodyLimit) || bodyLimit < 0)) {
+    throw new ConfigurationError('bodyLimit must be a whole number of bytes, or false');
   }
   const deadlineMarginMs = options.deadlineMarginMs ?? 500;
   if (!Number.isFinite(deadlineMarginMs) || deadlineMarginMs < 0) {
@@ -100,12 +129,30 @@ export function checkAppOptions(options: AppOptions): {
     throw new ConfigurationError('stripStage must be a boolean');
   }
   return {
-    service: options.service,
+    service,
     basePaths,
     stripStage: options.stripStage ?? true,
     bodyLimit,
     deadlineMarginMs,
   };
+}
+
+/**
+ * The protections every app has unless its options turn them off: the request id and the security
+ * headers, as global middleware. Their own factories check their options.
+ */
+export function defaultProtections(options: AppOptions): MiddlewareHooks<object>[] {
+  const on: MiddlewareHooks<object>[] = [];
+  for (const [name, value] of [
+    ['requestId', options.requestId],
+    ['securityHeaders', options.securityHeaders],
+  ] as const) {
+    if (value !== undefined && value !== false && (typeof value !== 'object' || value === null))
+      throw new ConfigurationError(`createApp option "${name}" must be an options object or false`);
+  }
+  if (options.requestId !== false) on.push(requestId(options.requestId));
+  if (options.securityHeaders !== false) on.push(securityHeaders(options.securityHeaders));
+  return on;
 }
 
 /**

@@ -266,9 +266,15 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
         ? fromEvent
         : isSafeRequestId(fromLambda)
           ? fromLambda
-          : this.runtime.generateId();
+          : this.generatedId();
     }
     return this.requestIdValue;
+  }
+
+  // An app's own generator is trusted no more than a client: the id is echoed in headers and logs.
+  private generatedId(): string {
+    const id = this.runtime.generateId();
+    return isSafeRequestId(id) ? id : globalThis.crypto.randomUUID();
   }
 
   /** Sets the request id; it must pass {@link isSafeRequestId}, since it is echoed in headers and logs. */

@@ -1,5 +1,5 @@
-import type { MiddlewareHooks } from '../app/compose.js';
 import { ConfigurationError } from '../errors/errors.js';
+import type { MiddlewareHooks } from '../middleware/compose.js';
 
 /** Options of {@link bodyLimit}. */
 export interface BodyLimitOptions {

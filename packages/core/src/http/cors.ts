@@ -1,7 +1,7 @@
-import type { MiddlewareHooks } from '../app/compose.js';
 import type { Context, RequestInput } from '../context/context.js';
 import type { LiftResponse } from '../context/response.js';
 import { ConfigurationError, ForbiddenError } from '../errors/errors.js';
+import type { MiddlewareHooks } from '../middleware/compose.js';
 
 /** Options of {@link cors}. Nothing is allowed unless listed. */
 export interface CorsOptions {

@@ -3,8 +3,7 @@ import { createApp } from '../app/app.js';
 import { requestId } from './request-id.js';
 
 function app(options?: Parameters<typeof requestId>[0]) {
-  const a = createApp({ service: 'rid' });
-  a.use(requestId(options));
+  const a = createApp(options === undefined ? {} : { requestId: options });
   a.get('/', (ctx) => ({ id: ctx.requestId }));
   return a;
 }
@@ -31,6 +30,21 @@ describe('requestId', () => {
       headers: { 'x-request-id': 'mine' },
     });
     expect(res.json()).toEqual({ id: 'aws-2' });
+  });
+
+  it('is on in every app, and can be turned off or used on a group of its own', async () => {
+    expect((await createApp().request('/missing', { requestId: 'r-1' })).headers.get('x-request-id')).toBe(
+      'r-1',
+    );
+    const off = createApp({ requestId: false });
+    off.get('/', () => 'x');
+    off
+      .group('/traced')
+      .use(requestId())
+      .get('/', () => 'x');
+    expect((await off.request('/', { requestId: 'r-2' })).headers.get('x-request-id')).toBeNull();
+    expect((await off.request('/traced', { requestId: 'r-3' })).headers.get('x-request-id')).toBe('r-3');
+    expect(() => createApp().use(requestId())).toThrow(/has requestId on by default/);
   });
 
   it('can use another header', async () => {

@@ -3,9 +3,8 @@ import { createApp } from '../app/app.js';
 import { securityHeaders } from './security-headers.js';
 
 describe('securityHeaders', () => {
-  it('adds secure defaults to every response, errors and 404s included', async () => {
-    const app = createApp({ service: 'sec', onError: () => {} });
-    app.use(securityHeaders());
+  it('every app adds secure defaults to every response, errors and 404s included', async () => {
+    const app = createApp({ onError: () => {} });
     app.get('/ok', () => 'ok');
     app.get('/boom', () => {
       throw new Error('x');
@@ -26,20 +25,19 @@ describe('securityHeaders', () => {
     }
   });
 
-  it('keeps headers the handler set and lets options drop or change one', async () => {
-    const app = createApp({ service: 'sec' });
-    app.use(securityHeaders({ frameOptions: false, referrerPolicy: 'same-origin' }));
+  it('keeps headers the handler set and lets createApp options drop or change one', async () => {
+    const app = createApp({ securityHeaders: { frameOptions: false, referrerPolicy: 'same-origin' } });
     app.get('/cached', (ctx) => ctx.header('Cache-Control', 'public, max-age=60').text('x'));
     const res = await app.request('/cached');
     expect(res.headers.get('cache-control')).toBe('public, max-age=60');
     expect(res.headers.get('x-frame-options')).toBeNull();
     expect(res.headers.get('referrer-policy')).toBe('same-origin');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
   it('gives the same headers whether or not one of them is switched off', async () => {
     const build = (options: Parameters<typeof securityHeaders>[0]) => {
-      const app = createApp({ service: 'sec' });
-      app.use(securityHeaders(options));
+      const app = createApp({ securityHeaders: options ?? {}, requestId: false });
       app.get('/', (ctx) => ctx.header('x-frame-options', 'SAMEORIGIN').text('x'));
       return app.request('/');
     };
@@ -47,6 +45,39 @@ describe('securityHeaders', () => {
     const without = Object.fromEntries((await build({ referrerPolicy: false })).headers);
     expect(all['x-frame-options']).toBe('SAMEORIGIN');
     expect({ ...without, 'referrer-policy': 'no-referrer' }).toEqual(all);
+  });
+
+  it('can be turned off, and then used on a group of its own', async () => {
+    const app = createApp({ securityHeaders: false });
+    app.get('/bare', () => 'x');
+    app
+      .group('/pages')
+      .use(securityHeaders({ contentSecurityPolicy: "default-src 'self'" }))
+      .get('/', () => 'x');
+    const bare = await app.request('/bare');
+    expect(bare.headers.get('strict-transport-security')).toBeNull();
+    expect(bare.headers.get('x-content-type-options')).toBeNull();
+    const page = await app.request('/pages');
+    expect(page.headers.get('content-security-policy')).toBe("default-src 'self'");
+  });
+
+  it("a group's own value wins over the app's default", async () => {
+    const app = createApp({});
+    app
+      .group('/pages')
+      .use(securityHeaders({ contentSecurityPolicy: "default-src 'self'" }))
+      .get('/', () => 'x');
+    const page = await app.request('/pages');
+    expect(page.headers.get('content-security-policy')).toBe("default-src 'self'");
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+  });
+
+  it('adding the default again with app.use is refused, naming the option to use', () => {
+    expect(() => createApp({}).use(securityHeaders())).toThrow(
+      /createApp\(\{ securityHeaders: \{\.\.\.\} \}\)/,
+    );
+    expect(() => createApp({ securityHeaders: false }).use(securityHeaders())).not.toThrow();
+    expect(() => createApp({ securityHeaders: 'on' as never })).toThrow(/options object or false/);
   });
 
   it('refuses unknown options and multi-line values', () => {

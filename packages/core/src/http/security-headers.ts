@@ -1,5 +1,5 @@
-import type { MiddlewareHooks } from '../app/compose.js';
 import { ConfigurationError } from '../errors/errors.js';
+import { type MiddlewareHooks, markProtection } from '../middleware/compose.js';
 
 /** Options of {@link securityHeaders}: each header's value, or `false` to leave it out. */
 export interface SecurityHeadersOptions {
@@ -41,7 +41,10 @@ const NAMES: Record<keyof SecurityHeadersOptions, string> = {
 
 /**
  * Adds secure response headers to every answer (errors, 404 and 405 included), without overriding
- * a header the handler set itself. The header list is computed once, here.
+ * a header the handler set itself. The header list is computed once, here. Every app has it on by
+ * default (`createApp({ securityHeaders })` configures it); use this in a group for a different
+ * value on some routes (a group's header wins over the app's), or in an app created with
+ * `securityHeaders: false`.
  */
 export function securityHeaders(options: SecurityHeadersOptions = {}): MiddlewareHooks<object> {
   for (const key of Object.keys(options)) {
@@ -74,19 +77,22 @@ export function securityHeaders(options: SecurityHeadersOptions = {}): Middlewar
     'permissions-policy': v[7] as string,
     'cache-control': v[8] as string,
   });
-  return {
-    after(ctx) {
-      const res = ctx.res;
-      if (res === undefined) return;
-      if (all) {
-        res.headers = Object.assign(defaults(), res.headers);
-        return;
-      }
-      const headers = res.headers;
-      for (let i = 0; i < names.length; i++) {
-        const name = names[i] as string;
-        if (headers[name] === undefined) headers[name] = values[i] as string;
-      }
+  return markProtection<MiddlewareHooks<object>>(
+    {
+      after(ctx) {
+        const res = ctx.res;
+        if (res === undefined) return;
+        if (all) {
+          res.headers = Object.assign(defaults(), res.headers);
+          return;
+        }
+        const headers = res.headers;
+        for (let i = 0; i < names.length; i++) {
+          const name = names[i] as string;
+          if (headers[name] === undefined) headers[name] = values[i] as string;
+        }
+      },
     },
-  };
+    'securityHeaders',
+  );
 }

@@ -1,5 +1,5 @@
-import type { Middleware } from '../app/compose.js';
 import { ConfigurationError, GatewayTimeoutError } from '../errors/errors.js';
+import type { Middleware } from '../middleware/compose.js';
 
 /** Options of {@link timeout}. */
 export interface TimeoutOptions {

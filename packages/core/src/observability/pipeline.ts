@@ -1,6 +1,6 @@
-import type { MiddlewareHooks } from '../app/compose.js';
 import type { Context, RequestInput } from '../context/context.js';
 import { ConfigurationError } from '../errors/errors.js';
+import type { MiddlewareHooks } from '../middleware/compose.js';
 import { writeAccessLine } from './access-log.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';

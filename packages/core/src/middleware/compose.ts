@@ -25,6 +25,22 @@ export interface MiddlewareHooks<S extends object = Record<string, unknown>> {
   readonly after?: (ctx: Context<RequestInput, S>) => void;
 }
 
+/** The protections every app turns on by itself unless its options say otherwise. */
+export type DefaultProtection = 'requestId' | 'securityHeaders';
+
+const protections = new WeakMap<object, DefaultProtection>();
+
+/** @internal Records which default protection a middleware object is, so an app can refuse it twice. */
+export function markProtection<M extends object>(middleware: M, name: DefaultProtection): M {
+  protections.set(middleware, name);
+  return middleware;
+}
+
+/** @internal Which default protection a middleware is, if it is one. */
+export function protectionOf(middleware: unknown): DefaultProtection | undefined {
+  return typeof middleware === 'object' && middleware !== null ? protections.get(middleware) : undefined;
+}
+
 /** Middleware: an onion function (may await) or synchronous hooks. */
 export type Middleware<S extends object = Record<string, unknown>> =
   | MiddlewareFunction<S>
