@@ -344,7 +344,7 @@ describe('groups and sub-apps', () => {
 describe('start-up checks', () => {
   it('refuses unknown and invalid app options', () => {
     expect(() => createApp({ service: 'x', bodyLimt: 5 } as never)).toThrow(
-      /Unknown createApp option "bodyLimt"/,
+      /createApp: unknown option "bodyLimt"/,
     );
     expect(() => createApp({ service: '' })).toThrow(/service/);
     expect(() => createApp({ service: 'x', basePath: 'v1' })).toThrow(/basePath/);

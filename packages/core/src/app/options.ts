@@ -1,6 +1,6 @@
 import { DEFAULT_BODY_LIMIT } from '../body/body.js';
 import type { Context, RequestInput } from '../context/context.js';
-import { ConfigurationError } from '../errors/errors.js';
+import { ConfigurationError, refuseUnknownOptions } from '../errors/errors.js';
 import { type RequestIdOptions, requestId } from '../http/request-id.js';
 import { type SecurityHeadersOptions, securityHeaders } from '../http/security-headers.js';
 import type { MiddlewareHooks } from '../middleware/compose.js';
@@ -82,17 +82,13 @@ export function checkAppOptions(options: AppOptions): {
   bodyLimit: number;
   deadlineMarginMs: number;
 } {
-  if (typeof options !== 'object' || options === null) {
-    throw new ConfigurationError('createApp takes an options object');
-  }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new ConfigurationError(`Unknown createApp option "${key}"`);
-  }
+  if (typeof options !== 'object' || options === null)
+    throw new ConfigurationError('createApp: options must be an object');
+  refuseUnknownOptions(options, KNOWN, 'createApp');
+  // An empty variable names nothing: it falls through like an unset one.
   const service =
     options.service ??
-    process.env.POWERTOOLS_SERVICE_NAME ??
-    process.env.AWS_LAMBDA_FUNCTION_NAME ??
-    'service_undefined';
+    (process.env.POWERTOOLS_SERVICE_NAME || process.env.AWS_LAMBDA_FUNCTION_NAME || 'service_undefined');
   if (typeof service !== 'string' || service.trim() === '') {
     throw new ConfigurationError('createApp option "service" must be a non-empty string');
   }

@@ -1,7 +1,7 @@
 import type { Context, RequestInput } from '../context/context.js';
 import type { Principal } from '../context/principal.js';
-import { ConfigurationError } from '../errors/errors.js';
-import { type ClaimMapping, claimReader } from './principal.js';
+import { ConfigurationError, refuseUnknownOptions } from '../errors/errors.js';
+import { type ClaimMapping, claimReader, createPrincipal } from './principal.js';
 
 /** Finds the caller of a request, or `undefined` when this method does not apply; throws 401 for bad credentials. */
 export type Authenticator = (
@@ -40,9 +40,7 @@ export interface TrustApiGatewayOptions {
 
 // An option these authenticators do not have (`tenants`, say) must not look as if it applied.
 function checkOptions(options: TrustApiGatewayOptions, name: string): void {
-  for (const key of Object.keys(options ?? {})) {
-    if (key !== 'mapping') throw new ConfigurationError(`${name}: unknown option "${key}"`);
-  }
+  refuseUnknownOptions(options, ['mapping'], name);
 }
 
 /**
@@ -102,6 +100,7 @@ export function trustApiGatewayIam(options: {
   readonly accounts: readonly string[];
   readonly roles?: readonly string[];
 }): Authenticator {
+  refuseUnknownOptions(options, ['accounts', 'roles'], 'trustApiGatewayIam');
   if (
     !Array.isArray(options?.accounts) ||
     options.accounts.length === 0 ||
@@ -109,8 +108,10 @@ export function trustApiGatewayIam(options: {
   ) {
     throw new ConfigurationError('trustApiGatewayIam: list the 12-digit AWS account ids allowed to call');
   }
+  const roles = options.roles ?? [];
+  if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string' && r !== ''))
+    throw new ConfigurationError('trustApiGatewayIam: "roles" must list role names');
   const accounts = new Set(options.accounts);
-  const roles = Object.freeze([...(options.roles ?? [])]);
   return (ctx) => {
     const context = (ctx.event as { requestContext?: Record<string, unknown> }).requestContext;
     const iam =
@@ -121,14 +122,6 @@ export function trustApiGatewayIam(options: {
     if (accountId === undefined || userArn === undefined || typeof iam?.accessKey !== 'string')
       return undefined;
     if (!accounts.has(accountId)) return undefined;
-    return Object.freeze({
-      userId: userArn,
-      tenantId: undefined,
-      accountId,
-      roles,
-      scopes: Object.freeze([]),
-      authMethod: 'iam' as const,
-      claims: Object.freeze({ ...iam }),
-    });
+    return createPrincipal({ userId: userArn, accountId, roles, authMethod: 'iam', claims: iam });
   };
 }

@@ -1,8 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Principal } from '../context/principal.js';
 import type { TableClient } from '../dynamodb/client.js';
 import { ConfigurationError, UnauthorizedError } from '../errors/errors.js';
 import type { Authenticator } from './api-gateway.js';
+import { createPrincipal } from './principal.js';
 
 /** What is stored for an API key: never the key itself, only its SHA-256. */
 export interface ApiKeyRecord {
@@ -85,10 +85,6 @@ export async function issueApiKey(
   return { key, record };
 }
 
-function isStringList(value: unknown): value is readonly string[] {
-  return Array.isArray(value) && value.every((v) => typeof v === 'string');
-}
-
 function invalidKey(): UnauthorizedError {
   return new UnauthorizedError('Invalid API key');
 }
@@ -122,22 +118,18 @@ export function apiKeyAuthenticator(options: {
     if (record.expiresAt !== undefined && record.expiresAt <= now() / 1000) throw invalidKey();
     // Records are read back from a table, where an item written by hand may lack a tenant or hold
     // grants of another shape; such a key identifies no one.
-    if (
-      typeof record.tenantId !== 'string' ||
-      record.tenantId === '' ||
-      !isStringList(record.roles) ||
-      !isStringList(record.scopes)
-    )
-      throw invalidKey();
-    const principal: Principal = Object.freeze({
-      userId: record.name,
-      tenantId: record.tenantId,
-      accountId: undefined,
-      roles: Object.freeze([...record.roles]),
-      scopes: Object.freeze([...record.scopes]),
-      authMethod: 'api-key' as const,
-      claims: Object.freeze({ keyId: record.id }),
-    });
+    const principal =
+      typeof record.tenantId === 'string' && record.tenantId !== ''
+        ? createPrincipal({
+            userId: record.name,
+            tenantId: record.tenantId,
+            roles: record.roles,
+            scopes: record.scopes,
+            authMethod: 'api-key',
+            claims: { keyId: record.id },
+          })
+        : undefined;
+    if (principal === undefined) throw invalidKey();
     return principal;
   };
 }

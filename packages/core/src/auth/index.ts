@@ -33,8 +33,10 @@ export {
 export {
   type AuthMethod,
   type ClaimMapping,
+  createPrincipal,
   DEFAULT_CLAIM_MAPPING,
   type Principal,
+  type PrincipalFields,
   principalFromClaims,
 } from './principal.js';
 export {

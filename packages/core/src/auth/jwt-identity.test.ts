@@ -320,7 +320,7 @@ describe('issuer options are checked at start-up', () => {
 
   it('refuses misspelt options rather than leaving an issuer unrestricted', () => {
     expect(() => jwtAuthenticator({ issuers: [{ ...rs, tenant: ['acme'] } as never] })).toThrow(
-      /partner\.lift\.test has unknown option "tenant"/,
+      /partner\.lift\.test: unknown option "tenant"/,
     );
     expect(() => jwtAuthenticator({ issuers: [{ ...cognito, tenant: ['acme'] } as never] })).toThrow(
       /unknown option "tenant"/,

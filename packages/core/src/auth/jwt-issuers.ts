@@ -1,7 +1,7 @@
 import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
 import type { Jwks, JwksCache } from 'aws-jwt-verify/jwk';
 import { jwtVerify } from 'jose';
-import { ConfigurationError } from '../errors/errors.js';
+import { ConfigurationError, refuseUnknownOptions } from '../errors/errors.js';
 import { type ClaimMapping, type ClaimReader, claimReader } from './principal.js';
 
 /** Signature algorithms Lift accepts; `none` is never one of them. */
@@ -103,10 +103,7 @@ const JWT_KEYS = new Set([
 const COGNITO_KEYS = new Set(['cognito', 'jwks', 'mapping', 'tenants']);
 
 function checkKeys(config: object, allowed: ReadonlySet<string>, name: string): void {
-  for (const key of Object.keys(config)) {
-    if (!allowed.has(key))
-      throw new ConfigurationError(`jwtAuthenticator: ${name} has unknown option "${key}"`);
-  }
+  refuseUnknownOptions(config, allowed, `jwtAuthenticator: ${name}`);
 }
 
 function tenantTest(tenants: IssuerTenants | undefined, name: string): Issuer['allowsTenant'] {
@@ -149,6 +146,13 @@ function cognitoIssuer(config: CognitoIssuerOptions, settings: IssuerSettings): 
     throw new ConfigurationError(`jwtAuthenticator: "${userPoolId}" is not a Cognito user pool id`);
   const issuer = `https://cognito-idp.${region}.amazonaws.com/${userPoolId}`;
   checkKeys(config, COGNITO_KEYS, issuer);
+  refuseUnknownOptions(
+    config.cognito,
+    ['userPoolId', 'tokenUse', 'clientId'],
+    `jwtAuthenticator: ${issuer} cognito`,
+  );
+  if (tokenUse !== 'access' && tokenUse !== 'id')
+    throw new ConfigurationError(`jwtAuthenticator: ${issuer} cognito.tokenUse must be 'access' or 'id'`);
   const verifier = CognitoJwtVerifier.create(
     {
       userPoolId,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { Principal } from '../context/principal.js';
-import { ConfigurationError, UnauthorizedError } from '../errors/errors.js';
+import { ConfigurationError, refuseUnknownOptions, UnauthorizedError } from '../errors/errors.js';
 import type { Authenticator } from './api-gateway.js';
 import { createJwksCache, type JwksCacheOptions } from './jwks-cache.js';
 import {
@@ -67,9 +67,7 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): Authenticato
   if (!Array.isArray(options?.issuers) || options.issuers.length === 0) {
     throw new ConfigurationError('jwtAuthenticator: list at least one issuer');
   }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new ConfigurationError(`jwtAuthenticator: unknown option "${key}"`);
-  }
+  refuseUnknownOptions(options, OPTION_KEYS, 'jwtAuthenticator');
   // Checked here too, so a bad shared mapping is reported once, not per issuer.
   claimReader(options.mapping, 'jwtAuthenticator');
   const leeway = options.leewaySeconds ?? 30;

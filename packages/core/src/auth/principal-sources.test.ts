@@ -7,9 +7,9 @@ import { createApp } from '../app/app.js';
 import type { TestRequestInit } from '../testing/request.js';
 import { createAccessControl } from './access-control.js';
 import type { Authenticator } from './api-gateway.js';
-import { trustApiGatewayJwt, trustApiGatewayLambdaAuthorizer } from './api-gateway.js';
+import { trustApiGatewayIam, trustApiGatewayJwt, trustApiGatewayLambdaAuthorizer } from './api-gateway.js';
 import { type ApiKeyRecord, apiKeyAuthenticator, issueApiKey, memoryApiKeyStore } from './api-keys.js';
-import { DEFAULT_CLAIM_MAPPING, principalFromClaims } from './principal.js';
+import { createPrincipal, DEFAULT_CLAIM_MAPPING, principalFromClaims } from './principal.js';
 
 function build(authenticator: Authenticator) {
   const app = createApp({
@@ -152,6 +152,12 @@ describe('trustApiGatewayLambdaAuthorizer', () => {
     expect(() => trustApiGatewayJwt({ tenants: ['t1'] } as never)).toThrow(
       /trustApiGatewayJwt: unknown option "tenants"/,
     );
+    expect(() => trustApiGatewayIam({ accounts: ['123456789012'], tenants: ['t1'] } as never)).toThrow(
+      /trustApiGatewayIam: unknown option "tenants"/,
+    );
+    expect(() => trustApiGatewayIam({ accounts: ['123456789012'], roles: 'admin' } as never)).toThrow(
+      /"roles" must list role names/,
+    );
   });
 });
 
@@ -204,5 +210,33 @@ describe('principalFromClaims', () => {
     expect(principalFromClaims({ sub: 'u', tenant_id: 't', 'custom:tenant_id': null }, 'jwt')?.tenantId).toBe(
       't',
     );
+  });
+});
+
+describe('createPrincipal', () => {
+  it('empty or wrongly typed ids and grants from any source make no principal', () => {
+    const base = { userId: 'u', authMethod: 'signature' as const };
+    expect(createPrincipal({ ...base, tenantId: 't' })?.tenantId).toBe('t');
+    for (const bad of [
+      { userId: '' },
+      { userId: 7 },
+      { tenantId: '' },
+      { tenantId: ['t'] },
+      { accountId: '' },
+      { roles: 'admin' },
+      { roles: [''] },
+      { scopes: [1] },
+    ]) {
+      expect(createPrincipal({ ...base, ...bad }), JSON.stringify(bad)).toBeUndefined();
+    }
+  });
+
+  it('freezes the principal and copies what it was given', () => {
+    const roles = ['user'];
+    const principal = createPrincipal({ userId: 'u', roles, authMethod: 'jwt', claims: { a: 1 } });
+    roles.push('super_admin');
+    expect(principal?.roles).toEqual(['user']);
+    expect(Object.isFrozen(principal)).toBe(true);
+    expect(Object.isFrozen(principal?.roles)).toBe(true);
   });
 });

@@ -41,6 +41,46 @@ export const DEFAULT_CLAIM_MAPPING: Readonly<Required<Omit<ClaimMapping, 'roleSe
   scopes: Object.freeze(['scope', 'scp']),
 });
 
+/** What an authenticator found out about a caller, for {@link createPrincipal} to check and freeze. */
+export interface PrincipalFields {
+  readonly userId: unknown;
+  readonly tenantId?: unknown;
+  readonly accountId?: unknown;
+  readonly roles?: unknown;
+  readonly scopes?: unknown;
+  readonly authMethod: AuthMethod;
+  readonly claims?: Readonly<Record<string, unknown>>;
+  readonly tenantScope?: ((tenantId: string) => boolean) | undefined;
+}
+
+const isText = (value: unknown): value is string => typeof value === 'string' && value !== '';
+const isTextList = (value: unknown): value is readonly string[] =>
+  Array.isArray(value) && value.every(isText);
+
+/**
+ * The one way every authenticator makes a principal (custom ones too): the user id a non-empty
+ * string, tenant and account ids non-empty strings or absent, roles and scopes lists of non-empty
+ * strings (absent: none). Returns the principal frozen, lists and claims copied, or `undefined` when
+ * the fields make none, so no source can hand access control a tenant of `""` or a role that is not
+ * a string.
+ */
+export function createPrincipal(fields: PrincipalFields): Principal | undefined {
+  const { userId, tenantId, accountId, roles = [], scopes = [] } = fields;
+  if (!isText(userId) || !isTextList(roles) || !isTextList(scopes)) return undefined;
+  if ((tenantId !== undefined && !isText(tenantId)) || (accountId !== undefined && !isText(accountId)))
+    return undefined;
+  return Object.freeze({
+    userId,
+    tenantId,
+    accountId,
+    roles: Object.freeze([...roles]),
+    scopes: Object.freeze([...scopes]),
+    authMethod: fields.authMethod,
+    claims: Object.freeze({ ...fields.claims }),
+    ...(fields.tenantScope === undefined ? {} : { tenantScope: fields.tenantScope }),
+  });
+}
+
 /** Turns verified claims into a principal, or `undefined` when they make none. */
 export type ClaimReader = (
   claims: Readonly<Record<string, unknown>>,
@@ -73,7 +113,7 @@ function identity(
 }
 
 function strings(values: readonly unknown[]): string[] {
-  return values.filter((v): v is string => typeof v === 'string' && v !== '');
+  return values.filter(isText);
 }
 
 function sameMembers(a: readonly string[], b: readonly string[]): boolean {
@@ -144,15 +184,7 @@ export function claimReader(mapping: ClaimMapping = {}, where = 'mapping'): Clai
     const scopes = members(claims, m.scopes, splitScopes);
     if (tenantId === REFUSED || accountId === REFUSED || roles === REFUSED || scopes === REFUSED)
       return undefined;
-    return Object.freeze({
-      userId,
-      tenantId,
-      accountId,
-      roles,
-      scopes,
-      authMethod,
-      claims: Object.freeze({ ...claims }),
-    });
+    return createPrincipal({ userId, tenantId, accountId, roles, scopes, authMethod, claims });
   };
 }
 

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../errors/errors.js';
+import { ConfigurationError, refuseUnknownOptions } from '../errors/errors.js';
 
 /** A key attribute: its name and DynamoDB scalar type. */
 export interface KeyAttribute {
@@ -61,9 +61,7 @@ function checkKey(where: string, key: KeyAttribute | undefined, required: boolea
 
 /** Declares a table; the spec is checked now, so a mistake fails at module load. */
 export function defineTable(spec: TableSpec): TableDefinition {
-  for (const key of Object.keys(spec)) {
-    if (!KNOWN.has(key)) throw new ConfigurationError(`defineTable: unknown option "${key}"`);
-  }
+  refuseUnknownOptions(spec, KNOWN, 'defineTable');
   if (!TABLE_NAME.test(spec.name)) {
     throw new ConfigurationError(
       `defineTable: "${spec.name}" is not a valid table name (3-255 of A-Z a-z 0-9 _ . -)`,

@@ -202,6 +202,21 @@ export class ConfigurationError extends Error {
   }
 }
 
+/**
+ * Refuses the keys of an options object that the API does not have, naming the API (`cors`,
+ * `GET /items`...), so a misspelt option fails at start-up instead of looking as if it applied.
+ * `undefined` has no keys; anything else that is not an object is refused too.
+ */
+export function refuseUnknownOptions(options: unknown, known: Iterable<string>, where: string): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new ConfigurationError(`${where}: options must be an object`);
+  const allowed = known instanceof Set ? (known as ReadonlySet<string>) : new Set(known);
+  for (const key of Object.keys(options)) {
+    if (!allowed.has(key)) throw new ConfigurationError(`${where}: unknown option "${key}"`);
+  }
+}
+
 /** The JSON error envelope every error response uses. */
 export interface ErrorEnvelope {
   error: { code: string; message: string; requestId: string; details?: unknown };

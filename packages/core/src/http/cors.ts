@@ -1,6 +1,6 @@
 import type { Context, RequestInput } from '../context/context.js';
 import type { LiftResponse } from '../context/response.js';
-import { ConfigurationError, ForbiddenError } from '../errors/errors.js';
+import { ConfigurationError, ForbiddenError, refuseUnknownOptions } from '../errors/errors.js';
 import type { MiddlewareHooks } from '../middleware/compose.js';
 
 /** Options of {@link cors}. Nothing is allowed unless listed. */
@@ -51,9 +51,7 @@ function addVary(headers: Record<string, string>, value: string): void {
 export function cors(options: CorsOptions): MiddlewareHooks<object> {
   if (typeof options !== 'object' || options === null)
     throw new ConfigurationError('cors: options are required');
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new ConfigurationError(`cors: unknown option "${key}"`);
-  }
+  refuseUnknownOptions(options, KNOWN, 'cors');
   const credentials = options.credentials ?? false;
   const methods = (options.methods ?? ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']).map((m) =>
     m.toUpperCase(),

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../errors/errors.js';
+import { ConfigurationError, refuseUnknownOptions } from '../errors/errors.js';
 import { type MiddlewareHooks, markProtection } from '../middleware/compose.js';
 
 /** Options of {@link securityHeaders}: each header's value, or `false` to leave it out. */
@@ -47,9 +47,7 @@ const NAMES: Record<keyof SecurityHeadersOptions, string> = {
  * `securityHeaders: false`.
  */
 export function securityHeaders(options: SecurityHeadersOptions = {}): MiddlewareHooks<object> {
-  for (const key of Object.keys(options)) {
-    if (!(key in NAMES)) throw new ConfigurationError(`securityHeaders: unknown option "${key}"`);
-  }
+  refuseUnknownOptions(options, Object.keys(NAMES), 'securityHeaders');
   const merged = { ...DEFAULTS, ...options };
   const names: string[] = [];
   const values: string[] = [];

@@ -254,6 +254,9 @@ describe('key ids', () => {
       { secrets: [SECRET], name: '' },
       { secrets: [SECRET], name: 'n', roles: 'integration_admin' },
       { secrets: [SECRET], name: 'n', tenantId: 7 },
+      // An empty tenant would match a request naming the empty tenant (`?tenantId=`).
+      { secrets: [SECRET], name: 'n', tenantId: '' },
+      { secrets: [SECRET], name: 'n', roles: [''] },
       Object.create({ secrets: [SECRET], name: 'n' }),
       [SECRET],
       SECRET,
@@ -273,6 +276,28 @@ describe('key ids', () => {
     const app = appWith({ keys: failing }, (error) => reported.push(error));
     expect((await app.request(signed('GET', '/files/x'))).status).toBe(500);
     expect(reported).toEqual([new Error('Secrets Manager unavailable')]);
+  });
+});
+
+describe('options', () => {
+  it('a misspelt verifier option is refused at start-up, not left unsigned', () => {
+    const base = { keys: () => undefined, nonces: memoryNonceStore() };
+    expect(() => signatureAuthenticator({ ...base, signedHeaders: ['x-tenant-id'] } as never)).toThrow(
+      /signatureAuthenticator: unknown option "signedHeaders"/,
+    );
+    expect(() => signatureAuthenticator({ ...base, signHeaders: 'x-tenant-id' } as never)).toThrow(
+      /"signHeaders" must list header names/,
+    );
+    expect(() => memoryNonceStore({ clock: Date.now } as never)).toThrow(/memoryNonceStore: unknown option/);
+    expect(() =>
+      signRequest({
+        keyId: 'k',
+        secret: SECRET,
+        method: 'GET',
+        url: 'https://x.test/',
+        signHeader: [],
+      } as never),
+    ).toThrow(/signRequest: unknown option "signHeader"/);
   });
 });
 

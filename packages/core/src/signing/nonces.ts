@@ -1,4 +1,5 @@
 import type { TableClient } from '../dynamodb/client.js';
+import { refuseUnknownOptions } from '../errors/errors.js';
 
 /**
  * Remembers nonces so a signed request is accepted once. The contract both stores keep: the first
@@ -22,6 +23,7 @@ const SWEEP_AT = 10_000;
  * `now > expiresAt`; by then the verifier's window refuses the request that carried it anyway.
  */
 export function memoryNonceStore(options: { readonly now?: () => number } = {}): NonceStore {
+  refuseUnknownOptions(options, ['now'], 'memoryNonceStore');
   const now = options.now ?? Date.now;
   const seen = new Map<string, number>();
   return {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigurationError } from '../errors/errors.js';
+import { ConfigurationError, refuseUnknownOptions } from '../errors/errors.js';
 import {
   canonicalRequest,
   DEFAULT_SIGNED_HEADERS,
@@ -8,6 +8,8 @@ import {
   SIGNATURE_HEADERS,
   signCanonical,
 } from './canonical.js';
+
+const SIGN_OPTIONS = ['keyId', 'secret', 'method', 'url', 'headers', 'body', 'signHeaders', 'now'];
 
 /** What {@link signRequest} signs. */
 export interface SignRequestOptions {
@@ -44,6 +46,7 @@ function bytesOf(body: string | Uint8Array | undefined): Uint8Array {
  * exactly as `url` spells it: an HTTP client that re-encodes it breaks the signature.
  */
 export function signRequest(options: SignRequestOptions): Record<string, string> {
+  refuseUnknownOptions(options, SIGN_OPTIONS, 'signRequest');
   if (typeof options.keyId !== 'string' || !KEY_ID_PATTERN.test(options.keyId))
     throw new ConfigurationError('signRequest: invalid key id');
   if (typeof options.secret !== 'string' || options.secret === '')
@@ -103,6 +106,7 @@ export function signedFetch(options: {
   /** The `fetch` to send with (default the global one, looked up when `signedFetch` is called). */
   readonly fetch?: typeof globalThis.fetch;
 }): (url: string | URL, init?: RequestInit) => Promise<Response> {
+  refuseUnknownOptions(options, ['keyId', 'secret', 'signHeaders', 'fetch'], 'signedFetch');
   const send = options.fetch ?? globalThis.fetch;
   return (url, init = {}) => {
     const body = init.body;

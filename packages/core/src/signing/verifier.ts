@@ -1,7 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Authenticator } from '../auth/api-gateway.js';
+import { createPrincipal } from '../auth/principal.js';
 import type { Principal } from '../context/principal.js';
-import { ConfigurationError, UnauthorizedError } from '../errors/errors.js';
+import { ConfigurationError, refuseUnknownOptions, UnauthorizedError } from '../errors/errors.js';
 import {
   canonicalRequest,
   DEFAULT_SIGNED_HEADERS,
@@ -51,6 +52,8 @@ export interface SignatureAuthenticatorOptions {
   readonly now?: () => number;
 }
 
+const OPTION_KEYS = ['keys', 'nonces', 'windowSeconds', 'signHeaders', 'now'];
+
 // Digits only, no sign, exponent or leading zero: one spelling per second.
 const TIMESTAMP = /^(0|[1-9][0-9]{0,11})$/;
 
@@ -64,32 +67,31 @@ function own(value: object, name: string): unknown {
 }
 
 const isText = (value: unknown): value is string => typeof value === 'string' && value !== '';
-const isTextList = (value: unknown): value is string[] =>
-  Array.isArray(value) && value.every((v) => typeof v === 'string');
 
-/** What the resolver returned, if it has the shape of a {@link SigningKey}; a copy, so it cannot change mid-request. */
-function signingKey(value: unknown): SigningKey | undefined {
+/**
+ * What the resolver returned, if it has the shape of a {@link SigningKey}: its secrets, its holder's
+ * name (the nonce scope) and the principal it makes, every field read from own properties and
+ * checked as every authenticator's are (`createPrincipal`), so an empty tenant cannot slip through.
+ */
+function resolvedKey(
+  value: unknown,
+  keyId: string,
+): { readonly secrets: readonly string[]; readonly name: string; readonly principal: Principal } | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const secrets = own(value, 'secrets');
   const name = own(value, 'name');
   if (!Array.isArray(secrets) || secrets.length === 0 || !secrets.every(isText) || !isText(name))
     return undefined;
-  const accountId = own(value, 'accountId');
-  const tenantId = own(value, 'tenantId');
-  const roles = own(value, 'roles');
-  const scopes = own(value, 'scopes');
-  if (accountId !== undefined && typeof accountId !== 'string') return undefined;
-  if (tenantId !== undefined && typeof tenantId !== 'string') return undefined;
-  if ((roles !== undefined && !isTextList(roles)) || (scopes !== undefined && !isTextList(scopes)))
-    return undefined;
-  return {
-    secrets: [...secrets],
-    name,
-    ...(accountId === undefined ? {} : { accountId }),
-    ...(tenantId === undefined ? {} : { tenantId }),
-    roles: [...(roles ?? [])],
-    scopes: [...(scopes ?? [])],
-  };
+  const principal = createPrincipal({
+    userId: name,
+    tenantId: own(value, 'tenantId'),
+    accountId: own(value, 'accountId'),
+    roles: own(value, 'roles'),
+    scopes: own(value, 'scopes'),
+    authMethod: 'signature',
+    claims: { keyId },
+  });
+  return principal === undefined ? undefined : { secrets: [...secrets], name, principal };
 }
 
 /** The names in `x-lift-signed-headers`, or `undefined` when the list is malformed. */
@@ -111,13 +113,17 @@ function signedNames(header: string | undefined): string[] | undefined {
  * authenticator.
  */
 export function signatureAuthenticator(options: SignatureAuthenticatorOptions): Authenticator {
+  refuseUnknownOptions(options, OPTION_KEYS, 'signatureAuthenticator');
   if (typeof options?.keys !== 'function' || typeof options.nonces?.claim !== 'function') {
     throw new ConfigurationError('signatureAuthenticator needs "keys" and "nonces"');
   }
   const window = options.windowSeconds ?? 300;
   if (!Number.isInteger(window) || window <= 0)
     throw new ConfigurationError('signatureAuthenticator: "windowSeconds" must be a positive integer');
-  const required = (options.signHeaders ?? DEFAULT_SIGNED_HEADERS).map((n) => n.toLowerCase());
+  const wanted: unknown = options.signHeaders ?? DEFAULT_SIGNED_HEADERS;
+  if (!Array.isArray(wanted) || !wanted.every((n) => typeof n === 'string'))
+    throw new ConfigurationError('signatureAuthenticator: "signHeaders" must list header names');
+  const required = wanted.map((n: string) => n.toLowerCase());
   if (!required.every(isSignableHeaderName))
     throw new ConfigurationError('signatureAuthenticator: "signHeaders" must list header names');
   const now = options.now ?? Date.now;
@@ -140,7 +146,7 @@ export function signatureAuthenticator(options: SignatureAuthenticatorOptions): 
       if (value === undefined) throw refused();
       headers[name] = value;
     }
-    const key = signingKey(await options.keys(keyId));
+    const key = resolvedKey(await options.keys(keyId), keyId);
     if (key === undefined) throw refused();
     const query: [string, string][] = [];
     const lists = ctx.queryMulti();
@@ -169,15 +175,6 @@ export function signatureAuthenticator(options: SignatureAuthenticatorOptions): 
     });
     if (!valid) throw refused();
     if (!(await options.nonces.claim(key.name, nonce, timestamp + window))) throw refused();
-    const principal: Principal = Object.freeze({
-      userId: key.name,
-      tenantId: key.tenantId,
-      accountId: key.accountId,
-      roles: Object.freeze([...(key.roles ?? [])]),
-      scopes: Object.freeze([...(key.scopes ?? [])]),
-      authMethod: 'signature' as const,
-      claims: Object.freeze({ keyId }),
-    });
-    return principal;
+    return key.principal;
   };
 }
