@@ -3,12 +3,13 @@
 // the property test must then fail on an assertion. A mutation whose text no longer appears exactly
 // once fails the run, so the list keeps up with the code. The unmutated copy must pass first.
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
 const repo = new URL('..', import.meta.url).pathname;
-const work = join(repo, '.mutants');
+// One folder per run, so two runs at once (two terminals, CI and a developer) never share copies.
+const work = join(repo, '.mutants', String(process.pid));
 const TEST = 'src/auth/tenant-property.test.ts';
 
 /** Each guard of the tenant and permission-context checks, and the code that does without it. */
@@ -16,51 +17,50 @@ const MUTATIONS = [
   {
     guard: 'a repeated query key is refused',
     file: 'src/auth/request-fields.ts',
-    find: "if (values.length > 1) throw ambiguous(where, 'repeated');",
+    find: "if (values.length > 1) throw ambiguous(describePlace('query', field, false, undefined), 'repeated');",
     replace: '',
   },
   {
-    guard: 'every query value is checked',
+    guard: 'the query value is checked',
     file: 'src/auth/request-fields.ts',
-    find: "found('query', field, values[0] as string, where);",
+    find: "found('query', field, values[0] as string, false, undefined);",
     replace: '',
   },
   {
     guard: 'the path parameter is checked',
     file: 'src/auth/request-fields.ts',
-    find: "found('params', field, rawText(value, where), where);",
+    find: "found('params', field, value, false, undefined);",
     replace: '',
   },
   {
     guard: 'the header is checked',
     file: 'src/auth/request-fields.ts',
-    find: "found('headers', ",
-    replace: "(() => {})('headers', ",
+    find: "found('headers', field, value, false, undefined);",
+    replace: '',
   },
   {
     guard: 'a body value that is not a string is refused, not read as "no tenant named"',
     file: 'src/auth/request-fields.ts',
-    find: "found('body', field, rawText(value, where), where);",
-    replace: "if (typeof value === 'string') found('body', field, value, where);",
+    find: "throw ambiguous(describePlace('body', field, false, frame), reason);",
+    replace: 'return;',
   },
   {
     guard: 'nested body objects are searched',
     file: 'src/auth/request-fields.ts',
-    find: "if (typeof value === 'object' && value !== null) stack.push({ node: value, parent: frame, key });",
-    replace: '',
+    find: 'stack.push({ node: value, parent: frame, key });',
+    replace: 'void 0;',
   },
   {
     guard: 'arrays in the body are searched',
     file: 'src/auth/request-fields.ts',
-    find: "if (typeof item === 'object' && item !== null) stack.push({ node: item, parent: frame, key: i });",
-    replace: '',
+    find: 'stack.push({ node: item, parent: frame, key: i });',
+    replace: 'void 0;',
   },
   {
-    guard: 'every structured media type is read (+json, parameters, any case)',
+    guard: 'every JSON media type is read (+json, parameters, any case)',
     file: 'src/body/body.ts',
-    find: "return isJsonType(type) || type === 'application/x-www-form-urlencoded';",
-    replace:
-      "return contentType === 'application/json' || contentType === 'application/x-www-form-urlencoded';",
+    find: "if (isJsonType(type)) return 'json';",
+    replace: "if (contentType === 'application/json') return 'json';",
   },
   {
     guard: 'validated values are checked after the schemas ran',
@@ -69,10 +69,22 @@ const MUTATIONS = [
     replace: '(() => {})(ctx,',
   },
   {
-    guard: "a named tenant must equal the principal's",
-    file: 'src/auth/access-control.ts',
-    find: 'if (value === principal.tenantId) return undefined;',
-    replace: 'return undefined;',
+    guard: 'a validated value that is not a string is refused',
+    file: 'src/auth/request-fields.ts',
+    find: "else throw ambiguous(describePlace(part, field, true, frame), 'not_a_string');",
+    replace: '',
+  },
+  {
+    guard: "a named tenant must be the principal's",
+    file: 'src/auth/route-access.ts',
+    find: 'if (fields.tenant[part].has(field) && value !== principal.tenantId) {',
+    replace: 'if (false) {',
+  },
+  {
+    guard: "a cross-tenant role stays within the principal's tenant scope",
+    file: 'src/auth/route-access.ts',
+    find: 'if (principal.tenantScope !== undefined && !principal.tenantScope(value)) return false;',
+    replace: '',
   },
   {
     guard: 'a permission context value must be held',
@@ -85,6 +97,12 @@ const MUTATIONS = [
     file: 'src/auth/route-access.ts',
     find: "if (part !== 'headers' && contextSet.has(field)) {",
     replace: "if ((part === 'params' || part === 'query') && contextSet.has(field)) {",
+  },
+  {
+    guard: 'a request that names no permission context field is refused',
+    file: 'src/auth/route-access.ts',
+    find: 'if (!contextMayComeLater) deny(',
+    replace: 'if (false) deny(',
   },
 ];
 
@@ -160,6 +178,9 @@ try {
   });
 } finally {
   rmSync(work, { recursive: true, force: true });
+  try {
+    rmdirSync(join(repo, '.mutants')); // only when no other run is using it
+  } catch {}
 }
 if (failed > 0) {
   console.error(`${failed} of ${MUTATIONS.length} mutations survived the property test`);

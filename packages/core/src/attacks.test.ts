@@ -196,8 +196,8 @@ describe('CORS', () => {
 });
 
 describe('header and log injection', () => {
-  // The request id is on by default.
-  const app = createApp({ service: 'inject', onError: () => {} });
+  // Trusting incoming ids, so their checks are what is tested.
+  const app = createApp({ service: 'inject', onError: () => {}, requestId: { trustIncoming: true } });
   app.get('/id', (ctx) => ({ id: ctx.requestId }));
   app.get('/cookie', (ctx) => ctx.cookie('session', ctx.query.v ?? '').text('ok'));
   app.get('/cookie-path', (ctx) => ctx.cookie('session', 'x', { path: ctx.query.p ?? '/' }).text('ok'));
@@ -324,13 +324,27 @@ describe('encoding tricks', () => {
         expect(res.json(), type).toMatchObject({ error: { details: { reason: 'invalid_utf8' } } });
       }
     }
-    // A lone surrogate in a text body has no UTF-8 form either.
-    const lone = await store.request('/items', { method: 'POST', json: { name: '\ud800' } });
-    expect(lone.status).toBe(201);
+    // A lone surrogate has no UTF-8 form either: in an event's text body, or as a JSON \u escape
+    // in a value or a key.
+    for (const json of ['{"name":"\\ud800"}', '{"\\udc00":"x"}', '["a\\ud800b"]']) {
+      const res = await store.request('/items', {
+        method: 'POST',
+        body: json,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(res.status, json).toBe(400);
+    }
     const event = httpApiEvent({ method: 'POST', path: '/items', headers: { 'content-type': 'text/plain' } });
     event.body = 'a\ud800b';
     expect(readResult(await store.handler(event, fakeLambdaContext())).status).toBe(400);
-    expect(stored).toEqual([{ name: '\ud800' }]);
+    // A surrogate pair written as escapes is text, and passes.
+    const pair = await store.request('/items', {
+      method: 'POST',
+      body: '{"name":"\\ud83e\\udee7"}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(pair.json()).toEqual({ stored: { name: '🫧' } });
+    expect(stored).toEqual([{ name: '🫧' }]);
   });
 
   it('valid multi-byte UTF-8 bodies and values pass unchanged', async () => {

@@ -1,7 +1,7 @@
 import type { AccessControl, Permission } from '../app/access.js';
 import type { Context, RequestInput } from '../context/context.js';
 import type { Principal } from '../context/principal.js';
-import { ConfigurationError, ForbiddenError } from '../errors/errors.js';
+import { ConfigurationError, ForbiddenError, refuseUnknownOptions } from '../errors/errors.js';
 import type { Authenticator } from './api-gateway.js';
 import { type AuditSink, auditLogSink } from './audit.js';
 import type { FieldLists, RequestPart } from './request-fields.js';
@@ -91,9 +91,7 @@ function tenantFieldLists(given: TenantFields | undefined): FieldLists {
  * caller only ever sees a generic message.
  */
 export function createAccessControl(options: AccessControlOptions): AccessControl {
-  for (const key of Object.keys(options ?? {})) {
-    if (!OPTION_KEYS.has(key)) throw new ConfigurationError(`createAccessControl: unknown option "${key}"`);
-  }
+  refuseUnknownOptions(options, OPTION_KEYS, 'createAccessControl');
   if (
     !Array.isArray(options?.authenticators) ||
     options.authenticators.length === 0 ||
@@ -170,27 +168,6 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     return false;
   };
 
-  // What is wrong with one named value, or undefined when it may pass.
-  const tenantMismatch = (
-    ctx: Ctx,
-    principal: Principal,
-    effective: ReadonlySet<string>,
-    value: string,
-    where: string,
-  ): string | undefined => {
-    if (value === principal.tenantId) return undefined;
-    // A cross-tenant role reaches only tenants the principal's issuer may speak for.
-    if (principal.tenantScope !== undefined && !principal.tenantScope(value))
-      return `tenant in ${where} is outside the principal's tenant scope`;
-    for (const role of effective) {
-      if (crossTenant.has(role)) {
-        record(ctx, principal, 'allow', `cross-tenant access to tenant ${value} through ${where}`);
-        return undefined;
-      }
-    }
-    return `tenant in ${where} differs from the principal's`;
-  };
-
   const policy: Policy = {
     authenticate: (ctx) => authenticate(ctx),
     expand,
@@ -199,7 +176,7 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
       [...effective].some((role) => (granted.get(role) ?? []).some((g) => grants(g, wanted))),
     tenantFields: tenant,
     holds,
-    tenantMismatch,
+    crossTenantRoles: crossTenant,
     record,
     deny,
   };

@@ -3,6 +3,7 @@ import type { Context, RequestInput } from '../context/context.js';
 import type { Principal } from '../context/principal.js';
 import { ConfigurationError, UnauthorizedError } from '../errors/errors.js';
 import {
+  describePlace,
   type FieldLists,
   type FieldNames,
   type FoundValue,
@@ -28,14 +29,8 @@ export interface Policy {
   readonly tenantFields: FieldLists;
   /** Whether the principal holds a value of a permission's context field. */
   readonly holds: (principal: Principal, field: string, value: string) => boolean;
-  /** Why a named tenant may not be acted on, or `undefined` when it may (cross-tenant uses audited). */
-  readonly tenantMismatch: (
-    ctx: Ctx,
-    principal: Principal,
-    effective: ReadonlySet<string>,
-    value: string,
-    where: string,
-  ) => string | undefined;
+  /** Roles that may act on another tenant's data (each such access audited). */
+  readonly crossTenantRoles: ReadonlySet<string>;
   /** Writes an audit event. */
   readonly record: (
     ctx: Ctx,
@@ -107,16 +102,34 @@ export function routeAccess(policy: Policy, route: RouteInfo, declaration: Route
   const contextSet = new Set(contextFields);
   // Parts whose schemas run before the handler: their output is checked again once validated.
   const validated = route.validates.filter((part) => fields.names.sets[part].size > 0);
+  // A context field the raw request does not name may still come from a schema (never a header one).
+  const contextMayComeLater = route.validates.some((part) => part !== 'headers');
   // Context fields the raw request did not name, for the few requests a schema may still supply them to.
   const unnamedAfterRaw = new WeakMap<Ctx, Set<string>>();
+  // Cross-tenant tenants already audited in a request: one line per tenant, however often it is named.
+  const auditedTenants = new WeakMap<Ctx, Set<string>>();
+
+  const crossTenant = (principal: Principal, effective: ReadonlySet<string>, value: string): boolean => {
+    // A cross-tenant role reaches only tenants the principal's issuer may speak for.
+    if (principal.tenantScope !== undefined && !principal.tenantScope(value)) return false;
+    for (const role of effective) if (policy.crossTenantRoles.has(role)) return true;
+    return false;
+  };
 
   // Checks one value the request names, wherever it was found; `unnamed` loses each context field seen.
   const checker =
     (ctx: Ctx, principal: Principal, effective: ReadonlySet<string>, unnamed?: Set<string>): FoundValue =>
-    (part, field, value, where) => {
-      if (fields.tenant[part].has(field)) {
-        const wrong = policy.tenantMismatch(ctx, principal, effective, value, where);
-        if (wrong !== undefined) deny(ctx, principal, wrong);
+    (part, field, value, afterSchemas, frame) => {
+      if (fields.tenant[part].has(field) && value !== principal.tenantId) {
+        const where = describePlace(part, field, afterSchemas, frame);
+        if (!crossTenant(principal, effective, value))
+          deny(ctx, principal, `tenant in ${where} is not the principal's`);
+        let audited = auditedTenants.get(ctx);
+        if (audited === undefined) auditedTenants.set(ctx, (audited = new Set()));
+        if (!audited.has(value)) {
+          audited.add(value);
+          record(ctx, principal, 'allow', `cross-tenant access to tenant ${value} through ${where}`);
+        }
       }
       if (part !== 'headers' && contextSet.has(field)) {
         unnamed?.delete(field);
@@ -144,7 +157,7 @@ export function routeAccess(policy: Policy, route: RouteInfo, declaration: Route
     if (unnamed !== undefined && unnamed.size > 0) {
       // A permission tied to a field the request does not name cannot be checked: refuse, unless
       // a schema may still supply the field (checked once validated).
-      if (validated.length === 0) deny(ctx, principal, `request names no ${[...unnamed].join(', ')}`);
+      if (!contextMayComeLater) deny(ctx, principal, `request names no ${[...unnamed].join(', ')}`);
       unnamedAfterRaw.set(ctx, unnamed);
     }
     return undefined;

@@ -19,7 +19,7 @@ import { createAccessControl } from './access-control.js';
 
 const TENANT = 't-1';
 const COMPANY = 'c-1';
-const principal: Principal = Object.freeze({
+const member: Principal = Object.freeze({
   userId: 'u-1',
   tenantId: TENANT,
   accountId: undefined,
@@ -28,6 +28,15 @@ const principal: Principal = Object.freeze({
   authMethod: 'jwt' as const,
   claims: { sub: 'u-1', companyIds: [COMPANY] },
 });
+// A cross-tenant role from an issuer that speaks for t-1 and t-3 only.
+const PARTNER_TENANTS = new Set([TENANT, 't-3']);
+const partner: Principal = Object.freeze({
+  ...member,
+  userId: 'u-partner',
+  roles: ['super_admin'],
+  tenantScope: (tenant: string) => PARTNER_TENANTS.has(tenant),
+});
+const PRINCIPALS = { member, partner } as const;
 
 // Every value a handler could read for a field, from every view of the request Lift offers.
 function observe(ctx: Context<RequestInput, object>): { tenants: unknown[]; companies: unknown[] } {
@@ -72,8 +81,9 @@ const app = createApp({
   metrics: false,
   tracing: false,
   access: createAccessControl({
-    authenticators: [(ctx) => (ctx.header('authorization') === 'Bearer good' ? principal : undefined)],
+    authenticators: [(ctx) => PRINCIPALS[ctx.header('authorization')?.slice(7) as keyof typeof PRINCIPALS]],
     permissions: { user: [{ resource: 'stats', action: 'read' }] },
+    crossTenantRoles: ['super_admin'],
     audit: () => {},
   }),
 });
@@ -81,14 +91,17 @@ const app = createApp({
 const handler = (ctx: unknown) => observe(ctx as Context<RequestInput, object>);
 app.post('/tenants/:tenantId/items', { auth: {} }, handler);
 app.post('/schema/:tenantId', { auth: {}, query: renaming, body: renaming }, handler);
-app.post(
-  '/companies/:companyId/stats',
-  { auth: { permissions: [{ resource: 'stats', action: 'read', context: ['companyId'] }] } },
-  handler,
-);
+const companyScoped = {
+  auth: { permissions: [{ resource: 'stats', action: 'read', context: ['companyId'] }] },
+};
+app.post('/companies/:companyId/stats', companyScoped, handler);
+// The same permission on a route whose path names no company: the request must name one elsewhere.
+app.post('/stats', companyScoped, handler);
 
 const SOURCES: readonly TestSource[] = ['apigw-http', 'apigw-rest', 'function-url', 'alb', 'alb-multi'];
-const ROUTES = ['/tenants/', '/schema/', '/companies/'] as const;
+const ROUTES = ['/tenants/', '/schema/', '/companies/', '/stats'] as const;
+// `param` of a /stats request: the company sent in the query, or none at all.
+const NONE = '(none)';
 const CONTENT_TYPES = {
   json: [
     'application/json',
@@ -100,6 +113,7 @@ const CONTENT_TYPES = {
 } as const;
 
 interface Shape {
+  who: keyof typeof PRINCIPALS;
   source: TestSource;
   route: (typeof ROUTES)[number];
   param: string;
@@ -113,9 +127,17 @@ interface Shape {
 }
 
 function send(shape: Shape) {
-  const query = shape.query.map(([k, v]) => `${k}=${v}`).join('&');
-  const path = `${shape.route}${shape.param}${shape.route === '/tenants/' ? '/items' : shape.route === '/companies/' ? '/stats' : ''}`;
-  const headers: Record<string, string | string[]> = { authorization: 'Bearer good' };
+  const named = shape.query.some(([k]) => decodeURIComponent(k) === 'companyId');
+  const pairs =
+    shape.route === '/stats' && shape.param !== NONE && !named
+      ? [['companyId', shape.param], ...shape.query]
+      : shape.query;
+  const query = pairs.map(([k, v]) => `${k}=${v}`).join('&');
+  const path =
+    shape.route === '/stats'
+      ? '/stats'
+      : `${shape.route}${shape.param}${shape.route === '/tenants/' ? '/items' : shape.route === '/companies/' ? '/stats' : ''}`;
+  const headers: Record<string, string | string[]> = { authorization: `Bearer ${shape.who}` };
   for (const [name, value] of shape.headers) {
     const prior = headers[name];
     headers[name] = prior === undefined ? value : [prior, value].flat();
@@ -142,7 +164,7 @@ function send(shape: Shape) {
 
 // Encoded spellings of the principal's own values and of others'.
 const OWN = ['t-1', 't%2D1', '%74-1'];
-const OTHER = ['t-2', 't%2D2', 'T-1', 't-1%20', '%20t-1'];
+const OTHER = ['t-2', 't%2D2', 't-3', 'T-1', 't-1%20', '%20t-1'];
 const OWN_COMPANY = ['c-1', 'c%2D1'];
 const OTHER_COMPANY = ['c-2', 'C-1'];
 const KEYS = ['tenantId', 'tenant%49d', 'tenant', 'companyId', 'company%49d', 'note'];
@@ -265,9 +287,11 @@ function shapes(own: boolean): fc.Arbitrary<Shape> {
       fc.record({ kind: fc.constant('text' as const), value: jsonValue(true) }),
     );
   return fc.constantFrom(...ROUTES).chain((route) => {
-    const ownParam = route === '/companies/' ? OWN_COMPANY : OWN;
-    const otherParam = route === '/companies/' ? OTHER_COMPANY : OTHER;
+    const companies = route === '/companies/' || route === '/stats';
+    const ownParam = companies ? OWN_COMPANY : OWN;
+    const otherParam = route === '/stats' ? [...OTHER_COMPANY, NONE] : companies ? OTHER_COMPANY : OTHER;
     return fc.record({
+      who: fc.constantFrom<keyof typeof PRINCIPALS>('member', 'partner'),
       source: fc.constantFrom(...SOURCES),
       route: fc.constant(route),
       param: mixed(fc.constantFrom(...ownParam), fc.constantFrom(...otherParam)),
@@ -287,6 +311,7 @@ const attack = (overrides: Partial<Shape>): [Shape] => [
     query: [],
     headers: [],
     body: { kind: 'none' },
+    who: 'member',
     ...overrides,
   },
 ];
@@ -339,12 +364,18 @@ const ATTACKS: [Shape][] = [
     ],
   }),
   attack({ route: '/companies/', param: 'c-2' }),
+  attack({ route: '/stats', param: NONE }),
+  attack({ route: '/schema/', body: { kind: 'json', type: 'application/json', value: { tenant: ['t-2'] } } }),
+  attack({ who: 'partner', param: 't-2' }),
 ];
 
-const violates = (seen: { tenants: unknown[]; companies: unknown[] }, route: string) =>
-  seen.tenants.some((t) => t !== TENANT) ||
-  // Only the permission route ties companies to the principal; elsewhere a company is just data.
-  (route === '/companies/' && seen.companies.some((c) => c !== COMPANY));
+// What the handler saw that it must never see: a tenant the principal may not act on (its own, or
+// for the partner's cross-tenant role those of its issuer), and on the permission routes no company
+// or one the principal does not hold (elsewhere a company is just data).
+const violates = (seen: { tenants: unknown[]; companies: unknown[] }, shape: Shape) =>
+  seen.tenants.some((t) => (shape.who === 'partner' ? !PARTNER_TENANTS.has(t as string) : t !== TENANT)) ||
+  ((shape.route === '/companies/' || shape.route === '/stats') &&
+    (seen.companies.length === 0 || seen.companies.some((c) => c !== COMPANY)));
 
 describe('tenant isolation property', () => {
   it('a handler never observes another tenant or an unheld company (2,000 request shapes)', async () => {
@@ -354,7 +385,7 @@ describe('tenant isolation property', () => {
         expect([200, 400, 403, 404, 422]).toContain(res.status);
         if (res.status === 200) {
           const seen = res.json<{ tenants: unknown[]; companies: unknown[] }>();
-          expect(violates(seen, shape.route), JSON.stringify(seen)).toBe(false);
+          expect(violates(seen, shape), JSON.stringify(seen)).toBe(false);
         }
       }),
       { numRuns: 2000, examples: ATTACKS },

@@ -1,6 +1,7 @@
 import { collapseValues, parseQueryString } from '../adapters/shared.js';
-import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors/errors.js';
+import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors/errors.js';
 import { parseJsonSafely } from './json.js';
+import { decodeUtf8, invalidText, isWellFormed } from './text.js';
 
 /** The default limit on a decoded request body: 1 MiB. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -19,9 +20,6 @@ export function decodedSize(text: string, base64: boolean): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
-// A lone UTF-16 surrogate cannot be encoded as UTF-8; Buffer.from would turn it into U+FFFD.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 /**
  * Decodes the event body into bytes, enforcing `limit` on the decoded size (413 past it). A text
  * body holding a lone surrogate is refused (400): it has no UTF-8 form, and encoding it anyway
@@ -29,7 +27,8 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  */
 export function readBody(text: string | undefined, base64: boolean, limit: number): Buffer {
   if (text === undefined || text === '') return Buffer.alloc(0);
-  if (!base64 && LONE_SURROGATE.test(text)) throw invalidText();
+  // Buffer.from would turn a lone surrogate into U+FFFD: refuse it instead.
+  if (!base64 && !isWellFormed(text)) throw invalidText();
   // A UTF-16 unit is at most 3 UTF-8 bytes, so short text needs no exact count.
   const size = base64 || text.length * 3 > limit ? decodedSize(text, base64) : text.length;
   if (size > limit) throw new PayloadTooLargeError(limit);
@@ -37,25 +36,6 @@ export function readBody(text: string | undefined, base64: boolean, limit: numbe
   // Non-canonical base64 can decode longer than its estimate; check what was actually produced.
   if (bytes.length > limit) throw new PayloadTooLargeError(limit);
   return bytes;
-}
-
-function invalidText(): BadRequestError {
-  return new BadRequestError('Request body is not valid UTF-8', { details: { reason: 'invalid_utf8' } });
-}
-
-// One strict decoder for every text body: invalid UTF-8 is an error, never U+FFFD.
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/**
- * Decodes body bytes as UTF-8, refusing invalid sequences with a 400, so a client's bad bytes are
- * answered instead of stored as replacement characters.
- */
-export function decodeUtf8(bytes: Uint8Array): string {
-  try {
-    return UTF8.decode(bytes);
-  } catch {
-    throw invalidText();
-  }
 }
 
 /** The media type of a `Content-Type` header, lower-cased and without parameters. */
@@ -71,12 +51,13 @@ function isJsonType(type: string): boolean {
 }
 
 /**
- * Whether a `Content-Type` is one {@link parseBody} turns into data (JSON or a form), as opposed to
- * text, bytes or an unsupported type. Access control reads only such bodies.
+ * Which kind of data {@link parseBody} turns a `Content-Type` into: `json`, `form`, or `undefined`
+ * for text, bytes and unsupported types. Access control reads only such bodies.
  */
-export function isStructuredMediaType(contentType: string | undefined): boolean {
+export function structuredKind(contentType: string | undefined): 'json' | 'form' | undefined {
   const type = mediaType(contentType);
-  return isJsonType(type) || type === 'application/x-www-form-urlencoded';
+  if (isJsonType(type)) return 'json';
+  return type === 'application/x-www-form-urlencoded' ? 'form' : undefined;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { BadRequestError } from '../errors/errors.js';
+import { invalidText, isWellFormed } from './text.js';
 
 // Keys that reach an object's prototype when a parsed body is later merged or assigned.
 function isForbidden(key: string, value: unknown): boolean {
@@ -10,12 +11,15 @@ function assertSafe(value: unknown): void {
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const node = stack.pop();
+    // `"\ud800"` is valid JSON but no text: stored as UTF-8 it would become U+FFFD.
+    if (typeof node === 'string' && !isWellFormed(node)) throw invalidText();
     if (typeof node !== 'object' || node === null) continue;
     if (Array.isArray(node)) {
       for (const item of node) stack.push(item);
       continue;
     }
     for (const key of Object.keys(node)) {
+      if (!isWellFormed(key)) throw invalidText();
       const child = (node as Record<string, unknown>)[key];
       if (isForbidden(key, child)) {
         throw new BadRequestError(`JSON body contains the forbidden key "${key}"`, {
@@ -32,7 +36,8 @@ const SUSPICIOUS = /proto|constructor|\\u/;
 
 /**
  * `JSON.parse` that rejects prototype-pollution payloads (`__proto__`, `constructor.prototype`,
- * also when spelled with `\u` escapes) with a 400, and malformed JSON with a 400.
+ * also when spelled with `\u` escapes), lone surrogates written as `\u` escapes, and malformed JSON,
+ * each with a 400.
  */
 export function parseJsonSafely(text: string): unknown {
   let value: unknown;
