@@ -1,5 +1,5 @@
 import { BadRequestError } from '../errors/errors.js';
-import type { OutgoingResponse, PathOptions, RawEvent } from './types.js';
+import type { HttpAdapter, OutgoingResponse, PathOptions, RawEvent } from './types.js';
 
 /** Reads a nested record field, or `undefined` when any step is not an object. */
 export function record(value: unknown): Record<string, unknown> | undefined {
@@ -185,4 +185,22 @@ export function resultBody(
 export function eventBody(event: RawEvent): { readonly text: string | undefined; readonly base64: boolean } {
   const text = event.body;
   return { text: typeof text === 'string' ? text : undefined, base64: event.isBase64Encoded === true };
+}
+
+/**
+ * The path as the source delivered it, percent-encoded: as is where the source keeps the encoding,
+ * each segment encoded again where it delivers the path decoded (HTTP API), so a literal `%` reads
+ * `%25`, never an escape. Only a lone surrogate cannot be encoded, and no client can send one.
+ */
+export function encodedPath(adapter: HttpAdapter, event: RawEvent): string {
+  const path = adapter.sentPath(event);
+  if (adapter.pathEncoded(event)) return path;
+  try {
+    return path
+      .split('/')
+      .map((segment) => encodeURIComponent(segment))
+      .join('/');
+  } catch {
+    throw new BadRequestError('Malformed path');
+  }
 }

@@ -1,8 +1,7 @@
-import { collapseValues } from '../adapters/shared.js';
+import { collapseValues, encodedPath } from '../adapters/shared.js';
 import type { HttpAdapter, HttpSource, RawEvent } from '../adapters/types.js';
 import { parseBody, readBody } from '../body/body.js';
 import {
-  BadRequestError,
   ConfigurationError,
   errorEnvelope,
   errorStatus,
@@ -10,50 +9,16 @@ import {
   HttpError,
 } from '../errors/errors.js';
 import { type CookieOptions, parseCookieHeader, serializeCookie } from './cookies.js';
+import { isHeaderName, isHeaderValue, isSafeRequestId } from './headers.js';
 import type { LambdaContext } from './lambda.js';
 import type { LoggerLike } from './logger-like.js';
 import type { Principal } from './principal.js';
 import { LiftResponse } from './response.js';
+import type { ContextRuntime, DefaultInput, RequestInput } from './types.js';
 
-/** What a route's handler receives about the request, after validation. */
-export interface RequestInput {
-  params: object;
-  query: object;
-  headers: object;
-  body: unknown;
-}
-
-/** The request input of a route without schemas. */
-export interface DefaultInput {
-  params: Record<string, string>;
-  query: Record<string, string>;
-  headers: Record<string, string>;
-  body: unknown;
-}
-
-/** App-wide settings a context reads; shared by every request, fixed at start-up. */
-export interface ContextRuntime {
-  readonly service: string;
-  readonly bodyLimit: number;
-  readonly deadlineMarginMs: number;
-  readonly generateId: () => string;
-  readonly now: () => number;
-  readonly reportError: (error: unknown, ctx: Context<RequestInput, object>) => void;
-  readonly logger?: LoggerLike | undefined;
-}
+export type { ContextRuntime, DefaultInput, RequestInput } from './types.js';
 
 const EMPTY_COOKIES: readonly string[] = Object.freeze([]);
-// Letters, digits and a few separators: nothing that can break a header, a log line or a query.
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._:@=+/-]{1,128}$/;
-
-/** Whether a request id is short and of a safe charset, so it can be echoed in headers and logs. */
-export function isSafeRequestId(id: string | undefined): id is string {
-  return id !== undefined && SAFE_REQUEST_ID.test(id);
-}
-const HEADER_VALUE = /^[^\r\n\0]*$/;
-// RFC 9110 field names are tokens.
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
-
 /**
  * One request. Everything that costs is computed on first read: headers are lower-cased, query,
  * cookies and body parsed, the abort signal created, only when a handler or middleware asks.
@@ -195,34 +160,22 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
       const read = this.rawHeaders === undefined ? this.adapter.header : undefined;
       return read === undefined ? this.lowerCaseHeaders()[key] : read(this.event as RawEvent, key);
     }
-    if (!HEADER_NAME.test(key) || key === '__proto__')
-      throw new TypeError(`Invalid header name: ${JSON.stringify(name)}`);
-    if (!HEADER_VALUE.test(value)) throw new TypeError(`Header ${name} value contains CR, LF or NUL`);
+    if (!isHeaderName(key)) throw new TypeError(`Invalid header name: ${JSON.stringify(name)}`);
+    if (!isHeaderValue(value)) throw new TypeError(`Header ${name} value contains CR, LF or NUL`);
     if (this.res !== undefined) this.res.headers[key] = value;
     else (this.pendingHeaders ??= {})[key] = value;
     return this;
   }
 
   /**
-   * The path the client sent, stage and base path included, percent-encoded: what request
-   * signatures cover. Sources that keep the encoding (REST, Function URL, ALB) give it exactly as
-   * delivered, unchecked, so `/a%2Fb` and `/a/b` stay apart. HTTP APIs deliver it decoded, so each
-   * segment is encoded again (a literal `%` becomes `%25`, never an escape); there a client's `%2F`
-   * has already become `/` and cannot be told apart.
+   * The path as the source delivered it, before Lift strips a stage or base path (REST APIs deliver
+   * it without the stage), percent-encoded: what request signatures cover. Sources that keep the
+   * encoding (REST, Function URL, ALB) give it exactly as delivered, unchecked, so `/a%2Fb` and
+   * `/a/b` stay apart. HTTP APIs deliver it decoded, so each segment is encoded again (a literal `%`
+   * becomes `%25`, never an escape); there a client's `%2F` has already become `/`.
    */
   sentPath(): string {
-    const event = this.event as RawEvent;
-    const path = this.adapter.sentPath(event);
-    if (this.adapter.pathEncoded(event)) return path;
-    try {
-      return path
-        .split('/')
-        .map((segment) => encodeURIComponent(segment))
-        .join('/');
-    } catch {
-      // Only a lone surrogate cannot be encoded, and no client can send one.
-      throw new BadRequestError('Malformed path');
-    }
+    return encodedPath(this.adapter, this.event as RawEvent);
   }
 
   /** Request cookies by name. */

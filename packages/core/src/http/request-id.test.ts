@@ -9,14 +9,16 @@ function app(options?: Parameters<typeof requestId>[0]) {
 }
 
 describe('requestId', () => {
-  it('accepts a short, safe incoming id and echoes it', async () => {
-    const res = await app().request('/', { headers: { 'X-Request-Id': 'abc-123_x.y:z' } });
+  it('accepts a short, safe incoming id when told to trust them, and echoes it', async () => {
+    const res = await app({ trustIncoming: true }).request('/', {
+      headers: { 'X-Request-Id': 'abc-123_x.y:z' },
+    });
     expect(res.json()).toEqual({ id: 'abc-123_x.y:z' });
     expect(res.headers.get('x-request-id')).toBe('abc-123_x.y:z');
   });
 
   it('otherwise uses the AWS request id, also on 404s', async () => {
-    const res = await app().request('/missing', {
+    const res = await app({ trustIncoming: true }).request('/missing', {
       requestId: 'aws-req-1',
       headers: { 'x-request-id': 'a'.repeat(129) },
     });
@@ -24,12 +26,19 @@ describe('requestId', () => {
     expect(res.json()).toMatchObject({ error: { requestId: 'aws-req-1' } });
   });
 
-  it('ignores incoming ids when told not to trust them', async () => {
-    const res = await app({ trustIncoming: false }).request('/', {
-      requestId: 'aws-2',
-      headers: { 'x-request-id': 'mine' },
-    });
-    expect(res.json()).toEqual({ id: 'aws-2' });
+  it('request-id spoofing: by default a caller cannot choose the id its requests are logged and audited under', async () => {
+    for (const a of [app(), app({ trustIncoming: false })]) {
+      const res = await a.request('/', {
+        requestId: 'aws-2',
+        headers: { 'x-request-id': 'someone-elses-id' },
+      });
+      expect(res.json()).toEqual({ id: 'aws-2' });
+      expect(res.headers.get('x-request-id')).toBe('aws-2');
+    }
+    expect(() => requestId({ maxLength: 500 })).toThrow(/from 1 to 128/);
+    expect(() => requestId({ trustIncomng: true } as never)).toThrow(
+      /requestId: unknown option "trustIncomng"/,
+    );
   });
 
   it('is on in every app, and can be turned off or used on a group of its own', async () => {
@@ -48,7 +57,7 @@ describe('requestId', () => {
   });
 
   it('can use another header', async () => {
-    const res = await app({ header: 'X-Correlation-Id' }).request('/', {
+    const res = await app({ header: 'X-Correlation-Id', trustIncoming: true }).request('/', {
       headers: { 'x-correlation-id': 'c1' },
     });
     expect(res.headers.get('x-correlation-id')).toBe('c1');

@@ -1,12 +1,16 @@
-import { isSafeRequestId } from '../context/context.js';
-import { ConfigurationError } from '../errors/errors.js';
+import { isSafeRequestId } from '../context/headers.js';
+import { ConfigurationError, refuseUnknownOptions } from '../errors/errors.js';
 import { type MiddlewareHooks, markProtection } from '../middleware/compose.js';
 
 /** Options of {@link requestId}. */
 export interface RequestIdOptions {
   /** Header read from the request and echoed on the response (default `x-request-id`). */
   readonly header?: string;
-  /** Accept a caller's id when it is safe (default `true`); otherwise always use AWS's or a generated one. */
+  /**
+   * Use a caller's id (when safe) as the request's id (default `false`). Off, the id is always AWS's
+   * (or a generated one), so a caller cannot choose the id under which its requests are logged and
+   * audited, or reuse another request's; turn it on only behind callers you trust to set it.
+   */
   readonly trustIncoming?: boolean;
   /** Longest incoming id accepted (default and maximum 128). */
   readonly maxLength?: number;
@@ -15,23 +19,21 @@ export interface RequestIdOptions {
 const OPTION_KEYS = new Set(['header', 'trustIncoming', 'maxLength']);
 
 /**
- * Gives every request an id and echoes it on the response, for 404s and errors too. An incoming
- * id is used only when short and of a safe charset (so a caller cannot inject CR/LF or log
- * markup); otherwise the AWS request id is used, or a new one generated. Every app has it on by
+ * Gives every request an id and echoes it on the response, for 404s and errors too: the AWS request
+ * id, or a generated one. With `trustIncoming`, a caller's id is used instead when short and of a
+ * safe charset (so it cannot inject CR/LF or log markup). Every app has it on by
  * default (`createApp({ requestId })` configures it); use this for an app created with
  * `requestId: false` that wants it on some groups only.
  */
 export function requestId(options: RequestIdOptions = {}): MiddlewareHooks<object> {
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new ConfigurationError(`requestId: unknown option "${key}"`);
-  }
+  refuseUnknownOptions(options, OPTION_KEYS, 'requestId');
   const header = (options.header ?? 'x-request-id').toLowerCase();
   const maxLength = options.maxLength ?? 128;
-  const trust = options.trustIncoming ?? true;
+  const trust = options.trustIncoming ?? false;
   if (!/^[a-z0-9-]+$/.test(header))
     throw new ConfigurationError(`requestId: invalid header name "${header}"`);
-  if (!Number.isInteger(maxLength) || maxLength < 1)
-    throw new ConfigurationError('requestId: maxLength must be >= 1');
+  if (!Number.isInteger(maxLength) || maxLength < 1 || maxLength > 128)
+    throw new ConfigurationError('requestId: maxLength must be from 1 to 128');
   return markProtection<MiddlewareHooks<object>>(
     {
       before(ctx) {

@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import { isHeaderName, isHeaderValue } from '../context/headers.js';
 
 /** The scheme name, first line of every canonical request. */
 export const SIGNING_SCHEME = 'LIFT-HMAC-SHA256';
@@ -29,11 +30,7 @@ export const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 /** What a nonce may look like. */
 export const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
 
-// RFC 9110 tokens; lower case because names are compared and signed lower-cased.
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// A line break in a value could forge a line of the canonical form; NUL is never legitimate.
-const HEADER_VALUE = /^[^\r\n\0]*$/;
 
 /** What is signed. */
 export interface CanonicalInput {
@@ -57,7 +54,7 @@ export interface CanonicalInput {
 
 /** Whether a string is a header name as signed: an RFC 9110 token, lower case. */
 export function isSignableHeaderName(name: string): boolean {
-  return HEADER_NAME.test(name) && name !== '__proto__';
+  return isHeaderName(name);
 }
 
 /** RFC 3986 encoding: everything but unreserved characters. Throws a `URIError` on a lone surrogate. */
@@ -133,7 +130,8 @@ export function canonicalRequest(input: CanonicalInput): string {
   const lines = names.map((name) => {
     const value = input.headers[name] as string;
     if (!isSignableHeaderName(name)) throw new TypeError(`Invalid header name ${JSON.stringify(name)}`);
-    if (!HEADER_VALUE.test(value)) throw new TypeError(`Header ${name} contains CR, LF or NUL`);
+    // A line break in a value could forge a line of the canonical form.
+    if (!isHeaderValue(value)) throw new TypeError(`Header ${name} contains CR, LF or NUL`);
     return `${name}:${trimHttp(value)}`;
   });
   return [
