@@ -31,9 +31,11 @@ export const DEFAULT_MASKED_KEYS: readonly string[] = [
 ];
 
 const REDACTED = '***';
-const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
+// Runs of the characters a JWT is written in; each run is then read segment by segment in linear
+// time. A regex with an unbounded class before a literal would backtrack quadratically over text a
+// caller controls (`-eyJaaaa-eyJaaaa...`).
+const JWT_RUN = /[A-Za-z0-9_.-]{15,}/g;
 const API_KEY = /\blift_[0-9a-f]{16}_[A-Za-z0-9_-]{43}\b/g;
-const EMAIL = /\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b/g;
 // 13 to 19 digits, optionally grouped by spaces or dashes, as card numbers are written.
 const CARD = /\b(?:\d[ -]?){12,18}\d\b/g;
 
@@ -54,15 +56,102 @@ function luhn(digits: string): boolean {
 // the shortest card number, so ids with a few digits (UUIDs) skip the four replacements.
 const MAYBE_SENSITIVE = /eyJ|lift_|@|(?:\d[ -]?){12}\d/;
 
+/**
+ * Masks the JWTs in one run of JWT characters: a segment holding `eyJ` at its start or after a `-`
+ * with at least five more characters, a next segment of at least five, and a third segment. The
+ * segments are visited once each, so the cost is linear in the run.
+ */
+function maskJwtsInRun(run: string): string {
+  const segments = run.split('.');
+  let out = '';
+  let i = 0;
+  while (i < segments.length) {
+    const segment = segments[i] as string;
+    let start = -1;
+    for (let p = segment.indexOf('eyJ'); p !== -1; p = segment.indexOf('eyJ', p + 1)) {
+      if (p === 0 || segment[p - 1] === '-') {
+        start = p;
+        break;
+      }
+    }
+    if (
+      start !== -1 &&
+      segment.length - start >= 8 &&
+      i + 2 < segments.length &&
+      (segments[i + 1] as string).length >= 5
+    ) {
+      out += `${i === 0 ? '' : '.'}${segment.slice(0, start)}${REDACTED}`;
+      i += 3;
+      continue;
+    }
+    out += i === 0 ? segment : `.${segment}`;
+    i += 1;
+  }
+  return out;
+}
+
+const LOCAL = /[A-Za-z0-9._%+-]/;
+const DOMAIN = /[A-Za-z0-9.-]/;
+const LETTER = /[A-Za-z]/;
+const WORD = /[A-Za-z0-9_]/;
+
+function atWordBoundary(text: string, i: number): boolean {
+  const before = i > 0 && WORD.test(text[i - 1] as string);
+  return before !== WORD.test(text[i] as string);
+}
+
+/**
+ * Masks email addresses to their first letter (`a***@example.com`) in one pass: each `@` looks left
+ * over local-part characters and right over domain characters, neither of which holds an `@`, so no
+ * character is read more than twice, whatever a caller puts in a header or body path.
+ */
+function maskEmails(text: string): string {
+  let out = '';
+  let copied = 0;
+  for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
+    let runStart = at;
+    while (runStart > copied && LOCAL.test(text[runStart - 1] as string)) runStart--;
+    // The address starts at the first word boundary of the run (`%@x.com` has none, `a%@x.com` does).
+    let start = runStart;
+    while (start < at && !atWordBoundary(text, start)) start++;
+    let end = at + 1;
+    while (end < text.length && DOMAIN.test(text[end] as string)) end++;
+    // The longest domain that ends with `.` and two or more letters, not followed by a word
+    // character, found in one pass over the domain characters.
+    let domainEnd = -1;
+    let lastDot = -1;
+    let letters = 0;
+    let allLetters = false;
+    for (let e = at + 1; e <= end; e++) {
+      const c = text[e];
+      const boundary = e === end ? c === undefined || !WORD.test(c) : c === '.' || c === '-';
+      if (boundary && lastDot >= at + 2 && allLetters && letters >= 2) domainEnd = e;
+      if (e === end) break;
+      if (c === '.') {
+        lastDot = e;
+        letters = 0;
+        allLetters = true;
+      } else if (LETTER.test(c as string)) letters++;
+      else allLetters = false;
+    }
+    if (start === at || domainEnd === -1) continue;
+    out += `${text.slice(copied, start + 1)}***${text.slice(at, domainEnd)}`;
+    copied = domainEnd;
+    at = domainEnd - 1;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
 /** Masks secrets inside free text: JWTs and API keys whole, card numbers to their last four, emails partly. */
 export function maskText(text: string): string {
   if (text.length < 6 || !MAYBE_SENSITIVE.test(text)) return text;
-  let out = text.replace(JWT, REDACTED).replace(API_KEY, REDACTED);
+  let out = text.includes('eyJ') ? text.replace(JWT_RUN, maskJwtsInRun) : text;
+  out = out.replace(API_KEY, REDACTED);
   out = out.replace(CARD, (match) => {
     const digits = match.replace(/[ -]/g, '');
     return digits.length >= 13 && luhn(digits) ? `****${digits.slice(-4)}` : match;
   });
-  return out.replace(EMAIL, (_m, first: string, domain: string) => `${first}***@${domain}`);
+  return out.includes('@') ? maskEmails(out) : out;
 }
 
 const normalise = (key: string) => key.toLowerCase().replace(/[-_]/g, '');
