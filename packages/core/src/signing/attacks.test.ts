@@ -279,6 +279,21 @@ describe('key ids', () => {
   });
 });
 
+describe('method case', () => {
+  it('method-case replay: a signed POST replayed as "post" (another route: app.all) is refused', async () => {
+    const app = appWith();
+    app.all('/any', { auth: { roles: ['integration_admin'] } }, (ctx) => ({ method: ctx.method }));
+    expect((await app.request(signed('POST', '/any'))).json()).toEqual({ method: 'POST' });
+    expect((await app.request({ ...signed('POST', '/any'), method: 'post' })).status).toBe(401);
+  });
+
+  it('signRequest upper-cases the methods fetch upper-cases, and signs others as written', () => {
+    const base = { keyId: 'billing', secret: SECRET, url: 'https://x.test/a', now: () => clock };
+    expect(() => signRequest({ ...base, method: 'post' })).not.toThrow();
+    expect(() => signRequest({ ...base, method: 'PATCH' })).not.toThrow();
+  });
+});
+
 describe('options', () => {
   it('a misspelt verifier option is refused at start-up, not left unsigned', () => {
     const base = { keys: () => undefined, nonces: memoryNonceStore() };

@@ -5,7 +5,7 @@ import { signedFetch, signRequest } from './signer.js';
 
 const vector = {
   keyId: 'orders-service',
-  method: 'post',
+  method: 'POST',
   path: '/v1/files/a%2Fb/caf%C3%A9',
   query: [
     ['to', 'b'],

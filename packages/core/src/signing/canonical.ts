@@ -107,7 +107,7 @@ const trimHttp = (value: string) => value.replace(/^[ \t]+|[ \t]+$/g, '');
  * ```text
  * LIFT-HMAC-SHA256
  * <key id>
- * <METHOD>
+ * <method>                             exactly as sent
  * <canonical path>                     see canonicalPath
  * <canonical query>                    see canonicalQuery
  * <signed header names>                lower case, sorted, joined by ";" (empty line when none)
@@ -137,7 +137,8 @@ export function canonicalRequest(input: CanonicalInput): string {
   return [
     SIGNING_SCHEME,
     input.keyId,
-    input.method.toUpperCase(),
+    // As sent: methods are case-sensitive, and a `post` reaches other routes than a `POST`.
+    input.method,
     canonicalPath(input.path),
     canonicalQuery(input.query),
     names.join(';'),

@@ -35,6 +35,12 @@ export interface SignRequestOptions {
   readonly now?: () => number;
 }
 
+// fetch upper-cases these six whatever case they are given in (Fetch standard, "normalize a
+// method"); any other method is sent, and so signed, exactly as written.
+const NORMALIZED = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
+const sentMethod = (method: string): string =>
+  typeof method === 'string' && NORMALIZED.has(method.toUpperCase()) ? method.toUpperCase() : method;
+
 function bytesOf(body: string | Uint8Array | undefined): Uint8Array {
   if (body === undefined) return new Uint8Array();
   return typeof body === 'string' ? new TextEncoder().encode(body) : body;
@@ -70,7 +76,7 @@ export function signRequest(options: SignRequestOptions): Record<string, string>
   try {
     canonical = canonicalRequest({
       keyId: options.keyId,
-      method: options.method,
+      method: sentMethod(options.method),
       path: url.pathname,
       query: [...url.searchParams],
       headers: signed,
