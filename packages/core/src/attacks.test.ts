@@ -347,6 +347,40 @@ describe('encoding tricks', () => {
     expect(stored).toEqual([{ name: '🫧' }]);
   });
 
+  it('deep nesting: a JSON body nested past 256 levels is a 400, not a stack overflow in a handler or schema', async () => {
+    const echo = createApp({ service: 'deep', onError: () => {} });
+    echo.post('/echo', (ctx) => ctx.json(201, ctx.body));
+    const deep = `${'['.repeat(300_000)}${']'.repeat(300_000)}`;
+    const res = await echo.request('/echo', {
+      method: 'POST',
+      body: deep,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.json()).toMatchObject({ error: { details: { reason: 'too_deep' } } });
+    const fine = `${'['.repeat(256)}${']'.repeat(256)}`;
+    expect(
+      (
+        await echo.request('/echo', {
+          method: 'POST',
+          body: fine,
+          headers: { 'content-type': 'application/json' },
+        })
+      ).status,
+    ).toBe(201);
+    // Brackets inside strings are text, not nesting.
+    const text = JSON.stringify({ note: '['.repeat(1000) });
+    expect(
+      (
+        await echo.request('/echo', {
+          method: 'POST',
+          body: text,
+          headers: { 'content-type': 'application/json' },
+        })
+      ).status,
+    ).toBe(201);
+  });
+
   it('valid multi-byte UTF-8 bodies and values pass unchanged', async () => {
     const echo = createApp({ service: 'echo' });
     echo.post('/echo', (ctx) => ({ body: ctx.body, q: ctx.query.q }));

@@ -109,15 +109,23 @@ export function copyQuery(single: unknown, multi: unknown, decode: boolean): Rec
   const many = record(multi);
   const one = record(single);
   const fix = decode ? decodeQueryComponent : (s: string) => s;
+  // Two spellings of one key (`tenantId` and `tenant%49d` from an ALB) are one key given twice:
+  // their values are kept together, never one overwriting the other.
   if (many !== undefined) {
     for (const key in many) {
       const values = many[key];
-      if (Array.isArray(values)) out[fix(key)] = values.filter((v) => typeof v === 'string').map(fix);
+      if (!Array.isArray(values)) continue;
+      const decoded = values.filter((v) => typeof v === 'string').map(fix);
+      const name = fix(key);
+      const prior = out[name];
+      out[name] = prior === undefined ? decoded : [...prior, ...decoded];
     }
   } else if (one !== undefined) {
     for (const key in one) {
       const value = one[key];
-      if (typeof value === 'string') out[fix(key)] = [fix(value)];
+      if (typeof value !== 'string') continue;
+      const name = fix(key);
+      (out[name] ??= []).push(fix(value));
     }
   }
   return out;

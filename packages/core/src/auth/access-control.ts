@@ -1,7 +1,12 @@
 import type { AccessControl, Permission } from '../app/access.js';
 import type { Context, RequestInput } from '../context/context.js';
 import type { Principal } from '../context/principal.js';
-import { ConfigurationError, ForbiddenError, refuseUnknownOptions } from '../errors/errors.js';
+import {
+  ConfigurationError,
+  ForbiddenError,
+  InternalServerError,
+  refuseUnknownOptions,
+} from '../errors/errors.js';
 import type { Authenticator } from './api-gateway.js';
 import { type AuditSink, auditLogSink } from './audit.js';
 import type { FieldLists, RequestPart } from './request-fields.js';
@@ -126,8 +131,9 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     reason: string,
     resource?: string,
   ) => {
+    let written: unknown;
     try {
-      audit({
+      written = audit({
         type: 'audit',
         time: new Date().toISOString(),
         requestId: ctx.requestId,
@@ -140,8 +146,17 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
         outcome,
         reason,
       });
-    } catch {
-      // A failing sink must not turn a decision into a crash.
+    } catch (error) {
+      // A denial stands whether or not it could be written down. An access that must be audited
+      // (cross-tenant, sensitive) and cannot be does not happen: a 500, reported with the cause.
+      if (outcome === 'allow') throw new InternalServerError({ cause: error });
+      return;
+    }
+    // A sink that returns a promise is not awaited; its failure must not become an unhandled rejection.
+    if (typeof (written as { then?: unknown } | undefined)?.then === 'function') {
+      (written as Promise<unknown>).then(undefined, (error: unknown) =>
+        console.error(JSON.stringify({ level: 'ERROR', message: 'Audit sink failed', error: String(error) })),
+      );
     }
   };
   const deny = (ctx: Ctx, principal: Principal, reason: string, resource?: string): never => {

@@ -17,7 +17,11 @@ export interface AuditEvent {
   readonly reason: string;
 }
 
-/** Where audit events go (the observability layer provides a richer default). */
+/**
+ * Where audit events go. Synchronous: an allowed access that must be audited (cross-tenant, a
+ * `sensitive` route) is refused with a 500 when the sink throws. A sink that sends events elsewhere
+ * asynchronously owns its delivery; a rejected promise it returns is only reported on stderr.
+ */
 export type AuditSink = (event: AuditEvent) => void;
 
 /**

@@ -85,6 +85,7 @@ function buildApp() {
     service: 'identity',
     access: createAccessControl({
       audit: () => {},
+      permissions: { user: [{ resource: 'stats', action: 'read' }] },
       authenticators: [
         jwtAuthenticator({
           issuers: [
@@ -107,6 +108,7 @@ function buildApp() {
               jwksUri: `${base}/partner/jwks.json`,
               mapping: { roles: [] },
               tenants: ['acme'],
+              trustedClaims: ['department'],
             },
             { issuer: EC, audience: 'api', algorithms: ['ES256'], jwks: { keys: [ec.jwk] } as never },
             { issuer: HS, audience: 'api', algorithms: ['HS256'], secrets: [SECRET] },
@@ -127,6 +129,12 @@ function buildApp() {
   app.get('/admin', { auth: { roles: ['company_admin'] } }, () => 'admin');
   app.get('/reports', { auth: { scopes: ['reports:read'] } }, () => 'reports');
   app.get('/tenants/:tenantId/items', { auth: {} }, (ctx) => ({ tenant: ctx.params.tenantId }));
+  app.get(
+    '/companies/:companyId/stats',
+    { auth: { permissions: [{ resource: 'stats', action: 'read', context: ['companyId'] }] } },
+    () => 'stats',
+  );
+  app.get('/claims', { auth: {} }, (ctx) => ({ claims: Object.keys(ctx.principal?.claims ?? {}) }));
   return app;
 }
 
@@ -194,6 +202,44 @@ describe('which issuer may speak for which tenant', () => {
       );
     expect(await status(cognito('t1'))).toBe(200);
     expect(await status(cognito('t2'))).toBe(401);
+  });
+
+  it("partner issuer asserting another tenant's company (permission context) is not believed", async () => {
+    const forged = claims({
+      partner_org: 'acme',
+      groups: 'user',
+      companyIds: ['globex-hq'],
+      department: 'ops',
+    });
+    expect(await status(rs256(forged, PARTNER), '/companies/globex-hq/stats')).toBe(403);
+    const seen = (await call(await rs256(forged, PARTNER), '/claims')).json<{ claims: string[] }>().claims;
+    expect(seen).toEqual(expect.arrayContaining(['partner_org', 'groups', 'sub', 'exp']));
+    expect(seen).not.toContain('companyIds');
+    expect(seen).not.toContain('department');
+    // A claim listed in trustedClaims is kept.
+    const picky = await call(
+      await rs256(claims({ 'custom:tenant_id': 'acme', department: 'ops' }), PICKY),
+      '/claims',
+    );
+    expect(picky.json<{ claims: string[] }>().claims).toContain('department');
+    // Our own issuer's claims are all kept: its companyIds are what it says.
+    const own = claims({ 'cognito:groups': ['user'], companyIds: ['acme-hq'] });
+    expect(await status(rs256(own), '/companies/acme-hq/stats')).toBe(200);
+  });
+
+  it('trustedClaims is refused on an issuer of any tenant, and must list claim names', () => {
+    const base = {
+      issuer: 'https://x.test',
+      audience: 'api',
+      algorithms: ['RS256'] as const,
+      jwksUri: 'https://x.test/j',
+    };
+    expect(() => jwtAuthenticator({ issuers: [{ ...base, trustedClaims: ['a'] }] })).toThrow(
+      /limits an issuer that has "tenants"/,
+    );
+    expect(() =>
+      jwtAuthenticator({ issuers: [{ ...base, tenants: ['t'], trustedClaims: 'a' as never }] }),
+    ).toThrow(/"trustedClaims" must list claim names/);
   });
 
   it('a repeated partner token is served from the cache, without asking the tenant test again', async () => {

@@ -2,7 +2,7 @@ import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
 import type { Jwks, JwksCache } from 'aws-jwt-verify/jwk';
 import { jwtVerify } from 'jose';
 import { ConfigurationError, refuseUnknownOptions } from '../errors/errors.js';
-import { type ClaimMapping, type ClaimReader, claimReader } from './principal.js';
+import { type ClaimMapping, type ClaimReader, claimReader, DEFAULT_CLAIM_MAPPING } from './principal.js';
 
 /** Signature algorithms Lift accepts; `none` is never one of them. */
 export type JwtAlgorithm =
@@ -38,6 +38,13 @@ export interface JwtIssuerOptions {
   readonly mapping?: ClaimMapping;
   /** Only these tenants: a token of this issuer naming another tenant, or none, is refused. */
   readonly tenants?: IssuerTenants;
+  /**
+   * For an issuer limited by `tenants`: the claims, besides the registered ones (`iss`, `sub`,
+   * `exp`...) and those the mapping reads, that it may assert in `principal.claims`. Its other
+   * claims are dropped, so a partner cannot name, say, the `companyIds` a permission's context is
+   * checked against. Default: none.
+   */
+  readonly trustedClaims?: readonly string[];
 }
 
 /** A Cognito user pool; issuer and keys follow from the pool id. */
@@ -55,6 +62,8 @@ export interface CognitoIssuerOptions {
   readonly mapping?: ClaimMapping;
   /** Only these tenants: a token of this pool naming another tenant, or none, is refused. */
   readonly tenants?: IssuerTenants;
+  /** As for {@link JwtIssuerOptions.trustedClaims}. */
+  readonly trustedClaims?: readonly string[];
 }
 
 /** One configured issuer, as the authenticator uses it per token. */
@@ -99,8 +108,26 @@ const JWT_KEYS = new Set([
   'secrets',
   'mapping',
   'tenants',
+  'trustedClaims',
 ]);
-const COGNITO_KEYS = new Set(['cognito', 'jwks', 'mapping', 'tenants']);
+const COGNITO_KEYS = new Set(['cognito', 'jwks', 'mapping', 'tenants', 'trustedClaims']);
+// Claims every JWT or Cognito token may carry about itself; never grants.
+const REGISTERED_CLAIMS = [
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'nbf',
+  'iat',
+  'jti',
+  'auth_time',
+  'token_use',
+  'client_id',
+  'username',
+  'cognito:username',
+  'event_id',
+  'origin_jti',
+];
 
 function checkKeys(config: object, allowed: ReadonlySet<string>, name: string): void {
   refuseUnknownOptions(config, allowed, `jwtAuthenticator: ${name}`);
@@ -131,9 +158,52 @@ function tenantTest(tenants: IssuerTenants | undefined, name: string): Issuer['a
   return (tenantId) => allowed.has(tenantId);
 }
 
+/**
+ * Which claims of a limited issuer reach the principal: the registered ones, those the mapping
+ * reads, and those listed as trusted. `undefined` (keep every claim) for an issuer of any tenant.
+ */
+function keptClaims(
+  config: JwtIssuerOptions | CognitoIssuerOptions,
+  mapping: ClaimMapping,
+  name: string,
+): ReadonlySet<string> | undefined {
+  const trusted: unknown = config.trustedClaims;
+  if (
+    trusted !== undefined &&
+    (!Array.isArray(trusted) || !trusted.every((c) => typeof c === 'string' && c !== ''))
+  )
+    throw new ConfigurationError(`jwtAuthenticator: ${name} "trustedClaims" must list claim names`);
+  if (config.tenants === undefined) {
+    if (trusted !== undefined)
+      throw new ConfigurationError(
+        `jwtAuthenticator: ${name} "trustedClaims" limits an issuer that has "tenants"`,
+      );
+    return undefined;
+  }
+  const effective = { ...DEFAULT_CLAIM_MAPPING, ...mapping };
+  const read = [
+    effective.userId,
+    effective.tenantId,
+    effective.accountId,
+    effective.roles,
+    effective.scopes,
+  ].flat();
+  return new Set([...REGISTERED_CLAIMS, ...read, ...((trusted as string[] | undefined) ?? [])]);
+}
+
 function claimsOf(config: JwtIssuerOptions | CognitoIssuerOptions, name: string, settings: IssuerSettings) {
+  const mapping = { ...settings.mapping, ...config.mapping };
+  const read = claimReader(mapping, `jwtAuthenticator: ${name}`);
+  const kept = keptClaims(config, mapping, name);
   return {
-    read: claimReader({ ...settings.mapping, ...config.mapping }, `jwtAuthenticator: ${name}`),
+    read:
+      kept === undefined
+        ? read
+        : (((claims, authMethod) => {
+            const own: Record<string, unknown> = {};
+            for (const key of Object.keys(claims)) if (kept.has(key)) own[key] = claims[key];
+            return read(own, authMethod);
+          }) satisfies ClaimReader),
     allowsTenant: tenantTest(config.tenants, name),
   };
 }

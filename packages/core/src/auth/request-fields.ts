@@ -56,6 +56,9 @@ const LABELS: Readonly<Record<RequestPart, string>> = {
   body: 'body field',
 };
 
+const MAX_STEPS = 16;
+const clip = (key: string): string => (key.length > 64 ? `${key.slice(0, 63)}…` : key);
+
 /** Where a value was found, in words: `query parameter tenantId`, `validated body field order.tenantId`. */
 export function describePlace(
   part: RequestPart,
@@ -63,9 +66,13 @@ export function describePlace(
   validated: boolean,
   frame: Frame | undefined,
 ): string {
-  const keys: (string | number)[] = [field];
-  for (let f = frame; f?.parent !== undefined; f = f.parent) keys.push(f.key);
-  let path = '';
+  // The innermost steps only, each cut short: a description is echoed in a 400 and an audit line,
+  // and must not grow with how deep, or under how long a key, a caller hid the field.
+  const keys: (string | number)[] = [clip(field)];
+  let f = frame;
+  for (; f?.parent !== undefined && keys.length < MAX_STEPS; f = f.parent)
+    keys.push(typeof f.key === 'number' ? f.key : clip(f.key));
+  let path = f?.parent === undefined ? '' : '…';
   for (let i = keys.length - 1; i >= 0; i--) {
     const k = keys[i] as string | number;
     path += typeof k === 'number' ? `[${k}]` : path === '' ? k : `.${k}`;

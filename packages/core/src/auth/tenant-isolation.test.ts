@@ -105,6 +105,13 @@ describe('tenant in the query', () => {
     expect(await status({ path: '/tenants/t-1/orders?tenantId=t-1&tenantId=t-2', source: 'alb' })).toBe(403);
   });
 
+  it('two spellings of the tenant key behind an ALB (tenant%49d and tenantId) are one key given twice', async () => {
+    for (const source of ['alb', 'alb-multi'] as const) {
+      const res = await status({ path: '/tenants/t-1/orders?tenant%49d=t-2&tenantId=t-1', source });
+      expect(res, source).toBe(400);
+    }
+  });
+
   it('percent-encoded query key (tenant%49d) naming another tenant is refused', async () => {
     for (const source of SOURCES) {
       expect(await status({ path: '/tenants/t-1/orders?tenant%49d=t-2', source }), source).toBe(403);
@@ -170,6 +177,26 @@ describe('tenant in the body', () => {
     expect(await status({ path: '/orders', json: { owner: 't-2' } })).toBe(403);
     const ok = await app.request(as('member', { path: '/orders', json: { owner: 't-1', note: 'x' } }));
     expect(ok.json()).toEqual({ tenant: 't-1', body: { note: 'x', tenantId: 't-1' } });
+  });
+
+  it('response amplification: the 400 for a deeply hidden field names a bounded path', async () => {
+    let value: unknown = { tenantId: ['t-2'] };
+    for (let i = 0; i < 200; i++) value = { ['k'.repeat(1000)]: value };
+    const res = await app.request(as('member', { path: '/tenants/t-1/orders', json: value }));
+    expect(res.status).toBe(400);
+    expect(res.text().length).toBeLessThan(4_000); // the body is 200 KB
+  });
+
+  it('cost amplification: many copies of the own tenant deep in a body are checked in linear time', async () => {
+    const body = `${'['.repeat(200)}${Array(5000).fill('{"tenantId":"t-1"}').join(',')}${']'.repeat(200)}`;
+    const started = performance.now();
+    const res = await status({
+      path: '/tenants/t-1/orders',
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res).toBe(200);
+    expect(performance.now() - started).toBeLessThan(1_000);
   });
 
   it("the principal's own tenant at any depth passes", async () => {
@@ -301,6 +328,33 @@ describe('cross-tenant roles', () => {
     expect(res.status).toBe(500);
     expect(res.text()).not.toMatch(/cyclic|tenant/);
     expect(reported).toHaveLength(1);
+  });
+
+  it('audit-sink failure: an access that must be audited and cannot be does not happen', async () => {
+    const failing = createApp({
+      service: 'unaudited',
+      logger: false,
+      metrics: false,
+      tracing: false,
+      onError: () => {},
+      access: createAccessControl({
+        authenticators: [(ctx) => PRINCIPALS[ctx.header('authorization')?.slice(7) ?? '']],
+        crossTenantRoles: ['super_admin'],
+        audit: (event) => {
+          if (event.outcome === 'allow') throw new Error('audit store down');
+        },
+      }),
+    });
+    failing.get('/tenants/:tenantId/orders', { auth: {} }, () => 'orders');
+    failing.put('/settings', { auth: { sensitive: true } }, () => 'saved');
+    expect((await failing.request(as('admin', { method: 'GET', path: '/tenants/t-2/orders' }))).status).toBe(
+      500,
+    );
+    expect((await failing.request(as('member', { method: 'PUT', path: '/settings' }))).status).toBe(500);
+    // A denial still stands when it cannot be written down.
+    expect((await failing.request(as('member', { method: 'GET', path: '/tenants/t-2/orders' }))).status).toBe(
+      403,
+    );
   });
 
   it("partner issuer's cross-tenant role cannot reach tenants outside its issuer's scope", async () => {

@@ -31,15 +31,43 @@ function assertSafe(value: unknown): void {
   }
 }
 
+/** How deep a JSON body may nest: far beyond any API's data, well within what validators and
+ * `JSON.stringify` can recurse through (tens of thousands of levels overflow their stacks). */
+export const MAX_JSON_DEPTH = 256;
+
+/**
+ * Refuses JSON nested deeper than {@link MAX_JSON_DEPTH}, in one pass over the text counting
+ * brackets outside strings. Text too short to nest that deep is not scanned.
+ */
+function assertShallow(text: string): void {
+  if (text.length <= MAX_JSON_DEPTH * 2) return;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \\ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 /* [ */ || c === 123 /* { */) {
+      if (++depth > MAX_JSON_DEPTH)
+        throw new BadRequestError(`JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`, {
+          details: { reason: 'too_deep' },
+        });
+    } else if (c === 93 /* ] */ || c === 125 /* } */) depth--;
+  }
+}
+
 // Only texts that could spell a dangerous key (directly or through \u escapes) pay for the walk.
 const SUSPICIOUS = /proto|constructor|\\u/;
 
 /**
  * `JSON.parse` that rejects prototype-pollution payloads (`__proto__`, `constructor.prototype`,
- * also when spelled with `\u` escapes), lone surrogates written as `\u` escapes, and malformed JSON,
- * each with a 400.
+ * also when spelled with `\u` escapes), lone surrogates written as `\u` escapes, nesting deeper than
+ * {@link MAX_JSON_DEPTH} and malformed JSON, each with a 400.
  */
 export function parseJsonSafely(text: string): unknown {
+  assertShallow(text);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -1,3 +1,4 @@
+import type { Context, RequestInput } from '../context/context.js';
 import { isSafeRequestId } from '../context/headers.js';
 import { ConfigurationError, refuseUnknownOptions } from '../errors/errors.js';
 import { type MiddlewareHooks, markProtection } from '../middleware/compose.js';
@@ -34,20 +35,23 @@ export function requestId(options: RequestIdOptions = {}): MiddlewareHooks<objec
     throw new ConfigurationError(`requestId: invalid header name "${header}"`);
   if (!Number.isInteger(maxLength) || maxLength < 1 || maxLength > 128)
     throw new ConfigurationError('requestId: maxLength must be from 1 to 128');
+  // Set on the way out, so every response (errors, 404, early answers of inner middleware) carries
+  // it. Written straight into the response: the name was checked above and a request id is always
+  // of a safe charset (see isSafeRequestId), so ctx.header's per-call checks add nothing.
+  const after = (ctx: Context<RequestInput, object>): void => {
+    const res = ctx.res;
+    if (res !== undefined) res.headers[header] = ctx.requestId;
+  };
   return markProtection<MiddlewareHooks<object>>(
-    {
-      before(ctx) {
-        const incoming = trust ? ctx.header(header) : undefined;
-        if (isSafeRequestId(incoming) && incoming.length <= maxLength) ctx.requestId = incoming;
-      },
-      // Set on the way out, so every response (errors, 404, early answers of inner middleware) carries
-      // it. Written straight into the response: the name was checked above and a request id is
-      // always of a safe charset (see isSafeRequestId), so ctx.header's per-call checks add nothing.
-      after(ctx) {
-        const res = ctx.res;
-        if (res !== undefined) res.headers[header] = ctx.requestId;
-      },
-    },
+    trust
+      ? {
+          before(ctx) {
+            const incoming = ctx.header(header);
+            if (isSafeRequestId(incoming) && incoming.length <= maxLength) ctx.requestId = incoming;
+          },
+          after,
+        }
+      : { after },
     'requestId',
   );
 }
