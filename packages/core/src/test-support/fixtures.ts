@@ -1,10 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The shared captured AWS event samples (`../shared/fixtures/aws-events` beside the repository). */
-export const FIXTURES_DIR = fileURLToPath(
-  new URL('../../../../../shared/fixtures/aws-events/', import.meta.url),
-);
+/** The captured AWS event samples kept with the tests (`packages/core/test/fixtures/aws-events`, see SOURCES.md). */
+export const FIXTURES_DIR = fileURLToPath(new URL('../../test/fixtures/aws-events/', import.meta.url));
 
 /** Every sample file, as `folder/name.json`. */
 export function fixtureNames(): string[] {
