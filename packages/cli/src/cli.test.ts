@@ -1,39 +1,16 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { localClientConfig, startDynalite } from '@lift/core/testing/dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEV_ISSUER } from './dev-issuer.js';
 import { type DevServer, DevServerError, startDevServer } from './dev-server.js';
+import { fixture, hasStack, lift } from './fixtures/harness.js';
 import { invoke } from './invoke.js';
 import { ServiceError } from './service.js';
-
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-const bin = fileURLToPath(new URL('./bin.ts', import.meta.url));
-const run = promisify(execFile);
-
-/** Runs the real CLI (from source) and returns its exit code and output. */
-async function lift(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['--conditions=@lift/source', '--import', 'tsx', bin, ...args],
-      {
-        // At INFO, as a deployed service logs, so tests see where the access lines go.
-        env: { ...process.env, NODE_NO_WARNINGS: '1', POWERTOOLS_LOG_LEVEL: 'INFO' },
-        timeout: 60_000,
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe('lift dev', () => {
   let server: DevServer;
@@ -198,10 +175,63 @@ describe('lift dev and DynamoDB', () => {
 });
 
 describe('the lift binary', () => {
+  it('prints help and the version, for lift and for each command', async () => {
+    const version = (
+      JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+        version: string;
+      }
+    ).version;
+    const [help, h, ver, devHelp, invokeHelp] = await Promise.all([
+      lift(['--help']),
+      lift(['-h']),
+      lift(['--version']),
+      lift(['dev', '--help']),
+      lift(['invoke', 'x.ts', '-h']),
+    ]);
+    for (const result of [help, h, ver, devHelp, invokeHelp]) {
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe('');
+    }
+    expect(help.stdout).toContain('Usage: lift <command> <entry> [options]');
+    expect(help.stdout).toMatch(/^ {2}dev +run a service/m);
+    expect(h.stdout).toBe(help.stdout);
+    expect(ver.stdout.trim()).toBe(version);
+    expect(devHelp.stdout).toContain('--port N');
+    expect(devHelp.stdout).toContain('--data-dir DIR');
+    expect(invokeHelp.stdout).toContain("--header 'NAME: VALUE'");
+  });
+
+  it('says what is wrong in one line on stderr, exit 2, for an unknown command, option or bad value', async () => {
+    const entry = fixture('echo.ts');
+    const results = await Promise.all([
+      lift(['deploy', entry]),
+      lift(['dev', entry, '--prot', '3000']),
+      lift(['dev', entry, '--port', '99999']),
+      lift(['dev', entry, '--port', 'abc']),
+      lift(['invoke', entry, '--header', 'nocolon']),
+    ]);
+    const [deploy, prot, big, abc, header] = results;
+    for (const result of results) {
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(hasStack(result.stderr)).toBe(false);
+    }
+    expect(deploy?.stderr).toBe(
+      'lift: unknown command "deploy"; the commands are dev, invoke, token (lift --help)\n',
+    );
+    expect(prot?.stderr).toContain(
+      'lift dev: unknown option --prot (did you mean --port?); the options are --port,',
+    );
+    expect(big?.stderr).toBe('lift dev: --port must be a port number from 0 to 65535, got "99999"\n');
+    expect(abc?.stderr).toBe('lift dev: --port must be a port number from 0 to 65535, got "abc"\n');
+    expect(header?.stderr).toContain("lift invoke: --header must be 'name: value'");
+  });
+
   it('reports a missing entry and exits 1', async () => {
-    const result = await lift('dev', 'nowhere/handler.ts', '--port', '0');
+    const result = await lift(['dev', 'nowhere/handler.ts', '--port', '0']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('lift: Entry not found: nowhere/handler.ts');
+    expect(result.stderr).toBe('lift dev: Entry not found: nowhere/handler.ts\n');
   });
 
   it('reports a busy port and exits 1', async () => {
@@ -209,16 +239,17 @@ describe('the lift binary', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const result = await lift('dev', fixture('echo.ts'), '--port', String(port));
+      const result = await lift(['dev', fixture('echo.ts'), '--port', String(port)]);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(`Port ${port} is already in use`);
+      expect(hasStack(result.stderr)).toBe(false);
     } finally {
       blocker.close();
     }
   });
 
   it('invokes the handler once with an event built for a source', async () => {
-    const result = await lift(
+    const result = await lift([
       'invoke',
       fixture('echo.ts'),
       '--source',
@@ -229,7 +260,7 @@ describe('the lift binary', () => {
       '/echo?q=1',
       '--body',
       '{"a":1}',
-    );
+    ]);
     expect(result.code).toBe(0);
     const printed = JSON.parse(result.stdout) as {
       statusCode: number;
@@ -242,21 +273,95 @@ describe('the lift binary', () => {
     expect(JSON.parse(printed.body)).toMatchObject({
       source: 'alb',
       query: { q: '1' },
+      contentType: 'application/json',
       functionName: 'lift-invoke',
     });
   });
 
-  it('prints usage for an unknown command', async () => {
-    const result = await lift('deploy', 'x.ts');
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('Unknown command "deploy"');
+  it('invoke sends repeated headers and query parameters, a method, cookies and a body from a file or stdin', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lift-invoke-'));
+    try {
+      writeFileSync(join(dir, 'body.bin'), new Uint8Array([0, 255, 1]));
+      const request = [
+        'invoke',
+        fixture('echo.ts'),
+        '--method',
+        'put',
+        '--path',
+        '/echo?a=1',
+        '--query',
+        'a=2',
+        '--query',
+        'b=x y',
+        '--header',
+        'x-tag: first',
+        '--header',
+        'cookie: session=abc; theme=dark',
+      ];
+      const [file, stdin] = await Promise.all([
+        lift([...request, '--body', `@${join(dir, 'body.bin')}`]),
+        lift([...request, '--header', 'content-type: text/plain', '--body', '@-'], 'from stdin'),
+      ]);
+      for (const result of [file, stdin]) expect(result.code, result.stderr).toBe(0);
+      const fromFile = JSON.parse((JSON.parse(file.stdout) as { body: string }).body) as Record<
+        string,
+        unknown
+      >;
+      expect(fromFile).toMatchObject({
+        method: 'PUT',
+        source: 'apigw-http',
+        query: { a: ['1', '2'], b: 'x y' },
+        tag: 'first',
+        cookies: { session: 'abc', theme: 'dark' },
+        contentType: 'application/octet-stream',
+        bodyBytes: [0, 255, 1],
+      });
+      const fromStdin = JSON.parse((JSON.parse(stdin.stdout) as { body: string }).body) as Record<
+        string,
+        unknown
+      >;
+      expect(fromStdin).toMatchObject({
+        contentType: 'text/plain',
+        bodyBytes: [...Buffer.from('from stdin')],
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
+
+  it('lift invoke accepts a lift token token, with the environment lift dev gives the service', async () => {
+    const entry = fixture('secured.ts');
+    const token = await lift(['token', entry, '--sub', 'ada', '--tenant', 'acme', '--aud', 'cli-test']);
+    expect(token.code, token.stderr).toBe(0);
+    const [me, env] = await Promise.all([
+      lift(['invoke', entry, '--path', '/me', '--header', `authorization: Bearer ${token.stdout.trim()}`]),
+      lift(['invoke', entry, '--path', '/env']),
+    ]);
+    expect(me.code, me.stderr).toBe(0);
+    const result = JSON.parse(me.stdout) as { statusCode: number; body: string };
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body)).toEqual({ userId: 'ada', tenantId: 'acme' });
+
+    const fromInvoke = JSON.parse((JSON.parse(env.stdout) as { body: string }).body) as Record<
+      string,
+      unknown
+    >;
+    const server = await startDevServer({ entry, port: 0, watch: false, log: () => {} });
+    try {
+      const fromDev = (await (await fetch(`${server.url}/env`)).json()) as Record<string, unknown>;
+      expect(fromInvoke).toEqual(fromDev);
+      expect(fromDev).toMatchObject({ LIFT_DEV: '1', LIFT_DEV_ISSUER: DEV_ISSUER, jwksUriIsLoopback: true });
+      expect((fromDev.jwks as { keys: unknown[] }).keys).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
 });
 
 describe('invoke', () => {
   it('runs a captured event from a file', async () => {
     const event = fileURLToPath(
-      new URL('../../../../shared/fixtures/aws-events/powertools/apigw-rest--no-auth.json', import.meta.url),
+      new URL('../../core/test/fixtures/aws-events/powertools/apigw-rest--no-auth.json', import.meta.url),
     );
     const result = (await invoke({ entry: fixture('echo.ts'), eventFile: event })) as { statusCode: number };
     expect(result.statusCode).toBe(404);

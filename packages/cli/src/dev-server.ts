@@ -1,11 +1,29 @@
 import { existsSync, type FSWatcher, watch } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { dirname, resolve } from 'node:path';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { basename, dirname, resolve } from 'node:path';
 import { fakeLambdaContext } from '@lift/core/testing';
-import { DEV_JWKS_PATH, loadDevIssuer } from './dev-issuer.js';
+import {
+  applyDevEnvironment,
+  DEV_JWKS_PATH,
+  devJwks,
+  legacyFolderNotice,
+  loadDevIssuer,
+} from './dev-issuer.js';
 import { startLocalDynamoDB } from './environment.js';
-import { type EventFormat, readRequestBody, toEvent, writeResult } from './http-bridge.js';
+import { DevServerError } from './errors.js';
+import {
+  BodyTooLargeError,
+  declaresTooLarge,
+  type EventFormat,
+  readRequestBody,
+  toEvent,
+  writeResult,
+} from './http-bridge.js';
+import { createBuildDir, removeBuildDir } from './paths.js';
 import { type LoadedService, loadService, ServiceError } from './service.js';
+import { explainRefusedToken } from './token-diagnosis.js';
+
+export { DevServerError } from './errors.js';
 
 /** Options of {@link startDevServer}. */
 export interface DevServerOptions {
@@ -21,7 +39,7 @@ export interface DevServerOptions {
   readonly functionName?: string;
   /** Reload when a file under the entry's folder changes (default true). */
   readonly watch?: boolean;
-  /** Persist the embedded DynamoDB here. */
+  /** Persist the embedded DynamoDB here; the folder is locked for this process while it runs. */
   readonly dataDir?: string;
   /** Use another DynamoDB instead of the embedded one. */
   readonly dynamodbEndpoint?: string;
@@ -38,17 +56,14 @@ export interface DevServer {
   readonly generation: number;
   /** Rebuilds and swaps the service; the data in DynamoDB stays. */
   reload(): Promise<void>;
+  /** Stops serving, stops the embedded DynamoDB, releases the data dir and removes the build files. */
   close(): Promise<void>;
 }
 
-/** A failure that stops the dev server from starting (port busy, service broken). */
-export class DevServerError extends Error {
-  /** @param message what went wrong and what to do */
-  constructor(message: string) {
-    super(message);
-    this.name = 'DevServerError';
-  }
-}
+/** A client that sends its headers slower than this is cut off (Node's default is 60 s). */
+export const HEADERS_TIMEOUT_MS = 5_000;
+/** The whole request, body included, must have arrived within this; the handler's time is not counted. */
+export const REQUEST_TIMEOUT_MS = 10_000;
 
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -56,7 +71,9 @@ function listen(server: Server, port: number, host: string): Promise<number> {
       reject(
         error.code === 'EADDRINUSE'
           ? new DevServerError(`Port ${port} is already in use; stop the other server or pass --port`)
-          : error,
+          : error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND'
+            ? new DevServerError(`Cannot listen on ${host}: no such address on this machine; check --host`)
+            : error,
       );
     });
     server.listen(port, host, () => {
@@ -66,84 +83,167 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((done) => server.close(() => done()));
+}
+
+/** The address the service reaches the dev server on, for the key-set URL. */
+function loopbackFor(host: string): string {
+  if (host === '0.0.0.0' || host === '' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * Answers 413 as API Gateway does, without reading the body. What the client still sends is read and
+ * dropped, not kept: closing with unread data would reset the connection, and the client would see
+ * the reset instead of the 413. A client still sending after 2 s is cut off.
+ */
+function refuseTooLarge(req: IncomingMessage, res: ServerResponse): void {
+  const body = '{"message":"Request Entity Too Large"}';
+  res.writeHead(413, { 'content-type': 'application/json', 'content-length': body.length }).end(body);
+  req.resume();
+  const cut = setTimeout(() => req.socket.destroy(), 2_000);
+  req.once('end', () => clearTimeout(cut));
+  req.socket.once('close', () => clearTimeout(cut));
+}
+
 /**
  * Runs a service locally: each HTTP request becomes an API Gateway event, the entry's `handler` is
  * invoked with a Lambda context, and the result is written back as API Gateway would. DynamoDB is
  * embedded (dynalite) unless another endpoint is given; declared tables are created before the first
- * request. Source changes reload the service without losing data.
+ * request. Source changes reload the service without losing data. Bodies over API Gateway's 10 MB are
+ * refused with 413 as they arrive, and slow clients are cut off after a few seconds. A 401 answered to
+ * a bearer token gets the reason logged here (the client still gets the generic answer).
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   if (!existsSync(resolve(options.entry))) throw new ServiceError(`Entry not found: ${options.entry}`);
   const log = options.log ?? ((line: string) => console.log(line));
   const format = options.format ?? 'http';
   const timeoutMs = options.timeoutMs ?? 30_000;
-  process.env.LIFT_DEV = '1';
-  // Local runs write no EMF metrics, as Powertools decides for POWERTOOLS_DEV; logs stay.
-  process.env.POWERTOOLS_DEV ??= 'true';
+  const host = options.host ?? '127.0.0.1';
   // Stacks printed for failing handlers point at the TypeScript sources, not the bundle.
   process.setSourceMapsEnabled(true);
+  const legacy = legacyFolderNotice(options.entry);
+  if (legacy !== undefined) log(`note: ${legacy}`);
+  const devIssuer = loadDevIssuer(options.entry);
+  const jwks = devJwks(devIssuer);
   const dynamodb = await startLocalDynamoDB({
     ...(options.dynamodbEndpoint === undefined ? {} : { endpoint: options.dynamodbEndpoint }),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    log,
   });
+  const outDir = createBuildDir(options.entry);
   let service: LoadedService | undefined;
   let generation = 0;
-  const devIssuer = loadDevIssuer(options.entry);
-  const devJwks = JSON.stringify({ keys: [devIssuer.publicJwk] });
-  const load = async () => {
-    const next = await loadService(options.entry);
+  const load = async (progress = false) => {
+    const started = performance.now();
+    if (progress) log(`building ${basename(options.entry)}…`);
+    const next = await loadService(options.entry, { outDir });
+    if (progress) log(`built ${basename(options.entry)} in ${(performance.now() - started).toFixed(0)} ms`);
+    for (const line of next.missing)
+      log(`warning: the service imports a package that is not installed: ${line}`);
     const created = await dynamodb.ensure(next.tables);
     if (created.length > 0) log(`created table${created.length > 1 ? 's' : ''} ${created.join(', ')}`);
     service = next;
     generation += 1;
   };
-  const server = createServer(async (req, res) => {
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     // The local issuer's key set, so services verify `lift token` tokens offline, over real HTTP.
     if (req.method === 'GET' && req.url === DEV_JWKS_PATH) {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(devJwks);
-      return;
-    }
-    if (service === undefined) {
-      res.writeHead(503, { 'content-type': 'application/json' }).end('{"message":"Service is loading"}');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(jwks);
       return;
     }
     const started = performance.now();
-    const requestId = globalThis.crypto.randomUUID();
-    let status = 500;
+    const ms = () => `${(performance.now() - started).toFixed(1)} ms`;
+    // One line per request, whatever happens to it.
+    let logged = false;
+    const line = (text: string): boolean => {
+      if (logged) return false;
+      logged = true;
+      log(text);
+      return true;
+    };
+    res.once('close', () => {
+      if (!res.writableFinished) line(`${req.method} ${req.url} client disconnected after ${ms()}`);
+    });
+    if (service === undefined) {
+      res.writeHead(503, { 'content-type': 'application/json' }).end('{"message":"Service is loading"}');
+      line(`${req.method} ${req.url} 503 (still loading) ${ms()}`);
+      return;
+    }
+    let body: Buffer;
     try {
-      const body = await readRequestBody(req);
+      body = await readRequestBody(req);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        refuseTooLarge(req, res);
+        line(`${req.method} ${req.url} 413 (body over API Gateway's 10 MB) ${ms()}`);
+      } else {
+        line(`${req.method} ${req.url} client disconnected after ${ms()}`);
+      }
+      return;
+    }
+    const requestId = globalThis.crypto.randomUUID();
+    // A reload may have swapped the service while the body arrived; the request gets the newest.
+    const current = service;
+    let status: number;
+    try {
       const event = toEvent(req, body, format, requestId);
       const context = fakeLambdaContext({
         timeoutMs,
         functionName: options.functionName ?? 'lift-dev',
         awsRequestId: requestId,
       });
-      status = writeResult(res, await (service as LoadedService).handler(event, context));
+      status = writeResult(res, await current.handler(event, context));
     } catch (error) {
       // As API Gateway does when the function fails: a generic 500 to the client, the stack here.
-      log(`handler failed: ${(error as Error)?.stack ?? String(error)}`);
+      const stack = (error as Error)?.stack;
+      log(`handler failed: ${typeof stack === 'string' ? current.mapStack(stack) : String(error)}`);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end('{"message":"Internal Server Error"}');
       status = 500;
     }
-    log(`${req.method} ${req.url} ${status} ${(performance.now() - started).toFixed(1)} ms`);
+    const why =
+      status === 401
+        ? await explainRefusedToken(req.headers.authorization, devIssuer, options.entry).catch(
+            () => undefined,
+          )
+        : undefined;
+    if (line(`${req.method} ${req.url} ${status} ${ms()}`) && why !== undefined) log(`  401 because ${why}`);
+  };
+
+  const server = createServer(
+    {
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      // Node checks those timeouts on this interval (default 30 s), which would make them late.
+      connectionsCheckingInterval: 1_000,
+      keepAliveTimeout: 5_000,
+    },
+    (req, res) => void handle(req, res),
+  );
+  // Clients that wait for `100 Continue` (curl does for large uploads) are told 413 before they send.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (!declaresTooLarge(req)) res.writeContinue();
+    void handle(req, res);
   });
-  server.keepAliveTimeout = 5_000;
 
   let port: number;
   try {
-    port = await listen(server, options.port ?? 3000, options.host ?? '127.0.0.1');
+    port = await listen(server, options.port ?? 3000, host);
   } catch (error) {
+    removeBuildDir(outDir);
     await dynamodb.close();
     throw error;
   }
-  process.env.LIFT_DEV_ISSUER = devIssuer.issuer;
-  process.env.LIFT_DEV_JWKS_URI = `http://127.0.0.1:${port}${DEV_JWKS_PATH}`;
+  applyDevEnvironment(devIssuer, `http://${loopbackFor(host)}:${port}${DEV_JWKS_PATH}`);
   try {
-    await load();
+    await load(true);
   } catch (error) {
-    server.closeAllConnections();
-    await new Promise<void>((done) => server.close(() => done()));
+    await closeServer(server);
+    removeBuildDir(outDir);
     await dynamodb.close();
     throw error;
   }
@@ -165,15 +265,14 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   };
   if (options.watch ?? true) {
     watcher = watch(dirname(resolve(options.entry)), { recursive: true }, (_event, file) => {
-      if (file === null || file.includes('.lift') || file.includes('node_modules')) return;
+      if (file === null || file.includes('node_modules') || file.includes('.lift')) return;
       clearTimeout(timer);
       timer = setTimeout(() => void reload(), 100);
     });
   }
 
-  const host = options.host ?? '127.0.0.1';
   return {
-    url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`,
+    url: `http://${host === '0.0.0.0' ? 'localhost' : loopbackFor(host)}:${port}`,
     port,
     dynamodbEndpoint: dynamodb.endpoint,
     get generation() {
@@ -183,9 +282,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     async close() {
       clearTimeout(timer);
       watcher?.close();
-      server.closeAllConnections();
-      await new Promise<void>((done) => server.close(() => done()));
+      await closeServer(server);
       await reloading;
+      removeBuildDir(outDir);
       await dynamodb.close();
     },
   };

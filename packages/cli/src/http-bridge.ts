@@ -8,6 +8,31 @@ export type EventFormat = 'http' | 'rest';
 const TEXT =
   /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|application\/[\w.+-]+\+(json|xml))/i;
 
+/** Whether API Gateway passes a body of this content type as text (else base64-encoded). */
+export function isTextContentType(contentType: string): boolean {
+  return TEXT.test(contentType);
+}
+
+/** API Gateway's payload limit: 10 MB. */
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** A request body over the limit, refused as it arrives. */
+export class BodyTooLargeError extends Error {
+  /** @param limit the limit in bytes */
+  constructor(readonly limit: number) {
+    super(`Request body over ${limit} bytes`);
+    this.name = 'BodyTooLargeError';
+  }
+}
+
+/** The client went away before its request had arrived whole. */
+export class ClientGoneError extends Error {
+  constructor() {
+    super('The client disconnected before sending the whole request');
+    this.name = 'ClientGoneError';
+  }
+}
+
 function cookiePairs(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of header?.split(';') ?? []) {
@@ -17,11 +42,42 @@ function cookiePairs(header: string | undefined): Record<string, string> {
   return out;
 }
 
-/** Reads a whole request body. */
-export async function readRequestBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+/** Whether the request declares a body over `limit` in its Content-Length. */
+export function declaresTooLarge(req: IncomingMessage, limit: number = MAX_BODY_BYTES): boolean {
+  const declared = Number(req.headers['content-length']);
+  return Number.isFinite(declared) && declared > limit;
+}
+
+/**
+ * Reads a whole request body of at most `limit` bytes. A Content-Length over the limit is refused
+ * before any byte is read, and a chunked body as soon as it passes the limit, so an oversized upload
+ * costs neither its time nor its memory: {@link BodyTooLargeError}. A client that disconnects midway:
+ * {@link ClientGoneError}.
+ */
+export function readRequestBody(req: IncomingMessage, limit: number = MAX_BODY_BYTES): Promise<Buffer> {
+  if (declaresTooLarge(req, limit)) return Promise.reject(new BodyTooLargeError(limit));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = (error: Error) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      reject(error);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) stop(new BodyTooLargeError(limit));
+      else chunks.push(chunk);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks, size));
+    req.on('data', onData);
+    req.once('end', onEnd);
+    // Node reports a client that went away mid-body as an 'aborted' error, then 'close'.
+    req.once('error', () => stop(new ClientGoneError()));
+    req.once('close', () => {
+      if (!req.complete) stop(new ClientGoneError());
+    });
+  });
 }
 
 /** Builds the API Gateway event for a local request, as API Gateway would deliver it. */
@@ -46,7 +102,7 @@ export function toEvent(
     domainName: req.headers.host ?? 'localhost',
     ...(body.length === 0
       ? {}
-      : { body: TEXT.test(contentType) ? body.toString('utf8') : new Uint8Array(body) }),
+      : { body: isTextContentType(contentType) ? body.toString('utf8') : new Uint8Array(body) }),
   };
   return format === 'http' ? httpApiEvent(init) : restApiEvent(init);
 }

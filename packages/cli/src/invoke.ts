@@ -3,11 +3,16 @@ import {
   albEvent,
   fakeLambdaContext,
   functionUrlEvent,
+  type HttpEventInit,
   httpApiEvent,
   restApiEvent,
 } from '@lift/core/testing';
+import { applyDevEnvironment, legacyFolderNotice, loadDevIssuer, serveDevJwks } from './dev-issuer.js';
 import { startLocalDynamoDB } from './environment.js';
+import { isTextContentType } from './http-bridge.js';
+import { createBuildDir, removeBuildDir } from './paths.js';
 import { loadService, ServiceError } from './service.js';
+import { explainRefusedToken } from './token-diagnosis.js';
 
 /** Event sources `lift invoke --source` can build. */
 export const INVOKE_SOURCES = ['apigw-http', 'apigw-rest', 'function-url', 'alb'] as const;
@@ -15,20 +20,101 @@ export const INVOKE_SOURCES = ['apigw-http', 'apigw-rest', 'function-url', 'alb'
 /** Options of {@link invoke}. */
 export interface InvokeOptions {
   readonly entry: string;
-  /** A JSON file holding the event. */
+  /** A JSON file holding the event, sent as it is. */
   readonly eventFile?: string;
-  /** Or a source to build the event for, with `method`, `path` and `body`. */
+  /** Or a source to build the event for (default `apigw-http`), with the request below. */
   readonly source?: (typeof INVOKE_SOURCES)[number];
   readonly method?: string;
+  /** Path, with an optional query string. */
   readonly path?: string;
-  readonly body?: string;
+  /** Request headers; repeated ones as arrays. A `cookie` header becomes the event's cookies. */
+  readonly headers?: Readonly<Record<string, string | readonly string[]>>;
+  /** Query parameters added to the path's own. */
+  readonly query?: Readonly<Record<string, string | readonly string[]>>;
+  /**
+   * The body: text, or bytes (base64-encoded in the event unless the content type is text, as API
+   * Gateway does). Without a content-type header, it is `application/json` when the body parses as
+   * JSON, `text/plain` for other text, `application/octet-stream` for other bytes.
+   */
+  readonly body?: string | Uint8Array;
   readonly timeoutMs?: number;
   readonly dataDir?: string;
   readonly dynamodbEndpoint?: string;
+  /** Where progress and the reason for a refused token go (default nowhere). */
+  readonly log?: (line: string) => void;
 }
 
-/** Runs the entry's handler once, with the same embedded DynamoDB as `lift dev`, and returns its result. */
+function guessContentType(body: string | Uint8Array): string {
+  let text: string;
+  try {
+    text = typeof body === 'string' ? body : new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    return 'application/octet-stream';
+  }
+  try {
+    JSON.parse(text);
+    return 'application/json';
+  } catch {
+    return 'text/plain; charset=utf-8';
+  }
+}
+
+function headerValues(
+  headers: InvokeOptions['headers'],
+  name: string,
+): { key: string; values: string[] } | undefined {
+  for (const [key, value] of Object.entries(headers ?? {})) {
+    if (key.toLowerCase() === name) return { key, values: typeof value === 'string' ? [value] : [...value] };
+  }
+  return undefined;
+}
+
+/** The event a request described by flags would reach the handler as, from the given source. */
+export function buildInvokeEvent(options: InvokeOptions): Record<string, unknown> {
+  const source = options.source ?? 'apigw-http';
+  const headers: Record<string, string | readonly string[]> = { ...options.headers };
+  let body: string | Uint8Array | undefined = options.body;
+  if (body !== undefined) {
+    const given = headerValues(headers, 'content-type');
+    const contentType = given?.values[0] ?? guessContentType(body);
+    if (given === undefined) headers['content-type'] = contentType;
+    if (typeof body !== 'string' && isTextContentType(contentType)) body = Buffer.from(body).toString('utf8');
+  }
+  // HTTP APIs and Function URLs deliver cookies apart from the headers, as the dev server does.
+  const cookie =
+    source === 'apigw-http' || source === 'function-url' ? headerValues(headers, 'cookie') : undefined;
+  const cookies: Record<string, string> = {};
+  if (cookie !== undefined) {
+    delete headers[cookie.key];
+    for (const part of cookie.values.join(';').split(';')) {
+      const eq = part.indexOf('=');
+      if (eq > 0) cookies[part.slice(0, eq).trim()] ??= part.slice(eq + 1).trim();
+    }
+  }
+  const init: HttpEventInit = {
+    method: options.method ?? 'GET',
+    path: options.path ?? '/',
+    headers,
+    ...(options.query === undefined ? {} : { query: options.query }),
+    ...(Object.keys(cookies).length === 0 ? {} : { cookies }),
+    ...(body === undefined ? {} : { body }),
+  };
+  const build = {
+    'apigw-http': httpApiEvent,
+    'apigw-rest': restApiEvent,
+    'function-url': functionUrlEvent,
+    alb: albEvent,
+  }[source];
+  return build(init);
+}
+
+/**
+ * Runs the entry's handler once and returns its result, in the environment `lift dev` gives it: the
+ * same DynamoDB (embedded, or the given endpoint), `LIFT_DEV`, and the development issuer with its key
+ * set served on loopback, so a `lift token` token verifies. Build files are removed when it returns.
+ */
 export async function invoke(options: InvokeOptions): Promise<unknown> {
+  const log = options.log ?? (() => {});
   let event: unknown;
   if (options.eventFile !== undefined) {
     try {
@@ -37,44 +123,59 @@ export async function invoke(options: InvokeOptions): Promise<unknown> {
       throw new ServiceError(`Cannot read the event from ${options.eventFile}: ${(error as Error).message}`);
     }
   } else {
-    const init = {
-      method: options.method ?? 'GET',
-      path: options.path ?? '/',
-      ...(options.body === undefined
-        ? {}
-        : { body: options.body, headers: { 'content-type': 'application/json' } }),
-    };
-    const build = {
-      'apigw-http': httpApiEvent,
-      'apigw-rest': restApiEvent,
-      'function-url': functionUrlEvent,
-      alb: albEvent,
-    }[options.source ?? 'apigw-http'];
-    event = build(init);
+    event = buildInvokeEvent(options);
   }
-  process.env.LIFT_DEV = '1';
-  // Local runs write no EMF metrics, as Powertools decides for POWERTOOLS_DEV; logs stay.
-  process.env.POWERTOOLS_DEV ??= 'true';
-  const dynamodb = await startLocalDynamoDB({
-    ...(options.dynamodbEndpoint === undefined ? {} : { endpoint: options.dynamodbEndpoint }),
-    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
-  });
+  const legacy = legacyFolderNotice(options.entry);
+  if (legacy !== undefined) log(`note: ${legacy}`);
+  const issuer = loadDevIssuer(options.entry);
+  const jwks = await serveDevJwks(issuer);
+  applyDevEnvironment(issuer, jwks.uri);
+  // Stacks of a failing handler point at the TypeScript sources, as under lift dev.
+  process.setSourceMapsEnabled(true);
+  const outDir = createBuildDir(options.entry);
   try {
-    const service = await loadService(options.entry);
-    await dynamodb.ensure(service.tables);
-    // The handler's own output (log lines) goes to stderr, as `sam local invoke` does, so stdout
-    // carries only the result and can be piped.
-    const stdoutWrite = process.stdout.write;
-    process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+    const dynamodb = await startLocalDynamoDB({
+      ...(options.dynamodbEndpoint === undefined ? {} : { endpoint: options.dynamodbEndpoint }),
+      ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+      log,
+    });
     try {
-      return await service.handler(
-        event,
-        fakeLambdaContext({ timeoutMs: options.timeoutMs ?? 30_000, functionName: 'lift-invoke' }),
-      );
+      const started = performance.now();
+      log(`building ${options.entry}…`);
+      const service = await loadService(options.entry, { outDir });
+      log(`built in ${(performance.now() - started).toFixed(0)} ms`);
+      for (const line of service.missing)
+        log(`warning: the service imports a package that is not installed: ${line}`);
+      await dynamodb.ensure(service.tables);
+      // The handler's own output (log lines) goes to stderr, as `sam local invoke` does, so stdout
+      // carries only the result and can be piped.
+      const stdoutWrite = process.stdout.write;
+      process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+      let result: unknown;
+      try {
+        result = await service.handler(
+          event,
+          fakeLambdaContext({ timeoutMs: options.timeoutMs ?? 30_000, functionName: 'lift-invoke' }),
+        );
+      } catch (error) {
+        // The stack is the service's own, mapped to its sources; the failure itself is one line.
+        const stack = (error as Error)?.stack;
+        log(`handler failed: ${typeof stack === 'string' ? service.mapStack(stack) : String(error)}`);
+        throw new ServiceError(`the handler threw ${(error as Error)?.message ?? String(error)}`);
+      } finally {
+        process.stdout.write = stdoutWrite;
+      }
+      if ((result as { statusCode?: unknown } | null)?.statusCode === 401) {
+        const authorization = headerValues(options.headers, 'authorization')?.values[0];
+        const why = await explainRefusedToken(authorization, issuer, options.entry).catch(() => undefined);
+        if (why !== undefined) log(`401 because ${why}`);
+      }
+      return result;
     } finally {
-      process.stdout.write = stdoutWrite;
+      await dynamodb.close();
     }
   } finally {
-    await dynamodb.close();
+    removeBuildDir(outDir);
+    await jwks.close();
   }
 }

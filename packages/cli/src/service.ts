@@ -1,8 +1,10 @@
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire, SourceMap } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isTableDefinition, type TableDefinition } from '@lift/core/dynamodb';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
+import { createBuildDir } from './paths.js';
 
 /** A Lambda-style handler. */
 export type LambdaHandler = (event: unknown, context: unknown) => Promise<unknown>;
@@ -11,6 +13,13 @@ export type LambdaHandler = (event: unknown, context: unknown) => Promise<unknow
 export interface LoadedService {
   readonly handler: LambdaHandler;
   readonly tables: readonly TableDefinition[];
+  /** Rewrites the bundle's frames in a stack to the TypeScript sources they came from. */
+  readonly mapStack: (stack: string) => string;
+  /**
+   * Packages the bundle imports from node_modules that are not installed, each with the `npm install`
+   * line that fixes it: said at start-up rather than at the first request that needs one.
+   */
+  readonly missing: readonly string[];
 }
 
 /** A mistake in the service itself (missing file, no handler export, does not build). */
@@ -22,9 +31,13 @@ export class ServiceError extends Error {
   }
 }
 
-/** Where the dev bundles of an entry go. */
-export function bundleDir(entry: string): string {
-  return join(dirname(resolve(entry)), '.lift');
+/** Options of {@link loadService}. */
+export interface LoadServiceOptions {
+  /**
+   * Where the bundles go: a folder of this process, whose older bundles are removed. By default one
+   * made by {@link createBuildDir} under the project's `node_modules/.cache/lift`, removed on exit.
+   */
+  readonly outDir?: string;
 }
 
 function collectTables(module: Record<string, unknown>): TableDefinition[] {
@@ -37,25 +50,74 @@ function collectTables(module: Record<string, unknown>): TableDefinition[] {
   return [...found.values()];
 }
 
+const INLINE_MAP = '//# sourceMappingURL=data:application/json;base64,';
+
+// Node maps stacks itself when nothing replaced Error.prepareStackTrace; loaders and test runners
+// that do (tsx, vitest) only map what they compiled, so the frames of a bundle are mapped here too.
+function stackMapper(outfile: string): (stack: string) => string {
+  // Read now: a reload removes this bundle while requests it serves may still fail later.
+  const text = readFileSync(outfile, 'utf8');
+  let map: SourceMap | null | undefined;
+  const literal = (part: string) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const frame = new RegExp(
+    `(?:${literal(pathToFileURL(outfile).href)}|${literal(outfile)}):(\\d+):(\\d+)`,
+    'g',
+  );
+  return (stack) => {
+    if (map === undefined) {
+      try {
+        const at = text.lastIndexOf(INLINE_MAP);
+        map =
+          at === -1
+            ? null
+            : new SourceMap(
+                JSON.parse(Buffer.from(text.slice(at + INLINE_MAP.length).trim(), 'base64').toString()),
+              );
+      } catch {
+        map = null;
+      }
+    }
+    const found = map;
+    if (found === null) return stack;
+    return stack.replace(frame, (whole, line: string, column: string) => {
+      const entry = found.findEntry(Number(line) - 1, Number(column) - 1);
+      if (!('originalSource' in entry)) return whole;
+      const source = entry.originalSource.startsWith('file:')
+        ? fileURLToPath(entry.originalSource)
+        : resolve(dirname(outfile), entry.originalSource);
+      return `${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
+    });
+  };
+}
+
 let generation = 0;
+
+// One folder per entry, as each load removes the older bundles in its folder.
+const defaultOutDirs = new Map<string, string>();
 
 /**
  * Bundles the entry with esbuild, as a deploy would (the AWS SDK left to node_modules), and imports
  * the bundle. Each load is a new file, so a reload gets the new code of every module the entry uses.
- * Tables are the exported table definitions (or arrays of them).
+ * Bundles stay in the project (outside its sources), where the AWS SDK and other externals resolve
+ * from. Tables are the exported table definitions (or arrays of them).
  */
-export async function loadService(entry: string): Promise<LoadedService> {
+export async function loadService(entry: string, options: LoadServiceOptions = {}): Promise<LoadedService> {
   const file = resolve(entry);
   if (!existsSync(file)) throw new ServiceError(`Entry not found: ${entry}`);
-  const outDir = bundleDir(file);
+  let outDir = options.outDir ?? defaultOutDirs.get(file);
+  if (outDir === undefined) {
+    outDir = createBuildDir(file);
+    defaultOutDirs.set(file, outDir);
+  }
   mkdirSync(outDir, { recursive: true });
   generation += 1;
   const outfile = join(
     outDir,
     `${basename(file).replace(/\.[cm]?[jt]sx?$/, '')}.${process.pid}.${generation}.mjs`,
   );
+  let built: Awaited<ReturnType<typeof build>>;
   try {
-    await build({
+    built = await build({
       entryPoints: [file],
       outfile,
       bundle: true,
@@ -65,6 +127,7 @@ export async function loadService(entry: string): Promise<LoadedService> {
       conditions: ['@lift/source'],
       external: ['@aws-sdk/*', '@smithy/*', 'dynalite'],
       sourcemap: 'inline',
+      metafile: true,
       logLevel: 'silent',
       banner: {
         js: "import { createRequire as __liftRequire } from 'node:module'; const require = __liftRequire(import.meta.url);",
@@ -87,5 +150,53 @@ export async function loadService(entry: string): Promise<LoadedService> {
       `${entry} has no "handler" export; export the Lambda entry point: export const handler = app.handler`,
     );
   }
-  return { handler: module.handler as LambdaHandler, tables: collectTables(module) };
+  return {
+    handler: module.handler as LambdaHandler,
+    tables: collectTables(module),
+    mapStack: stackMapper(outfile),
+    missing: missingPackages(built.metafile, outfile),
+  };
+}
+
+/** The package a bare import names: `@aws-sdk/client-dynamodb` of `@aws-sdk/client-dynamodb/dist/x`. */
+function packageOf(path: string): string {
+  const parts = path.split('/');
+  return path.startsWith('@') ? `${parts[0]}/${parts[1]}` : (parts[0] as string);
+}
+
+/**
+ * The packages left external in the bundle (the AWS SDK, dynalite) that do not resolve from where the
+ * bundle runs, each as its `npm install` line, with the range @lift/core declares for its optional
+ * peers when it names one.
+ */
+function missingPackages(metafile: Metafile | undefined, outfile: string): string[] {
+  const imports = Object.values(metafile?.outputs ?? {}).flatMap((output) => output.imports);
+  const names = [
+    ...new Set(
+      imports.filter((i) => i.external && !i.path.startsWith('node:')).map((i) => packageOf(i.path)),
+    ),
+  ];
+  const require = createRequire(outfile);
+  let peers: Record<string, string> = {};
+  try {
+    const manifest = require('@lift/core/package.json') as { peerDependencies?: Record<string, string> };
+    peers = manifest.peerDependencies ?? {};
+  } catch {
+    // No @lift/core beside the bundle (a service that does not use it): plain install lines.
+  }
+  return names
+    .filter((name) => {
+      try {
+        require.resolve(`${name}/package.json`);
+        return false;
+      } catch {
+        try {
+          require.resolve(name);
+          return false;
+        } catch {
+          return true;
+        }
+      }
+    })
+    .map((name) => `npm install ${name}${peers[name] === undefined ? '' : `@${peers[name]}`}`);
 }

@@ -1,0 +1,124 @@
+/** Why a token was refused, said in the terminal under lift dev and lift invoke; never to the client. */
+import { generateKeyPair, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEV_ISSUER, type DevIssuer, loadDevIssuer, mintDevToken } from './dev-issuer.js';
+import { type DevServer, startDevServer } from './dev-server.js';
+import { fixture, hasStack, lift } from './fixtures/harness.js';
+
+const entry = fixture('secured.ts');
+let server: DevServer;
+let issuer: DevIssuer;
+const logs: string[] = [];
+
+beforeAll(async () => {
+  server = await startDevServer({ entry, port: 0, watch: false, log: (l) => logs.push(l) });
+  issuer = loadDevIssuer(entry);
+}, 60_000);
+afterAll(() => server?.close());
+
+/** Calls /me with the token; returns the client's answer and what the terminal said about it. */
+async function call(authorization?: string): Promise<{ status: number; body: string; reason?: string }> {
+  const before = logs.length;
+  const res = await fetch(`${server.url}/me`, {
+    headers: authorization === undefined ? {} : { authorization },
+  });
+  const body = await res.text();
+  // The line comes once the reason is worked out, after the client has its answer.
+  const deadline = Date.now() + 5_000;
+  while (!logs.slice(before).some((l) => l.startsWith('GET /me ')) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  const said = logs.slice(before);
+  expect(said.filter((l) => l.startsWith('GET /me '))).toHaveLength(1);
+  const reason = said.find((l) => l.startsWith('  401 because '));
+  return { status: res.status, body, ...(reason === undefined ? {} : { reason }) };
+}
+
+/** A token signed by a key that is not the dev issuer's. */
+async function foreignToken(claims: { iss: string; kid: string }): Promise<string> {
+  const { privateKey } = await generateKeyPair('RS256');
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'RS256', kid: claims.kid })
+    .setIssuer(claims.iss)
+    .setSubject('ada')
+    .setAudience('cli-test')
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(privateKey);
+}
+
+describe('a refused token under lift dev', () => {
+  it('accepts a good token and says nothing', async () => {
+    const ok = await call(`Bearer ${await mintDevToken(issuer, { sub: 'ada', audience: 'cli-test' })}`);
+    expect(ok.status).toBe(200);
+    expect(ok.reason).toBeUndefined();
+  });
+
+  it('gives the client the generic 401 and the terminal the reason with the lift token flag that fixes it', async () => {
+    const generic = await call();
+    expect(generic.status).toBe(401);
+    // No bearer token: nothing to explain (the service may use another kind of credentials).
+    expect(generic.reason).toBeUndefined();
+
+    const expired = await call(
+      `Bearer ${await mintDevToken(issuer, { sub: 'ada', tenant: 'acme', audience: 'cli-test', ttlSeconds: -300 })}`,
+    );
+    expect(expired.reason).toMatch(
+      /^ {2}401 because the token expired 5 min ago \(.+Z\); mint a new one, --ttl/,
+    );
+    expect(expired.reason).toContain('--sub ada --tenant acme --aud cli-test --ttl 3600');
+
+    const audience = await call(
+      `Bearer ${await mintDevToken(issuer, { sub: 'ada', audience: 'other-api' })}`,
+    );
+    expect(audience.reason).toContain('most likely the audience, which is "other-api"');
+    expect(audience.reason).toContain('--sub ada --aud AUDIENCE');
+
+    const defaultAudience = await call(`Bearer ${await mintDevToken(issuer, { sub: 'ada' })}`);
+    expect(defaultAudience.reason).toContain(`"lift-dev" (lift token's default when --aud is not given)`);
+
+    const unknownIssuer = await call(
+      `Bearer ${await foreignToken({ iss: 'https://elsewhere.example', kid: 'k1' })}`,
+    );
+    expect(unknownIssuer.reason).toContain(
+      `the token's issuer is "https://elsewhere.example", not lift's development issuer (${DEV_ISSUER})`,
+    );
+
+    const badSignature = await call(`Bearer ${await foreignToken({ iss: DEV_ISSUER, kid: issuer.kid })}`);
+    expect(badSignature.reason).toContain('bad signature');
+
+    const oldKey = await call(`Bearer ${await foreignToken({ iss: DEV_ISSUER, kid: 'dev-old' })}`);
+    expect(oldKey.reason).toContain('a development key this project no longer has (kid dev-old');
+
+    const notJwt = await call('Bearer not-a-token');
+    expect(notJwt.reason).toContain('the bearer token is not a JWT');
+
+    // Whatever was wrong, the client gets the service's one answer to a bad token, and no reason.
+    const withoutId = (body: string) => body.replace(/"requestId":"[^"]+"/, '');
+    for (const refused of [expired, audience, defaultAudience, unknownIssuer, badSignature, oldKey, notJwt]) {
+      expect(refused.status).toBe(401);
+      expect(withoutId(refused.body)).toBe(withoutId(notJwt.body));
+      expect(refused.body).not.toMatch(/expired|audience|issuer|signature|lift token/i);
+      expect(refused.reason).toContain('lift token ');
+    }
+  });
+});
+
+describe('a refused token under lift invoke', () => {
+  it('prints the reason on stderr and the 401 on stdout', async () => {
+    const token = await mintDevToken(issuer, { sub: 'ada', audience: 'cli-test', ttlSeconds: -120 });
+    const result = await lift([
+      'invoke',
+      entry,
+      '--path',
+      '/me',
+      '--header',
+      `Authorization: Bearer ${token}`,
+    ]);
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.stdout) as { statusCode: number }).statusCode).toBe(401);
+    expect(result.stderr).toMatch(/^lift invoke: 401 because the token expired 2 min ago/m);
+    expect(hasStack(result.stderr)).toBe(false);
+  }, 30_000);
+});
