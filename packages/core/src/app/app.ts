@@ -199,7 +199,7 @@ interface CompiledRoute {
 }
 
 /** A Lift application: register routes and middleware, then export `app.handler` to Lambda. */
-export class App<S extends object = Record<string, unknown>> extends Group<S> implements Registry {
+export class App<S extends object = Record<string, unknown>> extends Group<S> {
   /** @internal */
   readonly definitions: RouteDefinition[] = [];
   private readonly shapes = new Set<string>();

@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigurationError, HttpError, type HttpErrorOptions } from '../errors/errors.js';
 import { instrumentAwsClient } from '../otel/otel.js';
+import { lazyPeer } from '../peer/peer.js';
 import { type CursorCodec, createCursorCodec } from './cursor.js';
 import type { TableDefinition } from './table.js';
 
@@ -56,14 +57,25 @@ let shared: Promise<DynamoDBDocumentClient> | undefined;
  * come from the standard environment (`AWS_ENDPOINT_URL_DYNAMODB` points it at a local DynamoDB).
  */
 export function sharedDocumentClient(): Promise<DynamoDBDocumentClient> {
-  shared ??= Promise.all([import('@aws-sdk/client-dynamodb'), import('@aws-sdk/lib-dynamodb')]).then(
+  shared ??= Promise.all([dynamodbSdk(), documentSdk()]).then(
     ([{ DynamoDBClient }, { DynamoDBDocumentClient }]) =>
       DynamoDBDocumentClient.from(instrumentAwsClient(new DynamoDBClient({})), {
         marshallOptions: { removeUndefinedValues: true },
       }),
   );
+  // A failed start (a missing package) is not kept: the next call tries again.
+  shared.catch(() => {
+    shared = undefined;
+  });
   return shared;
 }
+
+const dynamodbSdk = lazyPeer(
+  '@aws-sdk/client-dynamodb',
+  () => import('@aws-sdk/client-dynamodb'),
+  'DynamoDB',
+);
+const documentSdk = lazyPeer('@aws-sdk/lib-dynamodb', () => import('@aws-sdk/lib-dynamodb'), 'DynamoDB');
 
 function isConditionFailure(error: unknown): boolean {
   return (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
@@ -94,7 +106,7 @@ export function tableClient(table: TableDefinition, options: TableClientOptions 
     options.cursorSecret === undefined ? undefined : createCursorCodec(options.cursorSecret);
   const documents = () =>
     options.client !== undefined ? Promise.resolve(options.client) : sharedDocumentClient();
-  const lib = () => import('@aws-sdk/lib-dynamodb');
+  const lib = documentSdk;
   const ttl = table.ttlAttribute;
   const expired = (item: Item) =>
     ttl !== undefined && typeof item[ttl] === 'number' && (item[ttl] as number) <= now() / 1000;

@@ -1,5 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { lazyPeer } from '../peer/peer.js';
 import { createTableInput, type TableDefinition } from './table.js';
+
+const dynamodbSdk = lazyPeer(
+  '@aws-sdk/client-dynamodb',
+  () => import('@aws-sdk/client-dynamodb'),
+  'ensureTables',
+);
 
 /**
  * Creates the declared tables that do not exist yet and waits until they are active. For local and
@@ -9,9 +16,7 @@ export async function ensureTables(
   client: DynamoDBClient,
   tables: readonly TableDefinition[],
 ): Promise<string[]> {
-  const { CreateTableCommand, DescribeTableCommand, ListTablesCommand } = await import(
-    '@aws-sdk/client-dynamodb'
-  );
+  const { CreateTableCommand, DescribeTableCommand, ListTablesCommand } = await dynamodbSdk();
   const existing = new Set<string>();
   let start: string | undefined;
   do {

@@ -4,6 +4,13 @@ import type { Context, RequestInput } from '../context/context.js';
 import type { TableDefinition } from '../dynamodb/table.js';
 import { ConfigurationError } from '../errors/errors.js';
 import { instrumentAwsClient } from '../otel/otel.js';
+import { lazyPeer } from '../peer/peer.js';
+
+const dynamodbSdk = lazyPeer(
+  '@aws-sdk/client-dynamodb',
+  () => import('@aws-sdk/client-dynamodb'),
+  'dynamoTableCheck',
+);
 
 /** One dependency check; it receives a signal that aborts at its timeout. */
 export interface HealthCheck {
@@ -122,7 +129,7 @@ export function dynamoTableCheck(
   return {
     name: `dynamodb:${table.name}`,
     async check(signal) {
-      const sdk = await import('@aws-sdk/client-dynamodb');
+      const sdk = await dynamodbSdk();
       client ??= Promise.resolve(options.client ?? instrumentAwsClient(new sdk.DynamoDBClient({})));
       const { Table } = await (await client).send(
         new sdk.DescribeTableCommand({ TableName: table.tableName() }),

@@ -1,6 +1,14 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { instrumentAwsClient } from '../otel/otel.js';
+import { lazyPeer } from '../peer/peer.js';
+
+const secretsManagerSdk = lazyPeer(
+  '@aws-sdk/client-secrets-manager',
+  () => import('@aws-sdk/client-secrets-manager'),
+  'secretsManagerSource',
+);
+const ssmSdk = lazyPeer('@aws-sdk/client-ssm', () => import('@aws-sdk/client-ssm'), 'parameterStoreSource');
 
 /** Where secret values come from. */
 export interface SecretSource {
@@ -18,9 +26,13 @@ export function secretsManagerSource(options: { readonly client?: SecretsManager
     | undefined;
   return {
     async load(name) {
-      client ??= import('@aws-sdk/client-secrets-manager').then((sdk) => {
+      client ??= secretsManagerSdk().then((sdk) => {
         const c = options.client ?? instrumentAwsClient(new sdk.SecretsManagerClient({}));
         return { send: c.send.bind(c) as SecretsManagerClient['send'], Command: sdk.GetSecretValueCommand };
+      });
+      // A missing package is not remembered: the next load tries again.
+      client.catch(() => {
+        client = undefined;
       });
       const { send, Command } = await client;
       const out = await send(new Command({ SecretId: name }));
@@ -38,9 +50,12 @@ export function parameterStoreSource(options: { readonly client?: SSMClient } = 
     | undefined;
   return {
     async load(name) {
-      client ??= import('@aws-sdk/client-ssm').then((sdk) => {
+      client ??= ssmSdk().then((sdk) => {
         const c = options.client ?? instrumentAwsClient(new sdk.SSMClient({}));
         return { send: c.send.bind(c) as SSMClient['send'], Command: sdk.GetParameterCommand };
+      });
+      client.catch(() => {
+        client = undefined;
       });
       const { send, Command } = await client;
       const out = await send(new Command({ Name: name, WithDecryption: true }));

@@ -8,6 +8,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { lazyPeer } from '../peer/peer.js';
+
+const dynaliteModule = lazyPeer('dynalite', () => import('dynalite'), 'startDynalite');
 
 /** A running DynamoDB-compatible server. */
 export interface DynamoDBServer {
@@ -30,7 +33,7 @@ export interface DynaliteOptions {
 
 /** Starts dynalite in this process. Tables are created and deleted instantly, as tests want. */
 export async function startDynalite(options: DynaliteOptions = {}): Promise<DynamoDBServer> {
-  const { default: dynalite } = await import('dynalite');
+  const { default: dynalite } = await dynaliteModule();
   if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
   const server = dynalite({
     createTableMs: 0,

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { lazyPeer, PEER_VERSIONS } from './peer.js';
+
+const missing = (name: string) =>
+  Object.assign(new Error(`Cannot find package '${name}' imported from /app/handler.mjs`), {
+    code: 'ERR_MODULE_NOT_FOUND',
+  });
+
+describe('lazyPeer', () => {
+  it('a missing package is one error with the exact npm install line, and is not remembered', async () => {
+    let installed = false;
+    const load = lazyPeer(
+      '@aws-sdk/client-ssm',
+      async () => {
+        if (!installed) throw missing('@aws-sdk/client-ssm');
+        return { ok: true };
+      },
+      'parameterStoreSource',
+    );
+    await expect(load()).rejects.toThrow(
+      'parameterStoreSource needs the package @aws-sdk/client-ssm, which is not installed: npm install @aws-sdk/client-ssm@^3.1162.0',
+    );
+    installed = true; // npm install, while the dev server keeps running
+    await expect(load()).resolves.toEqual({ ok: true });
+  });
+
+  it('loads once, and passes other failures through as they are', async () => {
+    let loads = 0;
+    const load = lazyPeer('dynalite', async () => ({ n: ++loads }), 'startDynalite');
+    await load();
+    expect(await load()).toEqual({ n: 1 });
+    const broken = lazyPeer(
+      'dynalite',
+      async () => {
+        throw missing('leveldown'); // a package the peer itself needs: not the same message
+      },
+      'startDynalite',
+    );
+    await expect(broken()).rejects.toThrow(/leveldown/);
+  });
+
+  it('names the ranges @lift/core declares as peer dependencies', () => {
+    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      peerDependencies: Record<string, string>;
+    };
+    for (const [name, range] of Object.entries(PEER_VERSIONS))
+      expect(manifest.peerDependencies[name], name).toBe(range);
+  });
+});

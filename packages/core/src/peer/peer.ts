@@ -1,0 +1,45 @@
+import { ConfigurationError } from '../errors/errors.js';
+
+/**
+ * The optional packages Lift imports only when a feature that needs them is used, with the range
+ * `@lift/core` is tested with (kept equal to its `peerDependencies` by a test).
+ */
+export const PEER_VERSIONS = {
+  '@aws-sdk/client-dynamodb': '^3.1162.0',
+  '@aws-sdk/lib-dynamodb': '^3.1162.0',
+  '@aws-sdk/client-secrets-manager': '^3.1162.0',
+  '@aws-sdk/client-ssm': '^3.1162.0',
+  dynalite: '^4.0.0',
+} as const;
+
+/** A package {@link lazyPeer} can load. */
+export type Peer = keyof typeof PEER_VERSIONS;
+
+function isMissing(error: unknown, name: string): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return (
+    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
+    typeof message === 'string' &&
+    message.includes(name)
+  );
+}
+
+/**
+ * Loads an optional package on first use and keeps it. `load` is the literal `() => import('...')`,
+ * so bundlers see the name and can leave it external. A missing package becomes one error naming
+ * the feature and the exact `npm install` line; a failed load is not remembered, so installing the
+ * package fixes a running process (a dev server) without a restart.
+ */
+export function lazyPeer<T>(name: Peer, load: () => Promise<T>, feature: string): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () => {
+    loading ??= load().catch((error: unknown) => {
+      loading = undefined;
+      if (!isMissing(error, name)) throw error;
+      throw new ConfigurationError(
+        `${feature} needs the package ${name}, which is not installed: npm install ${name}@${PEER_VERSIONS[name]}`,
+      );
+    });
+    return loading;
+  };
+}
