@@ -18,5 +18,7 @@ export default defineConfig({
     // defaults remove them (test-support/environment.ts).
     env: { POWERTOOLS_DEV: 'true', POWERTOOLS_LOG_LEVEL: 'WARN' },
     pool: 'threads',
+    // Many tests start real processes and servers; on a loaded CI machine 5 s is too tight.
+    testTimeout: 30_000,
   },
 });
