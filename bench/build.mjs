@@ -1,13 +1,15 @@
 // Bundles the benchmark runner the way a Lambda deploy bundles a handler (esbuild, ESM, node),
 // so what is timed is deployable code: no TypeScript loader, no keepNames wrappers.
+
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 await build({
   entryPoints: {
-    run: new URL('./run.ts', import.meta.url).pathname,
-    'load-crud': new URL('./load-crud.ts', import.meta.url).pathname,
+    run: fileURLToPath(new URL('./run.ts', import.meta.url)),
+    'load-crud': fileURLToPath(new URL('./load-crud.ts', import.meta.url)),
   },
-  outdir: new URL('./.bench-out/', import.meta.url).pathname,
+  outdir: fileURLToPath(new URL('./.bench-out/', import.meta.url)),
   outExtension: { '.js': '.mjs' },
   bundle: true,
   format: 'esm',

@@ -6,6 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type BundleSize, bundleSize } from './bundle.js';
 import type { Timing } from './harness.js';
@@ -71,7 +72,7 @@ export async function coldStarts(
       const { contender, file } = built[(k + i) % built.length] as (typeof built)[number];
       const { stdout } = await run(
         process.execPath,
-        ['--input-type=module', '-e', PROBE, file.pathname, eventFile.pathname],
+        ['--input-type=module', '-e', PROBE, fileURLToPath(file), fileURLToPath(eventFile)],
         {
           env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1' },
         },

@@ -6,8 +6,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const repo = new URL('..', import.meta.url).pathname;
+const repo = fileURLToPath(new URL('..', import.meta.url));
 const root = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
 const work = mkdtempSync(join(tmpdir(), 'lift-consumer-'));
 const npm = (args, cwd) =>

@@ -6,8 +6,9 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const repo = new URL('..', import.meta.url).pathname;
+const repo = fileURLToPath(new URL('..', import.meta.url));
 // One folder per run, so two runs at once (two terminals, CI and a developer) never share copies.
 const work = join(repo, '.mutants', String(process.pid));
 const TEST = 'src/auth/tenant-property.test.ts';

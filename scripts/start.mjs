@@ -1,5 +1,7 @@
 // `npm start`: runs the crud-api example under `lift dev` on embedded DynamoDB and prints commands
 // to try it. Options pass through: npm start -- --port 3001 --data-dir .data --dynamodb-endpoint URL
+
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startDevServer } from '../packages/cli/dist/index.mjs';
 
@@ -14,7 +16,7 @@ const { values } = parseArgs({
 let server;
 try {
   server = await startDevServer({
-    entry: new URL('../examples/crud-api/src/handler.ts', import.meta.url).pathname,
+    entry: fileURLToPath(new URL('../examples/crud-api/src/handler.ts', import.meta.url)),
     port: Number(values.port),
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     ...(values['dynamodb-endpoint'] ? { dynamodbEndpoint: values['dynamodb-endpoint'] } : {}),

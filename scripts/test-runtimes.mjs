@@ -2,9 +2,9 @@
 // Lambda offers (nodejs22.x, nodejs24.x), so a difference between runtimes fails CI and not a deploy.
 // The machine's own Node (20 on CI) runs `npm test` as before; this script only adds the other two.
 //
-// The runtimes come from the npm registry, as the `node-linux-<arch>` packages (the official Linux
-// build, bin/node), pinned to exact versions and checked against the integrity pinned below. Only
-// bin/node is kept, in a cache outside the clone, and reused while `node --version` answers right:
+// The runtimes come from the npm registry, as the `node-linux-<arch>` packages: a third-party
+// repackaging of the official Linux build's bin/node, pinned to exact versions and checked against
+// the integrity pinned below (that pin is what we trust). Only bin/node is kept, in a cache outside the clone, and reused while `node --version` answers right:
 //   ${LIFT_NODE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lift-ci}/node-v<version>-linux-<arch>/bin/node
 //
 //   node scripts/test-runtimes.mjs              # every runtime below

@@ -2,11 +2,21 @@
 // with every package it depends on, @lift/core included, left to node_modules, so a project has one
 // copy of @lift/core whether it imports it itself or runs `lift`. Types come from tsc.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-const root = new URL('.', import.meta.url).pathname;
+const root = fileURLToPath(new URL('.', import.meta.url));
+// In the repository, the CLI's types are checked against @lift/core's built types: build them first
+// when they are missing (a published @lift/core has no tsconfig.build.json, so this never runs there).
+const workspaceCore = new URL('../core/', import.meta.url);
+if (
+  existsSync(new URL('tsconfig.build.json', workspaceCore)) &&
+  !existsSync(new URL('dist/index.d.ts', workspaceCore))
+) {
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: fileURLToPath(workspaceCore), stdio: 'inherit' });
+}
 rmSync(new URL('dist', import.meta.url), { recursive: true, force: true });
 const shared = {
   absWorkingDir: root,

@@ -37,7 +37,10 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   roles: { value: 'A,B', help: 'roles (cognito:groups)' },
   scopes: { value: 'X,Y', help: 'scopes (scope)' },
   aud: { value: 'AUDIENCE', help: 'the audience the service expects (default lift-dev)' },
-  ttl: { value: 'SECONDS', help: 'lifetime (default 3600; negative for an expired token)' },
+  ttl: {
+    value: 'SECONDS',
+    help: 'lifetime (default 3600; negative: expired that long, beyond the 30 s clock skew)',
+  },
 };
 
 const SHARED = ['data-dir', 'dynamodb-endpoint'];

@@ -2,6 +2,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
+import { DEFAULT_LEEWAY_SECONDS } from '@lift/core/auth';
 import { importJWK, SignJWT } from 'jose';
 import { entrySlug, liftCacheDir } from './paths.js';
 
@@ -76,6 +77,8 @@ export function legacyFolderNotice(entry: string): string | undefined {
 export function applyDevEnvironment(issuer: DevIssuer, jwksUri: string): void {
   process.env.LIFT_DEV = '1';
   process.env.POWERTOOLS_DEV ??= 'true';
+  // As Lambda sets it, so the first invocation of each loaded bundle logs cold_start: true.
+  process.env.AWS_LAMBDA_INITIALIZATION_TYPE ??= 'on-demand';
   process.env.LIFT_DEV_ISSUER = issuer.issuer;
   process.env.LIFT_DEV_JWKS_URI = jwksUri;
 }
@@ -120,7 +123,10 @@ export interface DevTokenOptions {
   readonly roles?: readonly string[];
   readonly scopes?: readonly string[];
   readonly audience?: string;
-  /** Lifetime in seconds (default 3600; negative for a token that has already expired). */
+  /**
+   * Lifetime in seconds (default 3600). Negative: a token that expired that long ago beyond the
+   * clock skew services allow (`DEFAULT_LEEWAY_SECONDS`), so `-1` is already refused.
+   */
   readonly ttlSeconds?: number;
   readonly claims?: Readonly<Record<string, unknown>>;
 }
@@ -142,9 +148,9 @@ export async function mintDevToken(issuer: DevIssuer, options: DevTokenOptions):
       .setSubject(options.sub)
       .setAudience(options.audience ?? DEFAULT_DEV_AUDIENCE)
       // An expired token (negative ttl, for testing refusals) is issued before it expired, as real ones are.
-      .setIssuedAt(Math.min(now, now + ttl - 1))
+      .setIssuedAt(ttl < 0 ? now + ttl - DEFAULT_LEEWAY_SECONDS - 1 : now)
       .setJti(globalThis.crypto.randomUUID())
-      .setExpirationTime(now + ttl)
+      .setExpirationTime(ttl < 0 ? now + ttl - DEFAULT_LEEWAY_SECONDS : now + ttl)
       .sign(key)
   );
 }

@@ -19,7 +19,7 @@ import {
   toEvent,
   writeResult,
 } from './http-bridge.js';
-import { createBuildDir, removeBuildDir } from './paths.js';
+import { createBuildDir, isInside, removeBuildDir } from './paths.js';
 import { type LoadedService, loadService, ServiceError } from './service.js';
 import { explainRefusedToken } from './token-diagnosis.js';
 
@@ -264,8 +264,17 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     return reloading;
   };
   if (options.watch ?? true) {
-    watcher = watch(dirname(resolve(options.entry)), { recursive: true }, (_event, file) => {
-      if (file === null || file.includes('node_modules') || file.includes('.lift')) return;
+    const root = dirname(resolve(options.entry));
+    // The local table's own writes (a data dir under the service folder) and dot-folders
+    // (.git, .lift, editors' swap dirs) are not source changes; reloading on them would loop.
+    const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
+    watcher = watch(root, { recursive: true }, (_event, file) => {
+      if (
+        file === null ||
+        file.split(/[\\/]/).some((part) => part === 'node_modules' || part.startsWith('.'))
+      )
+        return;
+      if (dataDir !== undefined && isInside(resolve(root, file), dataDir)) return;
       clearTimeout(timer);
       timer = setTimeout(() => void reload(), 100);
     });

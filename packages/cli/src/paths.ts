@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /**
  * The folder of the project an entry belongs to: the nearest folder above it with a package.json,
@@ -108,4 +108,10 @@ export function createBuildDir(entry: string): string {
 export function removeBuildDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
   ownBuildDirs.delete(dir);
+}
+
+/** Whether `path` is `dir` or lies below it (both absolute). */
+export function isInside(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }

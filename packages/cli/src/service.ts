@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { createRequire, SourceMap } from 'node:module';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isTableDefinition, type TableDefinition } from '@lift/core/dynamodb';
 import { build, type Metafile } from 'esbuild';
@@ -124,7 +124,7 @@ export async function loadService(entry: string, options: LoadServiceOptions = {
       format: 'esm',
       platform: 'node',
       target: 'node20',
-      conditions: ['@lift/source'],
+      conditions: sourceConditions(file),
       external: ['@aws-sdk/*', '@smithy/*', 'dynalite'],
       sourcemap: 'inline',
       metafile: true,
@@ -199,4 +199,18 @@ function missingPackages(metafile: Metafile | undefined, outfile: string): strin
       }
     })
     .map((name) => `npm install ${name}${peers[name] === undefined ? '' : `@${peers[name]}`}`);
+}
+
+/**
+ * Export conditions for the service's bundle. A project gets @lift/core as published (its `dist`, as
+ * a deploy bundles it); inside the Lift repository, where @lift/core is a workspace link rather than
+ * an installed package, its TypeScript sources, so a change to them shows without a rebuild.
+ */
+function sourceConditions(entry: string): string[] {
+  try {
+    const manifest = createRequire(entry).resolve('@lift/core/package.json');
+    return realpathSync(manifest).split(sep).includes('node_modules') ? [] : ['@lift/source'];
+  } catch {
+    return [];
+  }
 }

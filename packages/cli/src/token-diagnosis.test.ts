@@ -62,7 +62,7 @@ describe('a refused token under lift dev', () => {
     expect(generic.reason).toBeUndefined();
 
     const expired = await call(
-      `Bearer ${await mintDevToken(issuer, { sub: 'ada', tenant: 'acme', audience: 'cli-test', ttlSeconds: -300 })}`,
+      `Bearer ${await mintDevToken(issuer, { sub: 'ada', tenant: 'acme', audience: 'cli-test', ttlSeconds: -270 })}`,
     );
     expect(expired.reason).toMatch(
       /^ {2}401 because the token expired 5 min ago \(.+Z\); mint a new one, --ttl/,
@@ -107,7 +107,7 @@ describe('a refused token under lift dev', () => {
 
 describe('a refused token under lift invoke', () => {
   it('prints the reason on stderr and the 401 on stdout', async () => {
-    const token = await mintDevToken(issuer, { sub: 'ada', audience: 'cli-test', ttlSeconds: -120 });
+    const token = await mintDevToken(issuer, { sub: 'ada', audience: 'cli-test', ttlSeconds: -90 });
     const result = await lift([
       'invoke',
       entry,
@@ -121,4 +121,20 @@ describe('a refused token under lift invoke', () => {
     expect(result.stderr).toMatch(/^lift invoke: 401 because the token expired 2 min ago/m);
     expect(hasStack(result.stderr)).toBe(false);
   }, 30_000);
+});
+
+describe('expired tokens from lift token', () => {
+  it('--ttl -1 is already refused: the clock skew services allow is taken into account', async () => {
+    const token = await mintDevToken(issuer, { sub: 'ada', audience: 'cli-test', ttlSeconds: -1 });
+    const result = await lift([
+      'invoke',
+      entry,
+      '--path',
+      '/me',
+      '--header',
+      `Authorization: Bearer ${token}`,
+    ]);
+    expect((JSON.parse(result.stdout) as { statusCode: number }).statusCode).toBe(401);
+    expect(result.stderr).toMatch(/401 because the token expired/);
+  });
 });

@@ -1,9 +1,9 @@
 import { relative, resolve } from 'node:path';
+import { DEFAULT_LEEWAY_SECONDS } from '@lift/core/auth';
 import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWTPayload } from 'jose';
 import { DEFAULT_DEV_AUDIENCE, type DevIssuer } from './dev-issuer.js';
 
 // The clock skew Lift's jwtAuthenticator allows by default, so "expired" here means expired there.
-const LEEWAY_SECONDS = 30;
 
 function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
@@ -84,13 +84,13 @@ export async function explainRefusedToken(
   if (typeof claims.exp !== 'number') {
     return `the token has no "exp" claim, and tokens that never expire are refused; mint one with: ${again}`;
   }
-  if (claims.exp + LEEWAY_SECONDS <= nowSeconds) {
+  if (claims.exp + DEFAULT_LEEWAY_SECONDS <= nowSeconds) {
     return `the token expired ${ago(nowSeconds - claims.exp)} ago (${new Date(claims.exp * 1000).toISOString()}); mint a new one, --ttl sets its lifetime in seconds: ${remint(entry, claims, { '--ttl': '3600' })}`;
   }
-  if (typeof claims.nbf === 'number' && claims.nbf - LEEWAY_SECONDS > nowSeconds) {
+  if (typeof claims.nbf === 'number' && claims.nbf - DEFAULT_LEEWAY_SECONDS > nowSeconds) {
     return `the token is not valid before ${new Date(claims.nbf * 1000).toISOString()}; mint a new one with: ${again}`;
   }
-  if (typeof claims.iat === 'number' && claims.iat - LEEWAY_SECONDS > nowSeconds) {
+  if (typeof claims.iat === 'number' && claims.iat - DEFAULT_LEEWAY_SECONDS > nowSeconds) {
     return `the token says it was issued in the future (${new Date(claims.iat * 1000).toISOString()}); mint a new one with: ${again}`;
   }
   const audience = stringList(claims.aud);

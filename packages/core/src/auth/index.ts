@@ -24,6 +24,7 @@ export { type AuditEvent, type AuditSink, auditLogSink } from './audit.js';
 export { createJwksCache, JwkNotFoundError, type JwksCacheOptions } from './jwks-cache.js';
 export {
   type CognitoIssuerOptions,
+  DEFAULT_LEEWAY_SECONDS,
   type IssuerTenants,
   type JwtAlgorithm,
   type JwtAuthenticatorOptions,

@@ -35,6 +35,9 @@ export interface JwtAuthenticatorOptions {
   readonly revocation?: { readonly store: RevocationStore; readonly cacheMs?: number };
 }
 
+/** Clock skew `jwtAuthenticator` allows on `exp`, `nbf` and `iat` unless told otherwise, in seconds. */
+export const DEFAULT_LEEWAY_SECONDS = 30;
+
 const TOKEN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const OPTION_KEYS = new Set([
   'issuers',
@@ -70,7 +73,7 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): Authenticato
   refuseUnknownOptions(options, OPTION_KEYS, 'jwtAuthenticator');
   // Checked here too, so a bad shared mapping is reported once, not per issuer.
   claimReader(options.mapping, 'jwtAuthenticator');
-  const leeway = options.leewaySeconds ?? 30;
+  const leeway = options.leewaySeconds ?? DEFAULT_LEEWAY_SECONDS;
   const now = options.now ?? Date.now;
   const jwksCache = createJwksCache({
     ...options.jwks,

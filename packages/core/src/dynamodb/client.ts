@@ -57,17 +57,19 @@ let shared: Promise<DynamoDBDocumentClient> | undefined;
  * come from the standard environment (`AWS_ENDPOINT_URL_DYNAMODB` points it at a local DynamoDB).
  */
 export function sharedDocumentClient(): Promise<DynamoDBDocumentClient> {
-  shared ??= Promise.all([dynamodbSdk(), documentSdk()]).then(
+  if (shared !== undefined) return shared;
+  const starting = Promise.all([dynamodbSdk(), documentSdk()]).then(
     ([{ DynamoDBClient }, { DynamoDBDocumentClient }]) =>
       DynamoDBDocumentClient.from(instrumentAwsClient(new DynamoDBClient({})), {
         marshallOptions: { removeUndefinedValues: true },
       }),
   );
   // A failed start (a missing package) is not kept: the next call tries again.
-  shared.catch(() => {
-    shared = undefined;
+  starting.catch(() => {
+    if (shared === starting) shared = undefined;
   });
-  return shared;
+  shared = starting;
+  return starting;
 }
 
 const dynamodbSdk = lazyPeer(

@@ -17,10 +17,12 @@ export type Peer = keyof typeof PEER_VERSIONS;
 
 function isMissing(error: unknown, name: string): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  // The package itself, not one of its own dependencies (whose message names the peer's path).
   return (
     (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
     typeof message === 'string' &&
-    message.includes(name)
+    (message.startsWith(`Cannot find package '${name}'`) ||
+      message.startsWith(`Cannot find module '${name}'`))
   );
 }
 

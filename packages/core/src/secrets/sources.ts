@@ -26,14 +26,17 @@ export function secretsManagerSource(options: { readonly client?: SecretsManager
     | undefined;
   return {
     async load(name) {
-      client ??= secretsManagerSdk().then((sdk) => {
-        const c = options.client ?? instrumentAwsClient(new sdk.SecretsManagerClient({}));
-        return { send: c.send.bind(c) as SecretsManagerClient['send'], Command: sdk.GetSecretValueCommand };
-      });
-      // A missing package is not remembered: the next load tries again.
-      client.catch(() => {
-        client = undefined;
-      });
+      if (client === undefined) {
+        const starting = secretsManagerSdk().then((sdk) => {
+          const c = options.client ?? instrumentAwsClient(new sdk.SecretsManagerClient({}));
+          return { send: c.send.bind(c) as SecretsManagerClient['send'], Command: sdk.GetSecretValueCommand };
+        });
+        // A missing package is not remembered: the next load tries again.
+        starting.catch(() => {
+          if (client === starting) client = undefined;
+        });
+        client = starting;
+      }
       const { send, Command } = await client;
       const out = await send(new Command({ SecretId: name }));
       if (typeof out.SecretString === 'string') return out.SecretString;
@@ -50,13 +53,16 @@ export function parameterStoreSource(options: { readonly client?: SSMClient } = 
     | undefined;
   return {
     async load(name) {
-      client ??= ssmSdk().then((sdk) => {
-        const c = options.client ?? instrumentAwsClient(new sdk.SSMClient({}));
-        return { send: c.send.bind(c) as SSMClient['send'], Command: sdk.GetParameterCommand };
-      });
-      client.catch(() => {
-        client = undefined;
-      });
+      if (client === undefined) {
+        const starting = ssmSdk().then((sdk) => {
+          const c = options.client ?? instrumentAwsClient(new sdk.SSMClient({}));
+          return { send: c.send.bind(c) as SSMClient['send'], Command: sdk.GetParameterCommand };
+        });
+        starting.catch(() => {
+          if (client === starting) client = undefined;
+        });
+        client = starting;
+      }
       const { send, Command } = await client;
       const out = await send(new Command({ Name: name, WithDecryption: true }));
       const value = out.Parameter?.Value;
