@@ -1,9 +1,10 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigurationError, HttpError, type HttpErrorOptions } from '../errors/errors.js';
-import { instrumentAwsClient } from '../otel/otel.js';
-import { lazyPeer } from '../peer/peer.js';
 import { type CursorCodec, createCursorCodec } from './cursor.js';
+import { type CallOptions, callDynamoDB, documentSdk, sharedDocumentClient } from './documents.js';
 import type { TableDefinition } from './table.js';
+
+export { sharedDocumentClient } from './documents.js';
 
 /** A stored item. */
 export type Item = Record<string, unknown>;
@@ -20,14 +21,17 @@ export class ConditionFailedError extends HttpError {
 export interface TableClientOptions {
   /** Secret for opaque pagination cursors (≥ 32 characters); required to page through {@link TableClient.query}. */
   readonly cursorSecret?: string;
-  /** A document client to use instead of the shared one (tests, custom retry settings). */
+  /**
+   * A document client to use instead of the shared one (tests, other settings). Make it with
+   * `createDocumentClient` to keep Lift's timeouts and deadline-bound retries.
+   */
   readonly client?: DynamoDBDocumentClient;
   /** Clock in epoch ms (default `Date.now`), for the TTL check on reads. */
   readonly now?: () => number;
 }
 
 /** A query over one partition of the table or of an index. */
-export interface QueryOptions {
+export interface QueryOptions extends CallOptions {
   /** Partition key value. */
   readonly partition: string | number;
   /** Only sort keys starting with this prefix. */
@@ -49,54 +53,41 @@ export interface Page {
   readonly cursor?: string;
 }
 
-let shared: Promise<DynamoDBDocumentClient> | undefined;
-
-/**
- * The process-wide document client, created on first use. The SDK is imported here, lazily, so a
- * service that never touches DynamoDB does not pay for loading it. Endpoint, region and credentials
- * come from the standard environment (`AWS_ENDPOINT_URL_DYNAMODB` points it at a local DynamoDB).
- */
-export function sharedDocumentClient(): Promise<DynamoDBDocumentClient> {
-  if (shared !== undefined) return shared;
-  const starting = Promise.all([dynamodbSdk(), documentSdk()]).then(
-    ([{ DynamoDBClient }, { DynamoDBDocumentClient }]) =>
-      DynamoDBDocumentClient.from(instrumentAwsClient(new DynamoDBClient({})), {
-        marshallOptions: { removeUndefinedValues: true },
-      }),
-  );
-  // A failed start (a missing package) is not kept: the next call tries again.
-  starting.catch(() => {
-    if (shared === starting) shared = undefined;
-  });
-  shared = starting;
-  return starting;
-}
-
-const dynamodbSdk = lazyPeer(
-  '@aws-sdk/client-dynamodb',
-  () => import('@aws-sdk/client-dynamodb'),
-  'DynamoDB',
-);
-const documentSdk = lazyPeer('@aws-sdk/lib-dynamodb', () => import('@aws-sdk/lib-dynamodb'), 'DynamoDB');
-
 function isConditionFailure(error: unknown): boolean {
   return (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
 }
 
-/** Reads and writes one declared table through `@aws-sdk/lib-dynamodb`. */
+/** Options of {@link TableClient.put}. */
+export interface PutOptions extends CallOptions {
+  /** Refuse (409) when an item with the key exists. */
+  readonly ifNotExists?: boolean;
+}
+
+/** Options of {@link TableClient.update} and {@link TableClient.delete}. */
+export interface VersionOptions extends CallOptions {
+  /** Only write if the item's `version` still equals this (optimistic concurrency). */
+  readonly expectedVersion?: number;
+}
+
+/**
+ * Reads and writes one declared table through `@aws-sdk/lib-dynamodb`. Every method takes a
+ * `signal` (default: the current request's) and answers DynamoDB's faults as typed errors: throttling
+ * a 503 `DEPENDENCY_THROTTLED`, 5xx and network errors a 503 `DEPENDENCY_UNAVAILABLE` (both with
+ * `Retry-After: 1`), timeouts a 504 `DEPENDENCY_TIMEOUT`, the request's deadline its abort reason.
+ */
 export interface TableClient {
   /** The item with this key, or `undefined` (also when its TTL has passed but DynamoDB has not yet deleted it). */
-  get(key: Item): Promise<Item | undefined>;
+  get(key: Item, options?: CallOptions): Promise<Item | undefined>;
   /** Writes an item; with `ifNotExists`, a 409 {@link ConditionFailedError} when one with the key exists. */
-  put(item: Item, options?: { readonly ifNotExists?: boolean }): Promise<void>;
+  put(item: Item, options?: PutOptions): Promise<void>;
   /**
    * Sets attributes of an existing item and returns it as stored. With `expectedVersion`, the write
    * only happens if `version` still equals it, and the version is incremented (optimistic concurrency).
    * A missing item or a stale version is a 409 {@link ConditionFailedError}.
    */
-  update(key: Item, changes: Item, options?: { readonly expectedVersion?: number }): Promise<Item>;
+  update(key: Item, changes: Item, options?: VersionOptions): Promise<Item>;
   /** Deletes an item and returns it, or `undefined` if there was none; `expectedVersion` as for update. */
-  delete(key: Item, options?: { readonly expectedVersion?: number }): Promise<Item | undefined>;
+  delete(key: Item, options?: VersionOptions): Promise<Item | undefined>;
   /** One page of a partition, expired items skipped, with an opaque cursor for the next page. */
   query(options: QueryOptions): Promise<Page>;
 }
@@ -124,9 +115,11 @@ export function tableClient(table: TableDefinition, options: TableClientOptions 
   };
 
   return {
-    async get(key) {
+    async get(key, getOptions) {
       const [client, { GetCommand }] = await Promise.all([documents(), lib()]);
-      const { Item: item } = await client.send(new GetCommand({ TableName: table.tableName(), Key: key }));
+      const { Item: item } = await callDynamoDB(getOptions, (http) =>
+        client.send(new GetCommand({ TableName: table.tableName(), Key: key }), http),
+      );
       return item === undefined || expired(item) ? undefined : item;
     },
 
@@ -134,17 +127,20 @@ export function tableClient(table: TableDefinition, options: TableClientOptions 
       const [client, { PutCommand }] = await Promise.all([documents(), lib()]);
       await guard(
         () =>
-          client.send(
-            new PutCommand({
-              TableName: table.tableName(),
-              Item: item,
-              ...(putOptions.ifNotExists === true
-                ? {
-                    ConditionExpression: 'attribute_not_exists(#pk)',
-                    ExpressionAttributeNames: { '#pk': keyNames[0] as string },
-                  }
-                : {}),
-            }),
+          callDynamoDB(putOptions, (http) =>
+            client.send(
+              new PutCommand({
+                TableName: table.tableName(),
+                Item: item,
+                ...(putOptions.ifNotExists === true
+                  ? {
+                      ConditionExpression: 'attribute_not_exists(#pk)',
+                      ExpressionAttributeNames: { '#pk': keyNames[0] as string },
+                    }
+                  : {}),
+              }),
+              http,
+            ),
           ),
         'An item with this key already exists',
       );
@@ -172,16 +168,19 @@ export function tableClient(table: TableDefinition, options: TableClientOptions 
       if (sets.length === 0) throw new ConfigurationError('update: nothing to change');
       const result = await guard(
         () =>
-          client.send(
-            new UpdateCommand({
-              TableName: table.tableName(),
-              Key: key,
-              UpdateExpression: `SET ${sets.join(', ')}`,
-              ConditionExpression: condition,
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: values,
-              ReturnValues: 'ALL_NEW',
-            }),
+          callDynamoDB(updateOptions, (http) =>
+            client.send(
+              new UpdateCommand({
+                TableName: table.tableName(),
+                Key: key,
+                UpdateExpression: `SET ${sets.join(', ')}`,
+                ConditionExpression: condition,
+                ExpressionAttributeNames: names,
+                ExpressionAttributeValues: values,
+                ReturnValues: 'ALL_NEW',
+              }),
+              http,
+            ),
           ),
         'The item does not exist or was changed by someone else',
       );
@@ -193,19 +192,22 @@ export function tableClient(table: TableDefinition, options: TableClientOptions 
       const versioned = deleteOptions.expectedVersion !== undefined;
       const result = await guard(
         () =>
-          client.send(
-            new DeleteCommand({
-              TableName: table.tableName(),
-              Key: key,
-              ReturnValues: 'ALL_OLD',
-              ...(versioned
-                ? {
-                    ConditionExpression: 'attribute_exists(#pk) AND #v = :expected',
-                    ExpressionAttributeNames: { '#pk': keyNames[0] as string, '#v': 'version' },
-                    ExpressionAttributeValues: { ':expected': deleteOptions.expectedVersion },
-                  }
-                : {}),
-            }),
+          callDynamoDB(deleteOptions, (http) =>
+            client.send(
+              new DeleteCommand({
+                TableName: table.tableName(),
+                Key: key,
+                ReturnValues: 'ALL_OLD',
+                ...(versioned
+                  ? {
+                      ConditionExpression: 'attribute_exists(#pk) AND #v = :expected',
+                      ExpressionAttributeNames: { '#pk': keyNames[0] as string, '#v': 'version' },
+                      ExpressionAttributeValues: { ':expected': deleteOptions.expectedVersion },
+                    }
+                  : {}),
+              }),
+              http,
+            ),
           ),
         'The item does not exist or was changed by someone else',
       );
@@ -243,18 +245,21 @@ export function tableClient(table: TableDefinition, options: TableClientOptions 
         filter = 'attribute_not_exists(#ttl) OR #ttl > :now';
       }
       const [client, { QueryCommand }] = await Promise.all([documents(), lib()]);
-      const result = await client.send(
-        new QueryCommand({
-          TableName: table.tableName(),
-          ...(index === undefined ? {} : { IndexName: index.name }),
-          KeyConditionExpression: keyCondition,
-          ...(filter === undefined ? {} : { FilterExpression: filter }),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          Limit: limit,
-          ScanIndexForward: query.ascending ?? true,
-          ...(query.cursor === undefined ? {} : { ExclusiveStartKey: codec?.decode(query.cursor) }),
-        }),
+      const result = await callDynamoDB(query, (http) =>
+        client.send(
+          new QueryCommand({
+            TableName: table.tableName(),
+            ...(index === undefined ? {} : { IndexName: index.name }),
+            KeyConditionExpression: keyCondition,
+            ...(filter === undefined ? {} : { FilterExpression: filter }),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            Limit: limit,
+            ScanIndexForward: query.ascending ?? true,
+            ...(query.cursor === undefined ? {} : { ExclusiveStartKey: codec?.decode(query.cursor) }),
+          }),
+          http,
+        ),
       );
       const items = (result.Items ?? []) as Item[];
       const last = result.LastEvaluatedKey;
