@@ -1,6 +1,6 @@
 /**
- * Bundle size of a hello-world service: esbuild, minified ESM for Node (as a Lambda deploy would
- * build it), with the AWS SDK external. Reports raw and gzip bytes.
+ * Bundle size of a hello-world service (HTTP, and SQS-only): esbuild, minified ESM for Node (as a
+ * Lambda deploy would build it), with the AWS SDK external. Reports raw and gzip bytes.
  */
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -11,6 +11,16 @@ export const HELLO_WORLD = `
 import { createApp } from '@lift/core';
 const app = createApp({ service: 'hello' });
 app.get('/', () => ({ hello: 'world' }));
+export const handler = app.handler;
+`;
+
+/** The smallest SQS consumer, as a user writes it: the hello-world's counterpart for records. */
+export const SQS_HELLO = `
+import { createApp } from '@lift/core';
+const app = createApp({ service: 'hello' });
+app.sqs('orders', (message) => {
+  if (message.body.length === 0) throw new Error('empty message');
+});
 export const handler = app.handler;
 `;
 

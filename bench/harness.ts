@@ -62,6 +62,29 @@ export function answerOf(result: unknown): unknown {
 }
 
 /**
+ * Checks that every contender gives the same answer as the first one for each event (as `answer`
+ * reads it). Throws, naming the contender, the event and the difference, when an answer differs.
+ */
+export async function agree(
+  contenders: readonly Contender[],
+  events: readonly unknown[],
+  context?: LambdaContext,
+  answer: (result: unknown) => unknown = answerOf,
+): Promise<void> {
+  for (const [n, event] of events.entries()) {
+    const expected = answer(await (contenders[0] as Contender).handler(structuredClone(event), context));
+    for (const c of contenders.slice(1)) {
+      const actual = answer(await c.handler(structuredClone(event), context));
+      if (!isDeepStrictEqual(actual, expected)) {
+        throw new Error(
+          `${c.name} answers event ${n} differently:\n${JSON.stringify(actual)}\nexpected\n${JSON.stringify(expected)}`,
+        );
+      }
+    }
+  }
+}
+
+/**
  * Checks that every contender gives the same answer as the first one for each event, then times
  * them. Throws, naming the contender and the difference, when an answer differs.
  */
@@ -70,18 +93,9 @@ export async function compare(
   events: readonly unknown[],
   plan: Plan,
   context?: LambdaContext,
+  answer: (result: unknown) => unknown = answerOf,
 ): Promise<Timing[]> {
-  for (const event of events) {
-    const expected = answerOf(await (contenders[0] as Contender).handler(structuredClone(event), context));
-    for (const c of contenders.slice(1)) {
-      const actual = answerOf(await c.handler(structuredClone(event), context));
-      if (!isDeepStrictEqual(actual, expected)) {
-        throw new Error(
-          `${c.name} answers differently:\n${JSON.stringify(actual)}\nexpected\n${JSON.stringify(expected)}`,
-        );
-      }
-    }
-  }
+  await agree(contenders, events, context, answer);
   const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
   // The Lambda runtime hands a handler a freshly JSON.parse'd payload; batches are built the same way.
   const payloads = events.map((event) => JSON.stringify(event));

@@ -1,5 +1,5 @@
 /**
- * P5: what a cold start costs. Each contender's P1 and P2 handler is bundled as a Lambda deploy
+ * P5: what a cold start costs. Each contender's P1, P2 and P7 handler is bundled as a Lambda deploy
  * bundles it (esbuild, minified ESM, AWS SDK external); then fresh Node processes each import one
  * bundle and answer one event, timed inside the process from before the import to the answer.
  * Processes for different contenders alternate, so drift on the machine hits all alike.
@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { isDeepStrictEqual, promisify } from 'node:util';
 import { type BundleSize, bundleSize } from './bundle.js';
 import type { Timing } from './harness.js';
 
@@ -26,7 +26,7 @@ export interface ColdResult extends Timing {
   readonly size: BundleSize;
 }
 
-// The probe a fresh process runs: import the bundle, answer one event, report the time and status.
+// The probe a fresh process runs: import the bundle, answer one event, report the time and the answer.
 const PROBE = `
 const [bundle, eventFile] = process.argv.slice(1);
 const { readFileSync } = await import('node:fs');
@@ -36,7 +36,7 @@ const started = performance.now();
 const { handler } = await import(bundle);
 const result = await handler(event, context);
 const elapsed = performance.now() - started;
-process.stdout.write(JSON.stringify({ elapsed, status: result.statusCode }));
+process.stdout.write(JSON.stringify({ elapsed, answer: result ?? null }));
 `;
 
 function median(values: readonly number[]): number {
@@ -45,14 +45,14 @@ function median(values: readonly number[]): number {
 }
 
 /**
- * Bundles every contender, checks each answers `expectStatus` in a fresh process, then times
- * `processes` fresh processes per contender.
+ * Bundles every contender, checks each answers as expected in a fresh process (an HTTP status, or
+ * exactly `{ answer }` for other events), then times `processes` fresh processes per contender.
  */
 export async function coldStarts(
   label: string,
   contenders: readonly ColdContender[],
   event: unknown,
-  expectStatus: number,
+  expected: number | { readonly answer: unknown },
   processes: number,
 ): Promise<ColdResult[]> {
   mkdirSync(out, { recursive: true });
@@ -77,15 +77,19 @@ export async function coldStarts(
           env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1' },
         },
       );
-      const answer = JSON.parse(stdout.slice(stdout.lastIndexOf('{"elapsed"'))) as {
+      const probe = JSON.parse(stdout.slice(stdout.lastIndexOf('{"elapsed"'))) as {
         elapsed: number;
-        status: number;
+        answer: unknown;
       };
-      if (answer.status !== expectStatus)
+      const right =
+        typeof expected === 'number'
+          ? (probe.answer as { statusCode?: unknown } | null)?.statusCode === expected
+          : isDeepStrictEqual(probe.answer, expected.answer);
+      if (!right)
         throw new Error(
-          `${contender.name} (${label}) answered ${answer.status} on a cold start, not ${expectStatus}`,
+          `${contender.name} (${label}) answered ${JSON.stringify(probe.answer).slice(0, 200)} on a cold start, not ${JSON.stringify(typeof expected === 'number' ? expected : expected.answer)}`,
         );
-      samples.get(contender.name)?.push(answer.elapsed);
+      samples.get(contender.name)?.push(probe.elapsed);
     }
   }
   return built.map(({ contender, size }) => {

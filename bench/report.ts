@@ -2,6 +2,7 @@
 import type { BundleSize } from './bundle.js';
 import { bestOf, medianOf, type Timing, table, writeSection } from './harness.js';
 import type { ColdResult } from './p5-cold-start.js';
+import type { P7Results } from './p7-batch.js';
 
 /** Everything one `npm run bench` measured. */
 export interface Results {
@@ -20,7 +21,12 @@ export interface Results {
     readonly invalid: Timing[];
   };
   readonly auth: Timing[];
-  readonly peers: { readonly p1: readonly string[]; readonly p2: readonly string[] };
+  readonly p7: P7Results;
+  readonly peers: {
+    readonly p1: readonly string[];
+    readonly p2: readonly string[];
+    readonly p7: readonly string[];
+  };
 }
 
 const x = (value: number) => `${value.toFixed(value < 0.1 ? 3 : 2)}×`;
@@ -112,8 +118,9 @@ export function writeReport(r: Results): void {
       '  inside it. Contenders are interleaved batch by batch, in rotating order, after a warm-up; tables show',
       '  the median of the batches with min–max, the ratio to the raw hand-written handler and to the fastest peer.',
       '- Peers are dev dependencies of `bench/` only: Middy 6.4.5 (the last line for Node 20; Middy 7 needs',
-      '  Node 22), Hono 4.13.19, Powertools event handler 2.35.0, Powertools Logger/Metrics 2.36.0, pino 10.4.0,',
-      '  jose 6.2.17. Each is written as its documentation shows; the code is in `bench/apps/`.',
+      '  Node 22), Hono 4.13.19, Powertools event handler 2.35.0, Powertools batch 2.35.0, Powertools',
+      '  Logger/Metrics 2.36.0, pino 10.4.0, jose 6.2.17. Each is written as its documentation shows; the code',
+      '  is in `bench/apps/`.',
       "- No contender logs in P1, P2 and P6 (Lift with `logger: false, metrics: false, tracing: false`, Middy's error",
       '  handler with `logger: false`); P1 also shows Lift with its default access log and EMF metrics on. Lines',
       "  written anyway (Lift's audit line for a denial) go to a no-op `process.stdout.write`.",
@@ -241,6 +248,7 @@ export function writeReport(r: Results): void {
       table(r.auth, 'jose'),
     ].join('\n'),
   );
+  writeP7Section({ machine: r.machine, processes: r.processes, p7: r.p7, peers: r.peers.p7 });
   for (const section of [
     r.p1,
     r.p2,
@@ -252,4 +260,79 @@ export function writeReport(r: Results): void {
   ])
     console.log(`${table(section)}\n`);
   console.log('docs/benchmarks.md updated');
+}
+
+/** What the P7 section needs. */
+export interface P7Report {
+  readonly machine: string;
+  readonly processes: number;
+  readonly p7: P7Results;
+  readonly peers: readonly string[];
+}
+
+/** Rewrites the P7 section of docs/benchmarks.md (`npm run bench` and `npm run bench:p7`). */
+export function writeP7Section({ machine, processes, p7, peers }: P7Report): void {
+  const date = new Date().toISOString().slice(0, 10);
+  const m = (timings: readonly Timing[], name: string) => medianOf(timings, name);
+  const ratioLine = (timings: readonly Timing[]) => {
+    const lift = m(timings, 'Lift');
+    return `Lift ÷ raw **${x(lift / m(timings, 'raw'))}**, Lift ÷ Powertools batch **${x(lift / m(timings, 'Powertools batch'))}**; per message, Lift takes ${(lift / 10).toFixed(2)} µs.`;
+  };
+  const module = (rows: BundleSize['modules']) =>
+    rows.slice(0, 10).map(([path, bytes]) => `| \`${path}\` | ${bytes.toLocaleString('en')} |`);
+  const size = (b: BundleSize) =>
+    `${b.bytes.toLocaleString('en')} B minified (${kb(b.bytes)}), ${b.gzipBytes.toLocaleString('en')} B gzip`;
+  writeSection(
+    'p7',
+    [
+      '## P7: SQS batch with schema validation',
+      '',
+      `Command: \`npm run bench:p7 --workspace bench\` (this section alone; \`npm run bench\` writes it too). Machine: ${machine}. Date: ${date}.`,
+      '',
+      "One SQS batch of 10 JSON order messages (Lambda's default batch size), each body parsed and validated",
+      'by the same zod schema, the valid ones handled (a running total), the partial batch response',
+      'returned. Lift: `app.sqs(queue, { body: OrderMessage }, handler)`. raw: a hand-written loop',
+      '(`JSON.parse`, `safeParse`, `batchItemFailures`). Powertools: `BatchProcessor(EventType.SQS)` with',
+      '`processPartialResponse`, its record handler parsing the body and calling `OrderMessage.parse`. Before',
+      'timing, every contender must report exactly the failed message ids of three batches (all valid; one',
+      'message failing the schema; one not JSON and one failing the schema). "Lift, logs + EMF on" keeps Lift\'s',
+      'default summary line, failure lines and EMF metrics, written to a no-op; the other rows log nothing.',
+      'Times are per batch of 10.',
+      '',
+      '### Every message valid',
+      '',
+      table(p7.valid, 'raw', peers),
+      '',
+      ratioLine(p7.valid),
+      '',
+      '### One message failing the schema',
+      '',
+      table(p7.oneInvalid, 'raw', peers),
+      '',
+      ratioLine(p7.oneInvalid),
+      '',
+      '### Bundles and cold start',
+      '',
+      'Each P7 handler bundled as P5 bundles (esbuild, minified ESM, platform node, AWS SDK external), zod',
+      `included in each; then ${processes} fresh Node processes per contender, each timing \`import()\` plus the first`,
+      'batch (with one invalid message), checked to answer exactly that message id.',
+      '',
+      coldTable(p7.cold, peers),
+      '',
+      '### SQS-only handler and HTTP hello-world',
+      '',
+      '| bundle | minified | gzip |',
+      '| --- | ---: | ---: |',
+      `| HTTP hello-world (\`createApp\` + one route + \`handler\`) | ${p7.httpHello.bytes.toLocaleString('en')} B | ${p7.httpHello.gzipBytes.toLocaleString('en')} B |`,
+      `| SQS-only (\`createApp\` + one \`app.sqs\` + \`handler\`) | ${p7.sqsHello.bytes.toLocaleString('en')} B | ${p7.sqsHello.gzipBytes.toLocaleString('en')} B |`,
+      '',
+      `SQS-only: ${size(p7.sqsHello)}; HTTP hello-world: ${size(p7.httpHello)}. The SQS-only bundle answers a batch`,
+      'when imported from its bundled code (checked each run). Its largest modules:',
+      '',
+      '| SQS-only module | bytes |',
+      '| --- | ---: |',
+      ...module(p7.sqsHello.modules),
+    ].join('\n'),
+  );
+  console.log(`${table(p7.valid, 'raw', peers)}\n\n${table(p7.oneInvalid, 'raw', peers)}\n`);
 }

@@ -25,10 +25,14 @@ import {
 import { type Contender, compare, FULL, type Plan, QUICK, type Timing, timeCalls } from './harness.js';
 import { logCalls, metricCalls } from './p3-observability.js';
 import { coldStarts } from './p5-cold-start.js';
-import { writeReport } from './report.js';
+import { P7_PEERS, runP7 } from './p7-batch.js';
+import { writeP7Section, writeReport } from './report.js';
 import { awsJwtVerify, jose, liftAuth } from './verifiers.js';
 
 const quick = process.argv.includes('--quick');
+// `--only=p7` runs P7 alone and rewrites only its section of docs/benchmarks.md.
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+if (only !== undefined && only !== 'p7') throw new Error(`--only takes p7, not ${only}`);
 const machine = `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), ${process.platform}/${process.arch}`;
 console.log(`${quick ? 'quick check' : 'benchmark'}: ${machine}`);
 const context = fakeLambdaContext({ timeoutMs: 900_000 });
@@ -69,117 +73,134 @@ const p2Apps = () => [
   named('Hono + jose', createHonoP2()),
 ];
 
-// P1: independent trials (fresh apps, fresh warm-up), the median trial by Lift/raw is reported.
-const p1Contenders = () => {
-  const apps = p1Apps();
-  // Right after Lift: Lift with its default access log and EMF metrics on, to show what they cost.
-  apps.splice(2, 0, named('Lift, access log + EMF on', createLiftP1(true)));
-  return apps;
-};
-const p1Trials: Timing[][] = [];
-for (let t = 0; t < (quick ? 1 : 3); t++) {
-  p1Trials.push(await quietly(() => compare(p1Contenders(), p1Events(), quick ? QUICK : FULL, context)));
-}
-const liftOverRaw = (t: Timing[]) => (t[1]?.median ?? 0) / (t[0]?.median ?? 1);
-const p1 = [...p1Trials].sort((a, b) => liftOverRaw(a) - liftOverRaw(b))[
-  Math.floor(p1Trials.length / 2)
-] as Timing[];
+/** P1 to P7, every section of the report. */
+async function runAll(): Promise<void> {
+  // P1: independent trials (fresh apps, fresh warm-up), the median trial by Lift/raw is reported.
+  const p1Contenders = () => {
+    const apps = p1Apps();
+    // Right after Lift: Lift with its default access log and EMF metrics on, to show what they cost.
+    apps.splice(2, 0, named('Lift, access log + EMF on', createLiftP1(true)));
+    return apps;
+  };
+  const p1Trials: Timing[][] = [];
+  for (let t = 0; t < (quick ? 1 : 3); t++) {
+    p1Trials.push(await quietly(() => compare(p1Contenders(), p1Events(), quick ? QUICK : FULL, context)));
+  }
+  const liftOverRaw = (t: Timing[]) => (t[1]?.median ?? 0) / (t[0]?.median ?? 1);
+  const p1 = [...p1Trials].sort((a, b) => liftOverRaw(a) - liftOverRaw(b))[
+    Math.floor(p1Trials.length / 2)
+  ] as Timing[];
 
-// P2: 200 distinct tokens. Lift runs twice: with its verified-token cache off (every call a first
-// sight) and on (after warm-up every token is known); jose verifies every call in the others.
-const tokens = await mintTokens(quick ? 4 : 200);
-const rsaPlan: Plan = quick ? QUICK : { warmup: 2_000, iterations: 200, repetitions: 25 };
-const p2 = await quietly(() =>
-  compare(
-    [
-      named('raw + jose', createRawP2()),
-      named('Lift (first sight)', createLiftP2({ cacheSize: 0 })),
-      named('Lift (repeated token)', createLiftP2()),
-      named('Middy + jose', createMiddyP2()),
-      named('Hono + jose', createHonoP2()),
-    ],
-    p2Events(tokens),
-    rsaPlan,
-    context,
-  ),
-);
-
-// P3/P4: synchronous calls, every writer's output dropped.
-const obsPlan: Plan = quick ? QUICK : { warmup: 20_000, iterations: 2_000, repetitions: 60 };
-const p3 = await quietly(() => timeCalls(logCalls(), obsPlan));
-const p4 = await quietly(() => timeCalls(metricCalls(), obsPlan));
-
-// P6: what rejecting costs. 401 and 422 on the P2 apps, 404 on the P1 apps.
-const rejected = {
-  unauthorized: await quietly(() => compare(p2Apps(), badTokenEvents(tokens), rsaPlan, context)),
-  notFound: await quietly(() => compare(p1Apps(), notFoundEvents(), quick ? QUICK : FULL, context)),
-  invalid: await quietly(() => compare(p2Apps(), invalidBodyEvents(tokens), rsaPlan, context)),
-};
-
-// P5: bundles and cold starts in fresh processes.
-const processes = quick ? 2 : 21;
-const p5 = {
-  p1: await coldStarts(
-    'p1',
-    [
-      { name: 'raw', module: 'apps/p1-raw.ts' },
-      { name: 'Lift', module: 'apps/p1-lift.ts' },
-      { name: 'Middy', module: 'apps/p1-middy.ts' },
-      { name: 'Hono', module: 'apps/p1-hono.ts' },
-      { name: 'Powertools event handler', module: 'apps/p1-powertools.ts' },
-    ],
-    p1Events()[0],
-    200,
-    processes,
-  ),
-  p2: await coldStarts(
-    'p2',
-    [
-      { name: 'raw + jose', module: 'apps/p2-raw.ts' },
-      { name: 'Lift', module: 'apps/p2-lift.ts' },
-      { name: 'Middy + jose', module: 'apps/p2-middy.ts' },
-      { name: 'Hono + jose', module: 'apps/p2-hono.ts' },
-    ],
-    p2Events(tokens)[0],
-    201,
-    processes,
-  ),
-  hello: await bundleSize(HELLO_WORLD),
-};
-// The bundled hello-world must answer, not just build.
-const helloModule = await import(
-  `data:text/javascript;base64,${Buffer.from(p5.hello.code).toString('base64')}`
-);
-const helloAnswer = (await quietly(() =>
-  helloModule.handler({ ...(p1Events()[0] as object), rawPath: '/' }),
-)) as { statusCode: number; body: string };
-if (helloAnswer.statusCode !== 200 || helloAnswer.body !== '{"hello":"world"}')
-  throw new Error(`bundled hello-world answered ${JSON.stringify(helloAnswer)}`);
-
-// Token verification alone, for the auth section.
-const auth = await compare(
-  [jose(), awsJwtVerify(), liftAuth(false), liftAuth(true)],
-  tokens,
-  quick ? QUICK : { warmup: 2_000, iterations: 500, repetitions: 40 },
-);
-
-const results = {
-  processes,
-  machine,
-  p1,
-  p1Trials,
-  p2,
-  p3,
-  p4,
-  p5,
-  rejected,
-  auth,
-  peers: { p1: P1_PEERS, p2: P2_PEERS },
-};
-if (quick) {
-  console.log(
-    'quick check passed: every contender of every workload gave the expected answers; the bundles answer cold',
+  // P2: 200 distinct tokens. Lift runs twice: with its verified-token cache off (every call a first
+  // sight) and on (after warm-up every token is known); jose verifies every call in the others.
+  const tokens = await mintTokens(quick ? 4 : 200);
+  const rsaPlan: Plan = quick ? QUICK : { warmup: 2_000, iterations: 200, repetitions: 25 };
+  const p2 = await quietly(() =>
+    compare(
+      [
+        named('raw + jose', createRawP2()),
+        named('Lift (first sight)', createLiftP2({ cacheSize: 0 })),
+        named('Lift (repeated token)', createLiftP2()),
+        named('Middy + jose', createMiddyP2()),
+        named('Hono + jose', createHonoP2()),
+      ],
+      p2Events(tokens),
+      rsaPlan,
+      context,
+    ),
   );
-} else {
-  writeReport(results);
+
+  // P3/P4: synchronous calls, every writer's output dropped.
+  const obsPlan: Plan = quick ? QUICK : { warmup: 20_000, iterations: 2_000, repetitions: 60 };
+  const p3 = await quietly(() => timeCalls(logCalls(), obsPlan));
+  const p4 = await quietly(() => timeCalls(metricCalls(), obsPlan));
+
+  // P6: what rejecting costs. 401 and 422 on the P2 apps, 404 on the P1 apps.
+  const rejected = {
+    unauthorized: await quietly(() => compare(p2Apps(), badTokenEvents(tokens), rsaPlan, context)),
+    notFound: await quietly(() => compare(p1Apps(), notFoundEvents(), quick ? QUICK : FULL, context)),
+    invalid: await quietly(() => compare(p2Apps(), invalidBodyEvents(tokens), rsaPlan, context)),
+  };
+
+  // P5: bundles and cold starts in fresh processes.
+  const processes = quick ? 2 : 21;
+  const p5 = {
+    p1: await coldStarts(
+      'p1',
+      [
+        { name: 'raw', module: 'apps/p1-raw.ts' },
+        { name: 'Lift', module: 'apps/p1-lift.ts' },
+        { name: 'Middy', module: 'apps/p1-middy.ts' },
+        { name: 'Hono', module: 'apps/p1-hono.ts' },
+        { name: 'Powertools event handler', module: 'apps/p1-powertools.ts' },
+      ],
+      p1Events()[0],
+      200,
+      processes,
+    ),
+    p2: await coldStarts(
+      'p2',
+      [
+        { name: 'raw + jose', module: 'apps/p2-raw.ts' },
+        { name: 'Lift', module: 'apps/p2-lift.ts' },
+        { name: 'Middy + jose', module: 'apps/p2-middy.ts' },
+        { name: 'Hono + jose', module: 'apps/p2-hono.ts' },
+      ],
+      p2Events(tokens)[0],
+      201,
+      processes,
+    ),
+    hello: await bundleSize(HELLO_WORLD),
+  };
+  // The bundled hello-world must answer, not just build.
+  const helloModule = await import(
+    `data:text/javascript;base64,${Buffer.from(p5.hello.code).toString('base64')}`
+  );
+  const helloAnswer = (await quietly(() =>
+    helloModule.handler({ ...(p1Events()[0] as object), rawPath: '/' }),
+  )) as { statusCode: number; body: string };
+  if (helloAnswer.statusCode !== 200 || helloAnswer.body !== '{"hello":"world"}')
+    throw new Error(`bundled hello-world answered ${JSON.stringify(helloAnswer)}`);
+
+  // Token verification alone, for the auth section.
+  const auth = await compare(
+    [jose(), awsJwtVerify(), liftAuth(false), liftAuth(true)],
+    tokens,
+    quick ? QUICK : { warmup: 2_000, iterations: 500, repetitions: 40 },
+  );
+
+  // P7: one SQS batch of 10 validated messages; bundles and cold starts of its contenders.
+  const p7 = await runP7({ quick, context, processes, quietly });
+
+  const results = {
+    processes,
+    machine,
+    p1,
+    p1Trials,
+    p2,
+    p3,
+    p4,
+    p5,
+    rejected,
+    auth,
+    p7,
+    peers: { p1: P1_PEERS, p2: P2_PEERS, p7: P7_PEERS },
+  };
+  if (quick) {
+    console.log(
+      'quick check passed: every contender of every workload gave the expected answers; the bundles answer cold',
+    );
+  } else {
+    writeReport(results);
+  }
 }
+
+/** P7 alone. */
+async function runOnlyP7(): Promise<void> {
+  const processes = quick ? 2 : 21;
+  const p7 = await runP7({ quick, context, processes, quietly });
+  if (quick) console.log('quick check passed: every P7 contender reported exactly the failed messages');
+  else writeP7Section({ machine, processes, p7, peers: P7_PEERS });
+}
+
+await (only === 'p7' ? runOnlyP7() : runAll());

@@ -2,7 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, helpText, parseCommandLine, readBodyArgument, UsageError } from './args.js';
+import {
+  COMMANDS,
+  checkRecordBody,
+  helpText,
+  parseCommandLine,
+  readBodyArgument,
+  UsageError,
+} from './args.js';
 
 const usageError = (argv: string[]): UsageError => {
   try {
@@ -77,8 +84,59 @@ describe('the lift command line', () => {
         '--ttl must be whole seconds, at most a year either way, got "soon"',
       ],
       [
+        ['invoke', 'x.ts', '--source', 'sqlite'],
+        '--source must be one of apigw-http, apigw-rest, function-url, alb, sqs, sns, s3, eventbridge, dynamodb, kinesis, got "sqlite"',
+      ],
+      [
         ['invoke', 'x.ts', '--source', 'sqs'],
-        '--source must be one of apigw-http, apigw-rest, function-url, alb, got "sqs"',
+        '--source sqs needs --queue NAME and --body TEXT|@FILE (the message body)',
+      ],
+      [['invoke', 'x.ts', '--source', 's3', '--bucket', 'b'], '--source s3 needs --key KEY'],
+      [
+        ['invoke', 'x.ts', '--source', 'sns', '--topic', 't', '--body', 'x', '--queue', 'q'],
+        '--source sns takes --topic, --subject, --body, not --queue',
+      ],
+      [
+        ['invoke', 'x.ts', '--source', 's3', '--bucket', 'b', '--key', 'k', '--body', 'x'],
+        '--source s3 takes --bucket, --key, --event-name, not --body',
+      ],
+      [
+        ['invoke', 'x.ts', '--source', 'kinesis', '--stream', 's', '--body', 'x', '--path', '/a'],
+        '--source kinesis is not an HTTP request; leave out --path',
+      ],
+      [['invoke', 'x.ts', '--queue', 'q'], '--queue is for --source sqs'],
+      [['invoke', 'x.ts', '--event-name', 'INSERT'], '--event-name is for --source s3 or --source dynamodb'],
+      [
+        ['invoke', 'x.ts', '--source', 'sqs', '--queue', 'q', '--group', 'g', '--body', 'x'],
+        '--group is for FIFO queues, whose names end in .fifo',
+      ],
+      [
+        ['invoke', 'x.ts', '--source', 'dynamodb', '--table', 't'],
+        '--source dynamodb needs --new-image JSON or --old-image JSON (or --event-name with --keys JSON)',
+      ],
+      [
+        ['invoke', 'x.ts', '--source', 'dynamodb', '--table', 't', '--new-image', '[1]'],
+        `--new-image must be a JSON object such as '{"id":"n1"}', got "[1]"`,
+      ],
+      [
+        ['invoke', 'x.ts', '--source', 'dynamodb', '--table', 't', '--event-name', 'UPSERT'],
+        '--event-name must be one of INSERT, MODIFY, REMOVE, got "UPSERT"',
+      ],
+      [
+        ['invoke', 'x.ts', '--source', 's3', '--bucket', 'b', '--key', 'k', '--event-name', 'created'],
+        '--event-name must be an S3 event name such as ObjectCreated:Put or ObjectRemoved:Delete, got "created"',
+      ],
+      [
+        ['invoke', 'x.ts', '--schedule', 'tick', '--source', 'sqs'],
+        "--schedule sends Lift's schedule payload; leave out --source, or drop --schedule",
+      ],
+      [
+        ['invoke', 'x.ts', '--schedule', 'no spaces'],
+        '--schedule must be a schedule name (1-64 letters, digits, "_", "." or "-"), got "no spaces"',
+      ],
+      [
+        ['invoke', 'x.ts', '--event', 'e.json', '--schedule', 'tick'],
+        '--event sends the file as it is; leave out --schedule, or drop --event',
       ],
       [['invoke', 'x.ts', '--header', 'no colon'], `--header must be 'name: value', got "no colon"`],
       [
@@ -110,9 +168,87 @@ describe('the lift command line', () => {
         format: 'http',
         timeoutMs: 30_000,
         watch: false,
+        schedules: true,
         dataDir: 'd',
       },
     });
+    expect(parseCommandLine(['dev', 'h.ts', '--no-schedules'])).toMatchObject({
+      kind: 'dev',
+      options: { schedules: false, watch: true },
+    });
+  });
+
+  it('reads --schedule and the options of each record source for invoke', () => {
+    expect(parseCommandLine(['invoke', 'h.ts', '--schedule', 'due-reminders'])).toEqual({
+      kind: 'invoke',
+      options: { entry: 'h.ts', schedule: 'due-reminders' },
+    });
+    expect(
+      parseCommandLine([
+        'invoke',
+        'h.ts',
+        '--source',
+        'sqs',
+        '--queue',
+        'jobs.fifo',
+        '--group',
+        'g',
+        '--body',
+        'x',
+      ]),
+    ).toEqual({
+      kind: 'invoke',
+      options: { entry: 'h.ts', source: 'sqs', record: { queue: 'jobs.fifo', group: 'g' } },
+      body: 'x',
+    });
+    expect(
+      parseCommandLine([
+        'invoke',
+        'h.ts',
+        '--source',
+        'dynamodb',
+        '--table',
+        'notes',
+        '--old-image',
+        '{"id":"n1","n":1}',
+        '--new-image={"id":"n1","n":2}',
+      ]),
+    ).toEqual({
+      kind: 'invoke',
+      options: {
+        entry: 'h.ts',
+        source: 'dynamodb',
+        record: { table: 'notes', oldImage: { id: 'n1', n: 1 }, newImage: { id: 'n1', n: 2 } },
+      },
+    });
+    expect(
+      parseCommandLine([
+        'invoke',
+        'h.ts',
+        '--source',
+        'eventbridge',
+        '--event-source',
+        'orders.service',
+        '--detail-type',
+        'Order Placed',
+      ]),
+    ).toMatchObject({ options: { record: { eventSource: 'orders.service', detailType: 'Order Placed' } } });
+    expect(helpText('invoke')).toContain('--schedule NAME');
+    expect(helpText('invoke')).toContain('--new-image JSON');
+    expect(helpText('dev')).toContain('--no-schedules');
+  });
+
+  it('checks a record body read from a file: UTF-8 text for messages, JSON for an EventBridge detail', () => {
+    expect(() => checkRecordBody('sqs', new Uint8Array([0xff]))).toThrow(
+      '--body must be UTF-8 text for --source sqs',
+    );
+    expect(() => checkRecordBody('sqs', '')).toThrow(/must not be empty/);
+    expect(() => checkRecordBody('eventbridge', 'nope')).toThrow(
+      `--body must be the event's detail as JSON for --source eventbridge, got "nope"`,
+    );
+    expect(() => checkRecordBody('eventbridge', '{"a":1}')).not.toThrow();
+    expect(() => checkRecordBody('kinesis', new Uint8Array([0xff]))).not.toThrow();
+    expect(() => checkRecordBody('apigw-http', new Uint8Array([0xff]))).not.toThrow();
   });
 
   it('takes repeated headers and query parameters, a method in any case and a body for invoke', () => {

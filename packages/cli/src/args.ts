@@ -1,25 +1,24 @@
 import { readFileSync } from 'node:fs';
-import { COMMANDS, type Command, helpText, OPTIONS, REQUEST, SPECS, suggest } from './commands.js';
+import { optional, recordOptions } from './args-records.js';
+import {
+  COMMANDS,
+  type Command,
+  helpText,
+  OPTIONS,
+  RECORD_OPTIONS,
+  REQUEST,
+  SPECS,
+  suggest,
+} from './commands.js';
 import type { DevTokenOptions } from './dev-issuer.js';
 import type { DevServerOptions } from './dev-server.js';
+import { UsageError } from './errors.js';
 import { INVOKE_SOURCES, type InvokeOptions } from './invoke.js';
+import { RECORD_FLAGS, RECORD_SOURCES, type RecordSourceName } from './invoke-records.js';
 
+export { checkRecordBody } from './args-records.js';
 export { COMMANDS, type Command, helpText } from './commands.js';
-
-/** A mistake on the command line: printed as one line, exit code 2. */
-export class UsageError extends Error {
-  /**
-   * @param message what is wrong, in one line
-   * @param command the command it is about, if known
-   */
-  constructor(
-    message: string,
-    readonly command?: Command,
-  ) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError } from './errors.js';
 
 /** What the command line asks for. */
 export type Invocation =
@@ -33,7 +32,8 @@ export type Invocation =
       readonly body?: string;
     };
 
-type Values = Map<string, string | true | string[]>;
+/** The options given, by name. */
+export type Values = Map<string, string | true | string[]>;
 
 function tokenize(command: Command, args: readonly string[]): { values: Values; positionals: string[] } {
   const allowed = SPECS[command].options;
@@ -87,7 +87,7 @@ function tokenize(command: Command, args: readonly string[]): { values: Values; 
 }
 
 /** Reads the typed value of each option, refusing bad values with one line each. */
-function reader(command: Command, values: Values) {
+export function reader(command: Command, values: Values) {
   const bad = (name: string, expected: string): never => {
     throw new UsageError(`--${name} must be ${expected}, got ${JSON.stringify(values.get(name))}`, command);
   };
@@ -127,10 +127,6 @@ function reader(command: Command, values: Values) {
   return { text, integer, oneOf, list, pairs, bad, flag: (name: string) => values.get(name) === true };
 }
 
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
 function parseCommand(command: Command, args: readonly string[]): Invocation {
   if (args.includes('--help') || args.includes('-h')) {
     const end = args.indexOf('--');
@@ -165,6 +161,7 @@ function parseCommand(command: Command, args: readonly string[]): Invocation {
         format: read.oneOf('format', ['http', 'rest'] as const) ?? 'http',
         timeoutMs: timeoutMs ?? 30_000,
         watch: !read.flag('no-watch'),
+        schedules: !read.flag('no-schedules'),
         ...shared,
       },
     };
@@ -187,12 +184,34 @@ function parseCommand(command: Command, args: readonly string[]): Invocation {
     };
   }
   const event = read.text('event');
-  const request = REQUEST.filter((name) => values.has(name));
-  if (event !== undefined && request.length > 0) {
+  const schedule = read.text('schedule');
+  const given = [...REQUEST, ...RECORD_OPTIONS].filter((name) => values.has(name));
+  const leaveOut = (names: readonly string[]) => names.map((r) => `--${r}`).join(', ');
+  if (event !== undefined && (given.length > 0 || schedule !== undefined)) {
     throw new UsageError(
-      `--event sends the file as it is; leave out ${request.map((r) => `--${r}`).join(', ')}, or drop --event`,
+      `--event sends the file as it is; leave out ${leaveOut(schedule === undefined ? given : ['schedule', ...given])}, or drop --event`,
       command,
     );
+  }
+  if (schedule !== undefined) {
+    if (given.length > 0)
+      throw new UsageError(
+        `--schedule sends Lift's schedule payload; leave out ${leaveOut(given)}, or drop --schedule`,
+        command,
+      );
+    if (!/^[0-9A-Za-z_.-]{1,64}$/.test(schedule))
+      read.bad('schedule', 'a schedule name (1-64 letters, digits, "_", "." or "-")');
+  }
+  const source = read.oneOf('source', INVOKE_SOURCES);
+  const record = (RECORD_SOURCES as readonly string[]).includes(source ?? '')
+    ? recordOptions(command, source as RecordSourceName, values, read)
+    : undefined;
+  const stray = RECORD_OPTIONS.find((name) => values.has(name));
+  if (record === undefined && stray !== undefined) {
+    const owner = RECORD_SOURCES.filter((s) =>
+      [...RECORD_FLAGS[s].required, ...RECORD_FLAGS[s].optional].includes(stray),
+    );
+    throw new UsageError(`--${stray} is for --source ${owner.join(' or --source ')}`, command);
   }
   const method = read.text('method');
   if (method !== undefined && !/^[A-Za-z]+$/.test(method))
@@ -204,7 +223,9 @@ function parseCommand(command: Command, args: readonly string[]): Invocation {
     options: {
       entry,
       ...optional('eventFile', event),
-      ...optional('source', read.oneOf('source', INVOKE_SOURCES)),
+      ...optional('schedule', schedule),
+      ...optional('source', source),
+      ...optional('record', record),
       ...optional('method', method?.toUpperCase()),
       ...optional('path', path),
       ...optional(

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { type Invocation, parseCommandLine, readBodyArgument, UsageError } from './args.js';
+import { checkRecordBody, type Invocation, parseCommandLine, readBodyArgument, UsageError } from './args.js';
 import { legacyFolderNotice, loadDevIssuer, mintDevToken } from './dev-issuer.js';
 import { startDevServer } from './dev-server.js';
 import { DevServerError } from './errors.js';
@@ -33,12 +33,14 @@ async function run(invocation: Invocation): Promise<void> {
     }
     case 'invoke': {
       const body = invocation.body === undefined ? undefined : readBodyArgument(invocation.body);
+      if (body !== undefined) checkRecordBody(invocation.options.source, body);
       const result = await invoke({
         ...invocation.options,
         ...(body === undefined ? {} : { body }),
         log: (line) => stderrLine(`lift invoke: ${line}`),
       });
-      console.log(JSON.stringify(result, null, 2));
+      // What Lambda answers for a handler that returns nothing (SNS, S3, EventBridge, schedules): null.
+      console.log(JSON.stringify(result ?? null, null, 2));
       return;
     }
     case 'dev': {

@@ -1,4 +1,5 @@
-import { INVOKE_SOURCES } from './invoke.js';
+import { HTTP_SOURCES } from './invoke.js';
+import { RECORD_FLAGS, RECORD_SOURCES } from './invoke-records.js';
 
 /** The commands of `lift`. */
 export const COMMANDS = ['dev', 'invoke', 'token'] as const;
@@ -25,13 +26,39 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
     help: 'use this DynamoDB (DynamoDB Local, AWS), not the embedded one',
   },
   'no-watch': { help: 'do not reload when the sources change' },
+  'no-schedules': { help: 'do not fire the schedules the app declares' },
   event: { value: 'FILE', help: 'send the event in this JSON file as it is' },
-  source: { value: 'SOURCE', help: `build the event for ${INVOKE_SOURCES.join(', ')} (default the first)` },
+  schedule: { value: 'NAME', help: "fire this declared schedule once, with Lift's schedule payload" },
+  source: {
+    value: 'SOURCE',
+    help: `build the event for ${HTTP_SOURCES.join(', ')} (default the first), or ${RECORD_SOURCES.join(', ')}`,
+  },
   method: { value: 'METHOD', help: 'request method (default GET)' },
   path: { value: 'PATH', help: 'request path, query string allowed (default /)' },
   header: { value: "'NAME: VALUE'", repeat: true, help: 'a request header (repeatable)' },
   query: { value: 'K=V', repeat: true, help: 'a query parameter (repeatable)' },
-  body: { value: 'TEXT|@FILE', help: 'request body: text, @file for a file, @- for stdin' },
+  body: {
+    value: 'TEXT|@FILE',
+    help: 'request body; the message (sqs, sns), detail (eventbridge, JSON) or data (kinesis); @file, @- stdin',
+  },
+  queue: { value: 'NAME', help: 'sqs: the queue (a name ending in .fifo is a FIFO queue)' },
+  group: { value: 'ID', help: 'sqs: the FIFO message group (default "default")' },
+  topic: { value: 'NAME', help: 'sns: the topic' },
+  subject: { value: 'TEXT', help: 'sns: the subject' },
+  bucket: { value: 'NAME', help: 's3: the bucket' },
+  key: { value: 'KEY', help: 's3: the object key as stored (the event carries it URL-encoded, as S3 does)' },
+  'event-name': {
+    value: 'NAME',
+    help: 's3: ObjectCreated:Put (default), ObjectRemoved:Delete...; dynamodb: INSERT, MODIFY, REMOVE',
+  },
+  'event-source': { value: 'SOURCE', help: "eventbridge: the event's source, such as orders.service" },
+  'detail-type': { value: 'TYPE', help: "eventbridge: the event's detail-type" },
+  table: { value: 'NAME', help: 'dynamodb: the table (its declaration gives the key attributes)' },
+  'new-image': { value: 'JSON', help: 'dynamodb: the item after the change' },
+  'old-image': { value: 'JSON', help: 'dynamodb: the item before the change' },
+  keys: { value: 'JSON', help: "dynamodb: the item's key (default: from the image and the table)" },
+  stream: { value: 'NAME', help: 'kinesis: the stream' },
+  'partition-key': { value: 'KEY', help: 'kinesis: the partition key (default "1")' },
   sub: { value: 'USER', help: 'the user id (required)' },
   tenant: { value: 'TENANT', help: 'the tenant id (custom:tenant_id)' },
   roles: { value: 'A,B', help: 'roles (cognito:groups)' },
@@ -46,6 +73,10 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
 const SHARED = ['data-dir', 'dynamodb-endpoint'];
 /** The options `lift invoke` builds a request from. */
 export const REQUEST = ['source', 'method', 'path', 'header', 'query', 'body'];
+/** The options of the record sources of `lift invoke`, each once. */
+export const RECORD_OPTIONS = [
+  ...new Set(Object.values(RECORD_FLAGS).flatMap((f) => [...f.required, ...f.optional])),
+];
 
 /** What each command takes, and says about itself in its help. */
 export const SPECS: Readonly<
@@ -54,15 +85,15 @@ export const SPECS: Readonly<
   dev: {
     summary: 'run a service on a local HTTP server, reloading on changes',
     about:
-      'Runs the service at <entry> (a file exporting `handler`) as API Gateway and Lambda would, with\nDynamoDB embedded, and reloads it when its sources change.',
-    options: ['port', 'host', 'format', 'timeout-ms', ...SHARED, 'no-watch'],
+      'Runs the service at <entry> (a file exporting `handler`) as API Gateway and Lambda would, with\nDynamoDB embedded, and reloads it when its sources change. The schedules the app declares fire\non their clock when the entry exports its `app` too.',
+    options: ['port', 'host', 'format', 'timeout-ms', ...SHARED, 'no-watch', 'no-schedules'],
     example: 'lift dev src/handler.ts --port 3000',
   },
   invoke: {
     summary: 'call the handler once and print its result',
     about:
-      "Calls the handler of <entry> once, in the environment lift dev gives it, and prints the result\non stdout (the handler's logs go to stderr). The event comes from --event, or is built from the\nrequest options.",
-    options: ['event', ...REQUEST, 'timeout-ms', ...SHARED],
+      "Calls the handler of <entry> once, in the environment lift dev gives it, and prints the result\non stdout (the handler's logs go to stderr). The event comes from --event, fires a declared\n--schedule, or is built for --source from the request options or the record source's options.",
+    options: ['event', 'schedule', ...REQUEST, ...RECORD_OPTIONS, 'timeout-ms', ...SHARED],
     example:
       'lift invoke src/handler.ts --path /me --header "authorization: Bearer $(lift token src/handler.ts --sub ada)"',
   },

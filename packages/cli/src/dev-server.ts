@@ -1,7 +1,7 @@
 import { existsSync, type FSWatcher, watch } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { basename, dirname, resolve } from 'node:path';
-import { fakeLambdaContext } from '@lift/core/testing';
+import { fakeLambdaContext, scheduleEvent } from '@lift/core/testing';
 import {
   applyDevEnvironment,
   DEV_JWKS_PATH,
@@ -20,6 +20,14 @@ import {
   writeResult,
 } from './http-bridge.js';
 import { createBuildDir, isInside, removeBuildDir } from './paths.js';
+import {
+  describeSchedule,
+  runSchedules,
+  type ScheduleClock,
+  type ScheduleRunner,
+  type ScheduleStatus,
+  systemClock,
+} from './schedules.js';
 import { type LoadedService, loadService, ServiceError } from './service.js';
 import { explainRefusedToken } from './token-diagnosis.js';
 
@@ -45,6 +53,13 @@ export interface DevServerOptions {
   readonly dynamodbEndpoint?: string;
   /** Where log lines go (default stdout). */
   readonly log?: (line: string) => void;
+  /**
+   * Fire the schedules the app declares at the times they say (default true). They are read from the
+   * entry's `app` export, so the entry exports its app next to `handler`.
+   */
+  readonly schedules?: boolean;
+  /** The clock schedules run on (default the system clock); tests give one they move by hand. */
+  readonly scheduleClock?: ScheduleClock;
 }
 
 /** A running dev server. */
@@ -54,6 +69,8 @@ export interface DevServer {
   readonly dynamodbEndpoint: string;
   /** Times the service has been (re)loaded. */
   readonly generation: number;
+  /** The declared schedules and when each fires next (empty with `schedules: false`). */
+  schedules(): ScheduleStatus[];
   /** Rebuilds and swaps the service; the data in DynamoDB stays. */
   reload(): Promise<void>;
   /** Stops serving, stops the embedded DynamoDB, releases the data dir and removes the build files. */
@@ -136,6 +153,41 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const outDir = createBuildDir(options.entry);
   let service: LoadedService | undefined;
   let generation = 0;
+  const clock = options.scheduleClock ?? systemClock;
+  // Rates count from the start, so a reload does not put them back.
+  const anchor = clock.now();
+  let runner: ScheduleRunner | undefined;
+  let declared = '';
+  let closed = false;
+  const fire = async (name: string, due: Date) => {
+    const current = service;
+    if (current === undefined) return;
+    const started = performance.now();
+    const ms = () => `${(performance.now() - started).toFixed(0)} ms`;
+    const context = fakeLambdaContext({ timeoutMs, functionName: options.functionName ?? 'lift-dev' });
+    try {
+      await current.handler(scheduleEvent(name, { time: due }), context);
+      log(`schedule ${name} fired: ok in ${ms()}`);
+    } catch (error) {
+      // Lift logs a failing record itself; its error says why. Any other failure gets its stack here.
+      const lift = (error as Error)?.name === 'RecordsFailedError';
+      const cause = lift ? ((error as Error).cause ?? error) : error;
+      const stack = (error as Error)?.stack;
+      if (!lift)
+        log(`handler failed: ${typeof stack === 'string' ? current.mapStack(stack) : String(error)}`);
+      log(`schedule ${name} fired: failed in ${ms()}: ${(cause as Error)?.message ?? String(cause)}`);
+    }
+  };
+  const startSchedules = (next: LoadedService) => {
+    if (options.schedules === false || closed) return;
+    runner?.stop();
+    runner = runSchedules(next.schedules ?? [], { clock, anchor, fire });
+    // Said at start, and again when a reload changes them.
+    const list = runner.list();
+    const now = JSON.stringify(list.map(({ next: _, ...rest }) => rest));
+    if (now !== declared) for (const status of list) log(describeSchedule(status));
+    declared = now;
+  };
   const load = async (progress = false) => {
     const started = performance.now();
     if (progress) log(`building ${basename(options.entry)}…`);
@@ -147,6 +199,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     if (created.length > 0) log(`created table${created.length > 1 ? 's' : ''} ${created.join(', ')}`);
     service = next;
     generation += 1;
+    startSchedules(next);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -287,8 +340,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     get generation() {
       return generation;
     },
+    schedules: () => runner?.list() ?? [],
     reload,
     async close() {
+      closed = true;
+      runner?.stop();
       clearTimeout(timer);
       watcher?.close();
       await closeServer(server);

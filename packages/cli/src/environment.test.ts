@@ -155,18 +155,18 @@ describe('an external DynamoDB that cannot be used', () => {
 
 describe('packages the service needs', () => {
   it('names a package the service imports but nobody installed, with its npm install line, at start', async () => {
-    const service = await loadService(fixture('needs-sqs.ts'));
-    expect(service.missing).toEqual(['npm install @aws-sdk/client-sqs']);
+    const service = await loadService(fixture('needs-kinesis.ts'));
+    expect(service.missing).toEqual(['npm install @aws-sdk/client-kinesis']);
     const lines: string[] = [];
     const server = await startDevServer({
-      entry: fixture('needs-sqs.ts'),
+      entry: fixture('needs-kinesis.ts'),
       port: 0,
       watch: false,
       log: (l) => lines.push(l),
     });
     await server.close();
     expect(lines).toContain(
-      'warning: the service imports a package that is not installed: npm install @aws-sdk/client-sqs',
+      'warning: the service imports a package that is not installed: npm install @aws-sdk/client-kinesis',
     );
   });
 });

@@ -1,4 +1,7 @@
-/** `@lift/cli` programmatic API: the dev server and one-off invocations, as `lift dev` and `lift invoke` run them. */
+/**
+ * `@lift/cli` programmatic API: the dev server (schedules included) and one-off invocations, as
+ * `lift dev` and `lift invoke` run them.
+ */
 export { LOCK_FILE, lockDataDir } from './data-dir-lock.js';
 export {
   applyDevEnvironment,
@@ -21,7 +24,14 @@ export {
 } from './dev-server.js';
 export { type LocalDynamoDB, type LocalDynamoDBOptions, startLocalDynamoDB } from './environment.js';
 export { type EventFormat, MAX_BODY_BYTES, toEvent, writeResult } from './http-bridge.js';
-export { buildInvokeEvent, INVOKE_SOURCES, type InvokeOptions, invoke } from './invoke.js';
+export { buildInvokeEvent, HTTP_SOURCES, INVOKE_SOURCES, type InvokeOptions, invoke } from './invoke.js';
+export {
+  buildRecordEvent,
+  RECORD_SOURCES,
+  type RecordEventInit,
+  type RecordSourceName,
+} from './invoke-records.js';
 export { liftCacheDir, projectRoot } from './paths.js';
+export type { ScheduleClock, ScheduleStatus } from './schedules.js';
 export { type LoadedService, type LoadServiceOptions, loadService, ServiceError } from './service.js';
 export { explainRefusedToken } from './token-diagnosis.js';

@@ -6,24 +6,43 @@ import {
   type HttpEventInit,
   httpApiEvent,
   restApiEvent,
+  scheduleEvent,
 } from '@lift/core/testing';
 import { applyDevEnvironment, legacyFolderNotice, loadDevIssuer, serveDevJwks } from './dev-issuer.js';
 import { startLocalDynamoDB } from './environment.js';
 import { isTextContentType } from './http-bridge.js';
+import {
+  buildRecordEvent,
+  RECORD_SOURCES,
+  type RecordEventInit,
+  type RecordSourceName,
+} from './invoke-records.js';
 import { createBuildDir, removeBuildDir } from './paths.js';
-import { loadService, ServiceError } from './service.js';
+import { type LoadedService, loadService, ServiceError } from './service.js';
 import { explainRefusedToken } from './token-diagnosis.js';
 
-/** Event sources `lift invoke --source` can build. */
-export const INVOKE_SOURCES = ['apigw-http', 'apigw-rest', 'function-url', 'alb'] as const;
+/** The HTTP sources `lift invoke --source` builds requests for. */
+export const HTTP_SOURCES = ['apigw-http', 'apigw-rest', 'function-url', 'alb'] as const;
+/** Event sources `lift invoke --source` can build: the HTTP ones, then the record sources. */
+export const INVOKE_SOURCES = [...HTTP_SOURCES, ...RECORD_SOURCES] as const;
 
 /** Options of {@link invoke}. */
 export interface InvokeOptions {
   readonly entry: string;
   /** A JSON file holding the event, sent as it is. */
   readonly eventFile?: string;
-  /** Or a source to build the event for (default `apigw-http`), with the request below. */
+  /**
+   * Or a declared schedule to fire once, with Lift's schedule payload. When the entry exports its app,
+   * a name it does not declare is refused with the names it does.
+   */
+  readonly schedule?: string;
+  /**
+   * Or a source to build the event for (default `apigw-http`): an HTTP source with the request below,
+   * or a record source with `record` and the body (message, detail as JSON, or data).
+   */
   readonly source?: (typeof INVOKE_SOURCES)[number];
+  /** What a record source's event is built from: its queue, topic, bucket, table, stream... */
+  readonly record?: RecordEventInit;
   readonly method?: string;
   /** Path, with an optional query string. */
   readonly path?: string;
@@ -69,9 +88,14 @@ function headerValues(
   return undefined;
 }
 
-/** The event a request described by flags would reach the handler as, from the given source. */
+const isRecordSource = (source: InvokeOptions['source']): source is RecordSourceName =>
+  (RECORD_SOURCES as readonly string[]).includes(source ?? '');
+
+/** The event a request described by flags would reach the handler as, from the given HTTP source. */
 export function buildInvokeEvent(options: InvokeOptions): Record<string, unknown> {
   const source = options.source ?? 'apigw-http';
+  if (isRecordSource(source))
+    throw new TypeError(`buildInvokeEvent builds HTTP events; ${source} events come from buildRecordEvent`);
   const headers: Record<string, string | readonly string[]> = { ...options.headers };
   let body: string | Uint8Array | undefined = options.body;
   if (body !== undefined) {
@@ -108,15 +132,41 @@ export function buildInvokeEvent(options: InvokeOptions): Record<string, unknown
   return build(init);
 }
 
+/** The schedule's payload, once the service's declared schedules are known. */
+function scheduleEventFor(name: string, service: LoadedService, log: (line: string) => void) {
+  const declared = service.schedules;
+  if (declared === undefined) {
+    log(`note: the entry exports no app, so lift cannot check that it declares schedule "${name}"`);
+  } else {
+    const found = declared.find((s) => s.name === name);
+    if (found === undefined)
+      throw new ServiceError(
+        `no schedule "${name}": ${
+          declared.length === 0
+            ? 'the app declares none'
+            : `the app declares ${declared.map((s) => s.name).join(', ')}`
+        }`,
+      );
+    if (!found.enabled) log(`note: schedule "${name}" is disabled (enabled: false); firing it on demand`);
+  }
+  return scheduleEvent(name);
+}
+
 /**
  * Runs the entry's handler once and returns its result, in the environment `lift dev` gives it: the
  * same DynamoDB (embedded, or the given endpoint), `LIFT_DEV`, and the development issuer with its key
  * set served on loopback, so a `lift token` token verifies. Build files are removed when it returns.
+ * The event is the file's, a schedule's payload, or built for a source.
  */
 export async function invoke(options: InvokeOptions): Promise<unknown> {
   const log = options.log ?? (() => {});
+  // A schedule's payload and a record event are built once the service is loaded: its declared
+  // schedules and tables shape them.
+  const later = options.schedule !== undefined || isRecordSource(options.source);
   let event: unknown;
-  if (options.eventFile !== undefined) {
+  if (later) {
+    event = undefined;
+  } else if (options.eventFile !== undefined) {
     try {
       event = JSON.parse(readFileSync(options.eventFile, 'utf8'));
     } catch (error) {
@@ -147,6 +197,9 @@ export async function invoke(options: InvokeOptions): Promise<unknown> {
       for (const line of service.missing)
         log(`warning: the service imports a package that is not installed: ${line}`);
       await dynamodb.ensure(service.tables);
+      if (options.schedule !== undefined) event = scheduleEventFor(options.schedule, service, log);
+      else if (isRecordSource(options.source))
+        event = await buildRecordEvent(options.source, options.record ?? {}, options.body, service.tables);
       // The handler's own output (log lines) goes to stderr, as `sam local invoke` does, so stdout
       // carries only the result and can be piped.
       const stdoutWrite = process.stdout.write;
@@ -159,9 +212,12 @@ export async function invoke(options: InvokeOptions): Promise<unknown> {
         );
       } catch (error) {
         // The stack is the service's own, mapped to its sources; the failure itself is one line.
-        const stack = (error as Error)?.stack;
+        // A failed async record (schedule, SNS, S3, EventBridge) arrives wrapped; its cause is the
+        // handler's own error, the one worth showing when the app's logger is off.
+        const cause = (error as Error)?.cause;
+        const stack = ((cause instanceof Error ? cause : error) as Error)?.stack;
         log(`handler failed: ${typeof stack === 'string' ? service.mapStack(stack) : String(error)}`);
-        throw new ServiceError(`the handler threw ${(error as Error)?.message ?? String(error)}`);
+        throw new ServiceError(`the handler threw: ${(error as Error)?.message ?? String(error)}`);
       } finally {
         process.stdout.write = stdoutWrite;
       }

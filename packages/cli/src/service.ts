@@ -3,6 +3,7 @@ import { createRequire, SourceMap } from 'node:module';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isTableDefinition, type TableDefinition } from '@lift/core/dynamodb';
+import type { ScheduleInfo } from '@lift/core/events';
 import { build, type Metafile } from 'esbuild';
 import { createBuildDir } from './paths.js';
 
@@ -20,6 +21,11 @@ export interface LoadedService {
    * line that fixes it: said at start-up rather than at the first request that needs one.
    */
   readonly missing: readonly string[];
+  /**
+   * The schedules the app declares (`app.schedules()`), read from the entry's `app` export (or another
+   * export that is a Lift app); undefined when the entry exports no app, so they cannot be known.
+   */
+  readonly schedules: readonly ScheduleInfo[] | undefined;
 }
 
 /** A mistake in the service itself (missing file, no handler export, does not build). */
@@ -48,6 +54,22 @@ function collectTables(module: Record<string, unknown>): TableDefinition[] {
     }
   }
   return [...found.values()];
+}
+
+/** Whether a value is a Lift app: it has `handler` and `schedules()`. */
+function isApp(value: unknown): value is { schedules(): ScheduleInfo[] } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { handler?: unknown }).handler === 'function' &&
+    typeof (value as { schedules?: unknown }).schedules === 'function'
+  );
+}
+
+/** The schedules of the entry's `app` export, else of the first export that is an app. */
+function declaredSchedules(module: Record<string, unknown>): ScheduleInfo[] | undefined {
+  const app = isApp(module.app) ? module.app : Object.values(module).find(isApp);
+  return app === undefined ? undefined : app.schedules();
 }
 
 const INLINE_MAP = '//# sourceMappingURL=data:application/json;base64,';
@@ -99,7 +121,8 @@ const defaultOutDirs = new Map<string, string>();
  * Bundles the entry with esbuild, as a deploy would (the AWS SDK left to node_modules), and imports
  * the bundle. Each load is a new file, so a reload gets the new code of every module the entry uses.
  * Bundles stay in the project (outside its sources), where the AWS SDK and other externals resolve
- * from. Tables are the exported table definitions (or arrays of them).
+ * from. Tables are the exported table definitions (or arrays of them); schedules are those of the
+ * exported app (`export const app = createApp(...)` next to `export const handler = app.handler`).
  */
 export async function loadService(entry: string, options: LoadServiceOptions = {}): Promise<LoadedService> {
   const file = resolve(entry);
@@ -155,6 +178,7 @@ export async function loadService(entry: string, options: LoadServiceOptions = {
     tables: collectTables(module),
     mapStack: stackMapper(outfile),
     missing: missingPackages(built.metafile, outfile),
+    schedules: declaredSchedules(module),
   };
 }
 

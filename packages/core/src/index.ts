@@ -13,8 +13,21 @@ export type { CookieOptions } from './context/cookies.js';
 export type { LambdaContext } from './context/lambda.js';
 export type { LoggerLike } from './context/logger-like.js';
 export type { AuthMethod, Principal } from './context/principal.js';
+export type { RequestView } from './context/request-view.js';
 export { LiftResponse } from './context/response.js';
 export * from './errors/errors.js';
+export type {
+  DynamoDBChange,
+  EventBridgeEvent,
+  KinesisRecord,
+  RecordContext,
+  S3ObjectEvent,
+  ScheduleFiring,
+  SnsMessage,
+  SqsMessage,
+} from './events/index.js';
+export type { ScheduleContext } from './events/methods.js';
+export type { RecordMiddleware } from './events/registry.js';
 export type { Middleware, MiddlewareFunction, MiddlewareHooks, Next } from './middleware/compose.js';
 export type { ParamsOf } from './router/pattern.js';
 export type { Infer, StandardSchemaV1 } from './schema/validate.js';

@@ -6,216 +6,117 @@ import type { LiftResponse } from '../context/response.js';
 import {
   ConfigurationError,
   InternalServerError,
-  InvalidEventError,
   MethodNotAllowedError,
   NotFoundError,
 } from '../errors/errors.js';
+import type { DispatcherRuntime, EventDispatcher } from '../events/dispatcher.js';
+import type {
+  DynamoDBStreamMethod,
+  EventBridgeMethod,
+  KinesisMethod,
+  S3Method,
+  ScheduleContext,
+  ScheduleHandler,
+  ScheduleMethod,
+  SnsMethod,
+  SqsMethod,
+} from '../events/methods.js';
+import { type EventBridgePattern, EventRegistry, type RecordMiddleware } from '../events/registry.js';
+import type { ScheduleDeclaration, ScheduleInfo } from '../events/schedule.js';
+import type { RecordSource, ScheduleFiring } from '../events/types.js';
 import {
   compose,
   type DefaultProtection,
-  isMiddleware,
   type Middleware,
   protectionOf,
   type Step,
 } from '../middleware/compose.js';
 import { observeRequests } from '../observability/pipeline.js';
-import { joinPaths, type ParamsOf, parsePattern, patternShape } from '../router/pattern.js';
-import { ANY_METHOD, Router } from '../router/router.js';
-import type { Infer } from '../schema/validate.js';
+import { Router } from '../router/router.js';
 import type { TestRequestInit, TestResponse } from '../testing/request.js';
-import type { AccessControl, AccessSteps, RouteAuth } from './access.js';
+import { Group } from './group.js';
 import { type AppOptions, checkAppOptions, defaultProtections, logUnhandledError } from './options.js';
-import { type RouteSchemas, routeStep } from './route-step.js';
+import { routeStep } from './route-step.js';
+import { RouteTable } from './route-table.js';
 
-/** Options of one route: Standard Schemas for its input and responses, and route-only middleware. */
-export interface RouteOptions<S extends object = Record<string, unknown>> extends RouteSchemas {
-  /**
-   * Who may call the route: `'public'`, or the roles, scopes or permissions it needs. Required on
-   * every route once the app has access control; the app refuses to start otherwise.
-   */
-  readonly auth?: RouteAuth;
-  /** Middleware that runs for this route only, after global and group middleware. */
-  readonly middleware?: readonly Middleware<S>[];
-}
-
-/** The typed input of a route: schema outputs where declared, else path params from the literal and strings. */
-export type InputOf<P extends string, O> = {
-  params: O extends { params: infer X } ? Infer<X, ParamsOf<P>> : ParamsOf<P>;
-  query: O extends { query: infer X } ? Infer<X, Record<string, string>> : Record<string, string>;
-  headers: O extends { headers: infer X } ? Infer<X, Record<string, string>> : Record<string, string>;
-  body: O extends { body: infer X } ? Infer<X, unknown> : unknown;
-};
-
-/** A route handler: return a response (`ctx.json(...)`), a plain value (200 JSON) or nothing (204). */
-export type Handler<I extends RequestInput, S extends object> = (ctx: Context<I, S>) => unknown;
-
-interface RouteDefinition {
-  readonly method: string;
-  readonly pattern: string;
-  readonly options: RouteOptions<object>;
-  readonly handler: Handler<RequestInput, object>;
-  /** The groups the route was registered through, outermost (the app) first. */
-  readonly groups: readonly Group<object>[];
-  /** The access-control steps prepared for the route's `auth` declaration. */
-  readonly access?: AccessSteps;
-}
-
-interface Registry {
-  readonly definitions: RouteDefinition[];
-  assertOpen(what: string): void;
-  add(definition: RouteDefinition): void;
-}
-
-const ROUTE_OPTION_KEYS = new Set(['params', 'query', 'headers', 'body', 'responses', 'middleware', 'auth']);
-
-function checkRouteOptions(method: string, pattern: string, options: unknown): RouteOptions<object> {
-  if (typeof options !== 'object' || options === null) {
-    throw new ConfigurationError(`${method} ${pattern}: route options must be an object`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!ROUTE_OPTION_KEYS.has(key))
-      throw new ConfigurationError(`${method} ${pattern}: unknown route option "${key}"`);
-  }
-  const middleware = (options as RouteOptions<object>).middleware;
-  if (middleware !== undefined && (!Array.isArray(middleware) || !middleware.every(isMiddleware))) {
-    throw new ConfigurationError(`${method} ${pattern}: "middleware" must be a list of middleware`);
-  }
-  return options as RouteOptions<object>;
-}
-
-type RouteMethod<S extends object, Self> = {
-  <P extends string, O extends RouteOptions<S>>(
-    path: P,
-    options: O,
-    handler: Handler<InputOf<P, O>, S>,
-  ): Self;
-  <P extends string>(path: P, handler: Handler<InputOf<P, object>, S>): Self;
-};
-
-/**
- * A set of routes under a path prefix with its own middleware. The app is the root group; its
- * middleware is global and also runs for 404, 405 and malformed requests.
- */
-export class Group<S extends object = Record<string, unknown>> {
-  /** Registers a GET route (also answers HEAD). */
-  readonly get: RouteMethod<S, this> = this.method('GET');
-  /** Registers a POST route. */
-  readonly post: RouteMethod<S, this> = this.method('POST');
-  /** Registers a PUT route. */
-  readonly put: RouteMethod<S, this> = this.method('PUT');
-  /** Registers a PATCH route. */
-  readonly patch: RouteMethod<S, this> = this.method('PATCH');
-  /** Registers a DELETE route. */
-  readonly delete: RouteMethod<S, this> = this.method('DELETE');
-  /** Registers a HEAD route (GET routes answer HEAD already). */
-  readonly head: RouteMethod<S, this> = this.method('HEAD');
-  /** Registers an OPTIONS route (CORS preflights are answered by the CORS middleware). */
-  readonly options: RouteMethod<S, this> = this.method('OPTIONS');
-  /** Registers a route for every method. */
-  readonly all: RouteMethod<S, this> = this.method(ANY_METHOD);
-
-  /** @internal */
-  protected readonly registry: Registry;
-  /** @internal */
-  readonly middleware: Middleware<object>[] = [];
-  /**
-   * @internal The app's own defaults (observability, request id, security headers); not carried
-   * over when the app is mounted in another, which has its own.
-   */
-  protected readonly builtIn = new Set<Middleware<object>>();
-  private readonly prefix: string;
-  private readonly lineage: readonly Group<object>[];
-
-  /** @internal Use `createApp` and `group()`. */
-  constructor(registry: Registry | undefined, prefix: string, parents: readonly Group<object>[]) {
-    this.registry = registry ?? (this as unknown as Registry);
-    this.prefix = prefix;
-    this.lineage = [...parents, this as unknown as Group<object>];
-  }
-
-  /** Adds middleware for every route of this group (wherever in the code the routes are registered). */
-  use(...middleware: Middleware<S>[]): this {
-    this.registry.assertOpen('add middleware');
-    for (const fn of middleware) {
-      if (!isMiddleware(fn)) {
-        throw new ConfigurationError(
-          'use() takes middleware: a function or an object with before/after hooks',
-        );
-      }
-      this.middleware.push(fn as Middleware<object>);
-    }
-    return this;
-  }
-
-  /** A sub-group under `prefix` with its own middleware; `build` registers its routes. */
-  group(prefix: string, build?: (group: Group<S>) => void): Group<S> {
-    this.registry.assertOpen('add a group');
-    const group = new Group<S>(this.registry, joinPaths(this.prefix, prefix), this.lineage);
-    build?.(group);
-    return group;
-  }
-
-  /** Mounts every route of another app under `prefix`; that app's global middleware becomes group middleware. */
-  route(prefix: string, app: Group<S>): this {
-    this.registry.assertOpen('mount an app');
-    const mount = new Group<S>(this.registry, joinPaths(this.prefix, prefix), this.lineage);
-    // A mounted app's requests are already logged and measured by this app.
-    mount.middleware.push(...app.middleware.filter((fn) => !app.builtIn.has(fn)));
-    for (const def of app.registry.definitions) {
-      this.registry.add({
-        ...def,
-        pattern: joinPaths(mount.prefix, def.pattern),
-        groups: [...mount.lineage, ...def.groups.slice(1)],
-      });
-    }
-    return this;
-  }
-
-  private method(method: string): RouteMethod<S, this> {
-    return ((path: string, optionsOrHandler: unknown, maybeHandler?: unknown) => {
-      const pattern = joinPaths(this.prefix, path);
-      this.registry.assertOpen(`register ${method} ${pattern}`);
-      const handler = maybeHandler ?? optionsOrHandler;
-      if (typeof handler !== 'function')
-        throw new ConfigurationError(`${method} ${pattern}: handler must be a function`);
-      const options = maybeHandler === undefined ? {} : checkRouteOptions(method, pattern, optionsOrHandler);
-      this.registry.add({
-        method,
-        pattern,
-        options,
-        handler: handler as Handler<RequestInput, object>,
-        groups: this.lineage,
-      });
-      return this;
-    }) as RouteMethod<S, this>;
-  }
-}
+export { Group, type Handler, type InputOf, type RouteOptions } from './group.js';
 
 const TEST_KIT = '@lift/core/testing';
-const VALIDATED_PARTS = ['params', 'query', 'headers', 'body'] as const;
 
 interface CompiledRoute {
   readonly run: Step;
 }
 
-/** A Lift application: register routes and middleware, then export `app.handler` to Lambda. */
+/**
+ * A Lift application: register routes, record handlers and schedules, then export `app.handler` to
+ * Lambda. One handler serves HTTP requests and every event source registered.
+ */
 export class App<S extends object = Record<string, unknown>> extends Group<S> {
-  /** @internal */
-  readonly definitions: RouteDefinition[] = [];
-  private readonly shapes = new Set<string>();
+  private readonly table: RouteTable;
   private readonly router = new Router<CompiledRoute>();
-  private readonly accessControl: AccessControl | undefined;
   private readonly runtime: ContextRuntime;
   private readonly paths: PathOptions;
   private readonly defaults = new Set<DefaultProtection>();
   private fallback: Step | undefined;
-  private compiled = false;
+  /** @internal The app's queues, topics, buckets, buses, schedules and streams. */
+  readonly events = new EventRegistry();
+  private readonly recordRuntime: DispatcherRuntime;
+  private dispatcher: Promise<EventDispatcher> | undefined;
+
+  /** Consumes an SQS queue (by name or glob); answers with the failed messages only. */
+  readonly sqs: SqsMethod<S, this> = ((queue: string, a: unknown, b?: unknown) =>
+    this.register('sqs', 'sqs', queue, a, b)) as SqsMethod<S, this>;
+  /** Consumes an SNS topic, delivered to the function or through a subscribed queue. */
+  readonly sns: SnsMethod<S, this> = ((topic: string, a: unknown, b?: unknown) =>
+    this.register('sns', 'sns', topic, a, b)) as SnsMethod<S, this>;
+  /** Consumes a bucket's object events, from notifications (direct, SQS, SNS) or EventBridge. */
+  readonly s3: S3Method<S, this> = ((bucket: string, a: unknown, b?: unknown) =>
+    this.register('s3', 's3', bucket, a, b)) as S3Method<S, this>;
+  /** Consumes DynamoDB Streams changes of a table, images unmarshalled. */
+  readonly dynamodbStream: DynamoDBStreamMethod<S, this> = ((table: string, a: unknown, b?: unknown) =>
+    this.register('dynamodb', 'dynamodbStream', table, a, b)) as DynamoDBStreamMethod<S, this>;
+  /** Consumes a Kinesis stream, data decoded. */
+  readonly kinesis: KinesisMethod<S, this> = ((stream: string, a: unknown, b?: unknown) =>
+    this.register('kinesis', 'kinesis', stream, a, b)) as KinesisMethod<S, this>;
+  /** Consumes EventBridge events matching a pattern of source and detail type. */
+  readonly eventBridge: EventBridgeMethod<S, this> = ((
+    pattern: EventBridgePattern,
+    a: unknown,
+    b?: unknown,
+  ) => {
+    this.table.assertOpen('register an EventBridge handler');
+    this.events.addEventBridge(pattern, b === undefined ? {} : a, b ?? a);
+    return this;
+  }) as EventBridgeMethod<S, this>;
+  /**
+   * Declares a schedule and its handler. The declaration is the only description of it: `lift dev`
+   * runs it on its clock, deployment creates it from `app.schedules()`.
+   */
+  readonly schedule: ScheduleMethod<S, this> = ((
+    name: string,
+    declaration: ScheduleDeclaration,
+    a: unknown,
+    b?: unknown,
+  ) => {
+    this.table.assertOpen(`declare schedule ${name}`);
+    const handler = (b ?? a) as ScheduleHandler<S>;
+    const run =
+      typeof handler === 'function'
+        ? (firing: ScheduleFiring, ctx: ScheduleContext<S>) => {
+            (ctx as { schedule?: ScheduleFiring }).schedule = firing;
+            return handler(ctx);
+          }
+        : handler;
+    this.events.addSchedule(name, declaration, run, b === undefined ? {} : a);
+    return this;
+  }) as ScheduleMethod<S, this>;
 
   /** @internal Use {@link createApp}. */
   constructor(options: AppOptions) {
-    super(undefined, '', []);
     const checked = checkAppOptions(options);
-    this.accessControl = options.access;
+    const table = new RouteTable(options.access);
+    super(table, '', []);
+    this.table = table;
     this.paths = { basePaths: checked.basePaths, stripStage: checked.stripStage };
     const onError = options.onError ?? logUnhandledError;
     const observed = observeRequests(checked.service, options, options.now ?? Date.now);
@@ -228,6 +129,14 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
       const name = protectionOf(hooks);
       if (name !== undefined) this.defaults.add(name);
     }
+    this.recordRuntime = {
+      service: checked.service,
+      deadlineMarginMs: checked.deadlineMarginMs,
+      generateId: options.generateId ?? (() => globalThis.crypto.randomUUID()),
+      now: options.now ?? Date.now,
+      logger: observed.logger,
+      metrics: observed.metrics,
+    };
     this.runtime = {
       service: checked.service,
       bodyLimit: checked.bodyLimit,
@@ -243,6 +152,28 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
         }
       },
     };
+  }
+
+  /** Adds record middleware: it runs around every record's handler, before each registration's own. */
+  useRecords(...middleware: RecordMiddleware<S>[]): this {
+    this.table.assertOpen('add record middleware');
+    for (const fn of middleware) {
+      if (typeof fn !== 'function')
+        throw new ConfigurationError('useRecords() takes functions (record, ctx, next) => ...');
+      this.events.middleware.push(fn as RecordMiddleware<object>);
+    }
+    return this;
+  }
+
+  /** The declared schedules, for `lift dev` and deployment. */
+  schedules(): ScheduleInfo[] {
+    return this.events.schedules();
+  }
+
+  private register(source: RecordSource, what: string, name: string, a: unknown, b: unknown): this {
+    this.table.assertOpen(`register ${what}(${JSON.stringify(name)})`);
+    this.events.add(source, name, b === undefined ? {} : a, b ?? a, what);
+    return this;
   }
 
   /**
@@ -261,50 +192,9 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
     return super.use(...middleware);
   }
 
-  /** @internal */
-  assertOpen(what: string): void {
-    if (this.compiled) {
-      throw new ConfigurationError(
-        `Cannot ${what}: the app is frozen once it has handled a request or been compiled`,
-      );
-    }
-  }
-
-  /**
-   * @internal Checks the pattern and refuses a duplicate as the route is registered, so a mistake
-   * fails at module load (cold start), not on some later request.
-   */
-  add(definition: RouteDefinition): void {
-    const key = `${definition.method} ${patternShape(parsePattern(definition.pattern))}`;
-    if (this.shapes.has(key)) {
-      throw new ConfigurationError(
-        `Duplicate route: ${definition.method} ${definition.pattern} is already registered`,
-      );
-    }
-    this.shapes.add(key);
-    const { method, pattern } = definition;
-    const declared = definition.options.auth;
-    let access: AccessSteps = {};
-    if (this.accessControl !== undefined) {
-      if (declared === undefined) {
-        throw new ConfigurationError(
-          `${method} ${pattern} declares no "auth": once an app has access control, every route says who may call it (auth: 'public' for anyone)`,
-        );
-      }
-      const { options } = definition;
-      const validates = VALIDATED_PARTS.filter((part) => options[part] !== undefined);
-      access = this.accessControl.prepare({ method, pattern, validates }, declared);
-    } else if (declared !== undefined) {
-      throw new ConfigurationError(
-        `${method} ${pattern} declares "auth" but the app has no access control (createApp({ access }))`,
-      );
-    }
-    this.definitions.push({ ...definition, access });
-  }
-
   /** The registered routes (method and pattern), in registration order. */
   routes(): { method: string; pattern: string }[] {
-    return this.definitions.map(({ method, pattern }) => ({ method, pattern }));
+    return this.table.definitions.map(({ method, pattern }) => ({ method, pattern }));
   }
 
   /**
@@ -312,8 +202,8 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
    * first request by itself; call it at module load to surface configuration errors at cold start.
    */
   compile(): this {
-    if (this.compiled) return this;
-    for (const def of this.definitions) {
+    if (this.table.isFrozen) return this;
+    for (const def of this.table.definitions) {
       const chain: Middleware<object>[] = [];
       for (const group of def.groups) chain.push(...group.middleware);
       if (def.options.middleware !== undefined) chain.push(...def.options.middleware);
@@ -325,7 +215,7 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
     this.fallback = compose(this.middleware, (ctx) => {
       throw ctx.error;
     });
-    this.compiled = true;
+    this.table.freeze();
     return this;
   }
 
@@ -333,11 +223,15 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
   readonly handler = async (event: unknown, lambdaContext?: LambdaContext): Promise<unknown> => {
     const adapter = detectHttpAdapter(event);
     if (adapter === undefined) {
-      throw new InvalidEventError(
-        'Unsupported event: not an API Gateway REST/HTTP API, Function URL or ALB request',
+      if (!this.table.isFrozen) this.compile();
+      // The record engine is loaded on the first event that is not HTTP: an HTTP-only function never
+      // evaluates it, and a bundle split into chunks keeps it out of the HTTP path altogether.
+      this.dispatcher ??= import('../events/dispatcher.js').then(
+        ({ EventDispatcher }) => new EventDispatcher(this.events, this.recordRuntime),
       );
+      return (await this.dispatcher).dispatch(event, lambdaContext);
     }
-    if (!this.compiled) this.compile();
+    if (!this.table.isFrozen) this.compile();
     const raw = event as RawEvent;
     const method = adapter.method(raw);
     const ctx = new Context(raw, lambdaContext, adapter, this.runtime, method, adapter.path(raw, this.paths));

@@ -3,6 +3,7 @@ import type { Context, RequestInput } from '../context/context.js';
 import { ConfigurationError, refuseUnknownOptions } from '../errors/errors.js';
 import { type RequestIdOptions, requestId } from '../http/request-id.js';
 import { type SecurityHeadersOptions, securityHeaders } from '../http/security-headers.js';
+import { defaultTimeout, type TimeoutOptions } from '../http/timeout.js';
 import type { MiddlewareHooks } from '../middleware/compose.js';
 import type { ObservabilityOptions } from '../observability/pipeline.js';
 import type { AccessControl } from './access.js';
@@ -37,6 +38,13 @@ export interface AppOptions extends ObservabilityOptions {
    * on by default; options change or drop single headers, `false` turns them all off.
    */
   readonly securityHeaders?: SecurityHeadersOptions | false;
+  /**
+   * Every request is answered before the Lambda deadline: a handler still running at the deadline
+   * minus `deadlineMarginMs` gets a 504 with the error envelope (logged, `ctx.signal` aborted) instead
+   * of the platform's bare timeout. On by default; `{ maxMs }` bounds it further, `false` turns it
+   * off. Synchronous handlers pay nothing for it.
+   */
+  readonly timeout?: TimeoutOptions | false;
   /** How long before the Lambda deadline `ctx.signal` aborts and timeouts fire, in ms (default 500). */
   readonly deadlineMarginMs?: number;
   /**
@@ -72,6 +80,7 @@ const KNOWN = new Set([
   'tracing',
   'requestId',
   'securityHeaders',
+  'timeout',
 ]);
 
 /** Checks {@link AppOptions} and fills defaults; throws a {@link ConfigurationError} naming the problem. */
@@ -134,20 +143,23 @@ export function checkAppOptions(options: AppOptions): {
 }
 
 /**
- * The protections every app has unless its options turn them off: the request id and the security
- * headers, as global middleware. Their own factories check their options.
+ * The protections every app has unless its options turn them off: the request id, the security
+ * headers and the deadline, as global middleware. Their own factories check their options.
  */
 export function defaultProtections(options: AppOptions): MiddlewareHooks<object>[] {
   const on: MiddlewareHooks<object>[] = [];
   for (const [name, value] of [
     ['requestId', options.requestId],
     ['securityHeaders', options.securityHeaders],
+    ['timeout', options.timeout],
   ] as const) {
     if (value !== undefined && value !== false && (typeof value !== 'object' || value === null))
       throw new ConfigurationError(`createApp option "${name}" must be an options object or false`);
   }
   if (options.requestId !== false) on.push(requestId(options.requestId));
   if (options.securityHeaders !== false) on.push(securityHeaders(options.securityHeaders));
+  // Innermost of the defaults, so its 504 still gets the request id, the headers and the access line.
+  if (options.timeout !== false) on.push(defaultTimeout(options.timeout));
   return on;
 }
 

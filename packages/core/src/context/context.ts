@@ -1,73 +1,33 @@
-import { collapseValues, encodedPath } from '../adapters/shared.js';
-import type { HttpAdapter, HttpSource, RawEvent } from '../adapters/types.js';
-import { parseBody, readBody } from '../body/body.js';
-import {
-  ConfigurationError,
-  errorEnvelope,
-  errorStatus,
-  GatewayTimeoutError,
-  HttpError,
-} from '../errors/errors.js';
-import { type CookieOptions, parseCookieHeader, serializeCookie } from './cookies.js';
-import { isHeaderName, isHeaderValue, isSafeRequestId } from './headers.js';
+import type { HttpAdapter, RawEvent } from '../adapters/types.js';
+import { errorEnvelope, errorStatus, HttpError } from '../errors/errors.js';
+import { type CookieOptions, serializeCookie } from './cookies.js';
+import { isHeaderName, isHeaderValue } from './headers.js';
 import type { LambdaContext } from './lambda.js';
-import type { LoggerLike } from './logger-like.js';
-import type { Principal } from './principal.js';
+import { RequestView } from './request-view.js';
 import { LiftResponse } from './response.js';
 import type { ContextRuntime, DefaultInput, RequestInput } from './types.js';
 
 export type { ContextRuntime, DefaultInput, RequestInput } from './types.js';
 
 const EMPTY_COOKIES: readonly string[] = Object.freeze([]);
+
 /**
- * One request. Everything that costs is computed on first read: headers are lower-cased, query,
- * cookies and body parsed, the abort signal created, only when a handler or middleware asks.
+ * One request: what it says ({@link RequestView}, read lazily) and the response being drafted
+ * (headers and cookies set before the handler answers, the helpers that build the answer).
  *
  * @typeParam I - params, query, headers and body as the route's schemas (or path) define them
  * @typeParam S - the per-request state middleware shares with handlers
  */
-export class Context<I extends RequestInput = DefaultInput, S extends object = Record<string, unknown>> {
-  /** The raw Lambda event. */
-  readonly event: unknown;
-  /** The Lambda context, when invoked by Lambda (or the test kit). */
-  readonly lambda: LambdaContext | undefined;
-  /** Which HTTP event source delivered the request. */
-  readonly source: HttpSource;
-  /** The HTTP method as sent (methods are case-sensitive: `GET`, not `get`). */
-  readonly method: string;
-  /** The routing path: base path and stage removed; percent-encoded as the source delivered it. */
-  readonly path: string;
-  /** The matched route pattern (`/items/:id`), or `undefined` when no route matched. Use it in logs and metrics. */
-  route: string | undefined;
+export class Context<
+  I extends RequestInput = DefaultInput,
+  S extends object = Record<string, unknown>,
+> extends RequestView<I, S> {
   /** The response, once the handler or a middleware produced one. */
   res: LiftResponse | undefined;
   /** The error that produced the current response, if any. */
   error: unknown;
-  /** The time the request started, from the app's clock (ms). */
-  readonly startedAt: number;
-  /** Per-route body limit in bytes (a body-limit middleware may change it before the body is read). */
-  bodyLimit: number;
-  /** The verified caller, once access control has authenticated the request. */
-  principal: Principal | undefined;
-
-  private readonly adapter: HttpAdapter;
-  private readonly runtime: ContextRuntime;
-  private paramValues: object;
-  private queryValues: object | undefined;
-  private queryLists: Record<string, string[]> | undefined;
-  private rawHeaders: Record<string, string> | undefined;
-  private headerValues: object | undefined;
-  private cookieValues: Record<string, string> | undefined;
-  private bodyBytes: Buffer | undefined;
-  private bodyValue: unknown;
-  private bodyParsed: boolean;
-  private requestIdValue: string | undefined;
-  private stateValue: S | undefined;
   private pendingHeaders: Record<string, string> | undefined;
   private setCookies: string[] | undefined;
-  private abort: AbortController | undefined;
-  private requestLog: LoggerLike | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
 
   /** Created by the app for each request. */
   constructor(
@@ -78,76 +38,11 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
     method: string,
     path: string,
   ) {
-    this.event = event;
-    this.lambda = lambda;
-    this.adapter = adapter;
-    this.runtime = runtime;
-    this.source = adapter.source;
-    this.method = method;
-    this.path = path;
-    this.route = undefined;
+    super(event, lambda, adapter, runtime, method, path);
     this.res = undefined;
     this.error = undefined;
-    this.startedAt = runtime.now();
-    this.bodyLimit = runtime.bodyLimit;
-    this.principal = undefined;
-    this.paramValues = EMPTY_PARAMS;
-    this.queryValues = undefined;
-    this.queryLists = undefined;
-    this.rawHeaders = undefined;
-    this.headerValues = undefined;
-    this.cookieValues = undefined;
-    this.bodyBytes = undefined;
-    this.bodyValue = undefined;
-    this.bodyParsed = false;
-    this.requestIdValue = undefined;
-    this.stateValue = undefined;
     this.pendingHeaders = undefined;
     this.setCookies = undefined;
-    this.abort = undefined;
-    this.timer = undefined;
-    this.requestLog = undefined;
-  }
-
-  /** Path params, decoded (validated when the route has a `params` schema). */
-  get params(): I['params'] {
-    return this.paramValues as I['params'];
-  }
-
-  /** Query parameters, first value of each (validated when the route has a `query` schema). */
-  get query(): I['query'] {
-    if (this.queryValues === undefined) {
-      const first: Record<string, string> = Object.create(null);
-      const lists = this.queryAllValues();
-      for (const key in lists) first[key] = (lists[key] as string[])[0] as string;
-      this.queryValues = first;
-    }
-    return this.queryValues as I['query'];
-  }
-
-  /** Every value of a repeated query parameter (`?tag=a&tag=b` → `['a', 'b']`). */
-  queryAll(name: string): string[] {
-    return this.queryAllValues()[name] ?? [];
-  }
-
-  /** Query parameters with all their values: single ones as strings, repeated ones as arrays. */
-  queryMulti(): Record<string, string | string[]> {
-    return collapseValues(this.queryAllValues());
-  }
-
-  private queryAllValues(): Record<string, string[]> {
-    this.queryLists ??= this.adapter.query(this.event as RawEvent);
-    return this.queryLists;
-  }
-
-  /** Request headers with lower-case names (validated when the route has a `headers` schema). */
-  get headers(): I['headers'] {
-    return (this.headerValues ?? this.lowerCaseHeaders()) as I['headers'];
-  }
-
-  private lowerCaseHeaders(): Record<string, string> {
-    this.rawHeaders ??= this.adapter.headers(this.event as RawEvent);
-    return this.rawHeaders;
   }
 
   /** One request header by name, in any case. */
@@ -156,157 +51,12 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
   header(name: string, value: string): this;
   header(name: string, value?: string): string | undefined | this {
     const key = name.toLowerCase();
-    if (value === undefined) {
-      const read = this.rawHeaders === undefined ? this.adapter.header : undefined;
-      return read === undefined ? this.lowerCaseHeaders()[key] : read(this.event as RawEvent, key);
-    }
+    if (value === undefined) return this.readHeader(key);
     if (!isHeaderName(key)) throw new TypeError(`Invalid header name: ${JSON.stringify(name)}`);
     if (!isHeaderValue(value)) throw new TypeError(`Header ${name} value contains CR, LF or NUL`);
     if (this.res !== undefined) this.res.headers[key] = value;
     else (this.pendingHeaders ??= {})[key] = value;
     return this;
-  }
-
-  /**
-   * The path as the source delivered it, before Lift strips a stage or base path (REST APIs deliver
-   * it without the stage), percent-encoded: what request signatures cover. Sources that keep the
-   * encoding (REST, Function URL, ALB) give it exactly as delivered, unchecked, so `/a%2Fb` and
-   * `/a/b` stay apart. HTTP APIs deliver it decoded, so each segment is encoded again (a literal `%`
-   * becomes `%25`, never an escape); there a client's `%2F` has already become `/`.
-   */
-  sentPath(): string {
-    return encodedPath(this.adapter, this.event as RawEvent);
-  }
-
-  /** Request cookies by name. */
-  get cookies(): Record<string, string> {
-    if (this.cookieValues === undefined) {
-      const header = this.adapter.cookieHeader?.(this.event as RawEvent) ?? this.header('cookie');
-      this.cookieValues = parseCookieHeader(header);
-    }
-    return this.cookieValues;
-  }
-
-  /** The decoded request body bytes (size-checked against the body limit). */
-  get rawBody(): Uint8Array {
-    if (this.bodyBytes === undefined) {
-      const { text, base64 } = this.adapter.body(this.event as RawEvent);
-      this.bodyBytes = readBody(text, base64, this.bodyLimit);
-    }
-    return this.bodyBytes;
-  }
-
-  /** The parsed body by content type (validated when the route has a `body` schema). */
-  get body(): I['body'] {
-    if (!this.bodyParsed) {
-      this.bodyValue = parseBody(this.rawBody as Buffer, this.header('content-type'));
-      this.bodyParsed = true;
-    }
-    return this.bodyValue as I['body'];
-  }
-
-  /** The caller's IP from the AWS request context (never from `X-Forwarded-For` a client could set). */
-  get sourceIp(): string | undefined {
-    return this.adapter.sourceIp(this.event as RawEvent);
-  }
-
-  /** The request id used in error envelopes and logs: a request-id middleware's, AWS's, or a generated one. */
-  get requestId(): string {
-    if (this.requestIdValue === undefined) {
-      const fromEvent = this.adapter.awsRequestId(this.event as RawEvent);
-      const fromLambda = this.lambda?.awsRequestId;
-      this.requestIdValue = isSafeRequestId(fromEvent)
-        ? fromEvent
-        : isSafeRequestId(fromLambda)
-          ? fromLambda
-          : this.generatedId();
-    }
-    return this.requestIdValue;
-  }
-
-  // An app's own generator is trusted no more than a client: the id is echoed in headers and logs.
-  private generatedId(): string {
-    const id = this.runtime.generateId();
-    return isSafeRequestId(id) ? id : globalThis.crypto.randomUUID();
-  }
-
-  /** Sets the request id; it must pass {@link isSafeRequestId}, since it is echoed in headers and logs. */
-  set requestId(value: string) {
-    if (!isSafeRequestId(value))
-      throw new TypeError('A request id must be 1-128 letters, digits or ._:@=+/-');
-    this.requestIdValue = value;
-  }
-
-  /**
-   * The request-scoped logger: the app's logger (`createLogger({ service })` unless
-   * `createApp({ logger })` says otherwise) with the request id, route pattern, method, trace id and,
-   * once authenticated, user and tenant ids on every line. Created on first use.
-   */
-  get log(): LoggerLike {
-    if (this.requestLog === undefined) {
-      const logger = this.runtime.logger;
-      if (logger === undefined)
-        throw new ConfigurationError('ctx.log needs a logger: the app was created with { logger: false }');
-      this.requestLog = logger.child({
-        request_id: this.requestId,
-        route: this.route,
-        method: this.method,
-        tenant_id: this.principal?.tenantId,
-        user_id: this.principal?.userId,
-      });
-    }
-    return this.requestLog;
-  }
-
-  /** Whether the app has a logger, so `ctx.log` can be used. */
-  get hasLogger(): boolean {
-    return this.runtime.logger !== undefined;
-  }
-
-  /** The service name the app was created with. */
-  get service(): string {
-    return this.runtime.service;
-  }
-
-  /** Per-request state shared between middleware and handlers. */
-  get state(): S {
-    this.stateValue ??= Object.create(null) as S;
-    return this.stateValue;
-  }
-
-  /** Milliseconds until Lambda stops this invocation (`Infinity` outside Lambda). */
-  remainingMs(): number {
-    return this.lambda?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY;
-  }
-
-  /** Milliseconds left for work: the Lambda's remaining time minus the app's safety margin. */
-  budgetMs(): number {
-    return this.remainingMs() - this.runtime.deadlineMarginMs;
-  }
-
-  /** When work must be finished (epoch ms): the Lambda deadline minus the app's safety margin. */
-  get deadline(): number {
-    return this.runtime.now() + this.budgetMs();
-  }
-
-  /** Aborts shortly before the Lambda deadline; pass it to outbound calls. Created on first read. */
-  get signal(): AbortSignal {
-    if (this.abort === undefined) {
-      const controller = new AbortController();
-      this.abort = controller;
-      const wait = this.budgetMs();
-      if (Number.isFinite(wait)) {
-        this.timer = setTimeout(() => controller.abort(new GatewayTimeoutError()), Math.max(0, wait));
-        this.timer.unref?.();
-      }
-    }
-    return this.abort.signal;
-  }
-
-  /** Aborts `ctx.signal` now with `reason` (the timeout middleware does this at the deadline). */
-  abortWith(reason: unknown): void {
-    const signal = this.signal;
-    if (!signal.aborted) this.abort?.abort(reason);
   }
 
   /** Sets a `Set-Cookie` with safe defaults (`HttpOnly; Secure; SameSite=Lax; Path=/`). */
@@ -382,22 +132,4 @@ export class Context<I extends RequestInput = DefaultInput, S extends object = R
     this.res = new LiftResponse(status, headers, JSON.stringify(envelope), envelope);
     if (status >= 500) this.runtime.reportError(error, this as unknown as Context<RequestInput, object>);
   }
-
-  /** Replaces params after validation or routing (framework use). */
-  setInput(part: 'params' | 'query' | 'headers' | 'body', value: unknown): void {
-    if (part === 'params') this.paramValues = value as object;
-    else if (part === 'query') this.queryValues = value as object;
-    else if (part === 'headers') this.headerValues = value as object;
-    else {
-      this.bodyValue = value;
-      this.bodyParsed = true;
-    }
-  }
-
-  /** Releases the deadline timer (framework use, at the end of the request). */
-  dispose(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-  }
 }
-
-const EMPTY_PARAMS: object = Object.freeze(Object.create(null));

@@ -191,6 +191,36 @@ export class InvalidEventError extends Error {
   }
 }
 
+/**
+ * Thrown by a record handler for a record that will never succeed (an order that no longer exists, a
+ * message from a retired version): the record is logged and counted as dropped, and acknowledged, so
+ * it is not retried. Any other error reports the record as failed, and the source retries it.
+ */
+export class PermanentError extends Error {
+  /** Stable code for logs and tests. */
+  readonly code = 'PERMANENT_FAILURE';
+  /** @param message why the record can never be processed */
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super(message, options);
+    this.name = 'PermanentError';
+  }
+}
+
+/**
+ * Thrown by `app.handler` for a batch in which every record failed, when the registration asks for
+ * it with `throwOnFullBatchFailure`; also for an asynchronous event (SNS, S3, EventBridge, a
+ * schedule) whose handler failed, so Lambda's retries and failure destinations apply.
+ */
+export class RecordsFailedError extends Error {
+  /** Stable code for logs and tests. */
+  readonly code = 'RECORDS_FAILED';
+  /** @param message how many records failed, and where */
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super(message, options);
+    this.name = 'RecordsFailedError';
+  }
+}
+
 /** Thrown at start-up for a mistake in how the app is put together (bad option, duplicate route). */
 export class ConfigurationError extends Error {
   /** Stable code for logs and tests. */

@@ -1,9 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app/app.js';
 import { fakeLambdaContext } from '../testing/lambda-context.js';
 import { timeout } from './timeout.js';
 
 describe('timeout', () => {
+  // app.request loads the test kit on first use; loaded here, so it does not eat the short deadlines.
+  beforeAll(() => import('../testing/index.js'));
+
   it('answers 504 before the Lambda deadline and aborts ctx.signal', async () => {
     const app = createApp({ service: 'slow', deadlineMarginMs: 100, onError: () => {} });
     app.use(timeout());
@@ -46,5 +49,34 @@ describe('timeout', () => {
     const body = res.json<{ waited: number; remaining: number }>();
     expect(body.waited).toBeGreaterThanOrEqual(80);
     expect(body.remaining).toBeLessThanOrEqual(70);
+  });
+});
+
+describe('the default deadline', () => {
+  beforeAll(() => import('../testing/index.js'));
+
+  it('answers every app a 504 envelope before the Lambda deadline, with the request id and headers', async () => {
+    const app = createApp({ service: 'slow', deadlineMarginMs: 100, onError: () => {} });
+    app.get('/slow', () => new Promise((resolve) => setTimeout(() => resolve('late'), 600)));
+    const started = Date.now();
+    const res = await app.request('/slow', { lambda: fakeLambdaContext({ timeoutMs: 300 }) });
+    expect(res.status).toBe(504);
+    expect(Date.now() - started).toBeLessThan(550);
+    expect(res.json()).toMatchObject({ error: { code: 'TIMEOUT' } });
+    expect(res.headers.get('x-request-id')).toBeTruthy();
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('takes maxMs, and timeout: false leaves only the platform deadline', async () => {
+    const bounded = createApp({ service: 's', timeout: { maxMs: 50 }, onError: () => {} });
+    bounded.get('/slow', () => new Promise((resolve) => setTimeout(() => resolve('late'), 300)));
+    expect(
+      (await bounded.request('/slow', { lambda: fakeLambdaContext({ timeoutMs: 10_000 }) })).status,
+    ).toBe(504);
+    const off = createApp({ service: 's', timeout: false, deadlineMarginMs: 100 });
+    off.get('/slow', () => new Promise((resolve) => setTimeout(() => resolve('late'), 300)));
+    expect((await off.request('/slow', { lambda: fakeLambdaContext({ timeoutMs: 250 }) })).status).toBe(200);
+    expect(() => createApp({ timeout: { maxMs: -1 } })).toThrow(/maxMs/);
+    expect(() => createApp({ timeout: 5 as never })).toThrow(/timeout/);
   });
 });

@@ -46,6 +46,19 @@ export type Middleware<S extends object = Record<string, unknown>> =
   | MiddlewareFunction<S>
   | MiddlewareHooks<S>;
 
+const stepLayers = new WeakMap<object, (inner: Step) => Step>();
+
+/**
+ * @internal Middleware that wraps the precomposed step itself, for Lift's own layers that must cost
+ * nothing when the chain is synchronous (the deadline). Runs like a hook: `use()` accepts it.
+ */
+export function stepLayer(wrap: (inner: Step) => Step): MiddlewareHooks<object> {
+  // A hooks object with no-op `after`, so it passes isMiddleware; compose uses `wrap` instead.
+  const layer: MiddlewareHooks<object> = { after: () => {} };
+  stepLayers.set(layer, wrap);
+  return layer;
+}
+
 type AnyContext = Context<RequestInput, object>;
 
 /** One precomposed step of a request; returns a promise only when something in it is asynchronous. */
@@ -139,7 +152,13 @@ export function compose(
   let step = guarded(terminal);
   for (let i = middleware.length - 1; i >= 0; i--) {
     const layer = middleware[i] as Middleware<object>;
-    step = typeof layer === 'function' ? functionLayer(layer, step) : hookLayer(layer, step);
+    const wrap = typeof layer === 'object' ? stepLayers.get(layer) : undefined;
+    step =
+      wrap !== undefined
+        ? wrap(step)
+        : typeof layer === 'function'
+          ? functionLayer(layer, step)
+          : hookLayer(layer, step);
   }
   return step;
 }

@@ -30,6 +30,8 @@ export interface ObservabilityOptions {
 /** The observability an app runs with: its logger and the one hook that records each request. */
 export interface RequestObservability {
   readonly logger: Logger | undefined;
+  /** The app's metrics, which records also write to. */
+  readonly metrics: Metrics | undefined;
   readonly hooks: MiddlewareHooks<object> | undefined;
 }
 
@@ -70,13 +72,14 @@ export function observeRequests(
   const spans = options.tracing === false ? undefined : requestSpans();
   const tenantMetrics = options.tenantMetrics === true;
   if (logger === undefined && metrics === undefined && spans === undefined)
-    return { logger, hooks: undefined };
+    return { logger, metrics, hooks: undefined };
   return {
     logger,
+    metrics,
     hooks: {
       before(ctx: Context<RequestInput, object>) {
         logger?.addContext(ctx.lambda, { traceId: traceOf(ctx).traceId });
-        if (metrics !== undefined) recordColdStart(metrics, ctx);
+        if (metrics !== undefined) recordColdStart(metrics, ctx.lambda);
         spans?.start(ctx);
       },
       after(ctx: Context<RequestInput, object>) {

@@ -1,4 +1,5 @@
 import type { Context, RequestInput } from '../context/context.js';
+import type { LambdaContext } from '../context/lambda.js';
 import type { Metrics } from './metrics.js';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -30,10 +31,10 @@ export function recordRequestMetrics(
  * On the first invocation of an on-demand environment, writes `ColdStart` in a blob of its own,
  * dimensioned by function name (as Powertools does), so it never shares the request's dimensions.
  */
-export function recordColdStart(metrics: Metrics, ctx: Context<RequestInput, object>): void {
+export function recordColdStart(metrics: Metrics, lambda: LambdaContext | undefined): void {
   if (!coldStart) return;
   coldStart = false;
-  if (ctx.lambda !== undefined) metrics.addDimension('function_name', ctx.lambda.functionName);
+  if (lambda !== undefined) metrics.addDimension('function_name', lambda.functionName);
   metrics.addMetric('ColdStart', 'Count', 1);
   metrics.flush();
 }

@@ -9,6 +9,8 @@ export const PEER_VERSIONS = {
   '@aws-sdk/lib-dynamodb': '^3.1162.0',
   '@aws-sdk/client-secrets-manager': '^3.1162.0',
   '@aws-sdk/client-ssm': '^3.1162.0',
+  '@aws-sdk/client-sqs': '^3.1162.0',
+  '@aws-sdk/util-dynamodb': '^3.996.9',
   dynalite: '^4.0.0',
 } as const;
 

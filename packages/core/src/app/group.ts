@@ -1,0 +1,174 @@
+import type { Context, RequestInput } from '../context/context.js';
+import { ConfigurationError } from '../errors/errors.js';
+import { isMiddleware, type Middleware } from '../middleware/compose.js';
+import { joinPaths, type ParamsOf } from '../router/pattern.js';
+import { ANY_METHOD } from '../router/router.js';
+import type { Infer } from '../schema/validate.js';
+import type { AccessSteps, RouteAuth } from './access.js';
+import type { RouteSchemas } from './route-step.js';
+
+/** Options of one route: Standard Schemas for its input and responses, and route-only middleware. */
+export interface RouteOptions<S extends object = Record<string, unknown>> extends RouteSchemas {
+  /**
+   * Who may call the route: `'public'`, or the roles, scopes or permissions it needs. Required on
+   * every route once the app has access control; the app refuses to start otherwise.
+   */
+  readonly auth?: RouteAuth;
+  /** Middleware that runs for this route only, after global and group middleware. */
+  readonly middleware?: readonly Middleware<S>[];
+}
+
+/** The typed input of a route: schema outputs where declared, else path params from the literal and strings. */
+export type InputOf<P extends string, O> = {
+  params: O extends { params: infer X } ? Infer<X, ParamsOf<P>> : ParamsOf<P>;
+  query: O extends { query: infer X } ? Infer<X, Record<string, string>> : Record<string, string>;
+  headers: O extends { headers: infer X } ? Infer<X, Record<string, string>> : Record<string, string>;
+  body: O extends { body: infer X } ? Infer<X, unknown> : unknown;
+};
+
+/** A route handler: return a response (`ctx.json(...)`), a plain value (200 JSON) or nothing (204). */
+export type Handler<I extends RequestInput, S extends object> = (ctx: Context<I, S>) => unknown;
+
+/** @internal A registered route, as the app compiles it. */
+export interface RouteDefinition {
+  readonly method: string;
+  readonly pattern: string;
+  readonly options: RouteOptions<object>;
+  readonly handler: Handler<RequestInput, object>;
+  /** The groups the route was registered through, outermost (the app) first. */
+  readonly groups: readonly Group<object>[];
+  /** The access-control steps prepared for the route's `auth` declaration. */
+  readonly access?: AccessSteps;
+}
+
+/** @internal Where groups register their routes: the app. */
+export interface Registry {
+  readonly definitions: RouteDefinition[];
+  assertOpen(what: string): void;
+  add(definition: RouteDefinition): void;
+}
+
+const ROUTE_OPTION_KEYS = new Set(['params', 'query', 'headers', 'body', 'responses', 'middleware', 'auth']);
+
+function checkRouteOptions(method: string, pattern: string, options: unknown): RouteOptions<object> {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigurationError(`${method} ${pattern}: route options must be an object`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!ROUTE_OPTION_KEYS.has(key))
+      throw new ConfigurationError(`${method} ${pattern}: unknown route option "${key}"`);
+  }
+  const middleware = (options as RouteOptions<object>).middleware;
+  if (middleware !== undefined && (!Array.isArray(middleware) || !middleware.every(isMiddleware))) {
+    throw new ConfigurationError(`${method} ${pattern}: "middleware" must be a list of middleware`);
+  }
+  return options as RouteOptions<object>;
+}
+
+type RouteMethod<S extends object, Self> = {
+  <P extends string, O extends RouteOptions<S>>(
+    path: P,
+    options: O,
+    handler: Handler<InputOf<P, O>, S>,
+  ): Self;
+  <P extends string>(path: P, handler: Handler<InputOf<P, object>, S>): Self;
+};
+
+/**
+ * A set of routes under a path prefix with its own middleware. The app is the root group; its
+ * middleware is global and also runs for 404, 405 and malformed requests.
+ */
+export class Group<S extends object = Record<string, unknown>> {
+  /** Registers a GET route (also answers HEAD). */
+  readonly get: RouteMethod<S, this> = this.method('GET');
+  /** Registers a POST route. */
+  readonly post: RouteMethod<S, this> = this.method('POST');
+  /** Registers a PUT route. */
+  readonly put: RouteMethod<S, this> = this.method('PUT');
+  /** Registers a PATCH route. */
+  readonly patch: RouteMethod<S, this> = this.method('PATCH');
+  /** Registers a DELETE route. */
+  readonly delete: RouteMethod<S, this> = this.method('DELETE');
+  /** Registers a HEAD route (GET routes answer HEAD already). */
+  readonly head: RouteMethod<S, this> = this.method('HEAD');
+  /** Registers an OPTIONS route (CORS preflights are answered by the CORS middleware). */
+  readonly options: RouteMethod<S, this> = this.method('OPTIONS');
+  /** Registers a route for every method. */
+  readonly all: RouteMethod<S, this> = this.method(ANY_METHOD);
+
+  /** @internal */
+  protected readonly registry: Registry;
+  /** @internal */
+  readonly middleware: Middleware<object>[] = [];
+  /**
+   * @internal The app's own defaults (observability, request id, security headers); not carried
+   * over when the app is mounted in another, which has its own.
+   */
+  protected readonly builtIn = new Set<Middleware<object>>();
+  private readonly prefix: string;
+  private readonly lineage: readonly Group<object>[];
+
+  /** @internal Use `createApp` and `group()`. */
+  constructor(registry: Registry, prefix: string, parents: readonly Group<object>[]) {
+    this.registry = registry;
+    this.prefix = prefix;
+    this.lineage = [...parents, this as unknown as Group<object>];
+  }
+
+  /** Adds middleware for every route of this group (wherever in the code the routes are registered). */
+  use(...middleware: Middleware<S>[]): this {
+    this.registry.assertOpen('add middleware');
+    for (const fn of middleware) {
+      if (!isMiddleware(fn)) {
+        throw new ConfigurationError(
+          'use() takes middleware: a function or an object with before/after hooks',
+        );
+      }
+      this.middleware.push(fn as Middleware<object>);
+    }
+    return this;
+  }
+
+  /** A sub-group under `prefix` with its own middleware; `build` registers its routes. */
+  group(prefix: string, build?: (group: Group<S>) => void): Group<S> {
+    this.registry.assertOpen('add a group');
+    const group = new Group<S>(this.registry, joinPaths(this.prefix, prefix), this.lineage);
+    build?.(group);
+    return group;
+  }
+
+  /** Mounts every route of another app under `prefix`; that app's global middleware becomes group middleware. */
+  route(prefix: string, app: Group<S>): this {
+    this.registry.assertOpen('mount an app');
+    const mount = new Group<S>(this.registry, joinPaths(this.prefix, prefix), this.lineage);
+    // A mounted app's requests are already logged and measured by this app.
+    mount.middleware.push(...app.middleware.filter((fn) => !app.builtIn.has(fn)));
+    for (const def of app.registry.definitions) {
+      this.registry.add({
+        ...def,
+        pattern: joinPaths(mount.prefix, def.pattern),
+        groups: [...mount.lineage, ...def.groups.slice(1)],
+      });
+    }
+    return this;
+  }
+
+  private method(method: string): RouteMethod<S, this> {
+    return ((path: string, optionsOrHandler: unknown, maybeHandler?: unknown) => {
+      const pattern = joinPaths(this.prefix, path);
+      this.registry.assertOpen(`register ${method} ${pattern}`);
+      const handler = maybeHandler ?? optionsOrHandler;
+      if (typeof handler !== 'function')
+        throw new ConfigurationError(`${method} ${pattern}: handler must be a function`);
+      const options = maybeHandler === undefined ? {} : checkRouteOptions(method, pattern, optionsOrHandler);
+      this.registry.add({
+        method,
+        pattern,
+        options,
+        handler: handler as Handler<RequestInput, object>,
+        groups: this.lineage,
+      });
+      return this;
+    }) as RouteMethod<S, this>;
+  }
+}

@@ -1,0 +1,67 @@
+import { ConfigurationError } from '../errors/errors.js';
+import { parsePattern, patternShape } from '../router/pattern.js';
+import type { AccessControl, AccessSteps } from './access.js';
+import type { Registry, RouteDefinition } from './group.js';
+
+const VALIDATED_PARTS = ['params', 'query', 'headers', 'body'] as const;
+
+/**
+ * @internal The app's routes as registered through it and its groups: each checked as it arrives
+ * (pattern, duplicate, access declaration), so a mistake fails at module load, not on some later
+ * request; frozen once the app compiles.
+ */
+export class RouteTable implements Registry {
+  readonly definitions: RouteDefinition[] = [];
+  private readonly shapes = new Set<string>();
+  private frozen = false;
+
+  constructor(private readonly accessControl: AccessControl | undefined) {}
+
+  /** Whether the table is frozen (the app has compiled). */
+  get isFrozen(): boolean {
+    return this.frozen;
+  }
+
+  /** Freezes the table: no route, group or middleware may be added after. */
+  freeze(): void {
+    this.frozen = true;
+  }
+
+  /** Refuses a change once the app is frozen, naming it. */
+  assertOpen(what: string): void {
+    if (this.frozen) {
+      throw new ConfigurationError(
+        `Cannot ${what}: the app is frozen once it has handled a request or been compiled`,
+      );
+    }
+  }
+
+  /** Adds a route after checking its pattern, its uniqueness and its `auth` declaration. */
+  add(definition: RouteDefinition): void {
+    const key = `${definition.method} ${patternShape(parsePattern(definition.pattern))}`;
+    if (this.shapes.has(key)) {
+      throw new ConfigurationError(
+        `Duplicate route: ${definition.method} ${definition.pattern} is already registered`,
+      );
+    }
+    this.shapes.add(key);
+    const { method, pattern } = definition;
+    const declared = definition.options.auth;
+    let access: AccessSteps = {};
+    if (this.accessControl !== undefined) {
+      if (declared === undefined) {
+        throw new ConfigurationError(
+          `${method} ${pattern} declares no "auth": once an app has access control, every route says who may call it (auth: 'public' for anyone)`,
+        );
+      }
+      const { options } = definition;
+      const validates = VALIDATED_PARTS.filter((part) => options[part] !== undefined);
+      access = this.accessControl.prepare({ method, pattern, validates }, declared);
+    } else if (declared !== undefined) {
+      throw new ConfigurationError(
+        `${method} ${pattern} declares "auth" but the app has no access control (createApp({ access }))`,
+      );
+    }
+    this.definitions.push({ ...definition, access });
+  }
+}

@@ -1,0 +1,110 @@
+import type { Infer } from '../schema/validate.js';
+import type {
+  DynamoDBStreamOptions,
+  EventBridgeOptions,
+  EventBridgePattern,
+  KinesisOptions,
+  RecordOptions,
+  S3Options,
+  SnsOptions,
+  SqsOptions,
+} from './registry.js';
+import type { ScheduleDeclaration } from './schedule.js';
+import type {
+  DynamoDBChange,
+  EventBridgeEvent,
+  KinesisRecord,
+  RecordContext,
+  S3ObjectEvent,
+  ScheduleFiring,
+  SnsMessage,
+  SqsMessage,
+} from './types.js';
+
+// The typed registration methods of an app. The output type of a declared schema becomes the type of
+// the record's field; without one the field keeps its wire type.
+type Out<O, K extends string, F> = O extends { readonly [P in K]: infer X } ? Infer<X, F> : F;
+
+/** A record handler: what it returns is ignored; a throw fails the record. */
+export type RecordHandler<R, S extends object> = (record: R, ctx: RecordContext<S>) => unknown;
+
+/** `app.sqs(queue, [options], handler)`. */
+export interface SqsMethod<S extends object, Self> {
+  <O extends SqsOptions<S>>(
+    queue: string,
+    options: O,
+    handler: RecordHandler<SqsMessage<Out<O, 'body', string>>, S>,
+  ): Self;
+  (queue: string, handler: RecordHandler<SqsMessage<string>, S>): Self;
+}
+
+/** `app.sns(topic, [options], handler)`. */
+export interface SnsMethod<S extends object, Self> {
+  <O extends SnsOptions<S>>(
+    topic: string,
+    options: O,
+    handler: RecordHandler<SnsMessage<Out<O, 'message', string>>, S>,
+  ): Self;
+  (topic: string, handler: RecordHandler<SnsMessage<string>, S>): Self;
+}
+
+/** `app.s3(bucket, [options], handler)`. */
+export interface S3Method<S extends object, Self> {
+  (bucket: string, options: S3Options<S>, handler: RecordHandler<S3ObjectEvent, S>): Self;
+  (bucket: string, handler: RecordHandler<S3ObjectEvent, S>): Self;
+}
+
+/** `app.eventBridge(pattern, [options], handler)`. */
+export interface EventBridgeMethod<S extends object, Self> {
+  <O extends EventBridgeOptions<S>>(
+    pattern: EventBridgePattern,
+    options: O,
+    handler: RecordHandler<EventBridgeEvent<Out<O, 'detail', unknown>>, S>,
+  ): Self;
+  (pattern: EventBridgePattern, handler: RecordHandler<EventBridgeEvent<unknown>, S>): Self;
+}
+
+/** What a schedule's handler gets: a record context with the firing. */
+export interface ScheduleContext<S extends object = Record<string, unknown>> extends RecordContext<S> {
+  readonly schedule: ScheduleFiring;
+}
+
+/** A schedule's handler. */
+export type ScheduleHandler<S extends object> = (ctx: ScheduleContext<S>) => unknown;
+
+/** `app.schedule(name, declaration, [options], handler)`. */
+export interface ScheduleMethod<S extends object, Self> {
+  (
+    name: string,
+    declaration: ScheduleDeclaration,
+    options: RecordOptions<S>,
+    handler: ScheduleHandler<S>,
+  ): Self;
+  (name: string, declaration: ScheduleDeclaration, handler: ScheduleHandler<S>): Self;
+}
+
+/** `app.dynamodbStream(table, [options], handler)`. */
+export interface DynamoDBStreamMethod<S extends object, Self> {
+  <O extends DynamoDBStreamOptions<S>>(
+    table: string,
+    options: O,
+    handler: RecordHandler<
+      DynamoDBChange<
+        Out<O, 'newImage', Record<string, unknown>>,
+        Out<O, 'oldImage', Record<string, unknown>>
+      >,
+      S
+    >,
+  ): Self;
+  (table: string, handler: RecordHandler<DynamoDBChange, S>): Self;
+}
+
+/** `app.kinesis(stream, [options], handler)`. */
+export interface KinesisMethod<S extends object, Self> {
+  <O extends KinesisOptions<S>>(
+    stream: string,
+    options: O,
+    handler: RecordHandler<KinesisRecord<Out<O, 'data', string>>, S>,
+  ): Self;
+  (stream: string, handler: RecordHandler<KinesisRecord<string>, S>): Self;
+}

@@ -1,0 +1,194 @@
+import { parseJsonSafely } from '../body/json.js';
+import { decodeUtf8 } from '../body/text.js';
+import { BadRequestError, type FieldIssue, UnprocessableError } from '../errors/errors.js';
+import { lazyPeer } from '../peer/peer.js';
+import { type PartResult, type StandardSchemaV1, validatePart } from '../schema/validate.js';
+import { isObject, text } from './records.js';
+import type { Target } from './resolve.js';
+import type { AnyRecord, DynamoDBChange, KinesisRecord, RecordSource } from './types.js';
+
+const utilDynamodb = lazyPeer(
+  '@aws-sdk/util-dynamodb',
+  () => import('@aws-sdk/util-dynamodb'),
+  'app.dynamodbStream (unmarshalling stream images)',
+);
+
+async function check(
+  schema: StandardSchemaV1 | undefined,
+  where: string,
+  value: unknown,
+  issues: FieldIssue[],
+): Promise<unknown> {
+  if (schema === undefined) return value;
+  const result: PartResult = await validatePart(schema, where, value);
+  if (result.ok) return result.value;
+  issues.push(...result.issues);
+  return undefined;
+}
+
+function json(textValue: string, where: string): unknown {
+  try {
+    return parseJsonSafely(textValue);
+  } catch (error) {
+    throw new BadRequestError(`The ${where} is not valid JSON`, { cause: error });
+  }
+}
+
+function refuse(issues: FieldIssue[], what: string): never {
+  throw new UnprocessableError(issues, `The ${what} failed validation`);
+}
+
+// unmarshall assigns with `out[key] = value`: an attribute named __proto__ would become the image's
+// prototype, and its fields would look like the item's own. Refused, as in JSON bodies.
+function hasProtoKey(image: unknown): boolean {
+  const stack: unknown[] = [image];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (Array.isArray(value)) {
+      for (const v of value) if (isObject(v)) stack.push(v.M ?? v.L);
+    } else if (isObject(value)) {
+      for (const key of Object.keys(value)) {
+        if (key === '__proto__') return true;
+        const attr = value[key];
+        if (isObject(attr)) stack.push(attr.M ?? attr.L);
+      }
+    }
+  }
+  return false;
+}
+
+async function dynamodbChange(
+  raw: Record<string, unknown>,
+  table: string,
+): Promise<DynamoDBChange<unknown, unknown>> {
+  const what = 'DynamoDB Streams record';
+  const ddb = isObject(raw.dynamodb) ? raw.dynamodb : {};
+  const eventName = text(raw, 'eventName', what);
+  if (eventName !== 'INSERT' && eventName !== 'MODIFY' && eventName !== 'REMOVE')
+    throw new BadRequestError(`${what}: unknown eventName`);
+  if (hasProtoKey(ddb.Keys) || hasProtoKey(ddb.NewImage) || hasProtoKey(ddb.OldImage))
+    throw new BadRequestError(`${what}: an attribute named __proto__ is refused`);
+  const { unmarshall } = await utilDynamodb();
+  const image = (value: unknown) =>
+    isObject(value) ? (unmarshall(value as never) as Record<string, unknown>) : undefined;
+  const identity = isObject(raw.userIdentity) ? raw.userIdentity : undefined;
+  const created = ddb.ApproximateCreationDateTime;
+  return {
+    kind: 'dynamodb',
+    eventId: text(raw, 'eventID', what),
+    eventName,
+    table,
+    keys: image(ddb.Keys) ?? {},
+    newImage: image(ddb.NewImage),
+    oldImage: image(ddb.OldImage),
+    sequenceNumber: text(ddb, 'SequenceNumber', what),
+    approximateCreationTime: typeof created === 'number' ? new Date(created * 1000) : undefined,
+    sizeBytes: typeof ddb.SizeBytes === 'number' ? ddb.SizeBytes : undefined,
+    streamViewType: typeof ddb.StreamViewType === 'string' ? ddb.StreamViewType : undefined,
+    expiredByTtl: identity?.type === 'Service' && identity.principalId === 'dynamodb.amazonaws.com',
+  };
+}
+
+function kinesisWithData(record: KinesisRecord<string>, data: unknown): KinesisRecord<unknown> {
+  const { eventId, stream, shardId, partitionKey, sequenceNumber, bytes, arrivedAt } = record;
+  return { kind: 'kinesis', eventId, stream, shardId, partitionKey, sequenceNumber, data, bytes, arrivedAt };
+}
+
+/**
+ * The record in its wire types, before the registration's schemas: stream images unmarshalled,
+ * Kinesis data decoded on read. Record middleware sees it in this form. `SKIP` for a record the
+ * registration's own filter leaves out (DynamoDB Streams `events`).
+ */
+export async function decodeRecord(target: Target): Promise<AnyRecord | typeof SKIP> {
+  const { registration, record } = target;
+  if (registration.source === 'dynamodb') {
+    const raw = record as unknown as Record<string, unknown>;
+    const only = registration.options.events as readonly string[] | undefined;
+    if (only !== undefined && !only.includes(raw.eventName as string)) return SKIP;
+    return dynamodbChange(raw, target.name);
+  }
+  if (registration.source === 'kinesis') {
+    const k = record as KinesisRecord<string>;
+    // Decoded only when read, so a stream of binary data can use `bytes` alone.
+    const out = kinesisWithData(k, undefined);
+    let decoded: string | undefined;
+    Object.defineProperty(out, 'data', {
+      enumerable: true,
+      get: () => {
+        decoded ??= decodeUtf8(k.bytes);
+        return decoded;
+      },
+    });
+    return out;
+  }
+  return record;
+}
+
+/**
+ * The record a registration's handler receives: bodies parsed as JSON and validated against the
+ * registration's schemas. A body that is not JSON is a {@link BadRequestError}, one that fails its
+ * schema an {@link UnprocessableError} with every issue; either fails the record.
+ */
+export async function validateRecord(
+  source: RecordSource,
+  options: Readonly<Record<string, unknown>>,
+  record: AnyRecord,
+): Promise<AnyRecord> {
+  const issues: FieldIssue[] = [];
+  switch (source) {
+    case 'sqs': {
+      const schema = options.body as StandardSchemaV1 | undefined;
+      if (schema === undefined) return record;
+      const body = await check(
+        schema,
+        'body',
+        json((record as { rawBody: string }).rawBody, 'message body'),
+        issues,
+      );
+      if (issues.length > 0) refuse(issues, 'message body');
+      return { ...record, body } as AnyRecord;
+    }
+    case 'sns': {
+      const schema = options.message as StandardSchemaV1 | undefined;
+      if (schema === undefined) return record;
+      const value = await check(
+        schema,
+        'message',
+        json((record as { rawMessage: string }).rawMessage, 'SNS message'),
+        issues,
+      );
+      if (issues.length > 0) refuse(issues, 'SNS message');
+      return { ...record, message: value } as AnyRecord;
+    }
+    case 'eventbridge': {
+      const schema = options.detail as StandardSchemaV1 | undefined;
+      if (schema === undefined) return record;
+      const detail = await check(schema, 'detail', (record as { detail: unknown }).detail, issues);
+      if (issues.length > 0) refuse(issues, 'event detail');
+      return { ...record, detail } as AnyRecord;
+    }
+    case 'dynamodb': {
+      const change = record as DynamoDBChange<unknown, unknown>;
+      const newSchema = options.newImage as StandardSchemaV1 | undefined;
+      const oldSchema = options.oldImage as StandardSchemaV1 | undefined;
+      if (newSchema === undefined && oldSchema === undefined) return record;
+      const newImage = await check(newSchema, 'newImage', change.newImage, issues);
+      const oldImage = await check(oldSchema, 'oldImage', change.oldImage, issues);
+      if (issues.length > 0) refuse(issues, 'stream record');
+      return { ...change, newImage, oldImage };
+    }
+    case 'kinesis': {
+      const schema = options.data as StandardSchemaV1 | undefined;
+      if (schema === undefined) return record;
+      const k = record as KinesisRecord<unknown>;
+      const data = await check(schema, 'data', json(decodeUtf8(k.bytes), 'Kinesis data'), issues);
+      if (issues.length > 0) refuse(issues, 'Kinesis data');
+      return kinesisWithData(k as KinesisRecord<string>, data);
+    }
+    default:
+      return record;
+  }
+}
+
+/** A record a registration's filter leaves out: acknowledged without running the handler. */
+export const SKIP = Symbol('skip');
