@@ -19,12 +19,14 @@ export interface DocumentClientOptions extends AwsClientDefaultsOptions {
 /** Lift's retries for DynamoDB: 3 attempts, waits from [0, 50) then [0, 100) ms, never past the deadline. */
 const DYNAMODB_RETRY = { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 500, minAttemptMs: 50 } as const;
 
-export const dynamodbSdk = lazyPeer(
+/** @internal The DynamoDB client package, loaded on first use. */
+export const dynamodbSdk: () => Promise<typeof import('@aws-sdk/client-dynamodb')> = lazyPeer(
   '@aws-sdk/client-dynamodb',
   () => import('@aws-sdk/client-dynamodb'),
   'DynamoDB',
 );
-export const documentSdk = lazyPeer(
+/** @internal The document client package, loaded on first use. */
+export const documentSdk: () => Promise<typeof import('@aws-sdk/lib-dynamodb')> = lazyPeer(
   '@aws-sdk/lib-dynamodb',
   () => import('@aws-sdk/lib-dynamodb'),
   'DynamoDB',
