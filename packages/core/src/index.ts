@@ -6,7 +6,14 @@
 export type { HttpSource } from './adapters/types.js';
 export type { AccessControl, AccessStep, AccessSteps, Permission, RouteAuth } from './app/access.js';
 export { App, createApp, Group, type Handler, type InputOf, type RouteOptions } from './app/app.js';
+export type { IdempotencyOptions, RouteIdempotency } from './app/idempotent.js';
 export type { AppOptions } from './app/options.js';
+export type {
+  RateLimitKey,
+  RateLimitsOptions,
+  RouteRateLimit,
+  RouteRateLimitOption,
+} from './app/rate-limit.js';
 export type { RouteSchemas } from './app/route-step.js';
 export { Context, type DefaultInput, type RequestInput } from './context/context.js';
 export type { CookieOptions } from './context/cookies.js';
@@ -27,7 +34,7 @@ export type {
   SqsMessage,
 } from './events/index.js';
 export type { ScheduleContext } from './events/methods.js';
-export type { RecordMiddleware } from './events/registry.js';
+export type { RecordIdempotency, RecordMiddleware } from './events/registry.js';
 export type { Middleware, MiddlewareFunction, MiddlewareHooks, Next } from './middleware/compose.js';
 export type { ParamsOf } from './router/pattern.js';
 export type { Infer, StandardSchemaV1 } from './schema/validate.js';

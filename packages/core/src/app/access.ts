@@ -1,4 +1,5 @@
 import type { Context, RequestInput } from '../context/context.js';
+import type { AuditSink } from '../observability/audit.js';
 
 /** A permission: an action on a resource, optionally within a scope and tied to request fields. */
 export interface Permission {
@@ -43,6 +44,8 @@ export interface AccessSteps {
  */
 export interface AccessControl {
   prepare(route: RouteInfo, declaration: RouteAuth): AccessSteps;
+  /** Where the app's own audit events go too (a tripped `sensitive` rate limit): the same sink. */
+  readonly audit?: AuditSink;
 }
 
 /** What access control learns about a route when it prepares the route's steps. */

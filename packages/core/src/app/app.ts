@@ -21,9 +21,14 @@ import type {
   SnsMethod,
   SqsMethod,
 } from '../events/methods.js';
-import { type EventBridgePattern, EventRegistry, type RecordMiddleware } from '../events/registry.js';
+import {
+  type EventBridgePattern,
+  EventRegistry,
+  type RecordIdempotency,
+  type RecordMiddleware,
+} from '../events/registry.js';
 import type { ScheduleDeclaration, ScheduleInfo } from '../events/schedule.js';
-import type { RecordSource, ScheduleFiring } from '../events/types.js';
+import type { RecordContext, RecordSource, ScheduleFiring, SqsMessage } from '../events/types.js';
 import {
   compose,
   type DefaultProtection,
@@ -35,7 +40,9 @@ import { observeRequests } from '../observability/pipeline.js';
 import { Router } from '../router/router.js';
 import type { TestRequestInit, TestResponse } from '../testing/request.js';
 import { Group } from './group.js';
+import { Idempotency } from './idempotent.js';
 import { type AppOptions, checkAppOptions, defaultProtections, logUnhandledError } from './options.js';
+import { RateLimiter } from './rate-limit.js';
 import { routeStep } from './route-step.js';
 import { RouteTable } from './route-table.js';
 
@@ -61,6 +68,8 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
   /** @internal The app's queues, topics, buckets, buses, schedules and streams. */
   readonly events = new EventRegistry();
   private readonly recordRuntime: DispatcherRuntime;
+  private readonly rateLimiter: RateLimiter;
+  private readonly idempotency: Idempotency;
   private dispatcher: Promise<EventDispatcher> | undefined;
 
   /** Consumes an SQS queue (by name or glob); answers with the failed messages only. */
@@ -129,6 +138,9 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
       const name = protectionOf(hooks);
       if (name !== undefined) this.defaults.add(name);
     }
+    const now = options.now ?? Date.now;
+    this.rateLimiter = new RateLimiter(options.rateLimits, now, observed.metrics, options.access?.audit);
+    this.idempotency = new Idempotency(options.idempotency, now);
     this.recordRuntime = {
       service: checked.service,
       deadlineMarginMs: checked.deadlineMarginMs,
@@ -172,7 +184,15 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
 
   private register(source: RecordSource, what: string, name: string, a: unknown, b: unknown): this {
     this.table.assertOpen(`register ${what}(${JSON.stringify(name)})`);
-    this.events.add(source, name, b === undefined ? {} : a, b ?? a, what);
+    let options = (b === undefined ? {} : a) as { idempotency?: RecordIdempotency<SqsMessage<unknown>> };
+    let handler = (b ?? a) as (record: SqsMessage<unknown>, ctx: RecordContext) => unknown;
+    if (source === 'sqs' && typeof options === 'object' && options?.idempotency !== undefined) {
+      const { idempotency, ...rest } = options;
+      options = rest;
+      if (typeof handler === 'function')
+        handler = this.idempotency.recordHandler(`sqs:${name}`, idempotency, (m) => m.body, handler);
+    }
+    this.events.add(source, name, options, handler, what);
     return this;
   }
 
@@ -207,8 +227,13 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
       const chain: Middleware<object>[] = [];
       for (const group of def.groups) chain.push(...group.middleware);
       if (def.options.middleware !== undefined) chain.push(...def.options.middleware);
+      const route = `${def.method} ${def.pattern}`;
+      const guards = {
+        rateLimit: this.rateLimiter.stepFor(route, def.options.rateLimit),
+        idempotent: this.idempotency.routeWrapper(route, def.options.idempotency),
+      };
       this.router.add(def.method, def.pattern, {
-        run: compose(chain, routeStep(def.options, def.handler, def.access)),
+        run: compose(chain, routeStep(def.options, def.handler, def.access, guards)),
       });
     }
     this.router.compile();

@@ -5,6 +5,8 @@ import { joinPaths, type ParamsOf } from '../router/pattern.js';
 import { ANY_METHOD } from '../router/router.js';
 import type { Infer } from '../schema/validate.js';
 import type { AccessSteps, RouteAuth } from './access.js';
+import type { RouteIdempotency } from './idempotent.js';
+import type { RouteRateLimitOption } from './rate-limit.js';
 import type { RouteSchemas } from './route-step.js';
 
 /** Options of one route: Standard Schemas for its input and responses, and route-only middleware. */
@@ -16,6 +18,16 @@ export interface RouteOptions<S extends object = Record<string, unknown>> extend
   readonly auth?: RouteAuth;
   /** Middleware that runs for this route only, after global and group middleware. */
   readonly middleware?: readonly Middleware<S>[];
+  /**
+   * Rate limits checked after authentication: a named policy (`'auth'`, `'ai'`, `'sensitive'`, or
+   * one of `createApp({ rateLimits: { policies } })`), `{ limit, window, by }`, or several.
+   */
+  readonly rateLimit?: RouteRateLimitOption;
+  /**
+   * Run once per idempotency key (the `Idempotency-Key` header by default): a repeat replays the
+   * stored response, one in flight gets a 409, another payload under the same key a 422.
+   */
+  readonly idempotency?: RouteIdempotency | true;
 }
 
 /** The typed input of a route: schema outputs where declared, else path params from the literal and strings. */
@@ -48,7 +60,17 @@ export interface Registry {
   add(definition: RouteDefinition): void;
 }
 
-const ROUTE_OPTION_KEYS = new Set(['params', 'query', 'headers', 'body', 'responses', 'middleware', 'auth']);
+const ROUTE_OPTION_KEYS = new Set([
+  'params',
+  'query',
+  'headers',
+  'body',
+  'responses',
+  'middleware',
+  'auth',
+  'rateLimit',
+  'idempotency',
+]);
 
 function checkRouteOptions(method: string, pattern: string, options: unknown): RouteOptions<object> {
   if (typeof options !== 'object' || options === null) {

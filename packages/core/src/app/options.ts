@@ -7,6 +7,8 @@ import { defaultTimeout, type TimeoutOptions } from '../http/timeout.js';
 import type { MiddlewareHooks } from '../middleware/compose.js';
 import type { ObservabilityOptions } from '../observability/pipeline.js';
 import type { AccessControl } from './access.js';
+import type { IdempotencyOptions } from './idempotent.js';
+import type { RateLimitsOptions } from './rate-limit.js';
 
 /** Options of {@link createApp}. Unknown keys are rejected at start-up so typos surface early. */
 export interface AppOptions extends ObservabilityOptions {
@@ -61,6 +63,16 @@ export interface AppOptions extends ObservabilityOptions {
    * `auth`, and the app refuses to start with a message naming any route that does not.
    */
   readonly access?: AccessControl;
+  /**
+   * Where rate limits are counted (`{ store: dynamoRateLimitStore({ table }) }`) and the app's named
+   * policies. Required once a route declares `rateLimit`.
+   */
+  readonly rateLimits?: RateLimitsOptions;
+  /**
+   * Where idempotency keys and results are kept (`{ store: dynamoIdempotencyStore({ table }) }`)
+   * and how long (default 24 h). Required once a route or a queue declares `idempotency`.
+   */
+  readonly idempotency?: IdempotencyOptions;
 }
 
 const KNOWN = new Set([
@@ -81,6 +93,8 @@ const KNOWN = new Set([
   'requestId',
   'securityHeaders',
   'timeout',
+  'rateLimits',
+  'idempotency',
 ]);
 
 /** Checks {@link AppOptions} and fills defaults; throws a {@link ConfigurationError} naming the problem. */

@@ -16,6 +16,12 @@ export interface RouteSchemas {
   readonly responses?: Readonly<Record<number, StandardSchemaV1>>;
 }
 
+/** The app-level guards of a route: its rate limit, and the idempotency wrapper of the rest. @internal */
+export interface RouteGuards {
+  readonly rateLimit?: ((ctx: AnyContext) => Promise<void>) | undefined;
+  readonly idempotent?: ((ctx: AnyContext, rest: (ctx: AnyContext) => unknown) => Promise<void>) | undefined;
+}
+
 type Part = 'params' | 'query' | 'headers' | 'body';
 const PARTS: readonly Part[] = ['params', 'query', 'headers', 'body'];
 
@@ -85,6 +91,7 @@ export function routeStep(
   schemas: RouteSchemas,
   handler: (ctx: AnyContext) => unknown,
   access: AccessSteps = {},
+  guards: RouteGuards = {},
 ): (ctx: AnyContext) => unknown {
   const validate = requestValidator(schemas);
   const checkResponse = schemas.responses === undefined ? undefined : responseChecker(schemas.responses);
@@ -99,18 +106,33 @@ export function routeStep(
     finish(ctx, out);
     return checkResponse?.(ctx);
   };
-  // Access control first (a 401/403 reveals nothing about the input), then validation, then the
-  // checks that need the validated body (tenant fields, permission context), then the handler.
-  const steps = [access.beforeValidation, validate, access.afterValidation].filter(
-    (step): step is (ctx: AnyContext) => Promise<void> | undefined => step !== undefined,
-  );
-  if (steps.length === 0) return callHandler;
+  // Access control first (a 401/403 reveals nothing about the input), then the rate limit (which
+  // may count by the authenticated user), then validation, then the checks that need the validated
+  // body (tenant fields, permission context), then the handler. Idempotency wraps validation and
+  // the handler: an invalid request releases its key rather than storing a refusal.
+  const guarded = [access.beforeValidation, guards.rateLimit];
+  const inner = [validate, access.afterValidation];
+  const { idempotent } = guards;
+  if (idempotent === undefined) return sequence([...guarded, ...inner], callHandler);
+  const rest = sequence(inner, callHandler);
+  return sequence(guarded, (ctx) => idempotent(ctx, rest));
+}
+
+type MaybeStep = ((ctx: AnyContext) => Promise<void> | undefined) | undefined;
+
+/** Runs `steps` in order, then `last`; awaits only a step that returned a promise. */
+function sequence(
+  list: readonly MaybeStep[],
+  last: (ctx: AnyContext) => unknown,
+): (ctx: AnyContext) => unknown {
+  const steps = list.filter((step): step is NonNullable<MaybeStep> => step !== undefined);
+  if (steps.length === 0) return last;
   const run = (ctx: AnyContext, from: number): unknown => {
     for (let i = from; i < steps.length; i++) {
-      const pending = (steps[i] as (ctx: AnyContext) => Promise<void> | undefined)(ctx);
+      const pending = (steps[i] as NonNullable<MaybeStep>)(ctx);
       if (pending instanceof Promise) return pending.then(() => run(ctx, i + 1));
     }
-    return callHandler(ctx);
+    return last(ctx);
   };
   return (ctx) => run(ctx, 0);
 }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createApp } from '../app/app.js';
+import type { AuditEvent } from '../observability/audit.js';
 import { fixtureNames, loadFixture } from '../test-support/fixtures.js';
 import { readResult } from '../testing/request.js';
 import { createAccessControl } from './access-control.js';
 import { trustApiGatewayIam, trustApiGatewayJwt, trustApiGatewayLambdaAuthorizer } from './api-gateway.js';
-import type { AuditEvent } from './audit.js';
 
 /** An HTTP API JWT authorizer context carrying these claims, as API Gateway delivers it. */
 const as = (claims: Record<string, unknown>) => ({ authorizer: { jwt: { claims, scopes: null } } });

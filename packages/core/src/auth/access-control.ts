@@ -7,8 +7,8 @@ import {
   InternalServerError,
   refuseUnknownOptions,
 } from '../errors/errors.js';
+import { type AuditSink, auditLogSink } from '../observability/audit.js';
 import type { Authenticator } from './api-gateway.js';
-import { type AuditSink, auditLogSink } from './audit.js';
 import type { FieldLists, RequestPart } from './request-fields.js';
 import { DEFAULT_ROLE_HIERARCHY, type RoleHierarchy, roleExpander } from './roles.js';
 import { type Policy, routeAccess } from './route-access.js';
@@ -195,5 +195,5 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     record,
     deny,
   };
-  return { prepare: (route, declaration) => routeAccess(policy, route, declaration) };
+  return { prepare: (route, declaration) => routeAccess(policy, route, declaration), audit };
 }

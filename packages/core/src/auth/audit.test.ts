@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../app/app.js';
+import { type AuditEvent, auditLogSink } from '../observability/audit.js';
 import { captureJsonLinesAsync } from '../test-support/capture.js';
 import { createAccessControl } from './access-control.js';
 import { trustApiGatewayJwt } from './api-gateway.js';
-import { type AuditEvent, auditLogSink } from './audit.js';
 
 describe('the default audit sink', () => {
   it('writes denials as their own type:"audit" lines, whatever the log level', async () => {

@@ -3,6 +3,8 @@
  * scopes, permissions with context, tenant isolation, audit) and authenticators that trust API
  * Gateway's own checks when the deployer opts in.
  */
+
+export { type AuditEvent, type AuditSink, auditLogSink } from '../observability/audit.js';
 export { type AccessControlOptions, createAccessControl, type TenantFields } from './access-control.js';
 export {
   type Authenticator,
@@ -20,7 +22,6 @@ export {
   issueApiKey,
   memoryApiKeyStore,
 } from './api-keys.js';
-export { type AuditEvent, type AuditSink, auditLogSink } from './audit.js';
 export { createJwksCache, JwkNotFoundError, type JwksCacheOptions } from './jwks-cache.js';
 export {
   type CognitoIssuerOptions,

@@ -7,11 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createApp } from '../app/app.js';
 import type { Principal } from '../context/principal.js';
+import type { AuditEvent } from '../observability/audit.js';
 import { httpApiEvent, restApiEvent } from '../testing/events.js';
 import { fakeLambdaContext } from '../testing/lambda-context.js';
 import { readResult, type TestRequestInit, type TestSource } from '../testing/request.js';
 import { createAccessControl } from './access-control.js';
-import type { AuditEvent } from './audit.js';
 
 const member = (overrides: Partial<Principal> = {}): Principal => ({
   userId: 'u-1',

@@ -56,6 +56,7 @@ export class RequestView<I extends RequestInput = DefaultInput, S extends object
   private stateValue: S | undefined;
   private deadlineAbort: DeadlineAbort | undefined;
   private requestLog: LoggerLike | undefined;
+  private notes: Record<string, string> | undefined;
 
   /** Created by the app for each request. */
   constructor(
@@ -90,6 +91,7 @@ export class RequestView<I extends RequestInput = DefaultInput, S extends object
     this.stateValue = undefined;
     this.deadlineAbort = undefined;
     this.requestLog = undefined;
+    this.notes = undefined;
   }
 
   /** Path params, decoded (validated when the route has a `params` schema). */
@@ -271,6 +273,19 @@ export class RequestView<I extends RequestInput = DefaultInput, S extends object
   abortWith(reason: unknown): void {
     const signal = this.signal;
     if (!signal.aborted) this.deadlineAbort?.controller.abort(reason);
+  }
+
+  /**
+   * Adds a field to this request's access-log line (framework use: the rate-limit policy that
+   * refused it). Names are snake_case like the line's own.
+   */
+  annotate(key: string, value: string): void {
+    (this.notes ??= {})[key] = value;
+  }
+
+  /** The fields added by {@link annotate}, if any. */
+  get annotations(): Readonly<Record<string, string>> | undefined {
+    return this.notes;
   }
 
   /** Replaces params after validation or routing (framework use). */

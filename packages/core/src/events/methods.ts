@@ -1,9 +1,10 @@
-import type { Infer } from '../schema/validate.js';
+import type { Infer, StandardSchemaV1 } from '../schema/validate.js';
 import type {
   DynamoDBStreamOptions,
   EventBridgeOptions,
   EventBridgePattern,
   KinesisOptions,
+  RecordIdempotency,
   RecordOptions,
   S3Options,
   SnsOptions,
@@ -24,16 +25,20 @@ import type {
 // The typed registration methods of an app. The output type of a declared schema becomes the type of
 // the record's field; without one the field keeps its wire type.
 type Out<O, K extends string, F> = O extends { readonly [P in K]: infer X } ? Infer<X, F> : F;
+type SchemaOut<B, F> = B extends StandardSchemaV1 ? Infer<B, F> : F;
 
 /** A record handler: what it returns is ignored; a throw fails the record. */
 export type RecordHandler<R, S extends object> = (record: R, ctx: RecordContext<S>) => unknown;
 
 /** `app.sqs(queue, [options], handler)`. */
 export interface SqsMethod<S extends object, Self> {
-  <O extends SqsOptions<S>>(
+  <B extends StandardSchemaV1 | undefined = undefined>(
     queue: string,
-    options: O,
-    handler: RecordHandler<SqsMessage<Out<O, 'body', string>>, S>,
+    options: SqsOptions<S> & {
+      readonly body?: B;
+      readonly idempotency?: RecordIdempotency<SqsMessage<SchemaOut<B, string>>>;
+    },
+    handler: RecordHandler<SqsMessage<SchemaOut<B, string>>, S>,
   ): Self;
   (queue: string, handler: RecordHandler<SqsMessage<string>, S>): Self;
 }

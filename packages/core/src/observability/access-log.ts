@@ -18,6 +18,7 @@ export function writeAccessLine(logger: Logger, ctx: Context<RequestInput, objec
     method: ctx.method,
     status,
     duration_ms: now - ctx.startedAt,
+    ...ctx.annotations,
   };
   if (status >= 500) logger.error('request', fields);
   else logger.info('request', fields);

@@ -1,4 +1,4 @@
-import { createMasker } from '../observability/masking.js';
+import { createMasker } from './masking.js';
 
 /** One access decision worth keeping. */
 export interface AuditEvent {

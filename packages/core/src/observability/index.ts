@@ -3,6 +3,7 @@
  * reporting and tracing. `createApp` wires the logger, the access log, per-request metrics and
  * request spans in by default (see {@link ObservabilityOptions}).
  */
+export { type AuditEvent, type AuditSink, auditLogSink } from './audit.js';
 export { createErrorReporter, type ErrorReport, type ErrorReporterOptions } from './error-reporter.js';
 export { createLogger, type Logger, type LoggerOptions, type LogLevel, REQUEST_KEYS } from './logger.js';
 export { createMasker, DEFAULT_MASKED_KEYS, type MaskOptions, maskText } from './masking.js';

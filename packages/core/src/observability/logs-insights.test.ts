@@ -26,6 +26,8 @@ const LOG_FIELDS = [
   'error.name',
   'error.message',
   ...REQUEST_KEYS,
+  // Added to the access line by the rate limiter when it refuses a request.
+  'rate_limit',
 ];
 const KNOWN = new Set([...AUDIT_FIELDS, ...LOG_FIELDS]);
 // Logs Insights words that are not fields.

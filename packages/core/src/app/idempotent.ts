@@ -1,0 +1,199 @@
+import type { Context, RequestInput } from '../context/context.js';
+import type { LiftResponse } from '../context/response.js';
+import { BadRequestError, ConfigurationError, refuseUnknownOptions } from '../errors/errors.js';
+import type { RecordIdempotency } from '../events/registry.js';
+import { replayResponse, runIdempotent, storedResultOf } from '../idempotency/engine.js';
+import { idempotencyKey, parseTtl, payloadHash } from '../idempotency/keys.js';
+import type { IdempotencyStore } from '../idempotency/store.js';
+
+type AnyContext = Context<RequestInput, object>;
+
+/** `createApp({ idempotency })`: the store every instance shares, and the default time to keep results. */
+export interface IdempotencyOptions {
+  /**
+   * `dynamoIdempotencyStore({ table })` from `@lift/core/idempotency` in production;
+   * `memoryIdempotencyStore()` holds keys per process, for tests and single-process servers.
+   */
+  readonly store: IdempotencyStore;
+  /** How long a result is replayed: `'24h'` (the default), `'7d'`, or ms. */
+  readonly ttl?: string | number;
+}
+
+/** A route's `idempotency`: where the client's key is and how long its result is kept. */
+export interface RouteIdempotency {
+  /**
+   * The client's key: `'header:<name>'` (default `'header:idempotency-key'`) or a function of the
+   * request returning the key, or `undefined` when the request carries none.
+   */
+  readonly key?: `header:${string}` | ((ctx: AnyContext) => string | undefined);
+  /** How long the result is replayed (default the app's `idempotency.ttl`). */
+  readonly ttl?: string | number;
+  /** Refuse a request without a key with a 400 (default `false`: it runs without idempotency). */
+  readonly required?: boolean;
+}
+
+// Lambda runs 15 minutes at most: outside Lambda (no deadline) a lock still expires by then.
+const MAX_LOCK_MS = 15 * 60_000;
+const DEFAULT_TTL = '24h';
+
+/** The app's idempotency: it turns route and record declarations into the wrappers that enforce them. @internal */
+export class Idempotency {
+  private readonly defaultTtlMs: number;
+
+  constructor(
+    private readonly options: IdempotencyOptions | undefined,
+    private readonly now: () => number,
+  ) {
+    if (options !== undefined) {
+      if (typeof options !== 'object' || options === null || typeof options.store?.begin !== 'function')
+        throw new ConfigurationError(
+          'createApp option "idempotency" needs a store: { store: dynamoIdempotencyStore({ table }) }',
+        );
+      refuseUnknownOptions(options, ['store', 'ttl'], 'createApp option "idempotency"');
+    }
+    this.defaultTtlMs = parseTtl(options?.ttl ?? DEFAULT_TTL);
+  }
+
+  private storeFor(where: string): IdempotencyStore {
+    const store = this.options?.store;
+    if (store === undefined)
+      throw new ConfigurationError(
+        `${where} declares idempotency but the app has no store: createApp({ idempotency: { store } })`,
+      );
+    return store;
+  }
+
+  /**
+   * The wrapper of a route's validation and handler, or `undefined` when it declares no idempotency.
+   * Validation runs inside it, so a request refused as invalid releases the key instead of storing it.
+   */
+  routeWrapper(
+    route: string,
+    option: RouteIdempotency | true | undefined,
+  ): ((ctx: AnyContext, rest: (ctx: AnyContext) => unknown) => Promise<void>) | undefined {
+    if (option === undefined) return undefined;
+    const store = this.storeFor(route);
+    const spec: RouteIdempotency = option === true ? {} : option;
+    if (typeof spec !== 'object' || spec === null)
+      throw new ConfigurationError(`${route}: idempotency must be true or { key, ttl, required }`);
+    refuseUnknownOptions(spec, ['key', 'ttl', 'required'], `${route} idempotency`);
+    const ttlMs = spec.ttl === undefined ? this.defaultTtlMs : parseTtl(spec.ttl);
+    const readKey = keyReader(route, spec.key ?? 'header:idempotency-key');
+    const header = typeof spec.key === 'string' ? spec.key.slice('header:'.length) : 'idempotency-key';
+    return async (ctx, rest) => {
+      const clientKey = readKey(ctx);
+      if (clientKey === undefined) {
+        if (spec.required === true) throw new BadRequestError(`This request needs an ${header} header`);
+        await rest(ctx);
+        return;
+      }
+      const key = idempotencyKey({
+        tenant: ctx.principal?.tenantId,
+        scope: `${ctx.method} ${ctx.route}`,
+        key: clientKey,
+      });
+      // The raw payload, before validation may transform it, and the path and query it was sent to.
+      const hash = payloadHash({ body: payloadHash(ctx.body), params: ctx.params, query: ctx.queryMulti() });
+      const now = this.now();
+      const outcome = await runIdempotent(
+        store,
+        key,
+        hash,
+        { lockUntil: lockUntil(now, ctx.deadline), expiresAt: now + ttlMs, now, signal: ctx.signal },
+        async () => {
+          await rest(ctx);
+          return ctx.res;
+        },
+        (res: LiftResponse | undefined) => (res === undefined ? undefined : storedResultOf(res)),
+      );
+      if (outcome.kind === 'replayed') {
+        const replay = replayResponse(outcome.stored);
+        // This request's own headers (its rate-limit state) replace the stored request's.
+        Object.assign(replay.headers, ctx.empty(replay.status).headers);
+        ctx.res = replay;
+        ctx.annotate('idempotency', 'replayed');
+      } else if (outcome.saved === 'failed' || outcome.saved === 'fenced_out') {
+        ctx.log.warn('Idempotent result not stored', {
+          saved: outcome.saved,
+          error: outcome.error instanceof Error ? outcome.error.message : undefined,
+        });
+      }
+    };
+  }
+
+  /**
+   * Wraps a record handler so each key is processed once: a repeat of a processed message is
+   * acknowledged without running, one in flight elsewhere fails (and is retried), the same key with
+   * another payload fails with a 422-coded error.
+   */
+  recordHandler<R, C extends RecordLike>(
+    scope: string,
+    option: RecordIdempotency<R>,
+    payloadOf: (record: R) => unknown,
+    handler: (record: R, ctx: C) => unknown,
+  ): (record: R, ctx: C) => Promise<void> {
+    const store = this.storeFor(scope);
+    if (typeof option !== 'object' || option === null || typeof option.key !== 'function')
+      throw new ConfigurationError(`${scope}: idempotency needs { key: (message) => string }`);
+    refuseUnknownOptions(option, ['key', 'ttl'], `${scope} idempotency`);
+    const ttlMs = option.ttl === undefined ? this.defaultTtlMs : parseTtl(option.ttl);
+    return async (record, ctx) => {
+      const clientKey = option.key(record);
+      if (clientKey === undefined) {
+        await handler(record, ctx);
+        return;
+      }
+      const key = idempotencyKey({ scope, key: String(clientKey) });
+      const now = this.now();
+      const outcome = await runIdempotent(
+        store,
+        key,
+        payloadHash(payloadOf(record)),
+        {
+          lockUntil: lockUntil(now, now + ctx.remainingMs()),
+          expiresAt: now + ttlMs,
+          now,
+          signal: ctx.signal,
+        },
+        async () => {
+          await handler(record, ctx);
+        },
+        () => ({ status: 200, headers: {}, body: null }),
+      );
+      if (outcome.kind === 'replayed') ctx.log.info('Duplicate skipped: this key was processed already');
+    };
+  }
+}
+
+/** What a record wrapper needs of the record's context. @internal */
+export interface RecordLike {
+  readonly signal: AbortSignal;
+  remainingMs(): number;
+  readonly log: { info(message: string): void };
+}
+
+function lockUntil(now: number, deadline: number): number {
+  return Number.isFinite(deadline) ? Math.min(deadline, now + MAX_LOCK_MS) : now + MAX_LOCK_MS;
+}
+
+function keyReader(
+  route: string,
+  key: NonNullable<RouteIdempotency['key']>,
+): (ctx: AnyContext) => string | undefined {
+  if (typeof key === 'function')
+    return (ctx) => {
+      const value = key(ctx);
+      if (value !== undefined && typeof value !== 'string')
+        throw new TypeError('An idempotency key function must return a string or undefined');
+      return value;
+    };
+  if (typeof key !== 'string' || !/^header:[a-z0-9!#$%&'*+.^_`|~-]+$/i.test(key))
+    throw new ConfigurationError(`${route}: idempotency key must be 'header:<name>' or a function`);
+  const name = key.slice('header:'.length).toLowerCase();
+  return (ctx) => {
+    const value = ctx.header(name);
+    // Repeated headers arrive joined by ", ": two keys for one request are ambiguous, so refused.
+    if (value?.includes(',')) throw new BadRequestError(`Send one ${name} header`);
+    return value;
+  };
+}

@@ -1,0 +1,203 @@
+import type { Context, RequestInput } from '../context/context.js';
+import { ConfigurationError, ServiceUnavailableError, TooManyRequestsError } from '../errors/errors.js';
+import { type AuditSink, auditLogSink } from '../observability/audit.js';
+import type { Metrics } from '../observability/metrics.js';
+import { admits, type Decision, type RateLimitStore } from '../ratelimit/decision.js';
+import { rateLimitHeaders } from '../ratelimit/headers.js';
+import { type CheckedRule, checkRule, RATE_LIMIT_PRESETS, type RateLimitRule } from '../ratelimit/rule.js';
+
+type AnyContext = Context<RequestInput, object>;
+
+/**
+ * Whom a limit counts: the source IP Lift trusts (`ip`), the principal's user or tenant, everyone
+ * together (`global`), or a function of the request. A request without the value (no principal for
+ * `user`, a function returning `undefined`) is counted by its IP instead, never let through unlimited.
+ */
+export type RateLimitKey = 'ip' | 'user' | 'tenant' | 'global' | ((ctx: AnyContext) => string | undefined);
+
+/** A rate limit as a route or a named policy declares it: a rule and whom it counts (default `ip`). */
+export interface RouteRateLimit extends RateLimitRule {
+  readonly by?: RateLimitKey;
+}
+
+/**
+ * A route's `rateLimit`: a named policy (`'auth'`, `'ai'`, `'sensitive'` or one of the app's
+ * `rateLimits.policies`), a limit, or several of either; every one of them is checked.
+ */
+export type RouteRateLimitOption = string | RouteRateLimit | readonly (string | RouteRateLimit)[];
+
+/** `createApp({ rateLimits })`: where admissions are counted, and the app's named policies. */
+export interface RateLimitsOptions {
+  /**
+   * The store shared by every instance: `dynamoRateLimitStore({ table })` from `@lift/core/ratelimit`
+   * in production. `memoryRateLimitStore()` counts per process, so on Lambda each instance would
+   * admit the full limit; use it in tests and single-process servers only.
+   */
+  readonly store: RateLimitStore;
+  /** Named policies routes refer to by name; a name here replaces the preset of the same name. */
+  readonly policies?: Readonly<Record<string, RouteRateLimit>>;
+}
+
+// Whom each preset counts: logins by IP (the caller has no identity yet), the rest by user.
+const PRESET_KEYS: Readonly<Record<keyof typeof RATE_LIMIT_PRESETS, RateLimitKey>> = {
+  auth: 'ip',
+  ai: 'user',
+  sensitive: 'user',
+};
+
+interface PreparedLimit {
+  readonly rule: CheckedRule;
+  readonly by: RateLimitKey;
+  /** Prefix of the key: a named policy is shared by the routes naming it; an inline one is the route's own. */
+  readonly scope: string;
+}
+
+const KEYS = new Set(['ip', 'user', 'tenant', 'global']);
+
+function prepare(where: string, limit: RouteRateLimit, scope: string): PreparedLimit {
+  if (typeof limit !== 'object' || limit === null)
+    throw new ConfigurationError(`${where}: a rate limit must be a policy name or { limit, window, by }`);
+  const { by = 'ip', ...rule } = limit;
+  if (typeof by !== 'function' && !KEYS.has(by as string))
+    throw new ConfigurationError(`${where}: by must be 'ip', 'user', 'tenant', 'global' or a function`);
+  return { rule: checkRule(where, rule), by, scope };
+}
+
+function keyValue(by: RateLimitKey, ctx: AnyContext): string {
+  let value: string | undefined;
+  if (by === 'global') return 'global';
+  if (by === 'user') value = ctx.principal?.userId;
+  else if (by === 'tenant') value = ctx.principal?.tenantId;
+  else if (typeof by === 'function') value = by(ctx);
+  if (typeof by === 'function' && value !== undefined && typeof value !== 'string')
+    throw new TypeError('A rate limit key function must return a string or undefined');
+  if (value !== undefined && value !== '') return `${typeof by === 'function' ? 'fn' : by}:${value}`;
+  return `ip:${ctx.sourceIp ?? 'unknown'}`;
+}
+
+/** The app's rate limiting: it turns route declarations into the step that enforces them. @internal */
+export class RateLimiter {
+  private readonly policies = new Map<string, PreparedLimit>();
+  private sink: AuditSink | undefined;
+
+  constructor(
+    private readonly options: RateLimitsOptions | undefined,
+    private readonly now: () => number,
+    private readonly metrics: Metrics | undefined,
+    private readonly audit: AuditSink | undefined,
+  ) {
+    if (options === undefined) return;
+    if (typeof options !== 'object' || options === null || typeof options.store?.consume !== 'function')
+      throw new ConfigurationError(
+        'createApp option "rateLimits" needs a store: { store: dynamoRateLimitStore({ table }) }',
+      );
+    for (const [name, preset] of Object.entries(RATE_LIMIT_PRESETS))
+      this.policies.set(
+        name,
+        prepare(
+          `rate-limit preset ${name}`,
+          { ...preset, by: PRESET_KEYS[name as keyof typeof PRESET_KEYS] },
+          `policy:${name}`,
+        ),
+      );
+    for (const [name, policy] of Object.entries(options.policies ?? {}))
+      this.policies.set(name, prepare(`rate-limit policy ${name}`, { name, ...policy }, `policy:${name}`));
+  }
+
+  /**
+   * The step enforcing a route's `rateLimit`, or `undefined` when it declares none. A mistake (an
+   * unknown policy, a bad rule, no store) throws at start-up, naming the route.
+   */
+  stepFor(
+    route: string,
+    option: RouteRateLimitOption | undefined,
+  ): ((ctx: AnyContext) => Promise<void>) | undefined {
+    if (option === undefined) return undefined;
+    const store = this.options?.store;
+    if (store === undefined)
+      throw new ConfigurationError(
+        `${route} declares a rateLimit but the app has no store: createApp({ rateLimits: { store } })`,
+      );
+    const list =
+      typeof option === 'string' || !Array.isArray(option) ? [option as string | RouteRateLimit] : option;
+    if (list.length === 0) throw new ConfigurationError(`${route}: rateLimit lists no limit`);
+    const limits = list.map((entry) => {
+      if (typeof entry !== 'string') return prepare(`${route} rateLimit`, entry, `route:${route}`);
+      const policy = this.policies.get(entry);
+      if (policy === undefined)
+        throw new ConfigurationError(
+          `${route}: no rate-limit policy "${entry}" (presets: auth, ai, sensitive; or declare it in createApp({ rateLimits: { policies } }))`,
+        );
+      return policy;
+    });
+    return (ctx) => this.enforce(store, limits, ctx);
+  }
+
+  private async enforce(
+    store: RateLimitStore,
+    limits: readonly PreparedLimit[],
+    ctx: AnyContext,
+  ): Promise<void> {
+    const now = this.now();
+    const signal = ctx.signal;
+    const decisions = await Promise.all(
+      limits.map((l) => store.consume(`${l.scope}#${keyValue(l.by, ctx)}`, l.rule, { now, signal })),
+    );
+    let refused: { decision: Decision; limit: PreparedLimit } | undefined;
+    // Every response states every policy (the draft's list form); an error envelope takes these
+    // pending headers too. `Retry-After` comes from the refusing decision alone.
+    const headers: Record<string, string> = {};
+    decisions.forEach((decision, i) => {
+      const limit = limits[i] as PreparedLimit;
+      if (decision.outcome === 'store_error' || decision.outcome === 'timeout')
+        this.storeFailed(ctx, decision, limit);
+      if (refused === undefined && !admits(decision, limit.rule)) refused = { decision, limit };
+      for (const [name, value] of Object.entries(rateLimitHeaders(decision))) {
+        if (name === 'retry-after') continue;
+        const previous = headers[name];
+        headers[name] = previous === undefined ? value : `${previous}, ${value}`;
+      }
+    });
+    for (const name in headers) ctx.header(name, headers[name] as string);
+    if (refused === undefined) return;
+    const { decision, limit } = refused;
+    ctx.annotate('rate_limit', decision.policy);
+    if (decision.outcome !== 'limited')
+      throw new ServiceUnavailableError('Rate limit unavailable', { headers: { 'retry-after': '1' } });
+    this.metrics?.addMetric('rate_limited', 'Count', 1);
+    if (decision.policy === 'sensitive' || limit.scope === 'policy:sensitive')
+      this.auditLimited(ctx, decision);
+    throw new TooManyRequestsError(decision.retryAfterSeconds);
+  }
+
+  private storeFailed(ctx: AnyContext, decision: Decision, limit: PreparedLimit): void {
+    const fail = limit.rule.onStoreError;
+    this.metrics?.addMetric('rate_limit_store_errors', 'Count', 1);
+    ctx.log.warn(
+      `Rate-limit store ${decision.outcome === 'timeout' ? 'timed out' : 'failed'}; failing ${fail}`,
+      {
+        policy: decision.policy,
+        outcome: decision.outcome,
+        fail,
+        error: decision.error instanceof Error ? decision.error.message : String(decision.error),
+      },
+    );
+  }
+
+  private auditLimited(ctx: AnyContext, decision: Decision): void {
+    this.sink ??= this.audit ?? auditLogSink();
+    this.sink({
+      type: 'audit',
+      time: new Date(this.now()).toISOString(),
+      requestId: ctx.requestId,
+      service: ctx.service,
+      userId: ctx.principal?.userId,
+      tenantId: ctx.principal?.tenantId,
+      authMethod: ctx.principal?.authMethod,
+      action: `${ctx.method} ${ctx.route ?? ctx.path}`,
+      resource: ctx.route ?? ctx.path,
+      outcome: 'deny',
+      reason: `rate limit ${decision.policy} exceeded (${decision.limit} per ${decision.windowSeconds} s)`,
+    });
+  }
+}
