@@ -30,6 +30,11 @@ export interface RouteIdempotency {
   readonly ttl?: string | number;
   /** Refuse a request without a key with a 400 (default `false`: it runs without idempotency). */
   readonly required?: boolean;
+  /**
+   * Request headers the handler acts on (`['x-currency']`): a repeat must send the same values, or
+   * it is a 422 like another body. The body, path parameters, query and content type always count.
+   */
+  readonly headers?: readonly string[];
 }
 
 // Lambda runs 15 minutes at most: outside Lambda (no deadline) a lock still expires by then.
@@ -76,7 +81,8 @@ export class Idempotency {
     const spec: RouteIdempotency = option === true ? {} : option;
     if (typeof spec !== 'object' || spec === null)
       throw new ConfigurationError(`${route}: idempotency must be true or { key, ttl, required }`);
-    refuseUnknownOptions(spec, ['key', 'ttl', 'required'], `${route} idempotency`);
+    refuseUnknownOptions(spec, ['key', 'ttl', 'required', 'headers'], `${route} idempotency`);
+    const headers = checkHeaders(route, spec.headers);
     const ttlMs = spec.ttl === undefined ? this.defaultTtlMs : parseTtl(spec.ttl);
     const readKey = keyReader(route, spec.key ?? 'header:idempotency-key');
     const header = typeof spec.key === 'string' ? spec.key.slice('header:'.length) : 'idempotency-key';
@@ -88,18 +94,21 @@ export class Idempotency {
         return;
       }
       const key = idempotencyKey({
-        tenant: ctx.principal?.tenantId,
+        tenant: callerOf(ctx),
         scope: `${ctx.method} ${ctx.route}`,
         key: clientKey,
       });
-      // The raw payload, before validation may transform it, and the path and query it was sent to.
-      const hash = payloadHash({ body: payloadHash(ctx.body), params: ctx.params, query: ctx.queryMulti() });
       const now = this.now();
       const outcome = await runIdempotent(
         store,
         key,
-        hash,
-        { lockUntil: lockUntil(now, ctx.deadline), expiresAt: now + ttlMs, now, signal: ctx.signal },
+        requestHash(ctx, headers),
+        {
+          lockUntil: lockUntil(now, ctx.remainingMs()),
+          expiresAt: now + ttlMs,
+          now,
+          signal: ctx.signal,
+        },
         async () => {
           await rest(ctx);
           return ctx.res;
@@ -112,7 +121,8 @@ export class Idempotency {
         Object.assign(replay.headers, ctx.empty(replay.status).headers);
         ctx.res = replay;
         ctx.annotate('idempotency', 'replayed');
-      } else if (outcome.saved === 'failed' || outcome.saved === 'fenced_out') {
+      } else if ((outcome.saved === 'failed' || outcome.saved === 'fenced_out') && ctx.hasLogger) {
+        // Logged only: the work ran and its answer stands, whatever happened to the copy.
         ctx.log.warn('Idempotent result not stored', {
           saved: outcome.saved,
           error: outcome.error instanceof Error ? outcome.error.message : undefined,
@@ -139,18 +149,21 @@ export class Idempotency {
     const ttlMs = option.ttl === undefined ? this.defaultTtlMs : parseTtl(option.ttl);
     return async (record, ctx) => {
       const clientKey = option.key(record);
+      // Never coerced: String() would make every object "[object Object]" and 1 the same as "1".
+      if (clientKey !== undefined && typeof clientKey !== 'string')
+        throw new TypeError(`${scope}: the idempotency key function must return a string or undefined`);
       if (clientKey === undefined) {
         await handler(record, ctx);
         return;
       }
-      const key = idempotencyKey({ scope, key: String(clientKey) });
+      const key = idempotencyKey({ scope, key: clientKey });
       const now = this.now();
       const outcome = await runIdempotent(
         store,
         key,
         payloadHash(payloadOf(record)),
         {
-          lockUntil: lockUntil(now, now + ctx.remainingMs()),
+          lockUntil: lockUntil(now, ctx.remainingMs()),
           expiresAt: now + ttlMs,
           now,
           signal: ctx.signal,
@@ -172,8 +185,42 @@ export interface RecordLike {
   readonly log: { info(message: string): void };
 }
 
-function lockUntil(now: number, deadline: number): number {
-  return Number.isFinite(deadline) ? Math.min(deadline, now + MAX_LOCK_MS) : now + MAX_LOCK_MS;
+// The lock lasts until Lambda ends the invocation (its hard deadline, not the app's margin before it);
+// outside Lambda (no deadline) at most 15 minutes, and always a moment past now.
+function lockUntil(now: number, remainingMs: number): number {
+  return now + Math.max(1, Math.min(remainingMs, MAX_LOCK_MS));
+}
+
+// Whose key it is: the verified caller (tenant, authenticator and user), so neither another tenant
+// nor another user of the same tenant can replay or squat it. Anonymous callers share one space.
+function callerOf(ctx: AnyContext): string | undefined {
+  const p = ctx.principal;
+  if (p === undefined) return undefined;
+  return [p.tenantId ?? '', p.authMethod, p.userId].map(encodeURIComponent).join(':');
+}
+
+// What a repeat must match: the request as sent (the body before validation transforms it), the
+// path parameters, the query, the body's media type, and the headers the route names.
+function requestHash(ctx: AnyContext, headers: readonly string[]): string {
+  const named: Record<string, string | null> = {};
+  for (const name of headers) named[name] = ctx.header(name) ?? null;
+  return payloadHash({
+    body: payloadHash(ctx.body),
+    type: ctx.header('content-type')?.split(';')[0]?.trim().toLowerCase() ?? null,
+    params: ctx.params,
+    query: ctx.queryMulti(),
+    headers: named,
+  });
+}
+
+function checkHeaders(route: string, headers: RouteIdempotency['headers']): readonly string[] {
+  if (headers === undefined) return [];
+  if (
+    !Array.isArray(headers) ||
+    !headers.every((h) => typeof h === 'string' && /^[a-z0-9!#$%&'*+.^_`|~-]+$/i.test(h))
+  )
+    throw new ConfigurationError(`${route}: idempotency.headers must list header names`);
+  return headers.map((h) => h.toLowerCase());
 }
 
 function keyReader(

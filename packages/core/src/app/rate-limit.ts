@@ -4,6 +4,7 @@ import { type AuditSink, auditLogSink } from '../observability/audit.js';
 import type { Metrics } from '../observability/metrics.js';
 import { admits, type Decision, type RateLimitStore } from '../ratelimit/decision.js';
 import { rateLimitHeaders } from '../ratelimit/headers.js';
+import { ipKey } from '../ratelimit/ip-key.js';
 import { type CheckedRule, checkRule, RATE_LIMIT_PRESETS, type RateLimitRule } from '../ratelimit/rule.js';
 
 type AnyContext = Context<RequestInput, object>;
@@ -63,16 +64,24 @@ function prepare(where: string, limit: RouteRateLimit, scope: string): PreparedL
   return { rule: checkRule(where, rule), by, scope };
 }
 
+const part = (value: string) => encodeURIComponent(value);
+
 function keyValue(by: RateLimitKey, ctx: AnyContext): string {
-  let value: string | undefined;
   if (by === 'global') return 'global';
-  if (by === 'user') value = ctx.principal?.userId;
-  else if (by === 'tenant') value = ctx.principal?.tenantId;
-  else if (typeof by === 'function') value = by(ctx);
-  if (typeof by === 'function' && value !== undefined && typeof value !== 'string')
-    throw new TypeError('A rate limit key function must return a string or undefined');
+  const principal = ctx.principal;
+  let value: string | undefined;
+  // A user id is unique only within its tenant and the authenticator that issued it (an API key's
+  // name, a JWT's sub per issuer): both are part of the key, so one tenant cannot spend another's.
+  if (by === 'user' && principal !== undefined)
+    value = `${part(principal.tenantId ?? '')}:${part(principal.authMethod)}:${part(principal.userId)}`;
+  else if (by === 'tenant') value = principal?.tenantId === undefined ? undefined : part(principal.tenantId);
+  else if (typeof by === 'function') {
+    value = by(ctx);
+    if (value !== undefined && typeof value !== 'string')
+      throw new TypeError('A rate limit key function must return a string or undefined');
+  }
   if (value !== undefined && value !== '') return `${typeof by === 'function' ? 'fn' : by}:${value}`;
-  return `ip:${ctx.sourceIp ?? 'unknown'}`;
+  return `ip:${ipKey(ctx.sourceIp)}`;
 }
 
 /** The app's rate limiting: it turns route declarations into the step that enforces them. @internal */
@@ -121,8 +130,9 @@ export class RateLimiter {
     const list =
       typeof option === 'string' || !Array.isArray(option) ? [option as string | RouteRateLimit] : option;
     if (list.length === 0) throw new ConfigurationError(`${route}: rateLimit lists no limit`);
-    const limits = list.map((entry) => {
-      if (typeof entry !== 'string') return prepare(`${route} rateLimit`, entry, `route:${route}`);
+    const limits = list.map((entry, i) => {
+      // An inline limit is its route's own, and apart from the route's other inline limits.
+      if (typeof entry !== 'string') return prepare(`${route} rateLimit`, entry, `route:${route}#${i}`);
       const policy = this.policies.get(entry);
       if (policy === undefined)
         throw new ConfigurationError(
@@ -140,48 +150,54 @@ export class RateLimiter {
   ): Promise<void> {
     const now = this.now();
     const signal = ctx.signal;
-    const decisions = await Promise.all(
-      limits.map((l) => store.consume(`${l.scope}#${keyValue(l.by, ctx)}`, l.rule, { now, signal })),
-    );
-    let refused: { decision: Decision; limit: PreparedLimit } | undefined;
-    // Every response states every policy (the draft's list form); an error envelope takes these
-    // pending headers too. `Retry-After` comes from the refusing decision alone.
+    // In the route's order, stopping at the first refusal: a request one limit refuses takes nothing
+    // from the others, so a client past its own limit cannot drain a shared (tenant, global) one.
+    // Every response states the policies decided (the draft's list form); an error envelope takes
+    // these pending headers too.
     const headers: Record<string, string> = {};
-    decisions.forEach((decision, i) => {
-      const limit = limits[i] as PreparedLimit;
+    let refused: { decision: Decision; limit: PreparedLimit } | undefined;
+    for (const limit of limits) {
+      const decision = await store.consume(`${limit.scope}#${keyValue(limit.by, ctx)}`, limit.rule, {
+        now,
+        signal,
+      });
       if (decision.outcome === 'store_error' || decision.outcome === 'timeout')
         this.storeFailed(ctx, decision, limit);
-      if (refused === undefined && !admits(decision, limit.rule)) refused = { decision, limit };
       for (const [name, value] of Object.entries(rateLimitHeaders(decision))) {
         if (name === 'retry-after') continue;
         const previous = headers[name];
         headers[name] = previous === undefined ? value : `${previous}, ${value}`;
       }
-    });
+      if (!admits(decision, limit.rule)) {
+        refused = { decision, limit };
+        break;
+      }
+    }
     for (const name in headers) ctx.header(name, headers[name] as string);
     if (refused === undefined) return;
-    const { decision, limit } = refused;
+    const { decision } = refused;
     ctx.annotate('rate_limit', decision.policy);
     if (decision.outcome !== 'limited')
       throw new ServiceUnavailableError('Rate limit unavailable', { headers: { 'retry-after': '1' } });
     this.metrics?.addMetric('rate_limited', 'Count', 1);
-    if (decision.policy === 'sensitive' || limit.scope === 'policy:sensitive')
-      this.auditLimited(ctx, decision);
+    if (decision.policy === 'sensitive') this.auditLimited(ctx, decision);
     throw new TooManyRequestsError(decision.retryAfterSeconds);
   }
 
   private storeFailed(ctx: AnyContext, decision: Decision, limit: PreparedLimit): void {
     const fail = limit.rule.onStoreError;
     this.metrics?.addMetric('rate_limit_store_errors', 'Count', 1);
-    ctx.log.warn(
-      `Rate-limit store ${decision.outcome === 'timeout' ? 'timed out' : 'failed'}; failing ${fail}`,
-      {
-        policy: decision.policy,
-        outcome: decision.outcome,
-        fail,
-        error: decision.error instanceof Error ? decision.error.message : String(decision.error),
-      },
-    );
+    // Logging never changes the answer: without a logger the failure is only counted.
+    if (ctx.hasLogger)
+      ctx.log.warn(
+        `Rate-limit store ${decision.outcome === 'timeout' ? 'timed out' : 'failed'}; failing ${fail}`,
+        {
+          policy: decision.policy,
+          outcome: decision.outcome,
+          fail,
+          error: decision.error instanceof Error ? decision.error.message : String(decision.error),
+        },
+      );
   }
 
   private auditLimited(ctx: AnyContext, decision: Decision): void {

@@ -56,7 +56,7 @@ function requestValidator(
 
 /** Turns what a handler returned into the response: responses as they are, `undefined` → 204, anything else → JSON 200. */
 function finish(ctx: AnyContext, value: unknown): void {
-  if (value instanceof LiftResponse) ctx.res = value;
+  if (value instanceof LiftResponse) ctx.respond(value);
   else if (value === undefined) ctx.res ??= ctx.empty(204);
   else ctx.res = ctx.json(200, value);
 }

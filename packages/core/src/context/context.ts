@@ -85,6 +85,20 @@ export class Context<
     return headers;
   }
 
+  /**
+   * Makes `res` the response, with the headers set before it was built (`ctx.header`, a rate limit's
+   * headers) added where it has none of its own: a handler returning a `LiftResponse` it built keeps them.
+   */
+  respond(res: LiftResponse): void {
+    const pending = this.pendingHeaders;
+    if (pending !== undefined) {
+      this.pendingHeaders = undefined;
+      for (const name in pending)
+        if (res.headers[name] === undefined) res.headers[name] = pending[name] as string;
+    }
+    this.res = res;
+  }
+
   /** A JSON response: `ctx.json(value)` is 200, `ctx.json(201, value)` sets the status. */
   json(body: unknown): LiftResponse;
   json(status: number, body: unknown): LiftResponse;

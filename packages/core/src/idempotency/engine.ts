@@ -104,25 +104,40 @@ export async function runIdempotent<T>(
   }
 }
 
+// Headers that belong to one request, never to a replay: a session cookie set with `ctx.header`,
+// the request id, and the rate-limit state, which the repeat's own request states.
+const PER_REQUEST = new Set([
+  'set-cookie',
+  'x-request-id',
+  'date',
+  'ratelimit',
+  'ratelimit-policy',
+  'retry-after',
+]);
+
 const encodeBytes = (bytes: Uint8Array) =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
 /**
  * The part of a handler's response kept for replay, or `undefined` for a 5xx (never stored). Text
  * bodies are kept as they are, byte bodies as base64 (`bodyEncoding: 'base64'`). Headers are kept
- * as the response has them; cookies (kept apart from the headers by `Context`) are not.
+ * but for those of one request (`Set-Cookie`, `X-Request-Id`, `Date`, the `RateLimit` fields and
+ * `Retry-After`); cookies set with `ctx.cookie` are kept apart by `Context` and never reach it.
  */
 export function storedResultOf(response: LiftResponse): StoredResult | undefined {
   if (response.status >= 500) return undefined;
   const { body } = response;
+  const headers: Record<string, string> = {};
+  for (const name in response.headers)
+    if (!PER_REQUEST.has(name)) headers[name] = response.headers[name] as string;
   if (body instanceof Uint8Array)
     return {
       status: response.status,
-      headers: { ...response.headers },
+      headers,
       body: encodeBytes(body),
       bodyEncoding: 'base64',
     };
-  return { status: response.status, headers: { ...response.headers }, body };
+  return { status: response.status, headers, body };
 }
 
 /** The response a stored result replays as, with `Idempotent-Replayed: true`. */

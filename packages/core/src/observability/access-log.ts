@@ -9,6 +9,8 @@ import type { Logger } from './logger.js';
 export function writeAccessLine(logger: Logger, ctx: Context<RequestInput, object>, now: number): void {
   const status = ctx.res?.status ?? 500;
   const fields = {
+    // First, so an annotation can never replace one of the line's own fields.
+    ...ctx.annotations,
     request_id: ctx.requestId,
     correlation_id: ctx.header('x-correlation-id'),
     tenant_id: ctx.principal?.tenantId,
@@ -18,7 +20,6 @@ export function writeAccessLine(logger: Logger, ctx: Context<RequestInput, objec
     method: ctx.method,
     status,
     duration_ms: now - ctx.startedAt,
-    ...ctx.annotations,
   };
   if (status >= 500) logger.error('request', fields);
   else logger.info('request', fields);
