@@ -37,6 +37,7 @@ import {
   type Step,
 } from '../middleware/compose.js';
 import { observeRequests } from '../observability/pipeline.js';
+import { withRequestScope } from '../resilience/scope.js';
 import { Router } from '../router/router.js';
 import type { TestRequestInit, TestResponse } from '../testing/request.js';
 import { Group } from './group.js';
@@ -275,7 +276,9 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
       ctx.error = error;
     }
     try {
-      const pending = run(anyCtx);
+      // Outbound calls made while serving it (Lift's DynamoDB client, resilience policies) find the
+      // request's deadline and signal through the scope, and bound their retries by them.
+      const pending = withRequestScope(ctx, () => run(anyCtx));
       if (pending !== undefined) await pending;
     } finally {
       ctx.dispose();

@@ -5,6 +5,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { recordColdStart } from '../observability/request-metrics.js';
 import { parseXRayHeader, type TraceContext } from '../observability/tracing.js';
+import { withRequestScope } from '../resilience/scope.js';
 import { applyBackoff } from './backoff.js';
 import { Invocation } from './record-context.js';
 import type { BackoffOptions, EventRegistry, Registration } from './registry.js';
@@ -87,7 +88,10 @@ export class EventDispatcher {
     );
     let outcomes: Outcome[];
     try {
-      outcomes = await this.runner.run(mode, items, invocation, this.concurrency(items));
+      // Outbound calls of every record find the invocation's deadline through the scope.
+      outcomes = await withRequestScope(invocation, () =>
+        this.runner.run(mode, items, invocation, this.concurrency(items)),
+      );
     } finally {
       invocation.dispose();
     }

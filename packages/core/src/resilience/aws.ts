@@ -27,15 +27,21 @@ export interface AwsRetryStrategy {
   recordSuccess(token: AwsRetryToken): void;
 }
 
-function token(count: number, delay: number): AwsRetryToken {
-  return { getRetryCount: () => count, getRetryDelay: () => delay };
+/** A token that also knows when its attempt starts (after its delay), to time that attempt. */
+interface TimedToken extends AwsRetryToken {
+  readonly attemptStartsAt?: number;
+}
+
+function token(count: number, delay: number): TimedToken {
+  return { getRetryCount: () => count, getRetryDelay: () => delay, attemptStartsAt: Date.now() + delay };
 }
 
 /**
  * The SDK's retries, bounded by the deadline: throttling, transient errors (timeouts, resets, 500,
  * 502, 503, 504) and other 5xx are retried after a full-jitter wait, honouring `Retry-After`; client
- * errors never are. A retry is refused when its wait and `minAttemptMs` do not fit in the time the
- * current request has left ({@link withRequestScope}), so the last error comes back at once. The wait
+ * errors never are. A retry is refused when its wait and the time it would take (as long as the
+ * failed attempt took, at least `minAttemptMs`) do not fit in the time the current request has left
+ * ({@link withRequestScope}), so the last error comes back at once, before the deadline. The wait
  * itself is the SDK's, which stops when the call's `abortSignal` aborts. Default: 3 attempts, 50 ms
  * base, 1 s cap.
  */
@@ -48,12 +54,15 @@ export function deadlineRetryStrategy(options: RetryOptions = {}): AwsRetryStrat
     async refreshRetryTokenForRetry(previous, info) {
       if (info.errorType === 'CLIENT_ERROR') throw new Error('not retryable');
       const retry = previous.getRetryCount() + 1;
-      const hint = info.retryAfterHint === undefined ? undefined : info.retryAfterHint.getTime() - Date.now();
+      const now = Date.now();
+      const hint = info.retryAfterHint === undefined ? undefined : info.retryAfterHint.getTime() - now;
+      const started = (previous as TimedToken).attemptStartsAt;
       const delay = retryDelay(
         plan,
         retry,
         remainingBudgetMs(),
         hint === undefined ? undefined : Math.max(0, hint),
+        started === undefined ? undefined : now - started,
       );
       if (delay === undefined) throw new Error('no time or attempts left for a retry');
       return token(retry, delay);

@@ -1,7 +1,8 @@
 /**
  * Retry timing: full-jitter exponential backoff, bounded by the request's deadline. A retry whose wait
- * plus the least time an attempt needs would pass the deadline is not attempted; the caller gets the
- * last answer at once instead of an answer after the deadline.
+ * plus the time an attempt takes (as long as the last one, at least `minAttemptMs`) would pass the
+ * deadline is not attempted; the caller gets the last answer at once instead of an answer after, or
+ * a retry cut short by, the deadline.
  */
 import { ConfigurationError, refuseUnknownOptions } from '../errors/errors.js';
 import { abortReason } from './faults.js';
@@ -22,7 +23,7 @@ export interface RetryOptions {
   readonly maxDelayMs?: number;
   /**
    * The least time an attempt needs (default 100 ms): a retry is only made when, after its wait, at
-   * least this much is left before the deadline.
+   * least this much, and at least as long as the failed attempt took, is left before the deadline.
    */
   readonly minAttemptMs?: number;
   /** Random numbers in [0, 1) for the jitter (default `Math.random`); inject one in tests. */
@@ -73,20 +74,24 @@ export function retryPlan(
 /**
  * The wait before retry number `retry` (1 for the first retry), or `undefined` when it must not be
  * made: the attempts are used up, a `Retry-After` asks for more than `maxDelayMs`, or the wait plus
- * `minAttemptMs` does not fit in `budgetMs`, the time left before the deadline.
+ * the time the retry is expected to take does not fit in `budgetMs`, the time left before the
+ * deadline. That time is `lastAttemptMs`, how long the failed attempt took, and at least
+ * `minAttemptMs`: a dependency that took 400 ms to say "throttled" will not say "fine" in 50.
  */
 export function retryDelay(
   plan: RetryPlan,
   retry: number,
   budgetMs: number,
   retryAfter?: number,
+  lastAttemptMs?: number,
 ): number | undefined {
   if (retry >= plan.maxAttempts) return undefined;
   if (retryAfter !== undefined && retryAfter > plan.maxDelayMs) return undefined;
   const ceiling = Math.min(plan.maxDelayMs, plan.baseDelayMs * 2 ** (retry - 1));
   const jitter = Math.floor(plan.random() * ceiling);
   const delay = Math.max(jitter, Math.ceil(retryAfter ?? 0));
-  return delay + plan.minAttemptMs <= budgetMs ? delay : undefined;
+  const attempt = Math.max(plan.minAttemptMs, lastAttemptMs ?? 0);
+  return delay + attempt <= budgetMs ? delay : undefined;
 }
 
 /** Waits `ms`; rejects with the abort reason as soon as `signal` aborts. */

@@ -34,13 +34,15 @@ export interface BreakerOptions {
   readonly halfOpenAfterMs?: number;
   /**
    * Where transitions are logged (WARN on opening, INFO otherwise). Default: a JSON line on stdout
-   * with Powertools' keys; `false` for none.
+   * with Powertools' keys, at the level `AWS_LAMBDA_LOG_LEVEL`, `POWERTOOLS_LOG_LEVEL` or
+   * `LOG_LEVEL` sets (INFO when none does); `false` for none.
    */
   readonly logger?: TransitionLogger | false;
   /**
    * Writes each transition as an EMF metric `circuit_transitions` (Count) with the dimensions
    * `service`, `dependency` and `state`. Default: a line on stdout in namespace
-   * `POWERTOOLS_METRICS_NAMESPACE` (else the service name, else `lift`); `false` for none.
+   * `POWERTOOLS_METRICS_NAMESPACE` (else the service name, else `lift`), not written when
+   * `POWERTOOLS_METRICS_DISABLED` (else `POWERTOOLS_DEV`) says metrics are off; `false` for none.
    */
   readonly metrics?: { readonly namespace?: string; readonly write?: (line: string) => void } | false;
 }
@@ -54,10 +56,10 @@ export interface CircuitBreaker {
   /** Milliseconds until an open circuit lets a trial call through (0 unless open). */
   retryAfterMs(): number;
   /**
-   * Runs `call` unless the circuit is open, which throws a {@link DependencyUnavailableError}
-   * (reason `circuit-open`, with `Retry-After`) without calling. A thrown fault (5xx, network error,
-   * timeout; not throttling, not a 4xx, not an abort) or a result that `failed` marks counts as a
-   * failure; anything else as a success.
+   * Runs `call` unless the circuit is open, or half-open with its one trial call already running:
+   * then it throws a {@link DependencyUnavailableError} (reason `circuit-open`, with `Retry-After`)
+   * without calling. A thrown fault (5xx, network error, timeout; not throttling, not a 4xx, not an
+   * abort) or a result that `failed` marks counts as a failure; anything else as a success.
    */
   execute<T>(
     call: (signal: AbortSignal) => Promise<T>,
@@ -88,17 +90,56 @@ function serviceName(): string {
   return process.env.POWERTOOLS_SERVICE_NAME ?? 'service_undefined';
 }
 
+const RANK: Record<string, number> = {
+  TRACE: 0,
+  DEBUG: 1,
+  INFO: 2,
+  WARN: 3,
+  ERROR: 4,
+  CRITICAL: 5,
+  FATAL: 5,
+  SILENT: 6,
+};
+
+/** Whether a line at `level` is written, as Lift's logger and Powertools read the environment. */
+function logs(level: 'INFO' | 'WARN'): boolean {
+  const env = process.env;
+  for (const candidate of [env.AWS_LAMBDA_LOG_LEVEL, env.POWERTOOLS_LOG_LEVEL, env.LOG_LEVEL]) {
+    const rank = RANK[candidate?.trim().toUpperCase() ?? ''];
+    if (rank !== undefined) return (RANK[level] as number) >= rank;
+  }
+  return true;
+}
+
+const TRUE = new Set(['1', 'true', 'on', 'yes', 'y']);
+const FALSE = new Set(['0', 'false', 'off', 'no', 'n']);
+
+/** Whether EMF is off, as Powertools decides it: `POWERTOOLS_METRICS_DISABLED`, else `POWERTOOLS_DEV`. */
+function metricsDisabled(): boolean {
+  const flag = process.env.POWERTOOLS_METRICS_DISABLED?.trim().toLowerCase() ?? '';
+  if (TRUE.has(flag)) return true;
+  if (FALSE.has(flag)) return false;
+  return TRUE.has(process.env.POWERTOOLS_DEV?.trim().toLowerCase() ?? '');
+}
+
+/** The default logger: Powertools' keys on stdout (as Lift's logger writes), at the configured level. */
 function stdoutLogger(): TransitionLogger {
-  const line = (level: string) => (message: string, fields: Record<string, unknown>) => {
-    process.stdout.write(
-      `${JSON.stringify({ level, message, timestamp: new Date().toISOString(), service: serviceName(), ...fields })}\n`,
-    );
+  const line = (level: 'INFO' | 'WARN') => (message: string, fields: Record<string, unknown>) => {
+    // Read per line: the level can change between invocations (tests, Lambda's log-level setting).
+    if (!logs(level)) return;
+    const text = `${JSON.stringify({ level, message, timestamp: new Date().toISOString(), service: serviceName(), ...fields })}\n`;
+    process.stdout.write(text);
   };
   return { info: line('INFO'), warn: line('WARN') };
 }
 
 function emfWriter(options: { readonly namespace?: string; readonly write?: (line: string) => void }) {
-  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  // A `write` given is always used; the default stdout writer stays quiet where Powertools' would.
+  const write =
+    options.write ??
+    ((line: string) => {
+      if (!metricsDisabled()) process.stdout.write(`${line}\n`);
+    });
   return (dependency: string, state: BreakerState) => {
     const service = serviceName();
     const namespace =
@@ -167,12 +208,13 @@ function createBreaker(
   halfOpenAfterMs: number,
   options: BreakerOptions,
 ): CircuitBreaker {
+  const counter = new ConsecutiveBreaker(threshold);
   const policy: CircuitBreakerPolicy = cockatielBreaker(
     handleWhen((error) => {
       const fault = faultOf(error);
       return fault === 'unavailable' || fault === 'timeout';
     }).orWhenResult((result) => result instanceof FailedResult),
-    { halfOpenAfter: halfOpenAfterMs, breaker: new ConsecutiveBreaker(threshold) },
+    { halfOpenAfter: halfOpenAfterMs, breaker: counter },
   );
   const logger = options.logger === false ? undefined : (options.logger ?? stdoutLogger());
   const metric = options.metrics === false ? undefined : emfWriter(options.metrics ?? {});
@@ -180,6 +222,9 @@ function createBreaker(
   let previous: BreakerState = 'closed';
   policy.onStateChange((raw) => {
     const state = STATES[raw];
+    // cockatiel closes a half-open circuit whose trial ends in an error it does not count (throttled,
+    // a 4xx) without resetting the count of failures, so the next single failure would reopen it.
+    if (state === 'closed') counter.state = 0;
     if (state === 'open') openedAt = Date.now();
     const fields = { dependency: name, state, previous_state: previous };
     previous = state;
@@ -204,6 +249,12 @@ function createBreaker(
       signal?: AbortSignal,
       failed?: (result: T) => boolean,
     ) {
+      // cockatiel 3 makes every call that arrives while the trial runs wait for the trial's outcome
+      // (and then runs it without its signal): a request with less time left than the trial would
+      // wait past its deadline. Half-open lets the one trial through and refuses the rest at once.
+      if (policy.state === CircuitState.HalfOpen) {
+        throw new DependencyUnavailableError(name, 1, { reason: 'circuit-open' });
+      }
       try {
         const result = await policy.execute(async ({ signal: inner }) => {
           const value = await call(inner);

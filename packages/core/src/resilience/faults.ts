@@ -142,6 +142,9 @@ export function faultOf(error: unknown, depth = 0): FaultKind | undefined {
   const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : 0;
   if (name === 'AbortError') return 'aborted';
   if (status === 429 || THROTTLING.has(name) || e.$retryable?.throttling === true) return 'throttled';
+  // The code before the name: the SDK's Node handler renames ECONNRESET and EPIPE errors
+  // `TimeoutError`, but a reset connection is an outage (503), not a slow answer (504).
+  if (NETWORK_CODES.has(code)) return 'unavailable';
   // cockatiel's TaskCancelledError (a per-attempt timeout) is recognised by its flag.
   if (
     TIMEOUT_NAMES.has(name) ||
@@ -149,7 +152,7 @@ export function faultOf(error: unknown, depth = 0): FaultKind | undefined {
     (error as { isTaskCancelledError?: unknown }).isTaskCancelledError === true
   )
     return 'timeout';
-  if (NETWORK_CODES.has(code) || status >= 500 || e.$fault === 'server') return 'unavailable';
+  if (status >= 500 || e.$fault === 'server') return 'unavailable';
   // fetch reports network failures as a TypeError whose cause carries the code.
   return depth < 5 && e.cause !== undefined ? faultOf(e.cause, depth + 1) : undefined;
 }

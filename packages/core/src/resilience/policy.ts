@@ -139,7 +139,9 @@ export function resiliencePolicy(options: ResiliencePolicyOptions): ResiliencePo
         if (aborted(signal)) throw abortReason(signal);
         const left = budget();
         if (left <= 0) throw new DependencyTimeoutError(name);
+        const began = Date.now();
         const outcome = await attemptOnce(call, attempt, left, signal, run.classify);
+        const took = Date.now() - began;
         if (aborted(signal)) throw abortReason(signal);
         let fault: FaultKind | undefined;
         let retryAfter: number | undefined;
@@ -154,7 +156,7 @@ export function resiliencePolicy(options: ResiliencePolicyOptions): ResiliencePo
         const safe =
           run.retry !== false && (run.idempotent !== false || fault === 'throttled' || refused(outcome));
         const delay =
-          fault === undefined || !safe ? undefined : retryDelay(plan, attempt, budget(), retryAfter);
+          fault === undefined || !safe ? undefined : retryDelay(plan, attempt, budget(), retryAfter, took);
         if (delay === undefined) {
           if ('value' in outcome) return outcome.value;
           throw dependencyError(outcome.error, name, { signal });

@@ -1,7 +1,9 @@
 /**
  * The request an outbound call belongs to, found without passing it along: its abort signal and the
- * time left before its deadline. `app.handler` enters a scope around each request; Lift's DynamoDB
- * client, its stores and {@link resiliencePolicy} read it when no signal is given to them.
+ * time left before its deadline. The code serving a request enters a scope around it (a Lift
+ * `Context` is one: `withRequestScope(ctx, ...)`); Lift's DynamoDB client and {@link resiliencePolicy}
+ * read it when no signal is given to them, and bound their retries by its deadline. `app.handler`
+ * enters one around every request and every record invocation.
  *
  * Cost: one invocation at a time (Lambda's default) holds the scope in a module slot, about 0.1 µs a
  * request. Only when scopes overlap (Lambda Managed Instances' multi-concurrency, a dev server, tests
@@ -27,22 +29,26 @@ let inFlight = 0;
 /**
  * Runs `run` as part of the request `scope`: calls it starts (directly, or after any number of
  * awaits) find the scope through {@link currentScope}. The scope ends when `run` returns or, if it
- * returns a promise, when that settles. `app.handler` calls it around each request:
- * `withRequestScope(ctx, () => run(ctx))`.
+ * returns a promise, when that settles. Serve a request inside one:
+ * `withRequestScope(ctx, () => run(ctx))`. Scopes may overlap and nest; each call finds its own.
  */
 export function withRequestScope<T>(scope: RequestScope, run: () => T): T {
-  if (inFlight > 0) {
+  // Every scope counts while it runs, stored ones too: a request entered alone while a stored one is
+  // still in flight (or from inside it) would otherwise take the slot, and calls made inside it would
+  // find the stored scope first.
+  const stored = inFlight > 0 || storage?.getStore() !== undefined;
+  if (stored) {
     // Another request is in flight: only async context keeps the two apart.
     storage ??= new AsyncLocalStorage<RequestScope>();
-    return storage.run(scope, run);
+  } else {
+    // Alone: the slot is exact. It keeps the scope after the request ends, so work a handler left
+    // running sees its own (by then aborted or finished) request until the next one starts.
+    slot = scope;
   }
-  // Alone: the slot is exact. It keeps the scope after the request ends, so work a handler left
-  // running sees its own (by then aborted or finished) request until the next one starts.
-  slot = scope;
   inFlight++;
   let result: T;
   try {
-    result = run();
+    result = stored ? (storage as AsyncLocalStorage<RequestScope>).run(scope, run) : run();
   } catch (error) {
     inFlight--;
     throw error;
