@@ -137,6 +137,9 @@ export class Context<
    * are not 4xx go to the app's error reporter with full detail; the caller sees a safe message.
    */
   fail(error: unknown): void {
+    // The same error again (a handler rejecting with the deadline's error after the 504 went out,
+    // an error rethrown through several layers) is answered again but reported once.
+    const repeat = error !== undefined && error === this.error;
     this.error = error;
     const status = errorStatus(error);
     const headers = this.res?.headers ?? this.takeHeaders(undefined);
@@ -144,6 +147,7 @@ export class Context<
     headers['content-type'] = 'application/json; charset=utf-8';
     const envelope = errorEnvelope(error, this.requestId);
     this.res = new LiftResponse(status, headers, JSON.stringify(envelope), envelope);
-    if (status >= 500) this.runtime.reportError(error, this as unknown as Context<RequestInput, object>);
+    if (status >= 500 && !repeat)
+      this.runtime.reportError(error, this as unknown as Context<RequestInput, object>);
   }
 }

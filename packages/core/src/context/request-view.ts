@@ -269,10 +269,14 @@ export class RequestView<I extends RequestInput = DefaultInput, S extends object
     return this.deadlineAbort.signal;
   }
 
-  /** Aborts `ctx.signal` now with `reason` (the timeout middleware does this at the deadline). */
-  abortWith(reason: unknown): void {
+  /**
+   * Aborts `ctx.signal` now with `reason` (the timeout middleware does this at the deadline), and
+   * returns the reason the signal carries: `reason`, or the earlier one if it was already aborted.
+   */
+  abortWith(reason: unknown): unknown {
     const signal = this.signal;
     if (!signal.aborted) this.deadlineAbort?.controller.abort(reason);
+    return signal.reason;
   }
 
   /**

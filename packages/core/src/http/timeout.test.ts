@@ -80,3 +80,27 @@ describe('the default deadline', () => {
     expect(() => createApp({ timeout: 5 as never })).toThrow(/timeout/);
   });
 });
+
+describe('the deadline error reported once', () => {
+  it('a handler rejecting with the deadline error after the 504 is reported once, not twice', async () => {
+    const errors: unknown[] = [];
+    const app = createApp({
+      logger: false,
+      metrics: false,
+      tracing: false,
+      deadlineMarginMs: 100,
+      onError: (e) => errors.push(e),
+    });
+    app.get(
+      '/slow',
+      (ctx) =>
+        new Promise((_, reject) =>
+          ctx.signal.addEventListener('abort', () => setTimeout(() => reject(ctx.signal.reason), 5)),
+        ),
+    );
+    const res = await app.request('/slow', { lambda: fakeLambdaContext({ timeoutMs: 300 }) });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(res.status).toBe(504);
+    expect(errors.map((e) => (e as Error).name)).toEqual(['GatewayTimeoutError']);
+  });
+});

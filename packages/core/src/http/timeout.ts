@@ -54,8 +54,10 @@ async function race(
   try {
     const winner = await Promise.race([pending.then(() => 'done' as const), expired]);
     if (winner === 'timeout') {
-      const error = new GatewayTimeoutError();
-      ctx.abortWith(error);
+      // The deadline's own timer may have aborted the signal a moment earlier: answer with that
+      // error, the one the handler's calls reject with, so it is one error, reported once.
+      const fired = ctx.abortWith(new GatewayTimeoutError());
+      const error = fired instanceof GatewayTimeoutError ? fired : new GatewayTimeoutError();
       ctx.res = undefined;
       ctx.fail(error);
     }
