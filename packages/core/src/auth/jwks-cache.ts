@@ -38,8 +38,24 @@ function isJwks(value: unknown): value is Jwks {
   );
 }
 
+const COGNITO_JWKS =
+  /^https:\/\/cognito-idp\.[a-z]{2}-[a-z]+-\d\.amazonaws\.com\/([a-z]{2}-[a-z]+-\d_[A-Za-z0-9]+)\/\.well-known\/jwks\.json$/;
+
+/**
+ * Where a JWKS is fetched from. Under `lift dev` (`LIFT_DEV=1`) with a local Cognito stand-in
+ * (`AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`, as the AWS SDK reads it), a user pool's key set comes
+ * from the stand-in, so its tokens verify with the pool's real issuer name; everywhere else, from `uri`.
+ * @internal
+ */
+export function jwksLocation(uri: string, env: NodeJS.ProcessEnv = process.env): string {
+  const endpoint = env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER;
+  if (env.LIFT_DEV !== '1' || endpoint === undefined || endpoint === '') return uri;
+  const pool = COGNITO_JWKS.exec(uri)?.[1];
+  return pool === undefined ? uri : `${endpoint.replace(/\/+$/, '')}/${pool}/.well-known/jwks.json`;
+}
+
 const defaultFetch = async (uri: string, signal: AbortSignal): Promise<unknown> => {
-  const res = await fetch(uri, { signal, headers: { accept: 'application/json' } });
+  const res = await fetch(jwksLocation(uri), { signal, headers: { accept: 'application/json' } });
   if (!res.ok) throw new Error(`JWKS ${uri} answered ${res.status}`);
   return res.json();
 };
