@@ -22,20 +22,33 @@ import {
   p1Events,
   p2Events,
 } from './events.js';
-import { type Contender, compare, FULL, type Plan, QUICK, type Timing, timeCalls } from './harness.js';
+import {
+  type Contender,
+  compare,
+  FULL,
+  type Plan,
+  QUICK,
+  type Timing,
+  timeCalls,
+  writeSection,
+} from './harness.js';
 import { logCalls, metricCalls } from './p3-observability.js';
 import { coldStarts } from './p5-cold-start.js';
 import { P7_PEERS, runP7 } from './p7-batch.js';
+import { p8Markdown, runP8 } from './p8-ratelimit.js';
 import { writeP7Section, writeReport } from './report.js';
 import { awsJwtVerify, jose, liftAuth } from './verifiers.js';
 
 const quick = process.argv.includes('--quick');
-// `--only=p7` runs P7 alone and rewrites only its section of docs/benchmarks.md.
+// `--only=p7` (or p8) runs P7 (or P8) alone and rewrites only its section of docs/benchmarks.md.
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-if (only !== undefined && only !== 'p7') throw new Error(`--only takes p7, not ${only}`);
+if (only !== undefined && only !== 'p7' && only !== 'p8')
+  throw new Error(`--only takes p7 or p8, not ${only}`);
 const machine = `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), ${process.platform}/${process.arch}`;
 console.log(`${quick ? 'quick check' : 'benchmark'}: ${machine}`);
 const context = fakeLambdaContext({ timeoutMs: 900_000 });
+// P8 runs its DynamoDB contenders on DynamoDB Local with LIFT_BENCH_DYNAMODB=local (dynalite otherwise).
+const p8Env = process.env.LIFT_BENCH_DYNAMODB === 'local' ? 'LIFT_BENCH_DYNAMODB=local ' : '';
 
 /** Runs `work` with stdout and stderr writes dropped: contenders' own lines must not cost I/O. */
 async function quietly<T>(work: () => Promise<T> | T): Promise<T> {
@@ -171,6 +184,8 @@ async function runAll(): Promise<void> {
 
   // P7: one SQS batch of 10 validated messages; bundles and cold starts of its contenders.
   const p7 = await runP7({ quick, context, processes, quietly });
+  // P8: rate-limit decisions in memory and in DynamoDB, against rate-limiter-flexible.
+  const p8 = await runP8({ quick });
 
   const results = {
     processes,
@@ -192,6 +207,7 @@ async function runAll(): Promise<void> {
     );
   } else {
     writeReport(results);
+    writeSection('p8', p8Markdown(p8, machine, `${p8Env}npm run bench`));
   }
 }
 
@@ -203,4 +219,16 @@ async function runOnlyP7(): Promise<void> {
   else writeP7Section({ machine, processes, p7, peers: P7_PEERS });
 }
 
-await (only === 'p7' ? runOnlyP7() : runAll());
+/** P8 alone. */
+async function runOnlyP8(): Promise<void> {
+  const p8 = await runP8({ quick });
+  if (quick)
+    console.log('quick check passed: every P8 contender gave the same answers; Lift never over the limit');
+  else
+    writeSection(
+      'p8',
+      p8Markdown(p8, machine, `node bench/build.mjs && ${p8Env}node bench/.bench-out/run.mjs --only=p8`),
+    );
+}
+
+await (only === 'p7' ? runOnlyP7() : only === 'p8' ? runOnlyP8() : runAll());

@@ -26,7 +26,8 @@ export interface DynamoRateLimitStoreOptions {
   readonly table: TableDefinition;
   /**
    * The most one decision may wait for DynamoDB, in ms (default 300), on top of the caller's
-   * signal. The first decision of a process also loads the AWS SDK, which this does not bound.
+   * signal; waiting for a lease another decision of this process is taking counts too. The first
+   * decision of a process also loads the AWS SDK, which this does not bound.
    */
   readonly timeoutMs?: number;
   /** A client to use instead of the process-wide one (tests, custom endpoints or retries). */
@@ -60,6 +61,9 @@ interface Sender {
 
 interface Lease {
   tokens: number;
+  /** The time the lease was taken: its slots were free for a window ending then, not earlier. */
+  readonly from: number;
+  /** The last moment it may be spent (the time its slots hold). */
   readonly until: number;
 }
 
@@ -76,13 +80,24 @@ const sdk = lazyPeer(
 const MAX_ATTEMPTS = 6;
 // Keys longer than this are stored as their SHA-256, so an attacker-chosen key cannot grow an item.
 const MAX_KEY = 256;
+const HASHED = 'sha256:';
+/**
+ * The most admission slots one write takes (a lease of more takes this many). Each slot adds four
+ * operators to the condition, and DynamoDB refuses a condition of more than 300 operators or 4 KB;
+ * 64 slots are 255 operators and about 3 KB.
+ */
+export const MAX_SLOTS_PER_WRITE = 64;
 // The TTL keeps an item at least this long past its window: a lease may hold slots up to 60 s ahead.
 const TTL_SLACK_MS = 120_000;
 
 const slotName = (i: number) => `s${i}`;
 
+// A key that already looks like a stored hash is hashed too: otherwise a client could send the
+// hash of another client's long key as its own key and share (exhaust) that client's window.
 function storedKey(key: string): string {
-  return key.length <= MAX_KEY ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`;
+  return key.length <= MAX_KEY && !key.startsWith(HASHED)
+    ? key
+    : `${HASHED}${createHash('sha256').update(key).digest('hex')}`;
 }
 
 // The slots of an item: one timestamp per admission (epoch ms until which it counts), -Infinity if never used.
@@ -120,9 +135,11 @@ function isConditionFailure(error: unknown): error is { Item?: Item } {
  * timestamp per admission, at most `limit` in any window) decided by one conditional `UpdateItem`
  * per decision, whose condition checks that the slot it takes has left the window. A failed
  * condition returns the stored item (`ReturnValuesOnConditionCheckFailure`), so a retry needs no read.
- * Every call is bounded by `timeoutMs` and the caller's signal; a failure is `store_error`, an
- * expired wait `timeout`, never `limited`. With a rule's `lease`, one write takes several
- * admissions that this instance spends for at most `lease.maxMs`.
+ * Every decision is bounded by `timeoutMs` and the caller's signal; a failure is `store_error`, an
+ * expired wait `timeout`, never `limited`. A decision that loses its slot to other writers on every
+ * try is `limited` (the store answered; the room went to them), never a failure a rule that fails
+ * open would admit. With a rule's `lease`, one write takes several admissions (at most
+ * {@link MAX_SLOTS_PER_WRITE}) that this instance spends for at most `lease.maxMs`.
  */
 export function dynamoRateLimitStore(options: DynamoRateLimitStoreOptions): DynamoRateLimitStore {
   refuseUnknownOptions(options, ['table', 'timeoutMs', 'client', 'cacheSize'], 'dynamoRateLimitStore');
@@ -175,13 +192,15 @@ export function dynamoRateLimitStore(options: DynamoRateLimitStoreOptions): Dyna
       : { [pk]: { S: `RATELIMIT#${rule.name}#${client}` }, [sk]: { S: `RATELIMIT#${where}` } };
   };
 
-  // One decision through DynamoDB: conditional writes until one lands or the window is full.
+  // One decision through DynamoDB: conditional writes until one lands or the window is full, within
+  // `budgetMs` (what is left of this decision's `timeoutMs` after waiting for another's lease).
   async function viaStore(
     id: string,
     key: string,
     rule: CheckedRule,
     now: number,
     signal: AbortSignal | undefined,
+    budgetMs: number,
   ): Promise<Decision> {
     let commands: typeof import('@aws-sdk/client-dynamodb');
     let sender: Sender;
@@ -194,7 +213,7 @@ export function dynamoRateLimitStore(options: DynamoRateLimitStoreOptions): Dyna
     const timer = new AbortController();
     const timeout = setTimeout(
       () => timer.abort(new Error(`dynamoRateLimitStore: no answer within ${timeoutMs} ms`)),
-      timeoutMs,
+      Math.max(1, budgetMs),
     );
     const onAbort = () => timer.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -207,15 +226,16 @@ export function dynamoRateLimitStore(options: DynamoRateLimitStoreOptions): Dyna
     // holds its slot for a whole window after it is spent.
     const at = lease === undefined ? now : now + lease.maxMs;
     const values: Item = {
-      ':at': { N: String(at) },
-      ':cutoff': { N: String(cutoff) },
+      ':a': { N: String(at) },
+      ':c': { N: String(cutoff) },
     };
     if (ttl !== undefined)
       values[':exp'] = { N: String(Math.ceil((now + rule.windowMs + TTL_SLACK_MS) / 1000)) };
+    const wanted = Math.min(lease?.size ?? 1, MAX_SLOTS_PER_WRITE);
     let slots = cache.get(id);
     try {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        const chosen = choose(slots, cutoff, lease?.size ?? 1, rule.limit);
+        const chosen = choose(slots, cutoff, wanted, rule.limit);
         if (chosen.length === 0)
           return decided(rule, now, windowState(slots ?? [], cutoff, rule.windowMs), false, false);
         const names: Record<string, string> = {};
@@ -223,8 +243,8 @@ export function dynamoRateLimitStore(options: DynamoRateLimitStoreOptions): Dyna
         const conditions: string[] = [];
         for (const i of chosen) {
           names[`#s${i}`] = slotName(i);
-          sets.push(`#s${i} = :at`);
-          conditions.push(`(attribute_not_exists(#s${i}) OR #s${i} <= :cutoff)`);
+          sets.push(`#s${i} = :a`);
+          conditions.push(`(attribute_not_exists(#s${i}) OR #s${i} <= :c)`);
         }
         if (ttl !== undefined) {
           names['#ttl'] = ttl;
@@ -247,7 +267,7 @@ export function dynamoRateLimitStore(options: DynamoRateLimitStoreOptions): Dyna
           )) as { Attributes?: Item };
           const fresh = remember(id, slotsOf(out.Attributes, rule.limit));
           const spare = chosen.length - 1;
-          if (lease !== undefined && spare > 0) leases.set(id, { tokens: spare, until: at });
+          if (lease !== undefined && spare > 0) leases.set(id, { tokens: spare, from: now, until: at });
           return decided(rule, now, windowState(fresh, cutoff, rule.windowMs), true, false, spare);
         } catch (error) {
           if (!isConditionFailure(error)) throw error;
@@ -263,11 +283,10 @@ export function dynamoRateLimitStore(options: DynamoRateLimitStoreOptions): Dyna
           slots = remember(id, slotsOf(item, rule.limit));
         }
       }
-      return failed(
-        rule,
-        'store_error',
-        new Error(`dynamoRateLimitStore: lost the race for a slot ${MAX_ATTEMPTS} times`),
-      );
+      // Every try lost its slot to another writer: the store answered, and what room the window had
+      // went to others while this decision tried. That is a refusal, not a store failure: answered
+      // as `store_error`, a rule that fails open would admit exactly the crowd it exists to stop.
+      return decided(rule, now, windowState(slots ?? [], cutoff, rule.windowMs), false, false);
     } catch (error) {
       return failed(rule, timer.signal.aborted ? 'timeout' : 'store_error', error);
     } finally {
@@ -282,17 +301,39 @@ export function dynamoRateLimitStore(options: DynamoRateLimitStoreOptions): Dyna
     const cutoff = now - rule.windowMs;
     const lease = leases.get(id);
     if (lease !== undefined) {
-      if (lease.tokens > 0 && now <= lease.until) {
+      // Only from the time it was taken: its slots were free for a window ending then, so an
+      // admission dated earlier (a request that read the clock before another took the lease) could
+      // share a window with the admission a slot held before.
+      if (lease.tokens > 0 && now >= lease.from && now <= lease.until) {
         lease.tokens--;
         if (lease.tokens === 0) leases.delete(id);
         return decided(rule, now, windowState(slots ?? [], cutoff, rule.windowMs), true, true, lease.tokens);
       }
       // Expired: its unspent admissions are lost (they stay counted until their window ends).
-      leases.delete(id);
+      if (now > lease.until) leases.delete(id);
     }
     if (slots === undefined) return undefined;
     const state = windowState(slots, cutoff, rule.windowMs);
     return state.free === 0 ? decided(rule, now, state, false, true) : undefined;
+  }
+
+  // Waits for another decision's lease write, for at most `ms` and until `signal` ends; false if not.
+  function wait(pending: Promise<Decision>, ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+    if (ms <= 0 || signal?.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (answered: boolean) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(answered);
+      };
+      const onAbort = () => done(false);
+      const timer = setTimeout(() => done(false), ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      pending.then(
+        () => done(true),
+        () => done(true),
+      );
+    });
   }
 
   return {
@@ -300,6 +341,10 @@ export function dynamoRateLimitStore(options: DynamoRateLimitStoreOptions): Dyna
       if (!Number.isFinite(now)) throw new TypeError('dynamoRateLimitStore: now must be a finite epoch ms');
       decisions++;
       const id = windowKey(key, rule);
+      // timeoutMs bounds the whole decision, waiting for another's lease included: decisions queued
+      // behind a hung store must not wait timeoutMs each, one after the other.
+      const started = performance.now();
+      const left = () => timeoutMs - (performance.now() - started);
       for (;;) {
         const here = alone(id, rule, now);
         if (here !== undefined) {
@@ -309,10 +354,17 @@ export function dynamoRateLimitStore(options: DynamoRateLimitStoreOptions): Dyna
         // One lease at a time per window in this process: wait for one being taken, then spend from it.
         const pending = rule.lease === undefined ? undefined : acquiring.get(id);
         if (pending === undefined) break;
-        await pending;
+        if (!(await wait(pending, left(), signal)))
+          return failed(
+            rule,
+            'timeout',
+            signal?.aborted
+              ? signal.reason
+              : new Error(`dynamoRateLimitStore: no answer within ${timeoutMs} ms`),
+          );
       }
-      if (rule.lease === undefined) return viaStore(id, key, rule, now, signal);
-      const taking = viaStore(id, key, rule, now, signal);
+      if (rule.lease === undefined) return viaStore(id, key, rule, now, signal, left());
+      const taking = viaStore(id, key, rule, now, signal, left());
       acquiring.set(id, taking);
       try {
         return await taking;

@@ -5,28 +5,15 @@
  * lease are also exact: they admit whenever the window has room. Several DynamoDB store instances
  * (each with its own view, as separate Lambda instances) share one window, with and without leases.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { securityTable } from '../auth/security-table.js';
-import { ensureTables } from '../dynamodb/ensure.js';
-import { type DynamoDBServer, localClientConfig, startTestDynamoDB } from '../testing/dynamodb.js';
+import { useTestDynamoDB } from '../test-support/dynamodb-client.js';
+import { mostInAnyWindow } from '../test-support/sliding-window.js';
 import type { RateLimitStore } from './decision.js';
 import { dynamoRateLimitStore } from './dynamo-store.js';
 import { memoryRateLimitStore } from './memory-store.js';
 import { checkRule } from './rule.js';
-
-/** The most admissions in any window (t - windowMs, t]. */
-export function mostInAnyWindow(times: readonly number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  let first = 0;
-  for (let last = 0; last < sorted.length; last++) {
-    while ((sorted[first] as number) <= (sorted[last] as number) - windowMs) first++;
-    most = Math.max(most, last - first + 1);
-  }
-  return most;
-}
 
 // Gaps between arrivals, in ms, crowded where windows begin and end.
 const gaps = (windowMs: number) =>
@@ -102,20 +89,10 @@ describe('no burst at window edges', () => {
   });
 
   describe('DynamoDB store', () => {
-    let server: DynamoDBServer | undefined;
-    let raw: DynamoDBClient | undefined;
-    beforeAll(async () => {
-      server = await startTestDynamoDB();
-      raw = new DynamoDBClient(localClientConfig(server.endpoint));
-      await ensureTables(raw, [securityTable]);
-    }, 120_000);
-    afterAll(async () => {
-      raw?.destroy();
-      await server?.close();
-    });
+    const db = useTestDynamoDB();
     const instances = () =>
       Array.from({ length: 4 }, () =>
-        dynamoRateLimitStore({ table: securityTable, client: raw as DynamoDBClient, timeoutMs: 5000 }),
+        dynamoRateLimitStore({ table: securityTable, client: db.client(), timeoutMs: 5000 }),
       );
 
     it('four instances sharing a window: at most `limit` in any window, and exact', async () => {

@@ -2,7 +2,10 @@ import { ConfigurationError, refuseUnknownOptions } from '../errors/errors.js';
 
 /** Lease mode for hot keys: an instance takes `size` admissions at once and spends them for up to `maxMs`. */
 export interface LeaseOptions {
-  /** Admissions taken per store call (default a tenth of the limit, at least 1; at most the limit). */
+  /**
+   * Admissions taken per store call (default a tenth of the limit, at least 1; at most the limit).
+   * The DynamoDB store takes at most 64 per call (a DynamoDB condition holds at most 300 operators).
+   */
   readonly size?: number;
   /** How long a lease may be spent, in ms (default 1000; at most 60 000 and at most the window). */
   readonly maxMs?: number;

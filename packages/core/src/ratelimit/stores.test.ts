@@ -4,31 +4,22 @@
  * only the DynamoDB store does: its item layout, sharing one window between instances, deciding
  * locally when it can, and the conditional write that returns the stored item when it fails.
  */
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { createHash } from 'node:crypto';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { securityTable } from '../auth/security-table.js';
-import { ensureTables } from '../dynamodb/ensure.js';
-import { type DynamoDBServer, localClientConfig, startTestDynamoDB } from '../testing/dynamodb.js';
-import type { RateLimitStore } from './decision.js';
-import { type DynamoRateLimitStore, dynamoRateLimitStore } from './dynamo-store.js';
+import { useTestDynamoDB } from '../test-support/dynamodb-client.js';
+import { mostInAnyWindow } from '../test-support/sliding-window.js';
+import { admits, type RateLimitStore } from './decision.js';
+import { type DynamoRateLimitStore, dynamoRateLimitStore, MAX_SLOTS_PER_WRITE } from './dynamo-store.js';
 import { memoryRateLimitStore } from './memory-store.js';
 import { checkRule, type RateLimitRule } from './rule.js';
 
-let server: DynamoDBServer | undefined;
-let raw: DynamoDBClient | undefined;
-beforeAll(async () => {
-  server = await startTestDynamoDB();
-  raw = new DynamoDBClient(localClientConfig(server.endpoint));
-  await ensureTables(raw, [securityTable]);
-}, 120_000);
-afterAll(async () => {
-  raw?.destroy();
-  await server?.close();
-});
+const db = useTestDynamoDB();
 
 const dynamo = (): DynamoRateLimitStore =>
-  dynamoRateLimitStore({ table: securityTable, client: raw as DynamoDBClient, timeoutMs: 5000 });
+  dynamoRateLimitStore({ table: securityTable, client: db.client(), timeoutMs: 5000 });
 
 let n = 0;
 const fresh = (label: string) => `${label}-${++n}-${Math.random().toString(36).slice(2)}`;
@@ -45,7 +36,7 @@ const stores: [string, () => RateLimitStore, Extra][] = [
     () =>
       dynamoRateLimitStore({
         table: securityTable,
-        client: DynamoDBDocumentClient.from(raw as DynamoDBClient),
+        client: DynamoDBDocumentClient.from(db.client()),
         timeoutMs: 5000,
       }),
     none,
@@ -138,7 +129,7 @@ describe('DynamoDB rate-limit store', () => {
     const key = fresh('ip');
     await store.consume(key, rule, { now: T0 });
     await store.consume(key, rule, { now: T0 + 5 });
-    const { Item } = await (raw as DynamoDBClient).send(
+    const { Item } = await db.client().send(
       new GetItemCommand({
         TableName: securityTable.tableName(),
         Key: { PK: { S: `RATELIMIT#auth#${key}` }, SK: { S: 'RATELIMIT#3/60000' } },
@@ -218,7 +209,7 @@ describe('DynamoDB rate-limit store', () => {
     expect(decision).toMatchObject({ outcome: 'limited', local: false });
     // DynamoDB (and DynamoDB Local) return the item with the failed condition; dynalite does not,
     // and the store reads it instead.
-    expect(a.stats().calls - before).toBe(server?.kind === 'dynamodb-local' ? 1 : 2);
+    expect(a.stats().calls - before).toBe(db.server().kind === 'dynamodb-local' ? 1 : 2);
   });
 
   it('leases: one write takes several admissions, spent here without calls until maxMs', async () => {
@@ -252,5 +243,93 @@ describe('DynamoDB rate-limit store', () => {
     );
     expect(decisions.every((d) => d.outcome === 'allowed')).toBe(true);
     expect(store.stats().calls).toBe(1);
+  });
+});
+
+// Each found in review; each test fails on the store as it was before the fix.
+describe('DynamoDB rate-limit store: review fixes', () => {
+  it('a lease larger than one write can hold takes 64 slots, in a condition DynamoDB accepts (300 operators, 4 KB)', async () => {
+    // A client that records what the store sends (DynamoDB Local refuses the larger condition;
+    // dynalite does not check, so the test checks the expression itself too).
+    const sent: { ConditionExpression?: string }[] = [];
+    const recording = {
+      send: (command: { input: { ConditionExpression?: string } }, options?: unknown) => {
+        sent.push(command.input);
+        return db.client().send(command as never, options as never);
+      },
+    } as unknown as DynamoDBClient;
+    const store = dynamoRateLimitStore({ table: securityTable, client: recording, timeoutMs: 5000 });
+    // The default lease of a 1000 limit is 100 admissions.
+    const rule = checkRule('test', { limit: 1000, window: '1h', lease: true });
+    expect(rule.lease?.size).toBe(100);
+    const key = fresh('big-lease');
+    const first = await store.consume(key, rule, { now: T0 });
+    expect(first).toMatchObject({ outcome: 'allowed', local: false, remaining: 999 });
+    const condition = sent[0]?.ConditionExpression ?? '';
+    const operators = condition.match(/attribute_not_exists|\bOR\b|\bAND\b|<=/g)?.length ?? 0;
+    expect(operators).toBeLessThanOrEqual(300);
+    expect(Buffer.byteLength(condition)).toBeLessThanOrEqual(4096);
+    for (let i = 1; i < MAX_SLOTS_PER_WRITE; i++)
+      expect((await store.consume(key, rule, { now: T0 + 1 })).local).toBe(true);
+    expect(store.stats()).toMatchObject({ decisions: MAX_SLOTS_PER_WRITE, calls: 1 });
+    expect((await store.consume(key, rule, { now: T0 + 2 })).local).toBe(false);
+  });
+
+  it('losing the slot on every try is `limited`, not a store error that a fail-open rule would admit', async () => {
+    // A crowd that always wins: every write fails its condition and the item returned has room.
+    let sends = 0;
+    const crowd = {
+      send: async () => {
+        sends++;
+        throw Object.assign(new Error('The conditional request failed'), {
+          name: 'ConditionalCheckFailedException',
+          Item: {},
+        });
+      },
+    } as unknown as DynamoDBClient;
+    const store = dynamoRateLimitStore({ table: securityTable, client: crowd, timeoutMs: 5000 });
+    const rule = checkRule('test', { limit: 5, window: '1m', name: 'ai', onStoreError: 'open' });
+    const decision = await store.consume(fresh('crowd'), rule, { now: T0 });
+    expect(decision).toMatchObject({ outcome: 'limited', local: false, remaining: 0 });
+    expect(admits(decision, rule)).toBe(false);
+    expect(sends).toBeGreaterThan(1);
+  });
+
+  it('a lease is not spent by a decision dated before the lease was taken', async () => {
+    const plain = checkRule('test', { limit: 2, window: '10s', name: 'dated' });
+    const leased = checkRule('test', {
+      limit: 2,
+      window: '10s',
+      name: 'dated',
+      lease: { size: 2, maxMs: 1000 },
+    });
+    const key = fresh('dated');
+    const admitted: number[] = [];
+    const take = async (store: RateLimitStore, rule: typeof plain, at: number) => {
+      const d = await store.consume(key, rule, { now: T0 + at });
+      if (d.outcome === 'allowed') admitted.push(T0 + at);
+      return d.outcome;
+    };
+    // Another instance fills the window at 0; this one takes both slots at 10 s (one spare).
+    expect(await take(dynamo(), plain, 0)).toBe('allowed');
+    expect(await take(dynamo(), plain, 0)).toBe('allowed');
+    const store = dynamo();
+    expect(await take(store, leased, 10_000)).toBe('allowed');
+    // A request that read the clock at 9 s: its window still holds both admissions made at 0.
+    expect(await take(store, leased, 9_000)).toBe('limited');
+    expect(mostInAnyWindow(admitted, 10_000)).toBeLessThanOrEqual(2);
+    // The spare is still there for requests dated within the lease.
+    expect(await take(store, leased, 10_500)).toBe('allowed');
+  });
+
+  it('a key shaped like a stored hash does not share the window of the long key it hashes to', async () => {
+    const store = dynamo();
+    const rule = checkRule('test', { limit: 1, window: '1m' });
+    const long = fresh('long').repeat(40);
+    expect(long.length).toBeGreaterThan(256);
+    const forged = `sha256:${createHash('sha256').update(long).digest('hex')}`;
+    expect((await store.consume(long, rule, { now: T0 })).outcome).toBe('allowed');
+    expect((await dynamo().consume(forged, rule, { now: T0 })).outcome).toBe('allowed');
+    expect((await dynamo().consume(long, rule, { now: T0 })).outcome).toBe('limited');
   });
 });
