@@ -19,7 +19,8 @@ import {
   toEvent,
   writeResult,
 } from './http-bridge.js';
-import { createBuildDir, isInside, removeBuildDir } from './paths.js';
+import { DEV_MAIL_PATH, startLocalCloud } from './local-cloud.js';
+import { createBuildDir, isInside, liftCacheDir, removeBuildDir } from './paths.js';
 import {
   describeSchedule,
   runSchedules,
@@ -150,6 +151,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     log,
   });
+  const cloud = await startLocalCloud({
+    log,
+    cacheDir: liftCacheDir(options.entry),
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+  });
   const outDir = createBuildDir(options.entry);
   let service: LoadedService | undefined;
   let generation = 0;
@@ -197,6 +203,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       log(`warning: the service imports a package that is not installed: ${line}`);
     const created = await dynamodb.ensure(next.tables);
     if (created.length > 0) log(`created table${created.length > 1 ? 's' : ''} ${created.join(', ')}`);
+    await cloud.ensure(next);
     service = next;
     generation += 1;
     startSchedules(next);
@@ -206,6 +213,14 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     // The local issuer's key set, so services verify `lift token` tokens offline, over real HTTP.
     if (req.method === 'GET' && req.url === DEV_JWKS_PATH) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(jwks);
+      return;
+    }
+    // What the local stand-ins emailed (sign-in codes), newest first: the dev server's own route,
+    // never part of the service, so no deployed handler can serve it.
+    if (req.method === 'GET' && req.url === DEV_MAIL_PATH) {
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+        .end(JSON.stringify(cloud.mailbox.list()));
       return;
     }
     const started = performance.now();
@@ -288,6 +303,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     port = await listen(server, options.port ?? 3000, host);
   } catch (error) {
     removeBuildDir(outDir);
+    await cloud.close();
     await dynamodb.close();
     throw error;
   }
@@ -297,6 +313,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   } catch (error) {
     await closeServer(server);
     removeBuildDir(outDir);
+    await cloud.close();
     await dynamodb.close();
     throw error;
   }
@@ -350,6 +367,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       await closeServer(server);
       await reloading;
       removeBuildDir(outDir);
+      await cloud.close();
       await dynamodb.close();
     },
   };

@@ -2,18 +2,24 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync 
 import { createRequire, SourceMap } from 'node:module';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isUserPoolDefinition, type UserPoolDefinition } from '@lift/core/cognito';
 import { isTableDefinition, type TableDefinition } from '@lift/core/dynamodb';
 import type { ScheduleInfo } from '@lift/core/events';
+import { type BucketDefinition, isBucketDefinition } from '@lift/core/s3';
 import { build, type Metafile } from 'esbuild';
 import { createBuildDir } from './paths.js';
 
 /** A Lambda-style handler. */
 export type LambdaHandler = (event: unknown, context: unknown) => Promise<unknown>;
 
-/** A loaded service: its handler and the tables it declares. */
+/** A loaded service: its handler and the resources it declares. */
 export interface LoadedService {
   readonly handler: LambdaHandler;
   readonly tables: readonly TableDefinition[];
+  /** The buckets it declares (`defineBucket`), exported from the entry. */
+  readonly buckets: readonly BucketDefinition[];
+  /** The user pools it declares (`defineUserPool`), exported from the entry. */
+  readonly userPools: readonly UserPoolDefinition[];
   /** Rewrites the bundle's frames in a stack to the TypeScript sources they came from. */
   readonly mapStack: (stack: string) => string;
   /**
@@ -46,11 +52,15 @@ export interface LoadServiceOptions {
   readonly outDir?: string;
 }
 
-function collectTables(module: Record<string, unknown>): TableDefinition[] {
-  const found = new Map<string, TableDefinition>();
+/** The declarations of one kind among the entry's exports (also inside exported arrays), by name. */
+function collect<T extends { readonly name: string }>(
+  module: Record<string, unknown>,
+  is: (value: unknown) => value is T,
+): T[] {
+  const found = new Map<string, T>();
   for (const value of Object.values(module)) {
     for (const candidate of Array.isArray(value) ? value : [value]) {
-      if (isTableDefinition(candidate)) found.set(candidate.name, candidate);
+      if (is(candidate)) found.set(candidate.name, candidate);
     }
   }
   return [...found.values()];
@@ -175,7 +185,9 @@ export async function loadService(entry: string, options: LoadServiceOptions = {
   }
   return {
     handler: module.handler as LambdaHandler,
-    tables: collectTables(module),
+    tables: collect(module, isTableDefinition),
+    buckets: collect(module, isBucketDefinition),
+    userPools: collect(module, isUserPoolDefinition),
     mapStack: stackMapper(outfile),
     missing: missingPackages(built.metafile, outfile),
     schedules: declaredSchedules(module),

@@ -10,6 +10,10 @@ export const PEER_VERSIONS = {
   '@aws-sdk/client-secrets-manager': '^3.1162.0',
   '@aws-sdk/client-ssm': '^3.1162.0',
   '@aws-sdk/client-sqs': '^3.1162.0',
+  '@aws-sdk/client-s3': '^3.1162.0',
+  '@aws-sdk/client-cognito-identity-provider': '^3.1162.0',
+  '@aws-sdk/s3-presigned-post': '^3.1162.0',
+  '@aws-sdk/s3-request-presigner': '^3.1162.0',
   '@aws-sdk/util-dynamodb': '^3.996.9',
   dynalite: '^4.0.0',
 } as const;
