@@ -36,14 +36,15 @@ import { logCalls, metricCalls } from './p3-observability.js';
 import { coldStarts } from './p5-cold-start.js';
 import { P7_PEERS, runP7 } from './p7-batch.js';
 import { p8Markdown, runP8 } from './p8-ratelimit.js';
+import { p9Markdown, runP9 } from './p9-idempotency.js';
 import { writeP7Section, writeReport } from './report.js';
 import { awsJwtVerify, jose, liftAuth } from './verifiers.js';
 
 const quick = process.argv.includes('--quick');
-// `--only=p7` (or p8) runs P7 (or P8) alone and rewrites only its section of docs/benchmarks.md.
+// `--only=p7` (or p8, p9) runs that workload alone and rewrites only its section of docs/benchmarks.md.
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-if (only !== undefined && only !== 'p7' && only !== 'p8')
-  throw new Error(`--only takes p7 or p8, not ${only}`);
+if (only !== undefined && only !== 'p7' && only !== 'p8' && only !== 'p9')
+  throw new Error(`--only takes p7, p8 or p9, not ${only}`);
 const machine = `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), ${process.platform}/${process.arch}`;
 console.log(`${quick ? 'quick check' : 'benchmark'}: ${machine}`);
 const context = fakeLambdaContext({ timeoutMs: 900_000 });
@@ -186,6 +187,8 @@ async function runAll(): Promise<void> {
   const p7 = await runP7({ quick, context, processes, quietly });
   // P8: rate-limit decisions in memory and in DynamoDB, against rate-limiter-flexible.
   const p8 = await runP8({ quick });
+  // P9: what idempotency adds to a request, against Powertools' idempotency utility.
+  const p9 = await runP9({ quick, context });
 
   const results = {
     processes,
@@ -208,6 +211,7 @@ async function runAll(): Promise<void> {
   } else {
     writeReport(results);
     writeSection('p8', p8Markdown(p8, machine, `${p8Env}npm run bench`));
+    writeSection('p9', p9Markdown(p9, machine));
   }
 }
 
@@ -231,4 +235,11 @@ async function runOnlyP8(): Promise<void> {
     );
 }
 
-await (only === 'p7' ? runOnlyP7() : only === 'p8' ? runOnlyP8() : runAll());
+/** P9 alone. */
+async function runOnlyP9(): Promise<void> {
+  const p9 = await runP9({ quick, context });
+  if (quick) console.log('quick check passed: every P9 contender answered and replayed as expected');
+  else writeSection('p9', p9Markdown(p9, machine));
+}
+
+await (only === 'p7' ? runOnlyP7() : only === 'p8' ? runOnlyP8() : only === 'p9' ? runOnlyP9() : runAll());
