@@ -321,6 +321,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   let watcher: FSWatcher | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let reloading: Promise<void> = Promise.resolve();
+  let shutdown: Promise<void> | undefined;
   const reload = () => {
     reloading = reloading.then(async () => {
       const started = performance.now();
@@ -359,16 +360,20 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     },
     schedules: () => runner?.list() ?? [],
     reload,
-    async close() {
-      closed = true;
-      runner?.stop();
-      clearTimeout(timer);
-      watcher?.close();
-      await closeServer(server);
-      await reloading;
-      removeBuildDir(outDir);
-      await cloud.close();
-      await dynamodb.close();
+    close() {
+      // Once: a second close (a test's afterAll after the test closed it) waits for the first.
+      shutdown ??= (async () => {
+        closed = true;
+        runner?.stop();
+        clearTimeout(timer);
+        watcher?.close();
+        await closeServer(server);
+        await reloading;
+        removeBuildDir(outDir);
+        await cloud.close();
+        await dynamodb.close();
+      })();
+      return shutdown;
     },
   };
 }
