@@ -33,5 +33,12 @@ export {
 } from './invoke-records.js';
 export { liftCacheDir, projectRoot } from './paths.js';
 export type { ScheduleClock, ScheduleStatus } from './schedules.js';
-export { type LoadedService, type LoadServiceOptions, loadService, ServiceError } from './service.js';
+export {
+  type DeclaredBucket,
+  type DeclaredUserPool,
+  type LoadedService,
+  type LoadServiceOptions,
+  loadService,
+  ServiceError,
+} from './service.js';
 export { explainRefusedToken } from './token-diagnosis.js';

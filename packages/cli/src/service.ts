@@ -2,24 +2,38 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync 
 import { createRequire, SourceMap } from 'node:module';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { isUserPoolDefinition, type UserPoolDefinition } from '@lift/core/cognito';
+import { isUserPoolDefinition } from '@lift/core/cognito';
 import { isTableDefinition, type TableDefinition } from '@lift/core/dynamodb';
 import type { ScheduleInfo } from '@lift/core/events';
-import { type BucketDefinition, isBucketDefinition } from '@lift/core/s3';
+import { isBucketDefinition } from '@lift/core/s3';
 import { build, type Metafile } from 'esbuild';
 import { createBuildDir } from './paths.js';
 
 /** A Lambda-style handler. */
 export type LambdaHandler = (event: unknown, context: unknown) => Promise<unknown>;
 
+// What the dev server needs of a bucket or pool declaration, spelled out here so the CLI's types do
+// not pull in @lift/core/s3's and /cognito's, which name the optional AWS SDK packages.
+/** A bucket a service declares: what `lift dev` needs of `defineBucket`'s result. */
+export interface DeclaredBucket {
+  readonly name: string;
+  bucketName(): string;
+}
+/** A user pool a service declares: what `lift dev` needs of `defineUserPool`'s result. */
+export interface DeclaredUserPool {
+  readonly name: string;
+  readonly idFromEnv: string;
+  readonly clientIdFromEnv: string;
+}
+
 /** A loaded service: its handler and the resources it declares. */
 export interface LoadedService {
   readonly handler: LambdaHandler;
   readonly tables: readonly TableDefinition[];
-  /** The buckets it declares (`defineBucket`), exported from the entry. */
-  readonly buckets: readonly BucketDefinition[];
-  /** The user pools it declares (`defineUserPool`), exported from the entry. */
-  readonly userPools: readonly UserPoolDefinition[];
+  /** The buckets it declares (`defineBucket` of `@lift/core/s3`), exported from the entry. */
+  readonly buckets: readonly DeclaredBucket[];
+  /** The user pools it declares (`defineUserPool` of `@lift/core/cognito`), exported from the entry. */
+  readonly userPools: readonly DeclaredUserPool[];
   /** Rewrites the bundle's frames in a stack to the TypeScript sources they came from. */
   readonly mapStack: (stack: string) => string;
   /**

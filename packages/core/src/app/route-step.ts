@@ -16,7 +16,7 @@ export interface RouteSchemas {
   readonly responses?: Readonly<Record<number, StandardSchemaV1>>;
 }
 
-/** The app-level guards of a route: its rate limit, and the idempotency wrapper of the rest. @internal */
+/** The app-level guards of a route: its rate limit, and the idempotency wrapper of the rest. */
 export interface RouteGuards {
   readonly rateLimit?: ((ctx: AnyContext) => Promise<void>) | undefined;
   readonly idempotent?: ((ctx: AnyContext, rest: (ctx: AnyContext) => unknown) => Promise<void>) | undefined;
