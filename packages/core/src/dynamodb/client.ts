@@ -1,7 +1,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigurationError, HttpError, type HttpErrorOptions } from '../errors/errors.js';
+import { type BatchWriteOptions, type BatchWriteRequest, batchWrite } from './batch.js';
 import { type CursorCodec, createCursorCodec } from './cursor.js';
 import { type CallOptions, callDynamoDB, documentSdk, sharedDocumentClient } from './documents.js';
+import { type Page, type QueryAllOptions, type QueryOptions, queryAllBounds, queryInput } from './query.js';
 import type { TableDefinition } from './table.js';
 
 export { sharedDocumentClient } from './documents.js';
@@ -30,29 +32,6 @@ export interface TableClientOptions {
   readonly now?: () => number;
 }
 
-/** A query over one partition of the table or of an index. */
-export interface QueryOptions extends CallOptions {
-  /** Partition key value. */
-  readonly partition: string | number;
-  /** Only sort keys starting with this prefix. */
-  readonly sortBeginsWith?: string;
-  /** Query a global index instead of the table. */
-  readonly index?: string;
-  /** Page size (default 25, at most 1000). */
-  readonly limit?: number;
-  /** The cursor a previous page returned. */
-  readonly cursor?: string;
-  /** Ascending sort order (default true). */
-  readonly ascending?: boolean;
-}
-
-/** One page of a query. */
-export interface Page {
-  readonly items: Item[];
-  /** Pass back to get the next page; absent on the last page. */
-  readonly cursor?: string;
-}
-
 function isConditionFailure(error: unknown): boolean {
   return (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
 }
@@ -63,10 +42,24 @@ export interface PutOptions extends CallOptions {
   readonly ifNotExists?: boolean;
 }
 
-/** Options of {@link TableClient.update} and {@link TableClient.delete}. */
+/** Options of {@link TableClient.update} and {@link TableClient.delete}: the conditions of the write. */
 export interface VersionOptions extends CallOptions {
   /** Only write if the item's `version` still equals this (optimistic concurrency). */
   readonly expectedVersion?: number;
+  /**
+   * Only write if each named attribute equals the given value (`{ status: 'pending' }`): a claim
+   * that two writers cannot both win. An attribute the item lacks equals nothing.
+   */
+  readonly ifMatches?: Readonly<Record<string, unknown>>;
+}
+
+/** Options of {@link TableClient.update}. */
+export interface UpdateOptions extends VersionOptions {
+  /**
+   * Attributes to remove from the item (DynamoDB's `REMOVE`): take an item out of a sparse index by
+   * removing its index keys. The table's keys and `version` cannot be removed.
+   */
+  readonly remove?: readonly string[];
 }
 
 /**
@@ -81,15 +74,33 @@ export interface TableClient {
   /** Writes an item; with `ifNotExists`, a 409 {@link ConditionFailedError} when one with the key exists. */
   put(item: Item, options?: PutOptions): Promise<void>;
   /**
-   * Sets attributes of an existing item and returns it as stored. With `expectedVersion`, the write
-   * only happens if `version` still equals it, and the version is incremented (optimistic concurrency).
-   * A missing item or a stale version is a 409 {@link ConditionFailedError}.
+   * Sets attributes of an existing item, removes those named in `remove`, and returns the item as
+   * stored. With `expectedVersion`, the write only happens if `version` still equals it, and the
+   * version is incremented (optimistic concurrency); with `ifMatches`, only if those attributes hold
+   * those values. A missing item or a failed condition is a 409 {@link ConditionFailedError}.
    */
-  update(key: Item, changes: Item, options?: VersionOptions): Promise<Item>;
-  /** Deletes an item and returns it, or `undefined` if there was none; `expectedVersion` as for update. */
+  update(key: Item, changes: Item, options?: UpdateOptions): Promise<Item>;
+  /**
+   * Deletes an item and returns it, or `undefined` if there was none; `expectedVersion` and
+   * `ifMatches` as for update (a missing item then fails the condition: a 409).
+   */
   delete(key: Item, options?: VersionOptions): Promise<Item | undefined>;
-  /** One page of a partition, expired items skipped, with an opaque cursor for the next page. */
+  /**
+   * One page of a partition (or of a range of it: `sortBetween`, `sortLessOrEqual`...), expired items
+   * skipped, with an opaque cursor for the next page.
+   */
   query(options: QueryOptions): Promise<Page>;
+  /**
+   * Every item of a query, page after page, for work inside the service (an export, a scheduled job):
+   * the keys never leave the process, so no cursor secret is needed. Stops after `maxItems`.
+   */
+  queryAll(options: QueryAllOptions): AsyncGenerator<Item, void, undefined>;
+  /**
+   * Puts and deletes many items with `BatchWriteItem`, 25 per call, trying items DynamoDB left
+   * unprocessed again with backoff (a 503 `DEPENDENCY_THROTTLED` if some remain). No conditions, no
+   * order, not atomic: for seeding, clean-ups and fan-out, not for writes that must hold together.
+   */
+  batchWrite(request: BatchWriteRequest, options?: BatchWriteOptions): Promise<void>;
 }
 
 /** A client for one declared table. */
@@ -157,15 +168,27 @@ export function tableClient(table: TableDefinition, options: TableClientOptions 
         values[`:a${i}`] = value;
         sets.push(`#a${i} = :a${i}`);
       });
-      let condition = 'attribute_exists(#pk)';
+      const removes = (updateOptions.remove ?? []).map((name, i) => {
+        if (typeof name !== 'string' || name === '' || keyNames.includes(name) || name === 'version')
+          throw new ConfigurationError(
+            `update: cannot remove "${String(name)}" (a key, version, or no name)`,
+          );
+        if (Object.hasOwn(changes, name))
+          throw new ConfigurationError(`update: "${name}" is both set and removed`);
+        names[`#r${i}`] = name;
+        return `#r${i}`;
+      });
+      const conditions = ['attribute_exists(#pk)', ...writeConditions(updateOptions, names, values)];
       if (updateOptions.expectedVersion !== undefined) {
-        names['#v'] = 'version';
-        values[':expected'] = updateOptions.expectedVersion;
         values[':one'] = 1;
         sets.push('#v = #v + :one');
-        condition += ' AND #v = :expected';
       }
-      if (sets.length === 0) throw new ConfigurationError('update: nothing to change');
+      if (sets.length === 0 && removes.length === 0)
+        throw new ConfigurationError('update: nothing to change');
+      const expression = [
+        ...(sets.length === 0 ? [] : [`SET ${sets.join(', ')}`]),
+        ...(removes.length === 0 ? [] : [`REMOVE ${removes.join(', ')}`]),
+      ].join(' ');
       const result = await guard(
         () =>
           callDynamoDB(updateOptions, (http) =>
@@ -173,10 +196,10 @@ export function tableClient(table: TableDefinition, options: TableClientOptions 
               new UpdateCommand({
                 TableName: table.tableName(),
                 Key: key,
-                UpdateExpression: `SET ${sets.join(', ')}`,
-                ConditionExpression: condition,
+                UpdateExpression: expression,
+                ConditionExpression: conditions.join(' AND '),
                 ExpressionAttributeNames: names,
-                ExpressionAttributeValues: values,
+                ...(Object.keys(values).length === 0 ? {} : { ExpressionAttributeValues: values }),
                 ReturnValues: 'ALL_NEW',
               }),
               http,
@@ -189,7 +212,9 @@ export function tableClient(table: TableDefinition, options: TableClientOptions 
 
     async delete(key, deleteOptions = {}) {
       const [client, { DeleteCommand }] = await Promise.all([documents(), lib()]);
-      const versioned = deleteOptions.expectedVersion !== undefined;
+      const names: Record<string, string> = { '#pk': keyNames[0] as string };
+      const values: Record<string, unknown> = {};
+      const conditions = writeConditions(deleteOptions, names, values);
       const result = await guard(
         () =>
           callDynamoDB(deleteOptions, (http) =>
@@ -198,11 +223,11 @@ export function tableClient(table: TableDefinition, options: TableClientOptions 
                 TableName: table.tableName(),
                 Key: key,
                 ReturnValues: 'ALL_OLD',
-                ...(versioned
+                ...(conditions.length > 0
                   ? {
-                      ConditionExpression: 'attribute_exists(#pk) AND #v = :expected',
-                      ExpressionAttributeNames: { '#pk': keyNames[0] as string, '#v': 'version' },
-                      ExpressionAttributeValues: { ':expected': deleteOptions.expectedVersion },
+                      ConditionExpression: ['attribute_exists(#pk)', ...conditions].join(' AND '),
+                      ExpressionAttributeNames: names,
+                      ExpressionAttributeValues: values,
                     }
                   : {}),
               }),
@@ -216,46 +241,15 @@ export function tableClient(table: TableDefinition, options: TableClientOptions 
     },
 
     async query(query) {
-      const limit = query.limit ?? 25;
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-        throw new ConfigurationError('query: limit must be 1-1000');
-      const index =
-        query.index === undefined ? undefined : table.globalIndexes?.find((i) => i.name === query.index);
-      if (query.index !== undefined && index === undefined) {
-        throw new ConfigurationError(`query: table ${table.name} has no index "${query.index}"`);
-      }
-      const pk = index?.partitionKey.name ?? table.partitionKey.name;
-      const sk = index === undefined ? table.sortKey?.name : index.sortKey?.name;
       if (query.cursor !== undefined && codec === undefined) {
         throw new ConfigurationError('query: paging needs a cursorSecret in tableClient options');
       }
-      const names: Record<string, string> = { '#pk': pk };
-      const values: Record<string, unknown> = { ':pk': query.partition };
-      let keyCondition = '#pk = :pk';
-      if (query.sortBeginsWith !== undefined) {
-        if (sk === undefined) throw new ConfigurationError('query: sortBeginsWith needs a sort key');
-        names['#sk'] = sk;
-        values[':prefix'] = query.sortBeginsWith;
-        keyCondition += ' AND begins_with(#sk, :prefix)';
-      }
-      let filter: string | undefined;
-      if (ttl !== undefined) {
-        names['#ttl'] = ttl;
-        values[':now'] = Math.floor(now() / 1000);
-        filter = 'attribute_not_exists(#ttl) OR #ttl > :now';
-      }
+      const input = queryInput(table, query, now());
       const [client, { QueryCommand }] = await Promise.all([documents(), lib()]);
       const result = await callDynamoDB(query, (http) =>
         client.send(
           new QueryCommand({
-            TableName: table.tableName(),
-            ...(index === undefined ? {} : { IndexName: index.name }),
-            KeyConditionExpression: keyCondition,
-            ...(filter === undefined ? {} : { FilterExpression: filter }),
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            Limit: limit,
-            ScanIndexForward: query.ascending ?? true,
+            ...input,
             ...(query.cursor === undefined ? {} : { ExclusiveStartKey: codec?.decode(query.cursor) }),
           }),
           http,
@@ -268,5 +262,59 @@ export function tableClient(table: TableDefinition, options: TableClientOptions 
         throw new ConfigurationError('query: paging needs a cursorSecret in tableClient options');
       return { items, cursor: codec.encode(last) };
     },
+
+    async *queryAll(query) {
+      const { pageSize, maxItems } = queryAllBounds(query);
+      const { pageSize: _size, maxItems: _max, ...rest } = query;
+      const [client, { QueryCommand }] = await Promise.all([documents(), lib()]);
+      let start: Record<string, unknown> | undefined;
+      let given = 0;
+      do {
+        const input = queryInput(table, { ...rest, limit: Math.min(pageSize, maxItems - given) }, now());
+        const result = await callDynamoDB(query, (http) =>
+          client.send(
+            new QueryCommand({ ...input, ...(start === undefined ? {} : { ExclusiveStartKey: start }) }),
+            http,
+          ),
+        );
+        for (const item of (result.Items ?? []) as Item[]) {
+          yield item;
+          if (++given >= maxItems) return;
+        }
+        start = result.LastEvaluatedKey;
+      } while (start !== undefined);
+    },
+
+    batchWrite: (request, batchOptions) => batchWrite(table, documents, request, batchOptions),
   };
+}
+
+/**
+ * The conditions of {@link VersionOptions} as DynamoDB expressions, adding their names and values:
+ * `#v = :expected` for `expectedVersion`, `#c<i> = :c<i>` for each `ifMatches` attribute.
+ */
+function writeConditions(
+  options: VersionOptions,
+  names: Record<string, string>,
+  values: Record<string, unknown>,
+): string[] {
+  const conditions: string[] = [];
+  if (options.expectedVersion !== undefined) {
+    names['#v'] = 'version';
+    values[':expected'] = options.expectedVersion;
+    conditions.push('#v = :expected');
+  }
+  const matches = options.ifMatches;
+  if (matches === undefined) return conditions;
+  if (typeof matches !== 'object' || matches === null || Array.isArray(matches))
+    throw new ConfigurationError('ifMatches must be an object of attribute values');
+  Object.entries(matches).forEach(([name, value], i) => {
+    if (value === undefined) throw new ConfigurationError(`ifMatches: "${name}" has no value`);
+    if (name === 'version' && options.expectedVersion !== undefined)
+      throw new ConfigurationError('ifMatches: give the version as expectedVersion only');
+    names[`#c${i}`] = name;
+    values[`:c${i}`] = value;
+    conditions.push(`#c${i} = :c${i}`);
+  });
+  return conditions;
 }
