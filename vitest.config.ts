@@ -9,6 +9,7 @@ export default defineConfig({
     include: [
       'packages/*/src/**/*.test.ts',
       'examples/*/src/**/*.test.ts',
+      'reference/*/src/**/*.test.ts',
       'docs/**/*.test.ts',
       'bench/**/*.test.ts',
     ],

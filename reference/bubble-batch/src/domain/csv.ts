@@ -1,0 +1,27 @@
+/**
+ * CSV as RFC 4180 writes it (CRLF line ends, a field holding a comma, quote, CR or LF quoted, quotes
+ * doubled), with cells that a spreadsheet would run as a formula neutralised (OWASP "CSV injection").
+ */
+
+/** Characters that make a spreadsheet read a cell as a formula when they come first. */
+const FORMULA_START = new Set(['=', '+', '-', '@', '\t', '\r']);
+
+/**
+ * A cell that would start a formula (`=`, `+`, `-`, `@`, tab, CR) gets a leading `'`, which
+ * spreadsheets show as text and never evaluate. Applied to every cell written from user data.
+ */
+export function neutralise(value: string): string {
+  return value.length > 0 && FORMULA_START.has(value[0] as string) ? `'${value}` : value;
+}
+
+/** One field, quoted when RFC 4180 requires it. */
+export function csvField(value: string | number | boolean | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  const text = neutralise(String(value));
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** One record, CRLF-terminated. */
+export function csvRow(values: readonly (string | number | boolean | null | undefined)[]): string {
+  return `${values.map(csvField).join(',')}\r\n`;
+}
