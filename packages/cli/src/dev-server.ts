@@ -9,6 +9,7 @@ import {
   legacyFolderNotice,
   loadDevIssuer,
 } from './dev-issuer.js';
+import { devRoutes, SCHEDULE_PATH_PREFIX } from './dev-routes.js';
 import { startLocalDynamoDB } from './environment.js';
 import { DevServerError } from './errors.js';
 import {
@@ -19,7 +20,7 @@ import {
   toEvent,
   writeResult,
 } from './http-bridge.js';
-import { DEV_MAIL_PATH, startLocalCloud } from './local-cloud.js';
+import { startLocalCloud } from './local-cloud.js';
 import { createBuildDir, isInside, liftCacheDir, removeBuildDir } from './paths.js';
 import {
   describeSchedule,
@@ -165,15 +166,16 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   let runner: ScheduleRunner | undefined;
   let declared = '';
   let closed = false;
-  const fire = async (name: string, due: Date) => {
+  const fire = async (name: string, due: Date): Promise<boolean> => {
     const current = service;
-    if (current === undefined) return;
+    if (current === undefined) return false;
     const started = performance.now();
     const ms = () => `${(performance.now() - started).toFixed(0)} ms`;
     const context = fakeLambdaContext({ timeoutMs, functionName: options.functionName ?? 'lift-dev' });
     try {
       await current.handler(scheduleEvent(name, { time: due }), context);
       log(`schedule ${name} fired: ok in ${ms()}`);
+      return true;
     } catch (error) {
       // Lift logs a failing record itself; its error says why. Any other failure gets its stack here.
       const lift = (error as Error)?.name === 'RecordsFailedError';
@@ -182,6 +184,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       if (!lift)
         log(`handler failed: ${typeof stack === 'string' ? current.mapStack(stack) : String(error)}`);
       log(`schedule ${name} fired: failed in ${ms()}: ${(cause as Error)?.message ?? String(cause)}`);
+      return false;
     }
   };
   const startSchedules = (next: LoadedService) => {
@@ -209,20 +212,19 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     startSchedules(next);
   };
 
+  const ownRoutes = devRoutes({
+    jwks,
+    mailbox: cloud.mailbox,
+    schedules: () => (service?.schedules ?? []).map((s) => s.name),
+    fire: (name) => {
+      log(`schedule ${name}: fired by POST ${SCHEDULE_PATH_PREFIX}${name}`);
+      return fire(name, new Date(clock.now()));
+    },
+  });
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    // The local issuer's key set, so services verify `lift token` tokens offline, over real HTTP.
-    if (req.method === 'GET' && req.url === DEV_JWKS_PATH) {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(jwks);
-      return;
-    }
-    // What the local stand-ins emailed (sign-in codes), newest first: the dev server's own route,
-    // never part of the service, so no deployed handler can serve it.
-    if (req.method === 'GET' && req.url === DEV_MAIL_PATH) {
-      res
-        .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
-        .end(JSON.stringify(cloud.mailbox.list()));
-      return;
-    }
+    // The dev server's own routes (key set, mail, schedule firing), never the service's.
+    if (await ownRoutes(req, res)) return;
     const started = performance.now();
     const ms = () => `${(performance.now() - started).toFixed(1)} ms`;
     // One line per request, whatever happens to it.

@@ -39,7 +39,7 @@ export interface RunSchedulesOptions {
   /** Rates count from here (epoch ms): `lift dev`'s start, so a reload does not restart them. */
   readonly anchor: number;
   /** Fires one schedule due at `due`; never rejects. */
-  readonly fire: (name: string, due: Date) => Promise<void>;
+  readonly fire: (name: string, due: Date) => Promise<unknown>;
 }
 
 /** Running schedules. */
