@@ -1,10 +1,8 @@
 /**
  * Push notifications through Expo, behind a small interface the reminder processor (and its tests)
- * use. The implementation wraps `expo-server-sdk`, loaded on first use.
- *
- * The SDK reads `EXPO_BASE_URL` once, when it is first imported (default `https://exp.host`): set it
- * before the first send to point it at a local stand-in.
+ * use, over Expo's HTTP API (`EXPO_BASE_URL` points it at a local stand-in).
  */
+import { callSignal } from '@lift/core/resilience';
 
 /** One notification to one device (Expo allows a list in `to`; the processor sends one per device). */
 export interface PushMessage {
@@ -61,65 +59,83 @@ export function isTransient(error: unknown): boolean {
   return error instanceof PushFailedError && error.transient;
 }
 
-function failure(error: unknown, what: string): PushFailedError {
-  const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  if (typeof status === 'number')
-    return new PushFailedError(`${what}: Expo answered ${status}`, {
-      transient: status === 429 || status >= 500,
-      status,
-      cause: error,
-    });
-  // No status: the request never got an answer (refused, reset, DNS), or the answer made no sense.
-  const protocol = error instanceof Error && /^Expected Expo to respond/.test(error.message);
-  return new PushFailedError(`${what}: ${protocol ? 'unexpected answer' : 'no answer'}`, {
-    transient: !protocol,
-    cause: error,
-  });
-}
-
 /** Options of {@link expoPush}. */
 export interface ExpoPushOptions {
   /** An Expo access token, when the project requires one for push ("enhanced security"). */
   readonly accessToken?: string;
-  /** The SDK's own wait before retrying a 429 (default 1000 ms); the processor retries the rest. */
-  readonly retryMinTimeoutMs?: number;
+  /** The most one request may take, in ms (default 10 000), within the request's own deadline. */
+  readonly timeoutMs?: number;
 }
 
-type Sdk = typeof import('expo-server-sdk');
-let sdk: Promise<Sdk> | undefined;
-
-/** {@link ExpoPush} through `expo-server-sdk`. */
+/**
+ * {@link ExpoPush} over Expo's HTTP API with `fetch`. Not `expo-server-sdk`: its client reads its own
+ * `package.json` with a runtime `require` relative to its module, which fails in every bundled Lambda
+ * (esbuild, `lift dev`), and it retries only 429 itself. The base URL is `EXPO_BASE_URL` (what the
+ * SDK reads too, and what `lift dev` sets for its local stand-in), else `https://exp.host`.
+ */
 export function expoPush(options: ExpoPushOptions = {}): ExpoPush {
-  let client: Promise<InstanceType<Sdk['Expo']>> | undefined;
-  const expo = () => {
-    sdk ??= import('expo-server-sdk');
-    client ??= sdk.then(
-      ({ Expo }) =>
-        new Expo({
-          ...(options.accessToken === undefined ? {} : { accessToken: options.accessToken }),
-          ...(options.retryMinTimeoutMs === undefined ? {} : { retryMinTimeout: options.retryMinTimeoutMs }),
-        }),
-    );
-    return client;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const post = async (path: 'send' | 'getReceipts', body: unknown, what: string): Promise<unknown> => {
+    const base = (process.env.EXPO_BASE_URL || 'https://exp.host').replace(/\/+$/, '');
+    const deadline = callSignal();
+    const signal =
+      deadline === undefined
+        ? AbortSignal.timeout(timeoutMs)
+        : AbortSignal.any([deadline, AbortSignal.timeout(timeoutMs)]);
+    let res: Response;
+    try {
+      res = await fetch(`${base}/--/api/v2/push/${path}`, {
+        method: 'POST',
+        headers: {
+          accept: 'application/json',
+          'content-type': 'application/json',
+          ...(options.accessToken === undefined ? {} : { authorization: `Bearer ${options.accessToken}` }),
+        },
+        body: JSON.stringify(body),
+        signal,
+      });
+    } catch (error) {
+      // No answer at all (refused, reset, DNS, timed out): worth another try.
+      throw new PushFailedError(`${what}: no answer`, { transient: true, cause: error });
+    }
+    const text = await res.text().catch(() => '');
+    if (res.status === 429 || res.status >= 500)
+      throw new PushFailedError(`${what}: Expo answered ${res.status}`, {
+        transient: true,
+        status: res.status,
+      });
+    let parsed: { data?: unknown; errors?: readonly { code?: string; message?: string }[] };
+    try {
+      parsed = JSON.parse(text) as typeof parsed;
+    } catch (error) {
+      throw new PushFailedError(`${what}: unexpected answer (${res.status})`, {
+        transient: false,
+        status: res.status,
+        cause: error,
+      });
+    }
+    // A refused request as a whole (too many messages, a malformed one) is not worth retrying.
+    if (!res.ok || parsed.errors !== undefined)
+      throw new PushFailedError(`${what}: Expo refused it: ${parsed.errors?.[0]?.code ?? res.status}`, {
+        transient: false,
+        status: res.status,
+      });
+    return parsed.data;
   };
   return {
     async send(messages) {
       if (messages.length > PUSH_BATCH) throw new RangeError(`send: at most ${PUSH_BATCH} messages`);
-      const c = await expo();
-      try {
-        return (await c.sendPushNotificationsAsync(messages.map((m) => ({ ...m })))) as PushTicket[];
-      } catch (error) {
-        throw failure(error, 'push send');
-      }
+      const data = await post('send', messages, 'push send');
+      if (!Array.isArray(data) || data.length !== messages.length)
+        throw new PushFailedError('push send: unexpected answer (not one ticket per message)', {
+          transient: false,
+        });
+      return data as PushTicket[];
     },
     async receipts(ids) {
       if (ids.length > RECEIPT_BATCH) throw new RangeError(`receipts: at most ${RECEIPT_BATCH} ids`);
-      const c = await expo();
-      try {
-        return (await c.getPushNotificationReceiptsAsync([...ids])) as Record<string, PushReceipt>;
-      } catch (error) {
-        throw failure(error, 'push receipts');
-      }
+      const data = await post('getReceipts', { ids }, 'push receipts');
+      return (data ?? {}) as Record<string, PushReceipt>;
     },
   };
 }

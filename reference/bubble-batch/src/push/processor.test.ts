@@ -1,5 +1,5 @@
 /**
- * The reminder processor with the real `expo-server-sdk` against Lift's Expo stand-in, on dynalite:
+ * The reminder processor with the service's Expo client against Lift's Expo stand-in, on dynalite:
  * one push per device, 100 per request, dead devices removed, transient failures retried, and no
  * reminder sent twice when two runs overlap.
  */
@@ -23,7 +23,7 @@ beforeAll(async () => {
   expo = await startExpoPushStandIn();
   // Read by the SDK when it is first imported, which expoPush does on its first send.
   process.env.EXPO_BASE_URL = expo.url;
-  const push = expoPush({ retryMinTimeoutMs: 5 });
+  const push = expoPush({ timeoutMs: 2000 });
   h = await startHarness({ now: () => clock, push, pushRetry: { baseDelayMs: 5, maxDelayMs: 20 } });
   run = { data: h.data, push, now: () => clock, retry: { baseDelayMs: 5, maxDelayMs: 20 } };
 }, 60_000);

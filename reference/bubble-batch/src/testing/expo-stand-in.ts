@@ -1,6 +1,6 @@
 /**
  * Lift's local Expo push stand-in (the one `lift dev` runs), for tests of the reminder processor
- * with the real `expo-server-sdk`. Imported from the CLI's sources until `@lift/cli` exports it.
+ * with the service's Expo client. Imported from the CLI's sources until `@lift/cli` exports it.
  */
 export {
   type ExpoPushStandIn,
