@@ -65,4 +65,20 @@ describe('lift dev with a user pool', () => {
     expect([first.status, again.status]).toEqual([200, 200]);
     expect(Object.keys((await again.json()) as object)).toEqual(['session']);
   });
+
+  it('code guessing: the third wrong code ends the sign-in, and the right code no longer works', async () => {
+    const email = 'eve@example.com';
+    const { session } = (await (await post('/login', { email })).json()) as { session: string };
+    const mail = (await (await fetch(`${server.url}/_lift/mail`)).json()) as { to: string; text: string }[];
+    const code = /(\d{6,8})/.exec(mail.find((m) => m.to === email)?.text ?? '')?.[1] as string;
+    const guesses: string[] = [];
+    for (const guess of ['11111111', '22222222', '33333333']) {
+      const res = await post('/verify', { email, session, code: guess });
+      guesses.push(((await res.json()) as { error: { code: string } }).error.code);
+    }
+    expect(guesses).toEqual(['INVALID_CODE', 'INVALID_CODE', 'INVALID_CODE']);
+    const late = await post('/verify', { email, session, code });
+    expect(late.status).toBe(401);
+    expect(await late.json()).toMatchObject({ error: { code: 'SIGN_IN_EXPIRED' } });
+  });
 });
