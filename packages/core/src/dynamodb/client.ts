@@ -1,9 +1,16 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConfigurationError, HttpError, type HttpErrorOptions } from '../errors/errors.js';
+import { BadRequestError, ConfigurationError, HttpError, type HttpErrorOptions } from '../errors/errors.js';
 import { type BatchWriteOptions, type BatchWriteRequest, batchWrite } from './batch.js';
 import { type CursorCodec, createCursorCodec } from './cursor.js';
 import { type CallOptions, callDynamoDB, documentSdk, sharedDocumentClient } from './documents.js';
-import { type Page, type QueryAllOptions, type QueryOptions, queryAllBounds, queryInput } from './query.js';
+import {
+  type Page,
+  type QueryAllOptions,
+  type QueryOptions,
+  queryAllBounds,
+  queryInput,
+  queryScope,
+} from './query.js';
 import type { TableDefinition } from './table.js';
 
 export { sharedDocumentClient } from './documents.js';
@@ -245,12 +252,20 @@ export function tableClient(table: TableDefinition, options: TableClientOptions 
         throw new ConfigurationError('query: paging needs a cursorSecret in tableClient options');
       }
       const input = queryInput(table, query, now());
+      const scope = queryScope(table, query);
+      let start: Item | undefined;
+      if (query.cursor !== undefined) {
+        const opened = codec?.decode(query.cursor) as { s?: unknown; k?: unknown } | undefined;
+        if (opened?.s !== scope || typeof opened.k !== 'object' || opened.k === null)
+          throw new BadRequestError('Invalid cursor');
+        start = opened.k as Item;
+      }
       const [client, { QueryCommand }] = await Promise.all([documents(), lib()]);
       const result = await callDynamoDB(query, (http) =>
         client.send(
           new QueryCommand({
             ...input,
-            ...(query.cursor === undefined ? {} : { ExclusiveStartKey: codec?.decode(query.cursor) }),
+            ...(start === undefined ? {} : { ExclusiveStartKey: start }),
           }),
           http,
         ),
@@ -260,7 +275,7 @@ export function tableClient(table: TableDefinition, options: TableClientOptions 
       if (last === undefined) return { items };
       if (codec === undefined)
         throw new ConfigurationError('query: paging needs a cursorSecret in tableClient options');
-      return { items, cursor: codec.encode(last) };
+      return { items, cursor: codec.encode({ s: scope, k: last }) };
     },
 
     async *queryAll(query) {

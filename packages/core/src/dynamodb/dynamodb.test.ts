@@ -142,6 +142,20 @@ describe(`DynamoDB helpers (${process.env.LIFT_TEST_DYNAMODB === 'local' ? 'Dyna
     );
   });
 
+  it('cursor replay: a cursor from another query (another partition, order, index) is a 400, not a 500', async () => {
+    for (let i = 0; i < 3; i++) await items.put({ PK: 'T#replay-a', SK: `ITEM#${i}` });
+    await items.put({ PK: 'T#replay-b', SK: 'ITEM#0' });
+    const cursor = (await items.query({ partition: 'T#replay-a', limit: 1 })).cursor as string;
+    for (const other of [
+      { partition: 'T#replay-b' },
+      { partition: 'T#replay-a', ascending: false },
+      { partition: 'T#replay-a', sortBeginsWith: 'ITEM#' },
+      { partition: 'ALL', index: 'GSI1' },
+    ])
+      await expect(items.query({ ...other, cursor })).rejects.toBeInstanceOf(BadRequestError);
+    expect((await items.query({ partition: 'T#replay-a', limit: 1, cursor })).items).toHaveLength(1);
+  });
+
   it('the shared client reaches the server through AWS_ENDPOINT_URL_DYNAMODB', async () => {
     Object.assign(process.env, {
       AWS_ENDPOINT_URL_DYNAMODB: server.endpoint,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConfigurationError } from '../errors/errors.js';
 import type { CallOptions } from './documents.js';
@@ -154,4 +155,26 @@ export function queryAllBounds(options: QueryAllOptions): { pageSize: number; ma
   if (maxItems !== Number.POSITIVE_INFINITY && (!Number.isInteger(maxItems) || maxItems < 1))
     throw new ConfigurationError('queryAll: maxItems must be a positive integer');
   return { pageSize, maxItems };
+}
+
+/**
+ * What a cursor is bound to: the table, index, partition, sort condition and order of the query
+ * that made it. A cursor from another query (another list, another user's) would make DynamoDB
+ * refuse the start key with a 500; with this it is a 400 `Invalid cursor` before any call.
+ * @internal
+ */
+export function queryScope(table: TableDefinition, q: QueryOptions): string {
+  const shape = [
+    table.name,
+    q.index ?? null,
+    q.partition,
+    q.sortBeginsWith ?? null,
+    q.sortBetween ?? null,
+    q.sortLessThan ?? null,
+    q.sortLessOrEqual ?? null,
+    q.sortGreaterThan ?? null,
+    q.sortGreaterOrEqual ?? null,
+    q.ascending ?? true,
+  ];
+  return createHash('sha256').update(JSON.stringify(shape)).digest('base64url').slice(0, 22);
 }
