@@ -43,6 +43,14 @@ describe('POST /auth/login', () => {
     expect((await login('someone-else@example.com', '192.0.2.50')).status).toBe(202);
   });
 
+  it('padded email: whitespace around an address counts against that address', async () => {
+    const padded = `padded@example.com${' '.repeat(400)}`;
+    const statuses = [];
+    for (let i = 0; i < 6; i++) statuses.push((await login(padded, `203.0.113.${i}`)).status);
+    expect(statuses).toEqual([202, 202, 202, 202, 202, 429]);
+    expect((await login('\tpadded@example.com', '203.0.113.99')).status).toBe(429);
+  });
+
   it('validates the email (422) after counting it', async () => {
     const res = await login('not an email', '198.51.100.9');
     expect(res.status).toBe(422);

@@ -34,4 +34,13 @@ describe('RFC 4180', () => {
   it('ends records with CRLF', () => {
     expect(csvRow(['a', 'b,c', undefined])).toBe('a,"b,c",\r\n');
   });
+
+  it('semicolon-locale split: a formula after a ";" stays inside one quoted cell', () => {
+    expect(csvField("Kefir;=cmd|' /C calc'!A0")).toBe(`"Kefir;=cmd|' /C calc'!A0"`);
+  });
+
+  it('full-width formula characters are neutralised like their ASCII forms', () => {
+    expect(csvField('\uFF1DSUM(A1)')).toBe("'\uFF1DSUM(A1)");
+    expect(csvField('\uFF20cmd')).toBe("'\uFF20cmd");
+  });
 });

@@ -4,7 +4,8 @@
  */
 
 /** Characters that make a spreadsheet read a cell as a formula when they come first. */
-const FORMULA_START = new Set(['=', '+', '-', '@', '\t', '\r']);
+// The full-width forms too: some spreadsheets fold them to ASCII before deciding.
+const FORMULA_START = new Set(['=', '+', '-', '@', '\t', '\r', '\uFF1D', '\uFF0B', '\uFF0D', '\uFF20']);
 
 /**
  * A cell that would start a formula (`=`, `+`, `-`, `@`, tab, CR) gets a leading `'`, which
@@ -14,11 +15,15 @@ export function neutralise(value: string): string {
   return value.length > 0 && FORMULA_START.has(value[0] as string) ? `'${value}` : value;
 }
 
-/** One field, quoted when RFC 4180 requires it. */
+/**
+ * One field, quoted when RFC 4180 requires it, and also when it holds a `;`: spreadsheets in locales
+ * whose list separator is `;` split an unquoted one, and the text after it would start a new cell
+ * that `neutralise` never saw.
+ */
 export function csvField(value: string | number | boolean | null | undefined): string {
   if (value === null || value === undefined) return '';
   const text = neutralise(String(value));
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  return /[",;\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 /** One record, CRLF-terminated. */

@@ -20,7 +20,8 @@ let h: Harness;
 let run: ProcessorDeps;
 
 beforeAll(async () => {
-  expo = await startExpoPushStandIn();
+  // Tokens naming "Other" belong to another Expo project: Expo refuses a request that mixes them.
+  expo = await startExpoPushStandIn({ projectOf: (token) => (token.includes('Other') ? 'other' : 'kefir') });
   // Read by the SDK when it is first imported, which expoPush does on its first send.
   process.env.EXPO_BASE_URL = expo.url;
   const push = expoPush({ timeoutMs: 2000 });
@@ -190,5 +191,31 @@ describe('the reminder processor', () => {
     expect(result).toBeUndefined();
     expect(await reminderOf('p-scheduled')).toMatchObject({ status: 'sent' });
     expect(sent()).toHaveLength(1);
+  });
+});
+
+describe('foreign-project token poisoning', () => {
+  it('a token of another Expo project in a request never fails the other reminders sent with it', async () => {
+    const victims = [await dueReminder('poison-victim-1', 1), await dueReminder('poison-victim-2', 1)];
+    const user = h.as('poisoner');
+    expect((await user('POST', '/me/devices', { token: 'ExponentPushToken[OtherProject0001]' })).status).toBe(
+      201,
+    );
+    const startedAt = new Date(clock - 25 * 3_600_000).toISOString();
+    const batch = (await user('POST', '/batches', { name: 'Bait', type: 'milk-kefir', startedAt })).json<{
+      id: string;
+    }>();
+    const { suggestions } = (await user('GET', `/batches/${batch.id}/reminders/suggestions`)).json<{
+      suggestions: { id: string }[];
+    }>();
+    await user('POST', `/batches/${batch.id}/reminders/confirm`, { suggestionIds: [suggestions[0]?.id] });
+
+    await processDueReminders(run);
+    expect((await reminderOf('poison-victim-1'))?.status).toBe('sent');
+    expect((await reminderOf('poison-victim-2'))?.status).toBe('sent');
+    // Alone, its request names one project, which Expo takes; what matters is that nobody else lost theirs.
+    expect((await reminderOf('poisoner'))?.status).toBe('sent');
+    expect(sends()[0]).toBe(0);
+    expect(sent().map((s) => s.to)).toEqual(expect.arrayContaining(victims.flatMap((v) => v.tokens)));
   });
 });

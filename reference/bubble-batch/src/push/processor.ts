@@ -185,13 +185,23 @@ export async function processDueReminders(deps: ProcessorDeps): Promise<RunRepor
     chunk.messages.push(...messages);
   }
 
-  for (const chunk of chunks) {
+  for (let next = 0; next < chunks.length; next++) {
+    const chunk = chunks[next] as (typeof chunks)[number];
     let tickets: PushTicket[];
     try {
       tickets = await sendWithRetry(deps, () => deps.push.send(chunk.messages));
       report.messages += chunk.messages.length;
     } catch (error) {
       deps.log?.warn('push failed', { reminders: chunk.reminders.length, error: String(error) });
+      // Expo refuses a whole request for one bad message (a token of another Expo project, say):
+      // send each reminder alone, so only the one at fault fails, never its neighbours.
+      if (!isTransient(error) && chunk.reminders.length > 1) {
+        for (const reminder of chunk.reminders) {
+          const own = chunk.messages.filter((m) => m.data?.reminderId === reminder.id);
+          chunks.push({ reminders: [reminder], messages: own });
+        }
+        continue;
+      }
       for (const reminder of chunk.reminders) {
         if (isTransient(error)) {
           await release(deps, reminder, now).catch(lost);

@@ -11,8 +11,8 @@ const email = z.string().trim().toLowerCase().pipe(z.email().max(254));
 
 /**
  * The email a sign-in request names, for counting it: hashed (the rate-limit items never hold
- * addresses), lower-cased as Cognito compares them. Read before validation, so anything unreadable is
- * `undefined` and counted by IP.
+ * addresses), trimmed and lower-cased as the schema and Cognito read them. Read before validation:
+ * a body with no string email is `undefined`, counted by IP, then refused by validation.
  */
 export function emailKey(ctx: { readonly body: unknown }): string | undefined {
   let body: unknown;
@@ -22,7 +22,9 @@ export function emailKey(ctx: { readonly body: unknown }): string | undefined {
     return undefined;
   }
   const raw = (body as { email?: unknown } | null)?.email;
-  if (typeof raw !== 'string' || raw.length > 320) return undefined;
+  if (typeof raw !== 'string') return undefined;
+  // Exactly as the schema reads it (trimmed, lower-cased), and never dropped for its length:
+  // padding an address must not turn its limit off (validation refuses what is too long after).
   return createHash('sha256').update(raw.trim().toLowerCase()).digest('base64url');
 }
 
@@ -31,6 +33,13 @@ const perEmail: RouteRateLimit = { name: 'auth-email', limit: 5, window: '5m', b
 /** Verifying: Cognito allows 3 tries per code; 10 per 5 minutes per IP and per email. */
 const verifyPerIp: RouteRateLimit = { name: 'verify', limit: 10, window: '5m', by: 'ip' };
 const verifyPerEmail: RouteRateLimit = { name: 'verify-email', limit: 10, window: '5m', by: emailKey };
+/** And 30 a day per email: 10 per 5 minutes alone would still allow 2,880 guesses a day. */
+const verifyPerEmailDaily: RouteRateLimit = {
+  name: 'verify-email-day',
+  limit: 30,
+  window: '1d',
+  by: emailKey,
+};
 
 export function authRoutes(app: App, deps: Deps): void {
   app.post(
@@ -46,7 +55,7 @@ export function authRoutes(app: App, deps: Deps): void {
     '/auth/verify',
     {
       auth: 'public',
-      rateLimit: [verifyPerIp, verifyPerEmail],
+      rateLimit: [verifyPerIp, verifyPerEmail, verifyPerEmailDaily],
       body: z.strictObject({
         email,
         session: z.string().min(1).max(4096),

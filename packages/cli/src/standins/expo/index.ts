@@ -55,6 +55,11 @@ export interface ExpoPushStandInOptions {
   readonly notRegistered?: (token: string) => boolean;
   /** When set, requests must carry `Authorization: Bearer <accessToken>` (Expo's enhanced push security). */
   readonly accessToken?: string;
+  /**
+   * The Expo project a token belongs to (default: one project for all). A request mixing projects is
+   * refused as a whole, as Expo refuses it: 400 `PUSH_TOO_MANY_EXPERIENCE_IDS`.
+   */
+  readonly projectOf?: (token: string) => string;
   /** Called with each recipient of each message received (a dev server prints them). */
   readonly onPush?: (push: SentPush) => void;
 }
@@ -163,6 +168,13 @@ export async function startExpoPushStandIn(options: ExpoPushStandInOptions = {})
 
   function send(body: unknown): PushTicket | PushTicket[] {
     const { recipients, array } = readMessages(body);
+    const projects = new Set(recipients.map((r) => options.projectOf?.(r.to) ?? 'default'));
+    if (projects.size > 1)
+      throw new PushRequestError(
+        400,
+        'PUSH_TOO_MANY_EXPERIENCE_IDS',
+        'All push notification messages in the same request must be for the same project; check the details field to investigate conflicting tokens.',
+      );
     const tickets = recipients.map(({ to, message }) => {
       const ticket = ticketFor(to, message);
       sent.push({ to, message, ticket });
