@@ -75,6 +75,29 @@ describe('secure by default', () => {
   });
 });
 
+describe('duplicate key smuggling', () => {
+  const app = mergingApp();
+  const send = (body: string) =>
+    app.request('/merge', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+
+  it('a key repeated in one object is refused, at any depth, however it is spelled', async () => {
+    for (const body of [
+      '{"role":"user","role":"admin"}',
+      '{"a":{"x":1,"x":2}}',
+      '[{"ok":1},{"id":1,"id":2}]',
+      '{"role":"user","r\\u006fle":"admin"}',
+    ]) {
+      const res = await send(body);
+      expect(res.status).toBe(400);
+      expect(res.json()).toMatchObject({ error: { details: { reason: 'duplicate_key' } } });
+    }
+  });
+
+  it('the same key in different objects, and colons inside strings, are fine', async () => {
+    expect((await send('{"a":{"id":1},"b":{"id":2},"note":"x:y:z","k:ey":"v"}')).status).toBe(200);
+  });
+});
+
 describe('prototype pollution', () => {
   const app = mergingApp();
 

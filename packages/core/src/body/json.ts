@@ -36,12 +36,12 @@ function assertSafe(value: unknown): void {
 export const MAX_JSON_DEPTH = 256;
 
 /**
- * Refuses JSON nested deeper than {@link MAX_JSON_DEPTH}, in one pass over the text counting
- * brackets outside strings. Text too short to nest that deep is not scanned.
+ * One pass over the text, counting brackets and object members (`:` outside strings): refuses JSON
+ * nested deeper than {@link MAX_JSON_DEPTH}, and answers how many members the objects hold as sent.
  */
-function assertShallow(text: string): void {
-  if (text.length <= MAX_JSON_DEPTH * 2) return;
+function scan(text: string): number {
   let depth = 0;
+  let members = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -49,6 +49,7 @@ function assertShallow(text: string): void {
       if (c === 92 /* \\ */) i++;
       else if (c === 34 /* " */) inString = false;
     } else if (c === 34) inString = true;
+    else if (c === 58 /* : */) members++;
     else if (c === 91 /* [ */ || c === 123 /* { */) {
       if (++depth > MAX_JSON_DEPTH)
         throw new BadRequestError(`JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`, {
@@ -56,6 +57,27 @@ function assertShallow(text: string): void {
         });
     } else if (c === 93 /* ] */ || c === 125 /* } */) depth--;
   }
+  return members;
+}
+
+/** How many own keys the objects of a parsed value hold, all levels together. */
+function keyCount(value: unknown): number {
+  let keys = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== 'object' || node === null) continue;
+    if (Array.isArray(node)) {
+      for (const item of node) if (typeof item === 'object' && item !== null) stack.push(item);
+      continue;
+    }
+    for (const key in node) {
+      keys++;
+      const child = (node as Record<string, unknown>)[key];
+      if (typeof child === 'object' && child !== null) stack.push(child);
+    }
+  }
+  return keys;
 }
 
 // Only texts that could spell a dangerous key (directly or through \u escapes) pay for the walk.
@@ -63,17 +85,23 @@ const SUSPICIOUS = /proto|constructor|\\u/;
 
 /**
  * `JSON.parse` that rejects prototype-pollution payloads (`__proto__`, `constructor.prototype`,
- * also when spelled with `\u` escapes), lone surrogates written as `\u` escapes, nesting deeper than
- * {@link MAX_JSON_DEPTH} and malformed JSON, each with a 400.
+ * also when spelled with `\u` escapes), lone surrogates written as `\u` escapes, a key repeated in
+ * one object, nesting deeper than {@link MAX_JSON_DEPTH} and malformed JSON, each with a 400.
  */
 export function parseJsonSafely(text: string): unknown {
-  assertShallow(text);
+  const members = scan(text);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     throw new BadRequestError('Malformed JSON body');
   }
+  // A key sent twice in one object is ambiguous (parsers disagree on which one wins, so a check
+  // and a handler could read different values): fewer keys parsed than members sent means one was.
+  if (members !== 0 && keyCount(value) !== members)
+    throw new BadRequestError('JSON body repeats a key in one object', {
+      details: { reason: 'duplicate_key' },
+    });
   if (SUSPICIOUS.test(text)) assertSafe(value);
   return value;
 }

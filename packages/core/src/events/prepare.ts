@@ -3,7 +3,7 @@ import { decodeUtf8 } from '../body/text.js';
 import { BadRequestError, type FieldIssue, UnprocessableError } from '../errors/errors.js';
 import { lazyPeer } from '../peer/peer.js';
 import { type PartResult, type StandardSchemaV1, validatePart } from '../schema/validate.js';
-import { isObject, text } from './records.js';
+import { base64, isObject, text } from './records.js';
 import type { Target } from './resolve.js';
 import type { AnyRecord, DynamoDBChange, KinesisRecord, RecordSource } from './types.js';
 
@@ -57,6 +57,25 @@ function hasProtoKey(image: unknown): boolean {
   return false;
 }
 
+// Lambda's JSON carries B and BS as base64 text, which unmarshall would hand over as strings: the
+// bytes are decoded (strictly) first, at any depth, so a handler sees what was written.
+function decodeBinary(value: unknown, what: string): unknown {
+  if (Array.isArray(value)) return value.map((v) => decodeBinary(v, what));
+  if (!isObject(value)) return value;
+  if (typeof value.B === 'string') return { B: base64(value.B, `${what} binary attribute`) };
+  if (Array.isArray(value.BS))
+    return { BS: value.BS.map((b) => (typeof b === 'string' ? base64(b, `${what} binary set`) : b)) };
+  if (isObject(value.M)) return { M: decodeImage(value.M, what) };
+  if (Array.isArray(value.L)) return { L: value.L.map((v) => decodeBinary(v, what)) };
+  return value;
+}
+
+function decodeImage(image: Record<string, unknown>, what: string): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null);
+  for (const key of Object.keys(image)) out[key] = decodeBinary(image[key], what);
+  return out;
+}
+
 async function dynamodbChange(
   raw: Record<string, unknown>,
   table: string,
@@ -70,7 +89,7 @@ async function dynamodbChange(
     throw new BadRequestError(`${what}: an attribute named __proto__ is refused`);
   const { unmarshall } = await utilDynamodb();
   const image = (value: unknown) =>
-    isObject(value) ? (unmarshall(value as never) as Record<string, unknown>) : undefined;
+    isObject(value) ? (unmarshall(decodeImage(value, what) as never) as Record<string, unknown>) : undefined;
   const identity = isObject(raw.userIdentity) ? raw.userIdentity : undefined;
   const created = ddb.ApproximateCreationDateTime;
   return {
