@@ -4,36 +4,16 @@
  * mix of authenticated reads and writes. `--quick` runs 2 s at 4 connections and only checks there
  * are no errors.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { freePort } from '@lift/core/testing/dynamodb';
 import autocannon from 'autocannon';
 import { writeSection } from './harness.js';
+import { rssMiB, startLiftDev } from './lift-dev-process.js';
 
 const quick = process.argv.includes('--quick');
 const duration = quick ? 2 : 20;
 const connections = quick ? 4 : 32;
 // The login route allows 5 sign-ins per IP per 5 minutes (the `auth` preset): the run stays under it.
 const USERS = 4;
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-function rssMiB(child: ChildProcess): number {
-  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
-
-async function waitForServer(url: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`lift dev exited with ${child.exitCode}`);
-    try {
-      // 503 while the service loads; an unknown public batch is a 404 once it has.
-      if ((await fetch(`${url}/public/b/AAAAAAAAAAAAAAAAAAAAAA`)).status === 404) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('lift dev did not start');
-}
 
 async function call(url: string, method: string, path: string, body?: unknown, token?: string) {
   const res = await fetch(`${url}${path}`, {
@@ -66,25 +46,15 @@ async function signIn(url: string, n: number): Promise<{ token: string; batches:
 }
 
 const port = await freePort();
-const url = `http://127.0.0.1:${port}`;
-const child = spawn(
-  process.execPath,
-  [
-    `${root}packages/cli/dist/lift.mjs`,
-    'dev',
-    `${root}reference/bubble-batch/src/handler.ts`,
-    '--port',
-    String(port),
-    '--no-watch',
-  ],
-  // The service's access log at INFO would be most of the work; WARN keeps the run about Lift.
-  {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, NODE_NO_WARNINGS: '1', POWERTOOLS_LOG_LEVEL: 'WARN' },
-  },
+// The service's access log at INFO would be most of the work; WARN keeps the run about Lift.
+// 503 while the service loads; an unknown public batch is a 404 once it has.
+const { child, url } = await startLiftDev(
+  'reference/bubble-batch/src/handler.ts',
+  port,
+  async (u) => (await fetch(`${u}/public/b/AAAAAAAAAAAAAAAAAAAAAA`)).status === 404,
+  { POWERTOOLS_LOG_LEVEL: 'WARN' },
 );
 try {
-  await waitForServer(url, child);
   const users: { token: string; batches: string[] }[] = [];
   for (let n = 0; n < USERS; n++) users.push(await signIn(url, n));
   const before = rssMiB(child);

@@ -3,57 +3,23 @@
  * process (the real CLI) so the load generator does not share its CPU or memory.
  * `--quick` runs 2 s at 4 connections and only checks there are no errors.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { freePort } from '@lift/core/testing/dynamodb';
 import autocannon from 'autocannon';
 import { writeSection } from './harness.js';
+import { rssMiB, startLiftDev } from './lift-dev-process.js';
 
 const quick = process.argv.includes('--quick');
 const duration = quick ? 2 : 20;
 const connections = quick ? 4 : 32;
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-function rssMiB(child: ChildProcess): number {
-  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
-}
-
-async function waitForServer(url: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`lift dev exited with ${child.exitCode}`);
-    try {
-      // The dev server answers 503 until the service has loaded; wait for the service itself.
-      if ((await fetch(`${url}/tenants/load/items?limit=1`)).status === 200) return;
-      await new Promise((r) => setTimeout(r, 100));
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error('lift dev did not start');
-}
 
 const port = await freePort();
-const url = `http://127.0.0.1:${port}`;
-const child = spawn(
-  process.execPath,
-  [
-    `${root}packages/cli/dist/lift.mjs`,
-    'dev',
-    `${root}examples/crud-api/src/handler.ts`,
-    '--port',
-    String(port),
-    '--no-watch',
-  ],
-  {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, NODE_NO_WARNINGS: '1' },
-  },
+// The dev server answers 503 until the service has loaded; wait for the service itself.
+const { child, url } = await startLiftDev(
+  'examples/crud-api/src/handler.ts',
+  port,
+  async (u) => (await fetch(`${u}/tenants/load/items?limit=1`)).status === 200,
 );
 try {
-  await waitForServer(url, child);
   const ids: string[] = [];
   for (let i = 0; i < 100; i++) {
     const res = await fetch(`${url}/tenants/load/items`, {
