@@ -3,16 +3,12 @@
  * one DynamoDB server (dynalite, or DynamoDB Local with LIFT_TEST_DYNAMODB=local): the work runs once
  * in all, and every caller gets the first result or a 409.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { securityTable } from '../auth/security-table.js';
 import { ensureTables } from '../dynamodb/ensure.js';
+import { type LineWorker, startLineWorker } from '../test-support/line-worker.js';
 import { type DynamoDBServer, localClientConfig, startTestDynamoDB } from '../testing/dynamodb.js';
-
-const SRC = fileURLToPath(new URL('..', import.meta.url));
 
 // One instance: its own client and store; on each "go" line it runs PER_PROCESS identical requests
 // at once and prints what each caller got, and how often the work itself ran here.
@@ -56,54 +52,8 @@ for await (const line of createInterface({ input: process.stdin })) {
 raw.destroy();
 `;
 
-interface Worker {
-  readonly child: ChildProcess;
-  next(): Promise<string>;
-}
-
-function startWorker(endpoint: string, key: string, perProcess: number): Worker {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@lift/source', '--import', 'tsx', '--input-type=module', '-e', WORKER],
-    {
-      env: {
-        ...process.env,
-        NODE_NO_WARNINGS: '1',
-        LIFT_SRC: SRC,
-        ENDPOINT: endpoint,
-        KEY: key,
-        PER_PROCESS: String(perProcess),
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const lines: string[] = [];
-  const waiting: ((line: string) => void)[] = [];
-  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-    const resolve = waiting.shift();
-    if (resolve === undefined) lines.push(line);
-    else resolve(line);
-  });
-  const exited = new Promise<never>((_, reject) => {
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${stderr}`)));
-  });
-  exited.catch(() => undefined);
-  return {
-    child,
-    next: () => {
-      const line = lines.shift();
-      if (line !== undefined) return Promise.resolve(line);
-      return Promise.race([new Promise<string>((resolve) => waiting.push(resolve)), exited]);
-    },
-  };
-}
-
 let server: DynamoDBServer | undefined;
-const workers: Worker[] = [];
+const workers: LineWorker[] = [];
 beforeAll(async () => {
   server = await startTestDynamoDB();
   const raw = new DynamoDBClient(localClientConfig(server.endpoint));
@@ -118,7 +68,14 @@ afterAll(async () => {
 describe(`two OS processes on one DynamoDB (${process.env.LIFT_TEST_DYNAMODB === 'local' ? 'DynamoDB Local' : 'dynalite'})`, () => {
   it('20 identical requests over two processes: the work runs once; each caller gets the first result or a 409', async () => {
     const key = `cross-process-${process.pid}-${Date.now()}`;
-    for (let i = 0; i < 2; i++) workers.push(startWorker((server as DynamoDBServer).endpoint, key, 10));
+    for (let i = 0; i < 2; i++)
+      workers.push(
+        startLineWorker(WORKER, {
+          ENDPOINT: (server as DynamoDBServer).endpoint,
+          KEY: key,
+          PER_PROCESS: '10',
+        }),
+      );
     for (const w of workers) expect(await w.next()).toBe('ready');
     // Both start at once.
     for (const w of workers) w.child.stdin?.write('go\n');

@@ -5,15 +5,12 @@
  * processes, no sliding window ever holds more than the limit, with and without leases, also
  * across a window edge, where a fixed-window counter admits the limit twice.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDynamoDB } from '../test-support/dynamodb-client.js';
+import { type LineWorker, startLineWorker } from '../test-support/line-worker.js';
 import { mostInAnyWindow } from '../test-support/sliding-window.js';
 import type { RateLimitRule } from './rule.js';
 
-const SRC = fileURLToPath(new URL('..', import.meta.url));
 const PROCESSES = 4;
 const CONCURRENCY = 4;
 
@@ -61,11 +58,6 @@ for await (const line of createInterface({ input: process.stdin })) {
 raw.destroy();
 `;
 
-interface Worker {
-  readonly child: ChildProcess;
-  next(): Promise<string>;
-}
-
 interface Run {
   readonly admitted: number[];
   readonly outcomes: Record<'allowed' | 'limited' | 'store_error' | 'timeout', number>;
@@ -77,50 +69,13 @@ interface Run {
   readonly calls: number;
 }
 
-function startWorker(endpoint: string): Worker {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@lift/source', '--import', 'tsx', '--input-type=module', '-e', WORKER],
-    {
-      env: {
-        ...process.env,
-        NODE_NO_WARNINGS: '1',
-        LIFT_SRC: SRC,
-        ENDPOINT: endpoint,
-        CONCURRENCY: String(CONCURRENCY),
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const lines: string[] = [];
-  const waiting: ((line: string) => void)[] = [];
-  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-    const resolve = waiting.shift();
-    if (resolve === undefined) lines.push(line);
-    else resolve(line);
-  });
-  const exited = new Promise<never>((_, reject) => {
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${stderr}`)));
-  });
-  exited.catch(() => undefined);
-  return {
-    child,
-    next: () => {
-      const line = lines.shift();
-      if (line !== undefined) return Promise.resolve(line);
-      return Promise.race([new Promise<string>((resolve) => waiting.push(resolve)), exited]);
-    },
-  };
-}
-
 const db = useTestDynamoDB();
-const workers: Worker[] = [];
+const workers: LineWorker[] = [];
 beforeAll(async () => {
-  for (let i = 0; i < PROCESSES; i++) workers.push(startWorker(db.server().endpoint));
+  for (let i = 0; i < PROCESSES; i++)
+    workers.push(
+      startLineWorker(WORKER, { ENDPOINT: db.server().endpoint, CONCURRENCY: String(CONCURRENCY) }),
+    );
   for (const w of workers) expect(await w.next()).toBe('ready');
 }, 60_000);
 afterAll(() => {
