@@ -5,26 +5,18 @@ import { createAccessControl } from '../auth/access-control.js';
 import type { Principal } from '../context/principal.js';
 import { idempotencyKey } from '../idempotency/keys.js';
 import { type IdempotencyStore, memoryIdempotencyStore } from '../idempotency/store.js';
+import { testPrincipal } from '../test-support/principals.js';
 import { fakeLambdaContext } from '../testing/lambda-context.js';
 import { sqsEvent } from '../testing/records.js';
 import { createApp } from './app.js';
 import type { AppOptions } from './options.js';
 
-const principal = (userId: string, tenantId: string | undefined): Principal => ({
-  userId,
-  tenantId,
-  accountId: undefined,
-  roles: ['user'],
-  scopes: [],
-  authMethod: 'jwt',
-  claims: {},
-});
 const PRINCIPALS: Record<string, Principal> = {
-  ada: principal('ada', 't-1'),
-  bob: principal('bob', 't-1'),
+  ada: testPrincipal('ada', 't-1'),
+  bob: testPrincipal('bob', 't-1'),
   // A single-tenant deployment: principals carry no tenant.
-  solo1: principal('solo1', undefined),
-  solo2: principal('solo2', undefined),
+  solo1: testPrincipal('solo1', undefined),
+  solo2: testPrincipal('solo2', undefined),
 };
 
 function build(store: IdempotencyStore = memoryIdempotencyStore(), options: Partial<AppOptions> = {}) {

@@ -14,24 +14,14 @@ import type { Principal } from '../context/principal.js';
 import { ensureTables } from '../dynamodb/ensure.js';
 import { dynamoIdempotencyStore } from '../idempotency/dynamo.js';
 import { type IdempotencyStore, memoryIdempotencyStore } from '../idempotency/store.js';
+import { testPrincipal } from '../test-support/principals.js';
 import { type DynamoDBServer, localClientConfig, startTestDynamoDB } from '../testing/dynamodb.js';
 import { fakeLambdaContext } from '../testing/lambda-context.js';
 import { sqsEvent } from '../testing/records.js';
 import { createApp } from './app.js';
 
 const tenantOf: Record<string, Principal> = Object.fromEntries(
-  ['t-1', 't-2'].map((tenantId) => [
-    tenantId,
-    {
-      userId: 'u',
-      tenantId,
-      accountId: undefined,
-      roles: ['user'],
-      scopes: [],
-      authMethod: 'jwt',
-      claims: {},
-    },
-  ]),
+  ['t-1', 't-2'].map((tenantId) => [tenantId, testPrincipal('u', tenantId)]),
 );
 
 function paymentsApp(store: IdempotencyStore, gate?: Promise<void>) {

@@ -4,19 +4,13 @@ import { createAccessControl } from '../auth/access-control.js';
 import type { Principal } from '../context/principal.js';
 import { failed, type RateLimitStore } from '../ratelimit/decision.js';
 import { memoryRateLimitStore } from '../ratelimit/memory-store.js';
+import { testPrincipal } from '../test-support/principals.js';
 import { createApp } from './app.js';
 import type { AppOptions } from './options.js';
 
 const T0 = Date.parse('2026-12-02T10:00:00Z');
-const principal = (userId: string, tenantId: string | undefined): Principal => ({
-  userId,
-  tenantId,
-  accountId: undefined,
-  roles: ['user'],
-  scopes: [],
-  authMethod: 'api-key',
-  claims: {},
-});
+const principal = (userId: string, tenantId: string | undefined) =>
+  testPrincipal(userId, tenantId, 'api-key');
 // Two API keys of two different tenants, both named "ci" (api-keys.ts: userId = record.name).
 const PRINCIPALS: Record<string, Principal> = {
   'acme-ci': principal('ci', 'acme'),

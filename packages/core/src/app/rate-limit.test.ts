@@ -13,25 +13,17 @@ import { failed, type RateLimitStore } from '../ratelimit/decision.js';
 import { memoryRateLimitStore } from '../ratelimit/memory-store.js';
 import { captureJsonLinesAsync } from '../test-support/capture.js';
 import { useProductionObservability } from '../test-support/environment.js';
+import { testPrincipal } from '../test-support/principals.js';
 import { createApp } from './app.js';
 import type { AppOptions } from './options.js';
 
 useProductionObservability();
 
 const T0 = Date.parse('2026-12-02T10:00:00Z');
-const principal = (userId: string, tenantId: string): Principal => ({
-  userId,
-  tenantId,
-  accountId: undefined,
-  roles: ['user'],
-  scopes: [],
-  authMethod: 'jwt',
-  claims: {},
-});
 const PRINCIPALS: Record<string, Principal> = {
-  ada: principal('ada', 't-1'),
-  bob: principal('bob', 't-1'),
-  eve: principal('eve', 't-2'),
+  ada: testPrincipal('ada', 't-1'),
+  bob: testPrincipal('bob', 't-1'),
+  eve: testPrincipal('eve', 't-2'),
 };
 
 function build(options: Partial<AppOptions> = {}, audit: AuditEvent[] = []) {
