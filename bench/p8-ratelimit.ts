@@ -10,8 +10,6 @@
  * key at 50, 100 and 200 decisions/s, with the share of decisions made without a call, checked never
  * to admit more than the limit in any sliding window.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { DynamoDB, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
@@ -28,6 +26,7 @@ import {
 } from '@lift/core/ratelimit';
 import { startDynamoDBLocal } from '@lift/core/testing/dynamodb';
 import { RateLimiterDynamo, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { type CallCounter, countedClient, startDynaliteProcess } from './dynamodb-process.js';
 import { type Contender, compare, type Plan, QUICK, type Timing } from './harness.js';
 
 /** The contenders' names. */
@@ -81,30 +80,6 @@ const RLF_TABLE = defineTable({
   ttlAttribute: 'expire',
 });
 
-/** dynalite in its own process, as DynamoDB is a network service and not part of the function. */
-async function startDynaliteProcess(): Promise<{ endpoint: string; close: () => Promise<void> }> {
-  const script =
-    "const s = require('dynalite')({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });" +
-    "s.listen(0, '127.0.0.1', () => console.log(s.address().port));";
-  const child: ChildProcess = spawn(process.execPath, ['-e', script], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  // Whatever ends the runner (a failed check included) ends the server with it.
-  const stop = () => child.kill();
-  process.once('exit', stop);
-  const port = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`dynalite exited with ${code}`)));
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', resolve);
-  });
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: async () => {
-      process.off('exit', stop);
-      stop();
-    },
-  };
-}
-
 /** The server: dynalite, or DynamoDB Local (the jar the tests use) with LIFT_BENCH_DYNAMODB=local. */
 async function startServer(): Promise<{ endpoint: string; close: () => Promise<void>; name: string }> {
   if (process.env.LIFT_BENCH_DYNAMODB === 'local') {
@@ -117,31 +92,6 @@ async function startServer(): Promise<{ endpoint: string; close: () => Promise<v
 }
 
 /** A counter of the calls an SDK client sends. */
-interface Counter {
-  calls: number;
-}
-
-/** An SDK client of the given class that counts the calls it sends (retries not included). */
-function counted<T extends DynamoDBClient>(
-  Client: new (config: DynamoDBClientConfig) => T,
-  endpoint: string,
-  counter: Counter,
-): T {
-  // What localClientConfig of @lift/core/testing/dynamodb gives.
-  const client = new Client({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  client.middlewareStack.add(
-    (next) => (args) => {
-      counter.calls++;
-      return next(args);
-    },
-    { step: 'initialize', name: 'benchCallCounter' },
-  );
-  return client;
-}
 
 type Verdict = 'allowed' | 'limited' | 'undecided';
 
@@ -175,7 +125,7 @@ type Decide = (key: string) => Promise<{ outcome: Verdict; local: boolean }>;
 interface Entry {
   readonly name: string;
   readonly decide: Decide;
-  readonly counter?: Counter;
+  readonly counter?: CallCounter;
   readonly store?: DynamoRateLimitStore;
 }
 
@@ -260,7 +210,7 @@ const quantile = (sorted: readonly number[], q: number) =>
 interface PacedContender {
   readonly name: string;
   readonly instances: readonly Decide[];
-  readonly counter: Counter;
+  readonly counter: CallCounter;
   /** Checked never to admit more than the limit in any sliding window. */
   readonly exact: boolean;
 }
@@ -331,9 +281,9 @@ export async function runP8(options: { readonly quick: boolean }): Promise<P8Res
   const clients: DynamoDBClient[] = [];
   const client = <T extends DynamoDBClient>(
     Client: new (config: DynamoDBClientConfig) => T,
-    counter: Counter,
+    counter: CallCounter,
   ): T => {
-    const made = counted(Client, server.endpoint, counter);
+    const made = countedClient(Client, server.endpoint, counter);
     clients.push(made);
     return made;
   };
@@ -374,7 +324,7 @@ export async function runP8(options: { readonly quick: boolean }): Promise<P8Res
         client: client(DynamoDBClient, leaseCounter),
         timeoutMs: 2000,
       });
-      const rlf = (counter: Counter, keyPrefix: string, block: boolean) =>
+      const rlf = (counter: CallCounter, keyPrefix: string, block: boolean) =>
         new RateLimiterDynamo({
           storeClient: client(DynamoDB, counter),
           tableName: RLF_TABLE.tableName(),

@@ -11,8 +11,6 @@
  * existing record with a `GetItem` after their failed conditional put on a replay; against DynamoDB
  * itself both answer a replay from the put's error (one call).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -28,6 +26,7 @@ import {
   payloadHash,
   runIdempotent,
 } from '@lift/core/idempotency';
+import { countedClient, startDynaliteProcess } from './dynamodb-process.js';
 import { type Contender, compare, type Plan, QUICK, type Timing } from './harness.js';
 
 /** What P9 measured. */
@@ -76,37 +75,6 @@ const POWERTOOLS_TABLE = defineTable({
   partitionKey: { name: 'id', type: 'S' },
   ttlAttribute: 'expiration',
 });
-
-/** dynalite in its own process, as DynamoDB is a network service and not part of the function. */
-async function startDynaliteProcess(): Promise<{ endpoint: string; child: ChildProcess }> {
-  const script =
-    "const s = require('dynalite')({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });" +
-    "s.listen(0, '127.0.0.1', () => console.log(s.address().port));";
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`dynalite exited with ${code}`)));
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', resolve);
-  });
-  return { endpoint: `http://127.0.0.1:${port}`, child };
-}
-
-/** An SDK client that counts the calls it sends. */
-function countedClient(endpoint: string, counter: { calls: number }): DynamoDBClient {
-  // What localClientConfig of @lift/core/testing/dynamodb gives, without bundling that module (and dynalite).
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  client.middlewareStack.add(
-    (next) => (args) => {
-      counter.calls++;
-      return next(args);
-    },
-    { step: 'initialize', name: 'benchCallCounter' },
-  );
-  return client;
-}
 
 let sequence = 0;
 /** Each contender's handler; `fresh` gives every call a new key (the first-request case). */
@@ -171,11 +139,11 @@ export async function runP9(options: {
   readonly quick: boolean;
   readonly context: LambdaContext;
 }): Promise<P9Results> {
-  const { child, endpoint } = await startDynaliteProcess();
+  const { close, endpoint } = await startDynaliteProcess();
   const liftCounter = { calls: 0 };
   const powertoolsCounter = { calls: 0 };
-  const liftRaw = countedClient(endpoint, liftCounter);
-  const powertoolsRaw = countedClient(endpoint, powertoolsCounter);
+  const liftRaw = countedClient(DynamoDBClient, endpoint, liftCounter);
+  const powertoolsRaw = countedClient(DynamoDBClient, endpoint, powertoolsCounter);
   try {
     await ensureTables(liftRaw, [securityTable, POWERTOOLS_TABLE]);
     const stores = {
@@ -217,7 +185,7 @@ export async function runP9(options: {
   } finally {
     liftRaw.destroy();
     powertoolsRaw.destroy();
-    child.kill();
+    await close();
   }
 }
 
