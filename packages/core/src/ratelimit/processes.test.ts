@@ -122,7 +122,9 @@ describe(`${PROCESSES} OS processes, ${CONCURRENCY} concurrent decisions each, o
       expect(mostInAnyWindow(admitted, 1000)).toBeLessThanOrEqual(20);
       // Not trivially true: the first window filled, and later windows admitted again as it slid.
       expect(admitted.length).toBeGreaterThanOrEqual(40);
-      expect(results.filter((r) => r.admitted.length > 0).length).toBeGreaterThanOrEqual(2);
+      // Every process contended through the store (which process wins the freed slots is a race,
+      // and on a loaded machine one can win them all, so that is not asserted).
+      for (const r of results) expect(r.calls).toBeGreaterThan(0);
       expect(failures).toBe(0);
       // With leases, most admissions are spent from one without a call.
       if (rule.lease !== undefined)
