@@ -6,9 +6,17 @@ import { createHash, randomBytes } from 'node:crypto';
 /** Index partitions that would be hot as one (due reminders, active batches) are split this many ways. */
 export const SHARDS = 4;
 
-/** A new random id: 128 bits, base64url (22 characters). Batch ids are public-page links, so unguessable. */
+/**
+ * A new random id: 128 bits, base64url (22 characters). Batch ids are public-page links, so
+ * unguessable. Never starting with `-` or `_`: an id starting with `-` would be neutralised as a
+ * formula in the CSV export (written `'-...`), so it would no longer match the id it names; drawing
+ * again costs a twentieth of a bit.
+ */
 export function newId(): string {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (id[0] !== '-' && id[0] !== '_') return id;
+  }
 }
 
 /** What {@link newId} makes. */
