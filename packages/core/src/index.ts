@@ -7,6 +7,7 @@ export type { HttpSource } from './adapters/types.js';
 export type { AccessControl, AccessStep, AccessSteps, Permission, RouteAuth } from './app/access.js';
 export { App, createApp, Group, type Handler, type InputOf, type RouteOptions } from './app/app.js';
 export type { IdempotencyOptions, RouteIdempotency } from './app/idempotent.js';
+export type { AppManifest, EventBridgeManifest, RecordManifest, RouteManifest } from './app/manifest.js';
 export type { AppOptions } from './app/options.js';
 export type {
   RateLimitKey,
@@ -35,6 +36,12 @@ export type {
 } from './events/index.js';
 export type { ScheduleContext } from './events/methods.js';
 export type { RecordIdempotency, RecordMiddleware } from './events/registry.js';
-export type { Middleware, MiddlewareFunction, MiddlewareHooks, Next } from './middleware/compose.js';
+export type {
+  CorsDeclaration,
+  Middleware,
+  MiddlewareFunction,
+  MiddlewareHooks,
+  Next,
+} from './middleware/compose.js';
 export type { ParamsOf } from './router/pattern.js';
 export type { Infer, StandardSchemaV1 } from './schema/validate.js';

@@ -31,6 +31,7 @@ import type { ScheduleDeclaration, ScheduleInfo } from '../events/schedule.js';
 import type { RecordContext, RecordSource, ScheduleFiring, SqsMessage } from '../events/types.js';
 import {
   compose,
+  corsDeclarationOf,
   type DefaultProtection,
   type Middleware,
   protectionOf,
@@ -42,6 +43,7 @@ import { Router } from '../router/router.js';
 import type { TestRequestInit, TestResponse } from '../testing/request.js';
 import { Group } from './group.js';
 import { Idempotency } from './idempotent.js';
+import { type AppManifest, type RecordManifest, recordManifest, routeManifest } from './manifest.js';
 import { type AppOptions, checkAppOptions, defaultProtections, logUnhandledError } from './options.js';
 import { RateLimiter } from './rate-limit.js';
 import { routeStep } from './route-step.js';
@@ -64,6 +66,7 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
   private readonly router = new Router<CompiledRoute>();
   private readonly runtime: ContextRuntime;
   private readonly paths: PathOptions;
+  private readonly accessControl: AppOptions['access'];
   private readonly defaults = new Set<DefaultProtection>();
   private fallback: Step | undefined;
   /** @internal The app's queues, topics, buckets, buses, schedules and streams. */
@@ -127,6 +130,7 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
     const table = new RouteTable(options.access);
     super(table, '', []);
     this.table = table;
+    this.accessControl = options.access;
     this.paths = { basePaths: checked.basePaths, stripStage: checked.stripStage };
     const onError = options.onError ?? logUnhandledError;
     const observed = observeRequests(checked.service, options, options.now ?? Date.now);
@@ -211,6 +215,28 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
       }
     }
     return super.use(...middleware);
+  }
+
+  /**
+   * What the app declares for a deployment: routes with their access and CORS, record registrations,
+   * EventBridge patterns and schedules. `@lift/cdk` builds the stack from it.
+   */
+  manifest(): AppManifest {
+    const hasAccess = this.accessControl !== undefined;
+    const app = this.middleware.map(corsDeclarationOf).filter((c) => c !== undefined);
+    const records: RecordManifest[] = [];
+    for (const source of ['sqs', 'sns', 's3', 'dynamodb', 'kinesis'] as const)
+      for (const r of this.events.list(source)) records.push(recordManifest(r));
+    return {
+      service: this.runtime.service,
+      routes: this.table.definitions.map((def) => routeManifest(def, hasAccess)),
+      cors: app.at(-1),
+      records,
+      eventBridge: this.events
+        .list('eventbridge')
+        .flatMap((r) => (r.pattern === undefined ? [] : [r.pattern])),
+      schedules: this.events.schedules(),
+    };
   }
 
   /** The registered routes (method and pattern), in registration order. */

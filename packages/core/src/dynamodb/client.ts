@@ -28,8 +28,12 @@ export class ConditionFailedError extends HttpError {
 
 /** Options of {@link tableClient}. */
 export interface TableClientOptions {
-  /** Secret for opaque pagination cursors (≥ 32 characters); required to page through {@link TableClient.query}. */
-  readonly cursorSecret?: string;
+  /**
+   * Secret for opaque pagination cursors (≥ 32 characters); required to page through
+   * {@link TableClient.query}. A function is called once, on the first page that needs it (a secret
+   * read from Secrets Manager at run time, so importing the module never calls AWS).
+   */
+  readonly cursorSecret?: string | (() => string | Promise<string>);
   /**
    * A document client to use instead of the shared one (tests, other settings). Make it with
    * `createDocumentClient` to keep Lift's timeouts and deadline-bound retries.
@@ -113,8 +117,23 @@ export interface TableClient {
 /** A client for one declared table. */
 export function tableClient(table: TableDefinition, options: TableClientOptions = {}): TableClient {
   const now = options.now ?? Date.now;
-  const codec: CursorCodec | undefined =
-    options.cursorSecret === undefined ? undefined : createCursorCodec(options.cursorSecret);
+  const secret = options.cursorSecret;
+  let loaded: Promise<CursorCodec> | undefined =
+    typeof secret === 'string' ? Promise.resolve(createCursorCodec(secret)) : undefined;
+  const cursorCodec = (): Promise<CursorCodec> => {
+    if (loaded !== undefined) return loaded;
+    if (typeof secret !== 'function')
+      throw new ConfigurationError('query: paging needs a cursorSecret in tableClient options');
+    const pending = Promise.resolve()
+      .then(secret)
+      .then((value) => createCursorCodec(value));
+    loaded = pending;
+    // A failed read is tried again on the next page rather than remembered.
+    pending.catch(() => {
+      if (loaded === pending) loaded = undefined;
+    });
+    return pending;
+  };
   const documents = () =>
     options.client !== undefined ? Promise.resolve(options.client) : sharedDocumentClient();
   const lib = documentSdk;
@@ -248,14 +267,11 @@ export function tableClient(table: TableDefinition, options: TableClientOptions 
     },
 
     async query(query) {
-      if (query.cursor !== undefined && codec === undefined) {
-        throw new ConfigurationError('query: paging needs a cursorSecret in tableClient options');
-      }
       const input = queryInput(table, query, now());
       const scope = queryScope(table, query);
       let start: Item | undefined;
       if (query.cursor !== undefined) {
-        const opened = codec?.decode(query.cursor) as { s?: unknown; k?: unknown } | undefined;
+        const opened = (await cursorCodec()).decode(query.cursor) as { s?: unknown; k?: unknown } | undefined;
         if (opened?.s !== scope || typeof opened.k !== 'object' || opened.k === null)
           throw new BadRequestError('Invalid cursor');
         start = opened.k as Item;
@@ -273,9 +289,7 @@ export function tableClient(table: TableDefinition, options: TableClientOptions 
       const items = (result.Items ?? []) as Item[];
       const last = result.LastEvaluatedKey;
       if (last === undefined) return { items };
-      if (codec === undefined)
-        throw new ConfigurationError('query: paging needs a cursorSecret in tableClient options');
-      return { items, cursor: codec.encode({ s: scope, k: last }) };
+      return { items, cursor: (await cursorCodec()).encode({ s: scope, k: last }) };
     },
 
     async *queryAll(query) {

@@ -123,6 +123,30 @@ describe(`DynamoDB helpers (${process.env.LIFT_TEST_DYNAMODB === 'local' ? 'Dyna
     expect(byIndex.items.map((i) => i.SK)).toEqual(['ITEM#0', 'ITEM#1', 'ITEM#2', 'ITEM#3', 'ITEM#4']);
   });
 
+  it('a cursor secret given as a function is read once, on the first page that needs it, and again after a failure', async () => {
+    let reads = 0;
+    let fail = true;
+    const lazy = tableClient(table, {
+      cursorSecret: async () => {
+        reads++;
+        if (fail) throw new Error('secret store unavailable');
+        return SECRET;
+      },
+      client: DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }),
+      now: () => clock,
+    });
+    expect(reads).toBe(0);
+    await expect(lazy.query({ partition: 'T#page', limit: 2 })).rejects.toThrow('secret store unavailable');
+    fail = false;
+    const first = await lazy.query({ partition: 'T#page', limit: 2 });
+    const second = await lazy.query({ partition: 'T#page', limit: 2, cursor: first.cursor as string });
+    expect(reads).toBe(2);
+    // Interchangeable with the string secret: the eager client opens the lazy one's cursor.
+    expect(
+      (await items.query({ partition: 'T#page', limit: 2, cursor: first.cursor as string })).items,
+    ).toEqual(second.items);
+  });
+
   it('forged cursor: a tampered cursor or one from another secret is a 400', async () => {
     const page = await items.query({ partition: 'T#page', limit: 1 });
     const cursor = page.cursor as string;

@@ -123,6 +123,8 @@ export interface Registration {
   readonly options: Readonly<Record<string, unknown>>;
   readonly handler: (record: never, ctx: never) => unknown;
   readonly middleware: readonly RecordMiddleware<object>[];
+  /** An EventBridge registration's pattern, for deployment tools. */
+  readonly pattern?: { readonly source: readonly string[]; readonly detailType?: readonly string[] };
 }
 
 const COMMON = ['middleware'];
@@ -208,6 +210,36 @@ function list(value: string | readonly string[] | undefined): readonly string[] 
   return value === undefined ? undefined : typeof value === 'string' ? [value] : value;
 }
 
+let aliasSource: string | undefined;
+let aliases: Readonly<Record<string, string | undefined>> = {};
+
+/**
+ * The declared name of a deployed resource. A deployment names resources as it must (a stage suffix,
+ * a generated bucket name) and tells the function the deployed name of each declared one in
+ * `LIFT_RESOURCE_NAMES`, a JSON object of `"<source>:<declared name>": "<deployed name>"` (the CDK
+ * constructs set it), so registrations keep the names the code declares.
+ */
+function declaredName(source: RecordSource, deployed: string): string {
+  const raw = process.env.LIFT_RESOURCE_NAMES;
+  if (raw !== aliasSource) {
+    aliasSource = raw;
+    aliases = {};
+    if (raw !== undefined && raw !== '') {
+      const parsed: unknown = JSON.parse(raw);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw new ConfigurationError('LIFT_RESOURCE_NAMES must be a JSON object of names');
+      const inverted: Record<string, string> = {};
+      for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
+        const cut = key.indexOf(':');
+        if (cut > 0 && typeof value === 'string')
+          inverted[`${key.slice(0, cut)}:${value}`] = key.slice(cut + 1);
+      }
+      aliases = inverted;
+    }
+  }
+  return aliases[`${source}:${deployed}`] ?? deployed;
+}
+
 /** @internal The app's record registrations and schedules, and the lookups the dispatcher makes. */
 export class EventRegistry {
   private readonly bySource = new Map<RecordSource, Registration[]>();
@@ -268,6 +300,7 @@ export class EventRegistry {
       source: 'eventbridge',
       label,
       exact: false,
+      pattern: types === undefined ? { source: sources } : { source: sources, detailType: types },
       // The "name" of an EventBridge event is `<source>\n<detail-type>`.
       matches: (key) => {
         const cut = key.indexOf('\n');
@@ -303,14 +336,22 @@ export class EventRegistry {
    * The registration for a resource name: an exact name first, then globs in registration order;
    * `accept` narrows further (S3 prefixes and event names).
    */
-  find(source: RecordSource, name: string, accept?: (r: Registration) => boolean): Registration | undefined {
+  find(
+    source: RecordSource,
+    deployed: string,
+    accept?: (r: Registration) => boolean,
+  ): Registration | undefined {
     const registrations = this.bySource.get(source);
     if (registrations === undefined) return undefined;
-    for (const exact of [true, false]) {
-      for (const r of registrations) {
-        if (r.exact === exact && r.matches(name) && (accept === undefined || accept(r))) return r;
+    // The declared name first; an app that registered the deployed name itself (read from the
+    // environment at import) still finds its registration.
+    const declared = declaredName(source, deployed);
+    for (const name of declared === deployed ? [deployed] : [declared, deployed])
+      for (const exact of [true, false]) {
+        for (const r of registrations) {
+          if (r.exact === exact && r.matches(name) && (accept === undefined || accept(r))) return r;
+        }
       }
-    }
     return undefined;
   }
 }

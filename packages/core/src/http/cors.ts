@@ -1,7 +1,7 @@
 import type { Context, RequestInput } from '../context/context.js';
 import type { LiftResponse } from '../context/response.js';
 import { ConfigurationError, ForbiddenError, refuseUnknownOptions } from '../errors/errors.js';
-import type { MiddlewareHooks } from '../middleware/compose.js';
+import { type MiddlewareHooks, markCors } from '../middleware/compose.js';
 
 /** Options of {@link cors}. Nothing is allowed unless listed. */
 export interface CorsOptions {
@@ -120,22 +120,26 @@ export function cors(options: CorsOptions): MiddlewareHooks<object> {
     return res;
   };
 
-  return {
-    before(ctx) {
-      if (ctx.method !== 'OPTIONS') return;
-      const origin = ctx.header('origin');
-      const requested = origin === undefined ? undefined : ctx.header('access-control-request-method');
-      if (origin !== undefined && requested !== undefined) return preflight(ctx, origin, requested);
-    },
-    after(ctx) {
-      const headers = ctx.res?.headers;
-      if (headers === undefined) return;
-      addVary(headers, 'Origin');
-      const origin = ctx.header('origin');
-      if (origin === undefined || !isAllowed(origin)) return;
-      headers['access-control-allow-origin'] = allowOrigin(origin);
-      if (credentials) headers['access-control-allow-credentials'] = 'true';
-      if (exposeList !== '') headers['access-control-expose-headers'] = exposeList;
-    },
-  };
+  const origins = typeof options.origins === 'function' ? undefined : [...options.origins];
+  return markCors(
+    {
+      before(ctx) {
+        if (ctx.method !== 'OPTIONS') return;
+        const origin = ctx.header('origin');
+        const requested = origin === undefined ? undefined : ctx.header('access-control-request-method');
+        if (origin !== undefined && requested !== undefined) return preflight(ctx, origin, requested);
+      },
+      after(ctx) {
+        const headers = ctx.res?.headers;
+        if (headers === undefined) return;
+        addVary(headers, 'Origin');
+        const origin = ctx.header('origin');
+        if (origin === undefined || !isAllowed(origin)) return;
+        headers['access-control-allow-origin'] = allowOrigin(origin);
+        if (credentials) headers['access-control-allow-credentials'] = 'true';
+        if (exposeList !== '') headers['access-control-expose-headers'] = exposeList;
+      },
+    } satisfies MiddlewareHooks<object>,
+    { origins, credentials, methods, allowHeaders, exposeHeaders, maxAge },
+  );
 }

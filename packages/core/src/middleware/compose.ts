@@ -41,6 +41,32 @@ export function protectionOf(middleware: unknown): DefaultProtection | undefined
   return typeof middleware === 'object' && middleware !== null ? protections.get(middleware) : undefined;
 }
 
+/**
+ * The CORS rules a `cors()` middleware enforces, as deployment tools need them (API Gateway answers
+ * preflights itself). `origins` is undefined when a predicate decides, which no gateway can express.
+ */
+export interface CorsDeclaration {
+  readonly origins: readonly string[] | undefined;
+  readonly credentials: boolean;
+  readonly methods: readonly string[];
+  readonly allowHeaders: readonly string[];
+  readonly exposeHeaders: readonly string[];
+  readonly maxAge: number;
+}
+
+const corsDeclarations = new WeakMap<object, CorsDeclaration>();
+
+/** @internal Records the rules of a CORS middleware, for the app's manifest. */
+export function markCors<M extends object>(middleware: M, declaration: CorsDeclaration): M {
+  corsDeclarations.set(middleware, declaration);
+  return middleware;
+}
+
+/** @internal The rules of a CORS middleware, if it is one. */
+export function corsDeclarationOf(middleware: unknown): CorsDeclaration | undefined {
+  return typeof middleware === 'object' && middleware !== null ? corsDeclarations.get(middleware) : undefined;
+}
+
 /** Middleware: an onion function (may await) or synchronous hooks. */
 export type Middleware<S extends object = Record<string, unknown>> =
   | MiddlewareFunction<S>

@@ -1,0 +1,89 @@
+import type { Registration } from '../events/registry.js';
+import type { ScheduleInfo } from '../events/schedule.js';
+import type { RecordSource } from '../events/types.js';
+import { type CorsDeclaration, corsDeclarationOf } from '../middleware/compose.js';
+import type { RouteDefinition } from './group.js';
+
+/** What a deployment needs of one route: where it is and who may call it. */
+export interface RouteManifest {
+  readonly method: string;
+  readonly pattern: string;
+  /**
+   * `public`: anyone (`auth: 'public'`); `protected`: only an authenticated principal (a gateway may
+   * check the token before the function does); `open`: the app has no access control at all.
+   */
+  readonly access: 'public' | 'protected' | 'open';
+  /** The roles the route requires (any of them), when it names some. */
+  readonly roles?: readonly string[];
+  /** The scopes the route requires (all of them), when it names some. */
+  readonly scopes?: readonly string[];
+  /** The CORS rules that answer this route's preflights, when a `cors()` middleware covers it. */
+  readonly cors?: CorsDeclaration;
+}
+
+/** What a deployment needs of one record registration: which resource feeds it. */
+export interface RecordManifest {
+  readonly source: Exclude<RecordSource, 'schedule' | 'eventbridge'>;
+  /** The queue, topic, bucket, table or stream name (a glob when `exact` is false). */
+  readonly name: string;
+  readonly exact: boolean;
+  /** S3: the event names taken (`ObjectCreated:*`...); DynamoDB Streams: INSERT/MODIFY/REMOVE. */
+  readonly events?: readonly string[];
+  /** S3: only keys under this prefix / ending with this suffix. */
+  readonly prefix?: string;
+  readonly suffix?: string;
+}
+
+/** An `app.eventBridge` registration's pattern. */
+export interface EventBridgeManifest {
+  readonly source: readonly string[];
+  readonly detailType?: readonly string[];
+}
+
+/**
+ * Everything an app declares that a deployment creates or wires: its routes with their access,
+ * CORS, record registrations, EventBridge patterns and schedules. `@lift/cdk` builds a stack from it,
+ * so nothing the app already says is described a second time.
+ */
+export interface AppManifest {
+  readonly service: string;
+  readonly routes: readonly RouteManifest[];
+  /** The app-wide CORS rules (a `cors()` in `app.use`), if any. */
+  readonly cors: CorsDeclaration | undefined;
+  readonly records: readonly RecordManifest[];
+  readonly eventBridge: readonly EventBridgeManifest[];
+  readonly schedules: readonly ScheduleInfo[];
+}
+
+/** @internal The manifest of one route. */
+export function routeManifest(def: RouteDefinition, hasAccessControl: boolean): RouteManifest {
+  const auth = def.options.auth;
+  let cors: CorsDeclaration | undefined;
+  for (const group of def.groups) for (const mw of group.middleware) cors = corsDeclarationOf(mw) ?? cors;
+  for (const mw of def.options.middleware ?? []) cors = corsDeclarationOf(mw) ?? cors;
+  const base = {
+    method: def.method,
+    pattern: def.pattern,
+    access: !hasAccessControl
+      ? ('open' as const)
+      : auth === 'public'
+        ? ('public' as const)
+        : ('protected' as const),
+  };
+  const roles = typeof auth === 'object' && auth.roles !== undefined ? { roles: [...auth.roles] } : {};
+  const scopes = typeof auth === 'object' && auth.scopes !== undefined ? { scopes: [...auth.scopes] } : {};
+  return { ...base, ...roles, ...scopes, ...(cors === undefined ? {} : { cors }) };
+}
+
+/** @internal The manifest of a record registration (not a schedule or EventBridge pattern). */
+export function recordManifest(r: Registration): RecordManifest {
+  const o = r.options as { events?: readonly string[]; prefix?: string; suffix?: string };
+  return {
+    source: r.source as RecordManifest['source'],
+    name: r.label,
+    exact: r.exact,
+    ...(o.events === undefined ? {} : { events: [...o.events] }),
+    ...(o.prefix === undefined ? {} : { prefix: o.prefix }),
+    ...(o.suffix === undefined ? {} : { suffix: o.suffix }),
+  };
+}
