@@ -10,6 +10,7 @@ export default defineConfig({
       'packages/*/src/**/*.test.ts',
       'examples/*/src/**/*.test.ts',
       'reference/*/src/**/*.test.ts',
+      'reference/*/infra/**/*.test.ts',
       'docs/**/*.test.ts',
       'bench/**/*.test.ts',
     ],

@@ -28,7 +28,7 @@ const key = (tenantId: string, itemId: string) => ({ PK: `TENANT#${tenantId}`, S
 const view = ({ PK: _pk, SK: _sk, ...rest }: Item) => rest;
 
 // Request ids, security headers and the body limit are on in every app.
-const app = createApp({ service: 'crud-api' });
+export const app = createApp({ service: 'crud-api' });
 
 app.post('/tenants/:tenantId/items', { params: tenantParams, body: newItem }, async (ctx) => {
   const now = new Date().toISOString();

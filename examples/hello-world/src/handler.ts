@@ -1,6 +1,6 @@
 import { createApp } from '@lift/core';
 
-const app = createApp({ service: 'hello-world' });
+export const app = createApp({ service: 'hello-world' });
 app.get('/', () => ({ hello: 'world' }));
 
 /** The Lambda entry point. */

@@ -15,7 +15,7 @@ function issuer(): JwtIssuerOptions {
   return { issuer: iss, audience: AUDIENCE, algorithms: ['RS256'], jwksUri };
 }
 
-const app = createApp({
+export const app = createApp({
   service: 'jwt-auth',
   access: createAccessControl({
     authenticators: [jwtAuthenticator({ issuers: [issuer()] })],

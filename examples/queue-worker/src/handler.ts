@@ -11,7 +11,7 @@ import { BatchCreatedSchema, ExportStepSchema, Id, ReminderSchema, StoredKeysSch
 import { batchKey, DUE_INDEX, exportKey, kefirTable, PENDING, photoKey, reminderKey, SENT } from './table.js';
 
 export { BatchCreatedSchema, ExportStepSchema, ReminderSchema } from './schemas.js';
-export { kefirTable } from './table.js';
+export { kefirTable, photosBucket } from './table.js';
 
 /** What the record middleware leaves for handlers: the record's tenant, and a logger tagged with it. */
 export interface WorkerState {

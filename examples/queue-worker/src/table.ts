@@ -1,4 +1,5 @@
 import { defineTable } from '@lift/core/dynamodb';
+import { defineBucket } from '@lift/core/s3';
 
 /**
  * The worker's one table (single-table design). Items:
@@ -47,3 +48,6 @@ export const reminderKey = (batchId: string, reminderId: string) => ({
 export const photoKey = (batchId: string, file: string) => ({ PK: `BATCH#${batchId}`, SK: `PHOTO#${file}` });
 /** The key of an export job. */
 export const exportKey = (exportId: string) => ({ PK: `EXPORT#${exportId}`, SK: 'META' });
+
+/** Where the app uploads batch photos (`uploads/<batchId>/<file>`); each new object is recorded. */
+export const photosBucket = defineBucket({ name: 'kefir-photos', nameFromEnv: 'PHOTOS_BUCKET' });

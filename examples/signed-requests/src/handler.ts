@@ -17,7 +17,7 @@ function callers(): Record<string, SigningKey> {
 }
 const keys = callers();
 
-const app = createApp({
+export const app = createApp({
   service: 'billing',
   access: createAccessControl({
     authenticators: [

@@ -10,7 +10,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 // Every published package of the repository, each with its own snapshots in <package>/api/.
-const packages = ['core', 'cli'].map((name) => {
+const packages = ['core', 'cli', 'cdk'].map((name) => {
   const root = new URL(`../../${name}/`, import.meta.url);
   const manifest = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
     name: string;

@@ -5,6 +5,7 @@
 import { ConfigurationError } from '@lift/core';
 import { emailSignIn, userPoolIssuer } from '@lift/core/cognito';
 import { tableClient } from '@lift/core/dynamodb';
+import { createSecrets, secretsManagerSource } from '@lift/core/secrets';
 import { createBubbleBatchApp } from './app.js';
 import { s3ExportStore } from './exports-store.js';
 import { expoPush } from './push/expo.js';
@@ -12,12 +13,18 @@ import { bubbleTable, photosBucket, userPool } from './resources.js';
 
 export { bubbleTable, photosBucket, userPool } from './resources.js';
 
-// List cursors are encrypted with this secret, the same on every instance (from Secrets Manager when
-// deployed); `lift dev` runs with a fixed development one.
-const cursorSecret =
-  process.env.CURSOR_SECRET ??
-  (process.env.LIFT_DEV === '1' ? 'bubble-batch-dev-cursor-secret-not-for-production' : undefined);
-if (cursorSecret === undefined) throw new ConfigurationError('CURSOR_SECRET must be set');
+// List cursors are encrypted with this secret, the same on every instance: deployed, read once from
+// Secrets Manager (CURSOR_SECRET_ARN, set by the stack) when a list first pages, so importing this
+// module never calls AWS (the CDK app imports it to read the declarations); `lift dev` uses a fixed
+// development one.
+const secrets = createSecrets({ source: secretsManagerSource() });
+const cursorSecret = (): Promise<string> | string => {
+  const arn = process.env.CURSOR_SECRET_ARN;
+  if (arn !== undefined) return secrets.get(arn);
+  if (process.env.CURSOR_SECRET !== undefined) return process.env.CURSOR_SECRET;
+  if (process.env.LIFT_DEV === '1') return 'bubble-batch-dev-cursor-secret-not-for-production';
+  throw new ConfigurationError('CURSOR_SECRET_ARN (or CURSOR_SECRET) must be set');
+};
 
 export const app = createBubbleBatchApp({
   table: bubbleTable,

@@ -1,0 +1,207 @@
+import type { CorsDeclaration, RouteManifest } from '@lift/core';
+import { CfnOutput, Duration, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  DomainName,
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpStage,
+  type IHttpRouteAuthorizer,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer, HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { LiftUserPool } from './auth.js';
+import type { LiftFunction } from './function.js';
+import { PROTECTED_ROUTE } from './guards.js';
+import type { StageSettings } from './stage.js';
+
+/**
+ * Who checks callers at the gateway before protected routes reach a function: a user pool's or an
+ * issuer's JWTs, or, for credentials no gateway can check (signed requests, API keys), nobody at the
+ * gateway, saying why (`inFunction`): the function's own authentication is then the only check.
+ */
+export type GatewayAuthorizer =
+  | { readonly userPool: LiftUserPool }
+  | { readonly issuer: string; readonly audience: readonly string[] }
+  | { readonly inFunction: string };
+
+/** One route of the app and the function that serves it. */
+export interface ServedRoute {
+  readonly route: RouteManifest;
+  readonly fn: LiftFunction;
+}
+
+/** Options of {@link LiftHttpApi}. */
+export interface LiftHttpApiProps {
+  readonly service: string;
+  readonly stage: StageSettings;
+  /** Every route of the app, each with its function: one API route per declared route, no catch-all. */
+  readonly routes: readonly ServedRoute[];
+  /** The app's CORS rules (`app.manifest().cors`); API Gateway answers preflights from them. */
+  readonly cors?: CorsDeclaration | undefined;
+  /** Required when any route is protected. */
+  readonly authorizer?: GatewayAuthorizer;
+}
+
+const METHODS: Readonly<Record<string, HttpMethod>> = {
+  GET: HttpMethod.GET,
+  POST: HttpMethod.POST,
+  PUT: HttpMethod.PUT,
+  PATCH: HttpMethod.PATCH,
+  DELETE: HttpMethod.DELETE,
+  HEAD: HttpMethod.HEAD,
+  OPTIONS: HttpMethod.OPTIONS,
+};
+
+/** A Lift pattern as an API Gateway path: `:id` → `{id}`, a trailing `*` → `{proxy+}`. */
+export function gatewayPath(pattern: string): string {
+  if (pattern === '/') return '/';
+  const trimmed = pattern.endsWith('/') ? pattern.slice(0, -1) : pattern;
+  return trimmed
+    .split('/')
+    .map((part) => (part === '*' ? '{proxy+}' : part.startsWith(':') ? `{${part.slice(1)}}` : part))
+    .join('/');
+}
+
+/** The gateway's CORS settings from the app's; a predicate origin cannot be expressed there. */
+function corsPreflight(cors: CorsDeclaration) {
+  if (cors.origins === undefined)
+    throw new Error(
+      'LiftHttpApi: the app decides CORS origins with a function, which API Gateway cannot express; list the origins in cors({ origins: [...] })',
+    );
+  return {
+    allowOrigins: [...cors.origins],
+    allowMethods: cors.methods.map((m) => CorsHttpMethod[m as keyof typeof CorsHttpMethod]),
+    allowHeaders: [...cors.allowHeaders],
+    exposeHeaders: [...cors.exposeHeaders],
+    allowCredentials: cors.credentials,
+    maxAge: Duration.seconds(cors.maxAge),
+  };
+}
+
+/**
+ * An HTTP API built from the app's route table: one route per declared route (so the gateway's
+ * authorizer cannot be bypassed through a catch-all), the gateway authorizer on every protected route
+ * and none on public ones, CORS from the app's rules, the stage's throttling, JSON access logs, and
+ * the stage's custom domain.
+ */
+export class LiftHttpApi extends Construct {
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  readonly accessLogs: LogGroup;
+
+  constructor(scope: Construct, id: string, props: LiftHttpApiProps) {
+    super(scope, id);
+    const { stage } = props;
+    this.api = new HttpApi(this, 'Api', {
+      apiName: `${props.service}-${stage.name}`,
+      createDefaultStage: false,
+      ...(props.cors === undefined ? {} : { corsPreflight: corsPreflight(props.cors) }),
+    });
+    this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: stage.logRetention,
+      removalPolicy: stage.removalPolicy,
+    });
+    const domain =
+      stage.domain === undefined
+        ? undefined
+        : new DomainName(this, 'Domain', {
+            domainName: stage.domain.name,
+            certificate: Certificate.fromCertificateArn(this, 'Certificate', stage.domain.certificateArn),
+          });
+    this.stage = new HttpStage(this, 'Stage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: stage.throttle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            method: '$context.httpMethod',
+            route: '$context.routeKey',
+            status: '$context.status',
+            latency: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+          }),
+        ),
+      },
+      ...(domain === undefined ? {} : { domainMapping: { domainName: domain } }),
+    });
+
+    const authorizer = this.authorizer(props);
+    const none = new HttpNoneAuthorizer();
+    const integrations = new Map<LiftFunction, HttpLambdaIntegration>();
+    for (const { route, fn } of props.routes) {
+      const method = METHODS[route.method];
+      if (method === undefined)
+        throw new Error(`LiftHttpApi: ${route.method} ${route.pattern}: unsupported method`);
+      let integration = integrations.get(fn);
+      if (integration === undefined) {
+        integration = new HttpLambdaIntegration(`${fn.node.id}Integration`, fn.function);
+        integrations.set(fn, integration);
+      }
+      if (route.access === 'protected' && authorizer === undefined)
+        throw new Error(
+          `LiftHttpApi: ${route.method} ${route.pattern} is protected but the API has no authorizer; pass authorizer: { userPool } or { issuer, audience }`,
+        );
+      const [added] = this.api.addRoutes({
+        path: gatewayPath(route.pattern),
+        methods: [method],
+        integration,
+        authorizer:
+          route.access === 'protected' && authorizer !== 'function'
+            ? (authorizer as IHttpRouteAuthorizer)
+            : none,
+      });
+      const cfn = added?.node.defaultChild;
+      const inFunction =
+        props.authorizer !== undefined && 'inFunction' in props.authorizer
+          ? props.authorizer.inFunction
+          : undefined;
+      if (route.access === 'protected' && inFunction !== undefined && cfn !== undefined)
+        Validations.of(cfn).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${route.method} ${route.pattern} is authenticated by the function: ${inFunction}`,
+        });
+      else if (route.access === 'protected') cfn?.node.addMetadata(PROTECTED_ROUTE, true);
+      else if (cfn !== undefined)
+        Validations.of(cfn).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason:
+            route.access === 'public'
+              ? `${route.method} ${route.pattern} is public in the app (auth: 'public'): anyone may call it, so no gateway authorizer; the route's own rate limits and validation apply.`
+              : `${route.method} ${route.pattern}: the app declares no access control at all (createApp without access), so every route is open, as the app says.`,
+        });
+    }
+    new CfnOutput(this, 'Url', {
+      value: domain === undefined ? (this.stage.url ?? '') : `https://${stage.domain?.name}/`,
+    });
+  }
+
+  private authorizer(props: LiftHttpApiProps): IHttpRouteAuthorizer | 'function' | undefined {
+    const given = props.authorizer;
+    if (given === undefined) return undefined;
+    if ('inFunction' in given) {
+      if (given.inFunction.trim() === '')
+        throw new Error(
+          'LiftHttpApi: authorizer.inFunction says why the gateway checks nobody; it cannot be empty',
+        );
+      return 'function';
+    }
+    if ('userPool' in given)
+      return new HttpUserPoolAuthorizer('UserPoolAuthorizer', given.userPool.userPool, {
+        userPoolClients: [given.userPool.client],
+      });
+    return new HttpJwtAuthorizer('JwtAuthorizer', given.issuer, { jwtAudience: [...given.audience] });
+  }
+}

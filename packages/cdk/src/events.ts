@@ -1,0 +1,287 @@
+import type { EventBridgeManifest, RecordManifest } from '@lift/core';
+import type { ScheduleInfo } from '@lift/core/events';
+import { Duration, Lazy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Match, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Stream, StreamEncryption } from 'aws-cdk-lib/aws-kinesis';
+import { Alias } from 'aws-cdk-lib/aws-kms';
+import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import {
+  DynamoEventSource,
+  KinesisEventSource,
+  S3EventSourceV2,
+  SqsDlq,
+  SqsEventSource,
+} from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { EventType, IBucket } from 'aws-cdk-lib/aws-s3';
+import { Schedule, ScheduleExpression, ScheduleGroup, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { acknowledgeWildcards } from './acknowledge.js';
+import type { LiftBucket, LiftTable } from './data.js';
+import type { LiftFunction } from './function.js';
+import type { StageSettings } from './stage.js';
+
+/** Options of {@link LiftEvents}. */
+export interface LiftEventsProps {
+  readonly stage: StageSettings;
+  readonly service: string;
+  /** Each record registration of the app with the function that serves it. */
+  readonly records?: readonly { readonly record: RecordManifest; readonly fn: LiftFunction }[];
+  readonly eventBridge?: readonly { readonly pattern: EventBridgeManifest; readonly fn: LiftFunction }[];
+  readonly schedules?: readonly { readonly schedule: ScheduleInfo; readonly fn: LiftFunction }[];
+  /** The declared tables and buckets (streams and notifications attach to them by declared name). */
+  readonly tables?: readonly LiftTable[];
+  readonly buckets?: readonly LiftBucket[];
+}
+
+/** A DynamoDB Streams or Kinesis mapping retries a failing batch this often before its DLQ. */
+const STREAM_RETRIES = 10;
+
+/**
+ * The event wiring of a service: a queue with a DLQ per `app.sqs` (visibility six times the function's
+ * timeout, partial-batch responses on), a topic per `app.sns`, bucket notifications per `app.s3`, a
+ * rule per `app.eventBridge`, stream mappings per `app.dynamodbStream`/`app.kinesis` (partial-batch
+ * responses, failures to a DLQ), and an EventBridge Scheduler schedule per `app.schedule` in the
+ * service's group, each invoking the function that registered it with a DLQ for failed invocations.
+ * Each function learns the deployed names through `LIFT_RESOURCE_NAMES`.
+ */
+export class LiftEvents extends Construct {
+  /** Every queue created (consumed queues and DLQs), for alarms. */
+  readonly deadLetterQueues: Queue[] = [];
+  readonly queues: Queue[] = [];
+  readonly schedules: Schedule[] = [];
+  readonly group: ScheduleGroup | undefined;
+  private readonly names = new Map<LiftFunction, Record<string, string>>();
+
+  constructor(scope: Construct, id: string, props: LiftEventsProps) {
+    super(scope, id);
+    const { stage } = props;
+    for (const { record, fn } of props.records ?? []) {
+      if (!record.exact)
+        throw new Error(
+          `LiftEvents: ${record.source} registration "${record.name}" is a glob; a deployment creates named resources, so register the exact name`,
+        );
+      const rid = `${record.source}-${record.name}`;
+      switch (record.source) {
+        case 'sqs': {
+          const fifo = record.name.endsWith('.fifo');
+          const base = fifo ? record.name.slice(0, -5) : record.name;
+          const dlq = this.queue(
+            `${rid}-dlq`,
+            `${base}-${stage.name}-dlq${fifo ? '.fifo' : ''}`,
+            fifo,
+            Duration.days(14),
+          );
+          const timeout = fn.function.timeout ?? Duration.seconds(3);
+          const queue = new Queue(this, rid, {
+            queueName: `${base}-${stage.name}${fifo ? '.fifo' : ''}`,
+            ...(fifo ? { fifo: true } : {}),
+            visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
+            encryption: QueueEncryption.SQS_MANAGED,
+            enforceSSL: true,
+            deadLetterQueue: { queue: dlq, maxReceiveCount: 5 },
+          });
+          this.queues.push(queue);
+          fn.function.addEventSource(
+            new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }),
+          );
+          this.alias(fn, 'sqs', queue.queueName, record.name);
+          break;
+        }
+        case 'sns': {
+          const topic = new Topic(this, rid, {
+            topicName: `${record.name}-${stage.name}`,
+            enforceSSL: true,
+            masterKey: Alias.fromAliasName(this, `${rid}-key`, 'alias/aws/sns'),
+          });
+          const dlq = this.queue(
+            `${rid}-dlq`,
+            `${record.name}-${stage.name}-sns-dlq`,
+            false,
+            Duration.days(14),
+          );
+          topic.addSubscription(new LambdaSubscription(fn.function, { deadLetterQueue: dlq }));
+          this.alias(fn, 'sns', topic.topicName, record.name);
+          break;
+        }
+        case 's3': {
+          const bucket = props.buckets?.find((b) => b.definition.name === record.name);
+          if (bucket === undefined)
+            throw new Error(`LiftEvents: app.s3("${record.name}") names no declared bucket`);
+          const events = (record.events ?? ['ObjectCreated:*']).map((e) => `s3:${e}` as EventType);
+          const filter = {
+            ...(record.prefix === undefined ? {} : { prefix: record.prefix }),
+            ...(record.suffix === undefined ? {} : { suffix: record.suffix }),
+          };
+          fn.function.addEventSource(
+            new S3EventSourceV2(bucket.bucket as IBucket, { events, filters: [filter] }),
+          );
+          this.alias(fn, 's3', bucket.bucket.bucketName, record.name);
+          acknowledgeNotificationsHandler(Stack.of(this));
+          break;
+        }
+        case 'dynamodb': {
+          const table = props.tables?.find((t) => t.definition.name === record.name);
+          if (table === undefined)
+            throw new Error(`LiftEvents: app.dynamodbStream("${record.name}") names no declared table`);
+          const dlq = this.queue(
+            `${rid}-dlq`,
+            `${record.name}-${stage.name}-stream-dlq`,
+            false,
+            Duration.days(14),
+          );
+          fn.function.addEventSource(
+            new DynamoEventSource(table.table as ITable, {
+              startingPosition: StartingPosition.LATEST,
+              reportBatchItemFailures: true,
+              retryAttempts: STREAM_RETRIES,
+              onFailure: new SqsDlq(dlq),
+            }),
+          );
+          this.alias(fn, 'dynamodb', table.table.tableName, record.name);
+          break;
+        }
+        case 'kinesis': {
+          const stream = new Stream(this, rid, {
+            streamName: `${record.name}-${stage.name}`,
+            encryption: StreamEncryption.MANAGED,
+          });
+          const dlq = this.queue(
+            `${rid}-dlq`,
+            `${record.name}-${stage.name}-stream-dlq`,
+            false,
+            Duration.days(14),
+          );
+          fn.function.addEventSource(
+            new KinesisEventSource(stream, {
+              startingPosition: StartingPosition.LATEST,
+              reportBatchItemFailures: true,
+              retryAttempts: STREAM_RETRIES,
+              onFailure: new SqsDlq(dlq),
+            }),
+          );
+          this.alias(fn, 'kinesis', stream.streamName, record.name);
+          break;
+        }
+      }
+    }
+
+    (props.eventBridge ?? []).forEach(({ pattern, fn }, i) => {
+      const match = (value: string) =>
+        !value.includes('*')
+          ? [value]
+          : /^[^*]+\*$/.test(value)
+            ? Match.prefix(value.slice(0, -1))
+            : Match.wildcard(value);
+      new Rule(this, `rule-${i}`, {
+        description: `${props.service}: ${pattern.source.join(', ')}${pattern.detailType === undefined ? '' : ` / ${pattern.detailType.join(', ')}`}`,
+        eventPattern: {
+          source: pattern.source.flatMap(match),
+          ...(pattern.detailType === undefined ? {} : { detailType: [...pattern.detailType] }),
+        },
+        targets: [new LambdaTarget(fn.function, { retryAttempts: 8 })],
+      });
+    });
+
+    const schedules = props.schedules ?? [];
+    this.group =
+      schedules.length === 0
+        ? undefined
+        : new ScheduleGroup(this, 'Group', { scheduleGroupName: `${props.service}-${stage.name}` });
+    // One role for the group's schedules: it may invoke only the functions that registered them.
+    const role =
+      schedules.length === 0
+        ? undefined
+        : new Role(this, 'SchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
+    if (role !== undefined)
+      acknowledgeWildcards(role, (s) =>
+        s.Action === 'lambda:InvokeFunction' ||
+        (Array.isArray(s.Action) && s.Action.every((a) => a === 'lambda:InvokeFunction'))
+          ? 'Scheduler invokes the function that registered the schedule; the grant covers that function and its versions (function:*), nothing else.'
+          : undefined,
+      );
+    for (const { schedule, fn } of schedules) {
+      const dlq = this.queue(
+        `schedule-${schedule.name}-dlq`,
+        `${props.service}-${stage.name}-${schedule.name}-dlq`,
+        false,
+        Duration.days(14),
+      );
+      this.schedules.push(
+        new Schedule(this, `schedule-${schedule.name}`, {
+          scheduleName: schedule.name,
+          ...(this.group === undefined ? {} : { scheduleGroup: this.group }),
+          schedule: ScheduleExpression.expression(
+            schedule.expression,
+            schedule.timezone === undefined ? undefined : TimeZone.of(schedule.timezone),
+          ),
+          enabled: schedule.enabled,
+          ...(schedule.description === undefined ? {} : { description: schedule.description }),
+          target: new LambdaInvoke(fn.function, {
+            role: role as Role,
+            input: ScheduleTargetInput.fromText(schedule.input),
+            deadLetterQueue: dlq,
+            retryAttempts: 2,
+            maxEventAge: Duration.minutes(5),
+          }),
+        }),
+      );
+    }
+  }
+
+  /** Sets `LIFT_RESOURCE_NAMES` on each function wired here (declared name → deployed name). */
+  private alias(fn: LiftFunction, source: string, deployed: string, declared: string): void {
+    let names = this.names.get(fn);
+    if (names === undefined) {
+      const own: Record<string, string> = {};
+      names = own;
+      this.names.set(fn, own);
+      fn.function.addEnvironment(
+        'LIFT_RESOURCE_NAMES',
+        Lazy.string({ produce: () => fn.stack.toJsonString(own) }),
+      );
+    }
+    names[`${source}:${declared}`] = deployed;
+  }
+
+  private queue(id: string, name: string, fifo: boolean, retention: Duration): Queue {
+    const queue = new Queue(this, id, {
+      queueName: name,
+      ...(fifo ? { fifo: true } : {}),
+      retentionPeriod: retention,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    Validations.of(queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself a dead-letter queue (of a queue, subscription, stream mapping or schedule).',
+    });
+    this.deadLetterQueues.push(queue);
+    return queue;
+  }
+}
+
+/**
+ * CDK sets bucket notifications through one function of its own per stack (CloudFormation cannot add
+ * them to an existing bucket without replacing its configuration); its role and runtime are CDK's.
+ */
+function acknowledgeNotificationsHandler(stack: Stack): void {
+  const handler = stack.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
+  if (handler === undefined || handler.node.metadata.some((m) => m.type === 'lift:acknowledged')) return;
+  handler.node.addMetadata('lift:acknowledged', true);
+  const why =
+    "CDK's own bucket-notifications handler (runs only during deployment): its basic-execution role and s3:PutBucketNotification on * are CDK's, not the service's.";
+  const handlerChecks = Validations.of(handler);
+  handlerChecks.acknowledge({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    reason: why,
+  });
+  handlerChecks.acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: why });
+}

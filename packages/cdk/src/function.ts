@@ -1,0 +1,166 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { buildSync } from 'esbuild';
+import { acknowledgeWildcards } from './acknowledge.js';
+import type { StageSettings } from './stage.js';
+
+/** Memory presets: `standard` 512 MB for API routes, `large` 1024 MB for exports and batch work. */
+export type MemoryPreset = 'standard' | 'large';
+
+/** Options of {@link LiftFunction}. */
+export interface LiftFunctionProps {
+  /** The service name (`POWERTOOLS_SERVICE_NAME`, metrics namespace, resource names). */
+  readonly service: string;
+  readonly stage: StageSettings;
+  /** The handler module (TypeScript or JavaScript), bundled with esbuild in this process. */
+  readonly entry: string;
+  /** The export Lambda calls (default `handler`). */
+  readonly handlerExport?: string;
+  /** `nodejs24.x` (default, the latest Lambda runs) or `nodejs22.x`; always arm64. */
+  readonly runtime?: 'nodejs22.x' | 'nodejs24.x';
+  /** A preset or a size in MB (default `standard`, 512 MB). */
+  readonly memory?: MemoryPreset | number;
+  /** Default 10 seconds; queue visibility timeouts are derived from it. */
+  readonly timeout?: Duration;
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Caps the function's concurrency (default unreserved). */
+  readonly reservedConcurrency?: number;
+  /** Export conditions esbuild resolves with (a monorepo passes its source condition). */
+  readonly conditions?: readonly string[];
+  readonly description?: string;
+}
+
+const bundles = new Map<string, string>();
+
+/**
+ * Bundles an entry once per process (every function of a service shares one bundle): ESM, minified,
+ * with a linked source map, everything bundled (the AWS SDK too, so the version deployed is the one
+ * tested), `require` available to CommonJS dependencies.
+ */
+export function bundleEntry(entry: string, conditions: readonly string[] = []): string {
+  const key = `${resolve(entry)}\n${conditions.join(',')}`;
+  const cached = bundles.get(key);
+  if (cached !== undefined) return cached;
+  const outdir = mkdtempSync(join(tmpdir(), 'lift-cdk-'));
+  buildSync({
+    entryPoints: [resolve(entry)],
+    outfile: join(outdir, 'index.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    // The oldest runtime a function may choose, so one bundle serves both.
+    target: 'node22',
+    minify: true,
+    sourcemap: 'linked',
+    sourcesContent: false,
+    conditions: [...conditions],
+    legalComments: 'none',
+    logLevel: 'error',
+    banner: {
+      js: "import { createRequire as __liftRequire } from 'node:module'; const require = __liftRequire(import.meta.url);",
+    },
+  });
+  writeFileSync(join(outdir, 'package.json'), '{"type":"module"}\n');
+  bundles.set(key, outdir);
+  return outdir;
+}
+
+/**
+ * One Lambda function of a service: its bundle, an arm64 Node.js runtime, its own log group with the
+ * stage's retention, active tracing, and a role that starts with nothing but writing its own logs;
+ * the service constructs add what its declarations need, resource by resource.
+ */
+export class LiftFunction extends Construct {
+  readonly function: LambdaFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+  private readonly justified = new Map<string, string>();
+
+  constructor(scope: Construct, id: string, props: LiftFunctionProps) {
+    super(scope, id);
+    const { stage } = props;
+    const memory =
+      props.memory === undefined || props.memory === 'standard'
+        ? 512
+        : props.memory === 'large'
+          ? 1024
+          : props.memory;
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: stage.logRetention,
+      removalPolicy: stage.removalPolicy,
+    });
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.service} ${id} (${stage.name})`,
+    });
+    this.role.addToPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    this.function = new LambdaFunction(this, 'Function', {
+      code: Code.fromAsset(bundleEntry(props.entry, props.conditions)),
+      handler: `index.${props.handlerExport ?? 'handler'}`,
+      runtime: props.runtime === 'nodejs22.x' ? Runtime.NODEJS_22_X : Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: memory,
+      timeout: props.timeout ?? Duration.seconds(10),
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: Tracing.ACTIVE,
+      ...(props.reservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrency }),
+      ...(props.description === undefined ? {} : { description: props.description }),
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: props.service,
+        POWERTOOLS_METRICS_NAMESPACE: props.service,
+        LIFT_STAGE: stage.name,
+        ...props.environment,
+      },
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active tracing: X-Ray accepts no resource-level permissions, so PutTraceSegments and PutTelemetryRecords need Resource *.',
+    });
+    acknowledgeWildcards(this.role, (s) => (s.Sid === undefined ? undefined : this.justified.get(s.Sid)));
+  }
+
+  /**
+   * Adds one statement to the function's role: explicit actions only. A resource with a wildcard (the
+   * objects of a bucket, say) needs `wildcardReason`, which is recorded as the justification.
+   */
+  allow(actions: readonly string[], resources: readonly string[], wildcardReason?: string): void {
+    for (const action of actions)
+      if (action.includes('*')) throw new Error(`LiftFunction.allow: "${action}" is a wildcard action`);
+    const sid = wildcardReason === undefined ? undefined : `LiftJustified${this.justified.size}`;
+    if (sid !== undefined && wildcardReason !== undefined) this.justified.set(sid, wildcardReason);
+    this.role.addToPolicy(
+      new PolicyStatement({
+        actions: [...actions],
+        resources: [...resources],
+        ...(sid === undefined ? {} : { sid }),
+      }),
+    );
+  }
+
+  /** The function's region-qualified name, for dashboards. */
+  get functionName(): string {
+    return this.function.functionName;
+  }
+
+  /** @internal The stack the function lives in. */
+  get stack(): Stack {
+    return Stack.of(this);
+  }
+}
