@@ -1,16 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { createAccessControl } from '../auth/access-control.js';
 import { cors } from '../http/cors.js';
+import { memoryRateLimitStore } from '../ratelimit/memory-store.js';
 import { createApp } from './app.js';
 
 const access = () => createAccessControl({ authenticators: [() => undefined] });
 
 describe('app.manifest()', () => {
   it('lists every route with its access, roles, scopes and the CORS rules that cover it', () => {
-    const app = createApp({ service: 'shop', access: access() });
+    const app = createApp({
+      service: 'shop',
+      access: access(),
+      rateLimits: { store: memoryRateLimitStore() },
+    });
     app.use(cors({ origins: ['https://shop.example.com'], credentials: true }));
     app.get('/health', { auth: 'public' }, (ctx) => ctx.text('ok'));
-    app.post('/orders', { auth: { roles: ['user'], scopes: ['orders:write'] } }, (ctx) => ctx.json({}));
+    app.post(
+      '/orders',
+      {
+        auth: { roles: ['user'], scopes: ['orders:write'] },
+        rateLimit: { limit: 5, window: '1m', by: 'user' },
+      },
+      (ctx) => ctx.json({}),
+    );
     const admin = app.group('/admin');
     admin.use(cors({ origins: ['https://admin.example.com'] }));
     admin.delete('/orders/:id', { auth: {} }, (ctx) => ctx.empty(204));
@@ -27,6 +39,7 @@ describe('app.manifest()', () => {
         access: 'protected',
         roles: ['user'],
         scopes: ['orders:write'],
+        rateLimited: true,
         origins: ['https://shop.example.com'],
       },
       {

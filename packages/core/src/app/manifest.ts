@@ -19,6 +19,10 @@ export interface RouteManifest {
   readonly scopes?: readonly string[];
   /** The CORS rules that answer this route's preflights, when a `cors()` middleware covers it. */
   readonly cors?: CorsDeclaration;
+  /** The route is rate limited: serving it writes to the rate-limit store. */
+  readonly rateLimited?: true;
+  /** The route is idempotent: serving it writes to the idempotency store. */
+  readonly idempotent?: true;
 }
 
 /** What a deployment needs of one record registration: which resource feeds it. */
@@ -72,7 +76,14 @@ export function routeManifest(def: RouteDefinition, hasAccessControl: boolean): 
   };
   const roles = typeof auth === 'object' && auth.roles !== undefined ? { roles: [...auth.roles] } : {};
   const scopes = typeof auth === 'object' && auth.scopes !== undefined ? { scopes: [...auth.scopes] } : {};
-  return { ...base, ...roles, ...scopes, ...(cors === undefined ? {} : { cors }) };
+  return {
+    ...base,
+    ...roles,
+    ...scopes,
+    ...(cors === undefined ? {} : { cors }),
+    ...(def.options.rateLimit === undefined ? {} : { rateLimited: true as const }),
+    ...(def.options.idempotency === undefined ? {} : { idempotent: true as const }),
+  };
 }
 
 /** @internal The manifest of a record registration (not a schedule or EventBridge pattern). */
