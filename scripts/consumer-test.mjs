@@ -1,7 +1,8 @@
-// `npm run test:consumer`: @lift/core and @lift/cli as a team adopting them gets them. Packs both
-// packages (prepack builds them), checks what the tarballs hold, installs them into a project in
-// the system's temp folder (outside this workspace, so nothing resolves to the sources), type-checks
-// a small TypeScript service with NodeNext resolution, and runs it with `lift invoke` and `lift dev`.
+// `npm run test:consumer`: @lift/core, @lift/cli and @lift/cdk as a team adopting them gets them.
+// Packs the packages (prepack builds them), checks what the tarballs hold, installs them into a
+// project in the system's temp folder (outside this workspace, so nothing resolves to the sources),
+// type-checks a small TypeScript service and its stack with NodeNext resolution, runs it with
+// `lift invoke` and `lift dev`, synthesises its stack and runs the bundle the stack would deploy.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,6 +36,7 @@ import { z } from 'zod';
 
 export const notes = defineTable({
   name: 'consumer-notes',
+  nameFromEnv: 'NOTES_TABLE',
   partitionKey: { name: 'PK', type: 'S' },
   sortKey: { name: 'SK', type: 'S' },
 });
@@ -64,6 +66,77 @@ app.post(
 );
 export const handler = app.handler;
 `;
+
+// The deployment, as docs/deploy.md writes it: one stack from the service's own declarations.
+const INFRA = `import { fileURLToPath } from 'node:url';
+import { LiftService, loadService, stageSettings } from '@lift/cdk';
+import { App, Stack } from 'aws-cdk-lib';
+
+const entry = fileURLToPath(new URL('./handler.ts', import.meta.url));
+const issuer = 'https://issuer.example.com/';
+const app = new App({ outdir: process.argv[2] ?? 'cdk.out' });
+const stage = stageSettings('prod');
+const stack = new Stack(app, 'consumer-prod', { env: { region: stage.region } });
+new LiftService(stack, 'Consumer', {
+  service: await loadService(entry, {}, {
+    environment: { LIFT_DEV_ISSUER: issuer, LIFT_DEV_JWKS_URI: \`\${issuer}jwks.json\` },
+  }),
+  stage,
+  entry,
+  authorizer: { issuer, audience: ['lift-dev'] },
+});
+app.synth();
+`;
+
+/** Synthesises the consumer's stack with the packed @lift/cdk, reads it, and runs the bundle it deploys. */
+async function synthesises(app) {
+  const outdir = join(app, 'cdk.out');
+  execFileSync(process.execPath, ['--import', 'tsx', 'src/infra.ts', outdir], { cwd: app, stdio: 'inherit' });
+  const template = JSON.parse(readFileSync(join(outdir, 'consumer-prod.template.json'), 'utf8'));
+  const resources = Object.values(template.Resources);
+  const routes = resources
+    .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
+    .map((r) => `${r.Properties.RouteKey} ${r.Properties.AuthorizationType}`)
+    .sort();
+  if (routes.join() !== 'GET /health NONE,POST /tenants/{tenantId}/notes JWT')
+    fail(`the stack's routes are ${routes.join(', ')}`);
+  const fn = resources.find(
+    (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler',
+  );
+  if (fn?.Properties.Runtime !== 'nodejs24.x') fail('no nodejs24.x function serves the routes');
+  // The asset's folder in the cloud assembly is named after the zip the template deploys.
+  const asset = `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`;
+  // The bundle as Lambda loads it: an ES module answering an API Gateway event.
+  process.env.LIFT_DEV_ISSUER = 'https://issuer.example.com/';
+  process.env.LIFT_DEV_JWKS_URI = 'https://issuer.example.com/jwks.json';
+  process.env.POWERTOOLS_DEV = 'true';
+  const { handler } = await import(join(outdir, asset, 'index.mjs'));
+  const answer = await handler({
+    version: '2.0',
+    routeKey: 'GET /health',
+    rawPath: '/health',
+    rawQueryString: '',
+    headers: { host: 'api.example.com' },
+    requestContext: {
+      http: {
+        method: 'GET',
+        path: '/health',
+        protocol: 'HTTP/1.1',
+        sourceIp: '203.0.113.9',
+        userAgent: 'test',
+      },
+      requestId: 'r-1',
+      routeKey: 'GET /health',
+      stage: '$default',
+      timeEpoch: Date.now(),
+    },
+    isBase64Encoded: false,
+  });
+  if (answer.statusCode !== 200) fail(`the deployed bundle answered ${JSON.stringify(answer)}`);
+  console.log(
+    `@lift/cdk: stack synthesised (${routes.length} routes, protected one behind JWT), its bundle answers 200`,
+  );
+}
 
 const TOOLING = `import { type DevServer, startDevServer } from '@lift/cli';
 
@@ -120,6 +193,8 @@ try {
         '@lift/core',
         '--workspace',
         '@lift/cli',
+        '--workspace',
+        '@lift/cdk',
         '--pack-destination',
         packs,
       ],
@@ -132,6 +207,8 @@ try {
   const app = join(work, 'app');
   mkdirSync(join(app, 'src'), { recursive: true });
   const pinned = (name) => root.devDependencies[name] ?? fail(`no pinned version of ${name}`);
+  const cdkManifest = JSON.parse(readFileSync(join(repo, 'packages/cdk/package.json'), 'utf8'));
+  const cdkPinned = (name) => cdkManifest.devDependencies[name] ?? fail(`no pinned version of ${name}`);
   writeFileSync(
     join(app, 'package.json'),
     JSON.stringify(
@@ -147,6 +224,10 @@ try {
         },
         devDependencies: {
           '@lift/cli': tarball('@lift/cli'),
+          '@lift/cdk': tarball('@lift/cdk'),
+          'aws-cdk-lib': cdkPinned('aws-cdk-lib'),
+          constructs: cdkPinned('constructs'),
+          tsx: pinned('tsx'),
           '@types/node': pinned('@types/node'),
           typescript: pinned('typescript'),
         },
@@ -169,10 +250,17 @@ try {
         types: ['node'],
       },
       include: ['src'],
+      // The stack is checked on its own below: aws-cdk-lib's declarations do not compile under these settings.
+      exclude: ['src/infra.ts'],
     }),
+  );
+  writeFileSync(
+    join(app, 'tsconfig.infra.json'),
+    JSON.stringify({ extends: './tsconfig.json', include: ['src/infra.ts'], exclude: [] }),
   );
   writeFileSync(join(app, 'src/handler.ts'), SERVICE);
   writeFileSync(join(app, 'src/tooling.ts'), TOOLING);
+  writeFileSync(join(app, 'src/infra.ts'), INFRA);
   npm(['install', '--prefer-offline', '--no-audit', '--no-fund'], app);
   if (readFileSync(join(app, 'node_modules/@lift/cli/dist/lift.mjs'), 'utf8').includes('function createApp('))
     fail('@lift/cli bundles a copy of @lift/core');
@@ -182,6 +270,27 @@ try {
     stdio: 'inherit',
   });
   console.log('tsc: the service and the tooling type-check against the packed types (NodeNext)');
+  // The stack, with the same settings: only aws-cdk-lib's own declarations may fail them (they are
+  // not written for exactOptionalPropertyTypes), never @lift/cdk's or the stack's code.
+  let infraErrors = '';
+  try {
+    execFileSync(
+      process.execPath,
+      [join(app, 'node_modules/typescript/bin/tsc'), '-p', join(app, 'tsconfig.infra.json')],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+  } catch (error) {
+    infraErrors = String(error.stdout);
+  }
+  const ours = infraErrors
+    .split('\n')
+    .filter((line) => /^\S.*\(\d+,\d+\): error/.test(line) && !line.includes('node_modules/aws-cdk-lib/'));
+  if (ours.length > 0)
+    fail(`the stack does not type-check against the packed @lift/cdk:\n${ours.join('\n')}`);
+  console.log('tsc: the stack type-checks against the packed @lift/cdk (NodeNext)');
 
   const lift = (args) =>
     execFileSync(join(app, 'node_modules/.bin/lift'), args, {
@@ -211,6 +320,7 @@ try {
   if (created.statusCode !== 201) fail(`lift invoke POST answered ${JSON.stringify(created)}`);
   console.log('lift invoke: GET /health 200, POST with a lift token 201');
   await devServerAnswers(app, token);
+  await synthesises(app);
   console.log('consumer test passed');
 } finally {
   rmSync(work, { recursive: true, force: true });

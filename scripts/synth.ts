@@ -9,6 +9,7 @@ import { LiftService, loadService, stageSettings } from '@lift/cdk';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ENTRY as BUBBLE_ENTRY, bubbleBatchStacks } from '../reference/bubble-batch/infra/stacks.js';
+import { bubbleBatchStage } from '../reference/bubble-batch/infra/stage.js';
 import * as bubbleResources from '../reference/bubble-batch/src/resources.js';
 
 const root = new URL('../', import.meta.url);
@@ -19,24 +20,34 @@ const JWT_ISSUER = process.env.JWT_ISSUER ?? 'https://issuer.example.com/';
 /** The examples, each one stack; what each reads from the environment at import, as placeholders. */
 const examples: {
   name: string;
+  /** Read at import: a placeholder while the entry loads for synthesis. */
+  placeholders?: Record<string, string>;
+  /** Set on the deployed functions. */
   environment?: Record<string, string>;
   authorizer?: { issuer: string; audience: string[] } | { inFunction: string };
+  allowOpenRoutes?: string;
 }[] = [
-  { name: 'hello-world' },
-  { name: 'crud-api', environment: { CURSOR_SECRET: 'synth-placeholder-cursor-secret-32-characters' } },
+  { name: 'hello-world', allowOpenRoutes: 'a greeting anyone may read' },
+  {
+    name: 'crud-api',
+    placeholders: { CURSOR_SECRET: 'synth-placeholder-cursor-secret-32-characters' },
+    allowOpenRoutes:
+      'the example shows tenant-keyed storage without authentication; put it behind access control before real use',
+  },
   {
     name: 'jwt-auth',
+    // The gateway and the function check the same issuer.
     environment: { JWT_ISSUER, JWT_JWKS_URI: `${JWT_ISSUER}.well-known/jwks.json` },
     authorizer: { issuer: JWT_ISSUER, audience: ['jwt-auth-example'] },
   },
   {
     name: 'signed-requests',
-    environment: { ORDERS_SERVICE_SECRET: 'synth-placeholder-orders-secret-32chars' },
+    placeholders: { ORDERS_SERVICE_SECRET: 'synth-placeholder-orders-secret-32chars' },
     authorizer: {
       inFunction: 'callers sign each request with HMAC (Lift signing), which no gateway authorizer verifies',
     },
   },
-  { name: 'queue-worker' },
+  { name: 'queue-worker', allowOpenRoutes: 'its one route reads a batch by id, as the example shows' },
 ];
 
 function checked(outdir: string): App {
@@ -53,13 +64,19 @@ const bubble = await loadService(BUBBLE_ENTRY, bubbleResources);
 for (const stage of ['dev', 'prod'] as const) {
   const t0 = performance.now();
   const app = checked(out(`bubble-batch-${stage}`));
-  bubbleBatchStacks(app, { service: bubble, stage: stageSettings(stage), conditions: ['@lift/source'] });
+  bubbleBatchStacks(app, { service: bubble, stage: bubbleBatchStage(stage), conditions: ['@lift/source'] });
   app.synth();
   lines.push(`bubble-batch ${stage}: 5 stacks in ${(performance.now() - t0).toFixed(0)} ms`);
 }
 for (const example of examples) {
   const entry = fileURLToPath(new URL(`examples/${example.name}/src/handler.ts`, root));
-  const service = await loadService(entry, {}, { environment: example.environment ?? {} });
+  const service = await loadService(
+    entry,
+    {},
+    {
+      environment: { ...example.environment, ...example.placeholders },
+    },
+  );
   for (const stage of ['dev', 'prod'] as const) {
     const t0 = performance.now();
     const settings = stageSettings(stage);
@@ -72,6 +89,8 @@ for (const example of examples) {
       queries: QUERIES,
       conditions: ['@lift/source'],
       ...(example.authorizer === undefined ? {} : { authorizer: example.authorizer }),
+      ...(example.allowOpenRoutes === undefined ? {} : { allowOpenRoutes: example.allowOpenRoutes }),
+      ...(example.environment === undefined ? {} : { environment: example.environment }),
     });
     app.synth();
     lines.push(`${example.name} ${stage}: 1 stack in ${(performance.now() - t0).toFixed(0)} ms`);

@@ -50,13 +50,23 @@ export function acknowledgeWildcards(
         const document = stack.resolve((c as unknown as { policyDocument: unknown }).policyDocument) as {
           Statement?: ResolvedStatement[];
         };
+        // cdk-nag names a finding by the resource alone, not by the statement: acknowledge a wildcard
+        // only when every statement granting on it has a reason, so one justified grant never covers
+        // an unjustified one on the same resource.
+        const reasons = new Map<string, string | undefined>();
         for (const statement of document.Statement ?? []) {
+          if (statement.Effect !== 'Allow') continue;
           const reason = reasonFor(statement);
-          if (reason === undefined || statement.Effect !== 'Allow') continue;
           const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
           for (const resource of resources.map(flattenReference).filter((r) => r.includes('*')))
-            Validations.of(c).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+            reasons.set(
+              resource,
+              reasons.has(resource) && reasons.get(resource) === undefined ? undefined : reason,
+            );
         }
+        for (const [resource, reason] of reasons)
+          if (reason !== undefined)
+            Validations.of(c).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
       }
       return [];
     },

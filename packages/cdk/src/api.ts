@@ -47,6 +47,11 @@ export interface LiftHttpApiProps {
   readonly cors?: CorsDeclaration | undefined;
   /** Required when any route is protected. */
   readonly authorizer?: GatewayAuthorizer;
+  /**
+   * Why it is right that every route is open, for an app with no access control at all (its routes
+   * are neither `public` nor protected): without it such an app does not deploy.
+   */
+  readonly allowOpenRoutes?: string;
 }
 
 const METHODS: Readonly<Record<string, HttpMethod>> = {
@@ -86,6 +91,20 @@ function corsPreflight(cors: CorsDeclaration) {
 }
 
 /**
+ * API Gateway answers preflights and sets the CORS headers of every response itself (a function's own
+ * are replaced), so one rule holds for the whole API: a route covered by other rules than the app's
+ * (a group's `cors()`) would get looser or stricter CORS than the app declares.
+ */
+function checkCors(props: LiftHttpApiProps): void {
+  const rule = JSON.stringify(props.cors ?? null);
+  const differ = props.routes.filter(({ route }) => JSON.stringify(route.cors ?? null) !== rule);
+  if (differ.length > 0)
+    throw new Error(
+      `LiftHttpApi: ${differ.map(({ route }) => `${route.method} ${route.pattern}`).join(', ')} ${differ.length === 1 ? 'has' : 'have'} CORS rules other than the app's; an HTTP API applies one CORS rule to every route, so declare cors() once, on the app`,
+    );
+}
+
+/**
  * An HTTP API built from the app's route table: one route per declared route (so the gateway's
  * authorizer cannot be bypassed through a catch-all), the gateway authorizer on every protected route
  * and none on public ones, CORS from the app's rules, the stage's throttling, JSON access logs, and
@@ -99,9 +118,17 @@ export class LiftHttpApi extends Construct {
   constructor(scope: Construct, id: string, props: LiftHttpApiProps) {
     super(scope, id);
     const { stage } = props;
+    checkCors(props);
+    const open = props.routes.filter(({ route }) => route.access === 'open');
+    if (open.length > 0 && (props.allowOpenRoutes === undefined || props.allowOpenRoutes.trim() === ''))
+      throw new Error(
+        `LiftHttpApi: the app declares no access control, so ${open.map(({ route }) => `${route.method} ${route.pattern}`).join(', ')} would be open to anyone; give the app access control (auth: 'public' where meant), or say why with allowOpenRoutes: '...'`,
+      );
     this.api = new HttpApi(this, 'Api', {
       apiName: `${props.service}-${stage.name}`,
       createDefaultStage: false,
+      // With a custom domain, the domain is the only way in (no second, default endpoint to forget).
+      ...(stage.domain === undefined ? {} : { disableExecuteApiEndpoint: true }),
       ...(props.cors === undefined ? {} : { corsPreflight: corsPreflight(props.cors) }),
     });
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
@@ -180,7 +207,7 @@ export class LiftHttpApi extends Construct {
           reason:
             route.access === 'public'
               ? `${route.method} ${route.pattern} is public in the app (auth: 'public'): anyone may call it, so no gateway authorizer; the route's own rate limits and validation apply.`
-              : `${route.method} ${route.pattern}: the app declares no access control at all (createApp without access), so every route is open, as the app says.`,
+              : `${route.method} ${route.pattern}: the app declares no access control; open on purpose: ${props.allowOpenRoutes}`,
         });
     }
     new CfnOutput(this, 'Url', {

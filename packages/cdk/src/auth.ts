@@ -1,4 +1,3 @@
-import type { UserPoolDefinition } from '@lift/core/cognito';
 import { CfnOutput, Duration, Validations } from 'aws-cdk-lib';
 import {
   AccountRecovery,
@@ -9,6 +8,7 @@ import {
   VerificationEmailStyle,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import type { DeclaredUserPool } from './declarations.js';
 import type { StageSettings } from './stage.js';
 
 /** The email a user pool sends with a code (`{####}` is replaced by the code). */
@@ -19,7 +19,7 @@ export interface CodeEmail {
 
 /** Options of {@link LiftUserPool}. */
 export interface LiftUserPoolProps {
-  readonly definition: UserPoolDefinition;
+  readonly definition: DeclaredUserPool;
   readonly stage: StageSettings;
   /** The sign-up confirmation email (default a plain one naming the service). */
   readonly email?: CodeEmail;
@@ -36,7 +36,7 @@ export interface LiftUserPoolProps {
 export class LiftUserPool extends Construct {
   readonly userPool: UserPool;
   readonly client: UserPoolClient;
-  readonly definition: UserPoolDefinition;
+  readonly definition: DeclaredUserPool;
 
   constructor(scope: Construct, id: string, props: LiftUserPoolProps) {
     super(scope, id);

@@ -1,17 +1,20 @@
 import type { TableDefinition } from '@lift/core/dynamodb';
-import type { BucketDefinition } from '@lift/core/s3';
 import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { DeclaredBucket } from './declarations.js';
 import type { LiftFunction } from './function.js';
 import type { StageSettings } from './stage.js';
 
 const TYPES = { S: AttributeType.STRING, N: AttributeType.NUMBER, B: AttributeType.BINARY } as const;
 
-/** What a function may do with a table or a bucket. */
-export type DataAccess = 'read' | 'readWrite';
+/**
+ * What a function may do with a table or a bucket. `readWithRateLimits` (tables): read, and write only
+ * the rate-limit windows Lift keeps in the table (items whose partition key starts `RATELIMIT#`).
+ */
+export type DataAccess = 'read' | 'readWrite' | 'readWithRateLimits';
 
 const TABLE_READ = [
   'dynamodb:GetItem',
@@ -89,22 +92,29 @@ export class LiftTable extends Construct {
     return { [this.definition.nameFromEnv as string]: this.table.tableName };
   }
 
-  /** Lets a function read (or read and write) the table and its indexes, and use its key. */
+  /**
+   * Lets a function read (or read and write) the table and its indexes, and use the table's key
+   * through DynamoDB only (`kms:ViaService`): the key cannot be used directly.
+   */
   grant(fn: LiftFunction, access: DataAccess): void {
     const indexes = (this.definition.globalIndexes ?? []).map(
       (i) => `${this.table.tableArn}/index/${i.name}`,
     );
-    fn.allow(access === 'read' ? TABLE_READ : [...TABLE_READ, ...TABLE_WRITE], [
-      this.table.tableArn,
-      ...indexes,
-    ]);
-    fn.allow(access === 'read' ? KEY_READ : [...KEY_READ, ...KEY_WRITE], [this.key.keyArn]);
+    const resources = [this.table.tableArn, ...indexes];
+    fn.allow(access === 'readWrite' ? [...TABLE_READ, ...TABLE_WRITE] : TABLE_READ, resources);
+    if (access === 'readWithRateLimits')
+      fn.allow(['dynamodb:UpdateItem'], [this.table.tableArn], {
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RATELIMIT#*'] } },
+      });
+    fn.allow(access === 'read' ? KEY_READ : [...KEY_READ, ...KEY_WRITE], [this.key.keyArn], {
+      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
+    });
   }
 }
 
 /** Options of {@link LiftBucket}. */
 export interface LiftBucketProps {
-  readonly definition: BucketDefinition;
+  readonly definition: DeclaredBucket;
   readonly stage: StageSettings;
 }
 
@@ -115,7 +125,7 @@ export interface LiftBucketProps {
  */
 export class LiftBucket extends Construct {
   readonly bucket: Bucket;
-  readonly definition: BucketDefinition;
+  readonly definition: DeclaredBucket;
 
   constructor(scope: Construct, id: string, props: LiftBucketProps) {
     super(scope, id);
@@ -172,9 +182,11 @@ export class LiftBucket extends Construct {
   grant(fn: LiftFunction, access: DataAccess): void {
     const objects = this.bucket.arnForObjects('*');
     fn.allow(
-      access === 'read' ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+      access === 'readWrite' ? ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'] : ['s3:GetObject'],
       [objects],
-      `Objects of the ${this.definition.name} bucket only: their keys are made at run time (uploads, exports), so the grant names the bucket's key space.`,
+      {
+        wildcardReason: `Objects of the ${this.definition.name} bucket only: their keys are made at run time (uploads, exports), so the grant names the bucket's key space.`,
+      },
     );
   }
 }

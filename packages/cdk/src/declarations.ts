@@ -1,16 +1,32 @@
 import { pathToFileURL } from 'node:url';
 import type { AppManifest } from '@lift/core';
-import { isUserPoolDefinition, localUserPoolIds, type UserPoolDefinition } from '@lift/core/cognito';
+import { isUserPoolDefinition, localUserPoolIds } from '@lift/core/cognito';
 import { isTableDefinition, type TableDefinition } from '@lift/core/dynamodb';
-import { type BucketDefinition, isBucketDefinition } from '@lift/core/s3';
+import { isBucketDefinition } from '@lift/core/s3';
+
+// What the constructs need of `defineBucket`'s and `defineUserPool`'s results, spelled out here so the
+// published types do not pull in @lift/core/s3's and /cognito's, which name the optional AWS SDK
+// packages a deployment project need not install.
+/** A bucket a service declares (`defineBucket` of `@lift/core/s3`). */
+export interface DeclaredBucket {
+  readonly name: string;
+  readonly nameFromEnv?: string;
+  readonly corsOrigins?: readonly string[];
+}
+/** A user pool a service declares (`defineUserPool` of `@lift/core/cognito`). */
+export interface DeclaredUserPool {
+  readonly name: string;
+  readonly idFromEnv: string;
+  readonly clientIdFromEnv: string;
+}
 
 /** What a service declares in code, read from its entry module: the app and its resources. */
 export interface ServiceDeclarations {
   /** The app's routes, records, EventBridge patterns and schedules (`app.manifest()`). */
   readonly app: AppManifest;
   readonly tables: readonly TableDefinition[];
-  readonly buckets: readonly BucketDefinition[];
-  readonly userPools: readonly UserPoolDefinition[];
+  readonly buckets: readonly DeclaredBucket[];
+  readonly userPools: readonly DeclaredUserPool[];
 }
 
 interface AppLike {
@@ -89,10 +105,18 @@ export async function loadService(
   const set = Object.keys(placeholders).filter((name) => process.env[name] === undefined);
   for (const name of set) process.env[name] = placeholders[name];
   try {
-    const module = (await import(entry.startsWith('file:') ? entry : pathToFileURL(entry).href)) as Record<
-      string,
-      unknown
-    >;
+    let module: Record<string, unknown>;
+    try {
+      module = (await import(entry.startsWith('file:') ? entry : pathToFileURL(entry).href)) as Record<
+        string,
+        unknown
+      >;
+    } catch (error) {
+      throw new Error(
+        `loadService: importing ${entry} failed: ${(error as Error).message}. An entry is imported at synthesis as a deployed function loads it: it must not call AWS at import (read secrets on first use), and a variable it reads at import needs a placeholder in loadService's environment option`,
+        { cause: error },
+      );
+    }
     return serviceDeclarations(module);
   } finally {
     for (const name of set) delete process.env[name];

@@ -22,7 +22,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledgeWildcards } from './acknowledge.js';
+import { acknowledgeWildcards, flattenReference, type ResolvedStatement } from './acknowledge.js';
 import type { LiftBucket, LiftTable } from './data.js';
 import type { LiftFunction } from './function.js';
 import type { StageSettings } from './stage.js';
@@ -62,6 +62,8 @@ export class LiftEvents extends Construct {
   constructor(scope: Construct, id: string, props: LiftEventsProps) {
     super(scope, id);
     const { stage } = props;
+    // Every name carries the service and the stage: two services (or stages) in one account never collide.
+    const prefix = `${props.service}-${stage.name}`;
     for (const { record, fn } of props.records ?? []) {
       if (!record.exact)
         throw new Error(
@@ -74,13 +76,13 @@ export class LiftEvents extends Construct {
           const base = fifo ? record.name.slice(0, -5) : record.name;
           const dlq = this.queue(
             `${rid}-dlq`,
-            `${base}-${stage.name}-dlq${fifo ? '.fifo' : ''}`,
+            `${prefix}-${base}-dlq${fifo ? '.fifo' : ''}`,
             fifo,
             Duration.days(14),
           );
           const timeout = fn.function.timeout ?? Duration.seconds(3);
           const queue = new Queue(this, rid, {
-            queueName: `${base}-${stage.name}${fifo ? '.fifo' : ''}`,
+            queueName: `${prefix}-${base}${fifo ? '.fifo' : ''}`,
             ...(fifo ? { fifo: true } : {}),
             visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
             encryption: QueueEncryption.SQS_MANAGED,
@@ -96,16 +98,11 @@ export class LiftEvents extends Construct {
         }
         case 'sns': {
           const topic = new Topic(this, rid, {
-            topicName: `${record.name}-${stage.name}`,
+            topicName: `${prefix}-${record.name}`,
             enforceSSL: true,
             masterKey: Alias.fromAliasName(this, `${rid}-key`, 'alias/aws/sns'),
           });
-          const dlq = this.queue(
-            `${rid}-dlq`,
-            `${record.name}-${stage.name}-sns-dlq`,
-            false,
-            Duration.days(14),
-          );
+          const dlq = this.queue(`${rid}-dlq`, `${prefix}-${record.name}-sns-dlq`, false, Duration.days(14));
           topic.addSubscription(new LambdaSubscription(fn.function, { deadLetterQueue: dlq }));
           this.alias(fn, 'sns', topic.topicName, record.name);
           break;
@@ -130,12 +127,7 @@ export class LiftEvents extends Construct {
           const table = props.tables?.find((t) => t.definition.name === record.name);
           if (table === undefined)
             throw new Error(`LiftEvents: app.dynamodbStream("${record.name}") names no declared table`);
-          const dlq = this.queue(
-            `${rid}-dlq`,
-            `${record.name}-${stage.name}-stream-dlq`,
-            false,
-            Duration.days(14),
-          );
+          const dlq = this.queue(`${rid}-dlq`, `${prefix}-${record.name}-ddb-dlq`, false, Duration.days(14));
           fn.function.addEventSource(
             new DynamoEventSource(table.table as ITable, {
               startingPosition: StartingPosition.LATEST,
@@ -149,12 +141,12 @@ export class LiftEvents extends Construct {
         }
         case 'kinesis': {
           const stream = new Stream(this, rid, {
-            streamName: `${record.name}-${stage.name}`,
+            streamName: `${prefix}-${record.name}`,
             encryption: StreamEncryption.MANAGED,
           });
           const dlq = this.queue(
             `${rid}-dlq`,
-            `${record.name}-${stage.name}-stream-dlq`,
+            `${prefix}-${record.name}-kinesis-dlq`,
             false,
             Duration.days(14),
           );
@@ -194,22 +186,26 @@ export class LiftEvents extends Construct {
       schedules.length === 0
         ? undefined
         : new ScheduleGroup(this, 'Group', { scheduleGroupName: `${props.service}-${stage.name}` });
-    // One role for the group's schedules: it may invoke only the functions that registered them.
-    const role =
-      schedules.length === 0
-        ? undefined
-        : new Role(this, 'SchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
-    if (role !== undefined)
-      acknowledgeWildcards(role, (s) =>
-        s.Action === 'lambda:InvokeFunction' ||
-        (Array.isArray(s.Action) && s.Action.every((a) => a === 'lambda:InvokeFunction'))
-          ? 'Scheduler invokes the function that registered the schedule; the grant covers that function and its versions (function:*), nothing else.'
-          : undefined,
-      );
+    // One role per function its schedules invoke: it may invoke that function (and its versions)
+    // only, and only EventBridge Scheduler of this account may assume it.
+    const roles = new Map<LiftFunction, Role>();
+    const roleFor = (fn: LiftFunction): Role => {
+      let role = roles.get(fn);
+      if (role === undefined) {
+        role = new Role(this, `SchedulerRole-${fn.node.id}`, {
+          assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+            conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+          }),
+        });
+        acknowledgeWildcards(role, invokeGrantReason);
+        roles.set(fn, role);
+      }
+      return role;
+    };
     for (const { schedule, fn } of schedules) {
       const dlq = this.queue(
         `schedule-${schedule.name}-dlq`,
-        `${props.service}-${stage.name}-${schedule.name}-dlq`,
+        `${prefix}-${schedule.name}-dlq`,
         false,
         Duration.days(14),
       );
@@ -224,7 +220,7 @@ export class LiftEvents extends Construct {
           enabled: schedule.enabled,
           ...(schedule.description === undefined ? {} : { description: schedule.description }),
           target: new LambdaInvoke(fn.function, {
-            role: role as Role,
+            role: roleFor(fn),
             input: ScheduleTargetInput.fromText(schedule.input),
             deadLetterQueue: dlq,
             retryAttempts: 2,
@@ -269,6 +265,22 @@ export class LiftEvents extends Construct {
 }
 
 /**
+ * The reason for the one wildcard a Scheduler role holds: `grantInvoke`'s statement, exactly one
+ * function ARN and the same ARN with `:*` (its versions and aliases); any other statement gets none.
+ */
+function invokeGrantReason(statement: ResolvedStatement): string | undefined {
+  const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+  if (actions.length !== 1 || actions[0] !== 'lambda:InvokeFunction') return undefined;
+  const resources = (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]).map(
+    flattenReference,
+  );
+  const [arn, versions] = resources;
+  if (resources.length !== 2 || arn === undefined || arn.includes('*') || versions !== `${arn}:*`)
+    return undefined;
+  return 'Scheduler invokes the function that registered the schedule: the grant names that function and its versions (function:*), nothing else.';
+}
+
+/**
  * CDK sets bucket notifications through one function of its own per stack (CloudFormation cannot add
  * them to an existing bucket without replacing its configuration); its role and runtime are CDK's.
  */
@@ -276,12 +288,9 @@ function acknowledgeNotificationsHandler(stack: Stack): void {
   const handler = stack.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
   if (handler === undefined || handler.node.metadata.some((m) => m.type === 'lift:acknowledged')) return;
   handler.node.addMetadata('lift:acknowledged', true);
-  const why =
-    "CDK's own bucket-notifications handler (runs only during deployment): its basic-execution role and s3:PutBucketNotification on * are CDK's, not the service's.";
-  const handlerChecks = Validations.of(handler);
-  handlerChecks.acknowledge({
+  Validations.of(handler).acknowledge({
     id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    reason: why,
+    reason:
+      "CDK's own bucket-notifications handler (runs only during deployment) uses the basic execution role CDK gives it.",
   });
-  handlerChecks.acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: why });
 }

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -37,6 +37,7 @@ export interface LiftFunctionProps {
 }
 
 const bundles = new Map<string, string>();
+let cleanup = false;
 
 /**
  * Bundles an entry once per process (every function of a service shares one bundle): ESM, minified,
@@ -48,24 +49,52 @@ export function bundleEntry(entry: string, conditions: readonly string[] = []): 
   const cached = bundles.get(key);
   if (cached !== undefined) return cached;
   const outdir = mkdtempSync(join(tmpdir(), 'lift-cdk-'));
-  buildSync({
-    entryPoints: [resolve(entry)],
-    outfile: join(outdir, 'index.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    // The oldest runtime a function may choose, so one bundle serves both.
-    target: 'node22',
-    minify: true,
-    sourcemap: 'linked',
-    sourcesContent: false,
-    conditions: [...conditions],
-    legalComments: 'none',
-    logLevel: 'error',
-    banner: {
-      js: "import { createRequire as __liftRequire } from 'node:module'; const require = __liftRequire(import.meta.url);",
-    },
-  });
+  // Synthesis copies each asset into the cloud assembly, so the bundles go when the process does.
+  if (!cleanup) {
+    cleanup = true;
+    process.once('exit', () => {
+      for (const dir of bundles.values()) rmSync(dir, { recursive: true, force: true });
+    });
+  }
+  // AWS SDK clients Lift loads only when a feature needs them may not be installed: those are left to
+  // the copy the Lambda runtime provides (nodejs22.x and later ship the SDK v3); installed ones are bundled.
+  const external = new Set<string>();
+  for (;;) {
+    try {
+      buildSync({
+        entryPoints: [resolve(entry)],
+        outfile: join(outdir, 'index.mjs'),
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        // The oldest runtime a function may choose, so one bundle serves both.
+        target: 'node22',
+        minify: true,
+        sourcemap: 'linked',
+        sourcesContent: false,
+        conditions: [...conditions],
+        external: [...external],
+        legalComments: 'none',
+        logLevel: 'silent',
+        banner: {
+          js: "import { createRequire as __liftRequire } from 'node:module'; const require = __liftRequire(import.meta.url);",
+        },
+      });
+      break;
+    } catch (error) {
+      const missing = ((error as { errors?: { text: string }[] }).errors ?? [])
+        .map((e) => /^Could not resolve "(@aws-sdk\/[^"]+)"/.exec(e.text)?.[1])
+        .filter((name): name is string => name !== undefined && !external.has(name));
+      const others = ((error as { errors?: { text: string }[] }).errors ?? []).filter(
+        (e) => !/^Could not resolve "@aws-sdk\//.test(e.text),
+      );
+      if (missing.length === 0 || others.length > 0)
+        throw new Error(`bundleEntry: ${entry} does not bundle: ${(error as Error).message}`, {
+          cause: error,
+        });
+      for (const name of missing) external.add(name);
+    }
+  }
   writeFileSync(join(outdir, 'package.json'), '{"type":"module"}\n');
   bundles.set(key, outdir);
   return outdir;
@@ -128,28 +157,42 @@ export class LiftFunction extends Construct {
         ...props.environment,
       },
     });
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Active tracing: X-Ray accepts no resource-level permissions, so PutTraceSegments and PutTelemetryRecords need Resource *.',
+    const xray = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
+    acknowledgeWildcards(this.role, (statement) => {
+      if (statement.Sid !== undefined && this.justified.has(statement.Sid))
+        return this.justified.get(statement.Sid);
+      const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+      // Only the statement active tracing adds: X-Ray's two write actions on Resource *, nothing else.
+      return statement.Resource === '*' && actions.every((a) => a !== undefined && xray.has(a))
+        ? 'Active tracing: X-Ray accepts no resource-level permissions, so PutTraceSegments and PutTelemetryRecords need Resource *.'
+        : undefined;
     });
-    acknowledgeWildcards(this.role, (s) => (s.Sid === undefined ? undefined : this.justified.get(s.Sid)));
   }
 
   /**
    * Adds one statement to the function's role: explicit actions only. A resource with a wildcard (the
-   * objects of a bucket, say) needs `wildcardReason`, which is recorded as the justification.
+   * objects of a bucket, say) needs `wildcardReason`, recorded as the justification of that statement
+   * alone; `conditions` narrow it (a KMS key used only through DynamoDB).
    */
-  allow(actions: readonly string[], resources: readonly string[], wildcardReason?: string): void {
+  allow(
+    actions: readonly string[],
+    resources: readonly string[],
+    options: {
+      readonly wildcardReason?: string;
+      readonly conditions?: Record<string, Record<string, unknown>>;
+    } = {},
+  ): void {
     for (const action of actions)
       if (action.includes('*')) throw new Error(`LiftFunction.allow: "${action}" is a wildcard action`);
-    const sid = wildcardReason === undefined ? undefined : `LiftJustified${this.justified.size}`;
-    if (sid !== undefined && wildcardReason !== undefined) this.justified.set(sid, wildcardReason);
+    const reason = options.wildcardReason;
+    const sid = reason === undefined ? undefined : `LiftJustified${this.justified.size}`;
+    if (sid !== undefined && reason !== undefined) this.justified.set(sid, reason);
     this.role.addToPolicy(
       new PolicyStatement({
         actions: [...actions],
         resources: [...resources],
         ...(sid === undefined ? {} : { sid }),
+        ...(options.conditions === undefined ? {} : { conditions: options.conditions }),
       }),
     );
   }

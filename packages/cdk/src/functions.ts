@@ -48,6 +48,8 @@ export interface LiftFunctionsProps {
    * EventBridge patterns and schedules), when a service's functions are split over stacks.
    */
   readonly covers?: readonly ('routes' | 'events')[];
+  /** More environment variables for every function. */
+  readonly environment?: Readonly<Record<string, string>>;
 }
 
 function routeMatch(entry: string, route: RouteManifest): number {
@@ -82,6 +84,7 @@ export class LiftFunctions extends Construct {
     for (const t of props.tables ?? []) Object.assign(environment, t.environment);
     for (const b of props.buckets ?? []) Object.assign(environment, b.environment);
     for (const p of props.userPools ?? []) Object.assign(environment, p.environment);
+    Object.assign(environment, props.environment);
 
     for (const [name, plan] of Object.entries(plans)) {
       const secrets = Object.fromEntries(
@@ -165,6 +168,21 @@ export class LiftFunctions extends Construct {
       (p) => p.eventBridge,
     ))
       this.eventBridge.push({ pattern: item, fn });
+    // A rate-limited or idempotent route writes its state to a table: its function must be able to.
+    const unwritable: string[] = [];
+    for (const { route, fn } of this.routes) {
+      if (route.rateLimited !== true && route.idempotent !== true) continue;
+      const plan = entries.find((e) => e.fn === fn)?.plan;
+      const access = (props.tables ?? []).map((t) => plan?.access?.[t.definition.name] ?? 'readWrite');
+      const writes = access.some(
+        (a) => a === 'readWrite' || (a === 'readWithRateLimits' && route.idempotent !== true),
+      );
+      if (!writes)
+        unwritable.push(
+          `route ${route.method} ${route.pattern} (${route.idempotent === true ? 'idempotent' : 'rate limited'}, but its function may write no table: give it readWrite${route.idempotent === true ? '' : ' or readWithRateLimits'})`,
+        );
+    }
+    if (unwritable.length > 0) throw new Error(`LiftFunctions: ${unwritable.join('; ')}`);
     if (unserved.length > 0)
       throw new Error(
         `LiftFunctions: no single function serves ${unserved.join(', ')}; name each in one function's plan`,

@@ -1,5 +1,5 @@
 /**
- * `@lift/cdk`: deploy a Lift service from the declarations in its code. `serviceDeclarations(entry)`
+ * `@lift/cdk`: deploy a Lift service from the declarations in its code. `loadService(entry)`
  * reads the app's manifest and its tables, buckets and user pools; `LiftService` builds one stack
  * from them, or compose the parts (`LiftTable`, `LiftBucket`, `LiftUserPool`, `LiftFunctions`,
  * `LiftHttpApi`, `LiftEvents`, `LiftMonitoring`) over several stacks.
@@ -14,6 +14,8 @@ export {
 export { type CodeEmail, LiftUserPool, type LiftUserPoolProps } from './auth.js';
 export { type DataAccess, LiftBucket, type LiftBucketProps, LiftTable, type LiftTableProps } from './data.js';
 export {
+  type DeclaredBucket,
+  type DeclaredUserPool,
   type LoadServiceOptions,
   loadService,
   type ServiceDeclarations,

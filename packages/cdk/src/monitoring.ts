@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   Alarm,
@@ -13,7 +13,8 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { Alias } from 'aws-cdk-lib/aws-kms';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { CfnQueryDefinition } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -51,11 +52,37 @@ export class LiftMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: LiftMonitoringProps) {
     super(scope, id);
     const { stage, service } = props;
+    // CloudWatch cannot publish to a topic under the AWS-managed SNS key, and the topic policy that
+    // enforces TLS replaces the default one: so a key of our own that CloudWatch may use, and an
+    // explicit allow for this account's alarms.
+    const key = new Key(this, 'AlarmsKey', {
+      description: `${service} ${stage.name} alarm topic`,
+      enableKeyRotation: true,
+      removalPolicy: stage.removalPolicy,
+    });
+    const cloudwatch = new ServicePrincipal('cloudwatch.amazonaws.com');
+    const fromThisAccount = { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } };
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [cloudwatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: fromThisAccount,
+      }),
+    );
     this.topic = new Topic(this, 'Alarms', {
       displayName: `${service} ${stage.name} alarms`,
       enforceSSL: true,
-      masterKey: Alias.fromAliasName(this, 'AlarmsKey', 'alias/aws/sns'),
+      masterKey: key,
     });
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [cloudwatch],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: fromThisAccount,
+      }),
+    );
     const alarm = (name: string, props2: ConstructorParameters<typeof Alarm>[2]) => {
       if (!stage.alarms) return;
       const created = new Alarm(this, name, props2);

@@ -1,7 +1,12 @@
 /** LiftService on a fixture app that uses every source: what it creates, and what it refuses. */
 import { fileURLToPath } from 'node:url';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gatewayPath } from './api.js';
@@ -19,7 +24,7 @@ beforeAll(async () => {
 function build(stage = 'dev', extra: Partial<LiftServiceProps> = {}, nag = false) {
   const app = new App();
   if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  const stack = new Stack(app, `Shop-${stage}`, { env: { region: 'eu-west-1' } });
+  const stack = new Stack(app, `Shop-${stage}`, { env: { region: 'us-east-1' } });
   const lift = new LiftService(stack, 'Shop', {
     service,
     stage: stageSettings(stage),
@@ -40,13 +45,13 @@ describe('LiftService', () => {
   it('a queue per app.sqs: DLQ, visibility six times the function timeout, partial-batch responses; FIFO kept', () => {
     const t = Template.fromStack(build().stack);
     t.hasResourceProperties('AWS::SQS::Queue', {
-      QueueName: 'payments-dev',
+      QueueName: 'shop-dev-payments',
       VisibilityTimeout: 60,
       RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
       SqsManagedSseEnabled: true,
     });
-    t.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'ledger-dev.fifo', FifoQueue: true });
-    t.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'ledger-dev-dlq.fifo', FifoQueue: true });
+    t.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'shop-dev-ledger.fifo', FifoQueue: true });
+    t.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'shop-dev-ledger-dlq.fifo', FifoQueue: true });
     const mappings = Object.values(t.findResources('AWS::Lambda::EventSourceMapping')).map(
       (m) => (m as { Properties: Record<string, unknown> }).Properties,
     );
@@ -58,7 +63,7 @@ describe('LiftService', () => {
 
   it('topics, bucket notifications, stream, rule and schedule from the registrations; deployed names reach the function', () => {
     const t = Template.fromStack(build().stack);
-    t.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'alerts-dev' });
+    t.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'shop-dev-alerts' });
     t.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'lambda',
       RedrivePolicy: Match.anyValue(),
@@ -76,7 +81,7 @@ describe('LiftService', () => {
     t.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
     });
-    t.hasResourceProperties('AWS::Kinesis::Stream', { Name: 'clicks-dev' });
+    t.hasResourceProperties('AWS::Kinesis::Stream', { Name: 'shop-dev-clicks' });
     t.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: [{ prefix: 'shop.' }], 'detail-type': ['OrderPlaced'] },
     });
@@ -133,7 +138,7 @@ describe('LiftService', () => {
   });
 
   it('refuses a protected route with no authorizer, and a plan that leaves something unserved', () => {
-    const noAuthorizer = new Stack(new App(), 'S', { env: { region: 'eu-west-1' } });
+    const noAuthorizer = new Stack(new App(), 'S', { env: { region: 'us-east-1' } });
     expect(
       () =>
         new LiftService(noAuthorizer, 'Shop', {
@@ -154,47 +159,78 @@ describe('LiftService', () => {
   });
 });
 
-describe('guard rails at synthesis', () => {
-  it('a queue mapping without ReportBatchItemFailures', () => {
-    const { app, lift } = build();
-    const mapping = lift.functions.all[0]?.function.node
+describe('guard rails at synthesis (on the template as deployed, overrides included)', () => {
+  const cfn = (stack: Stack, pathEnd: string) => {
+    const found = stack.node.findAll().find((c) => c.node.path.endsWith(pathEnd));
+    if (!(found instanceof CfnResource)) throw new Error(`no resource at ${pathEnd}`);
+    return found;
+  };
+
+  it('a mapping whose ReportBatchItemFailures was removed by an override', () => {
+    const { app, stack } = build();
+    const mapping = stack.node
       .findAll()
-      .find((c) => c.node.id.startsWith('SqsEventSource'))?.node.defaultChild;
-    (mapping as unknown as { functionResponseTypes: unknown }).functionResponseTypes = undefined;
+      .find((c) => c instanceof CfnResource && c.cfnResourceType === 'AWS::Lambda::EventSourceMapping');
+    (mapping as CfnResource).addPropertyDeletionOverride('FunctionResponseTypes');
     expect(() => app.synth()).toThrow(/lacks ReportBatchItemFailures/);
   });
 
-  it('a queue whose visibility timeout is under six times its consumer timeout', () => {
+  it('a queue whose visibility timeout an override put under six times its consumer timeout', () => {
     const { app, stack } = build();
-    const queue = stack.node.findAll().find((c) => c.node.path.endsWith('sqs-payments/Resource'));
-    (queue as unknown as { visibilityTimeout: number }).visibilityTimeout = 30;
+    cfn(stack, 'sqs-payments/Resource').addPropertyOverride('VisibilityTimeout', 30);
     expect(() => app.synth()).toThrow(
       /visibility timeout 30s is under six times its consumer's timeout \(10s → at least 60s\)/,
     );
   });
 
-  it('a protected route whose gateway authorizer was removed', () => {
+  it('a queue in another stack, whose visibility cannot be checked', () => {
+    const { app, stack, lift } = build();
+    const other = new Stack(app, 'Queues', { env: { region: 'us-east-1' } });
+    const queue = new Queue(other, 'Jobs', { visibilityTimeout: Duration.seconds(5) });
+    lift.functions.all[0]?.function.addEventSource(
+      new SqsEventSource(queue, { reportBatchItemFailures: true }),
+    );
+    void stack;
+    expect(() => app.synth()).toThrow(/visibility timeout cannot be checked/);
+  });
+
+  it('a protected route whose gateway authorizer was removed by an override', () => {
     const { app, stack } = build();
-    const route = stack.node.findAll().find((c) => c.node.path.endsWith('POST--orders/Resource'));
-    (route as unknown as { authorizationType: string }).authorizationType = 'NONE';
+    const route = cfn(stack, 'POST--orders/Resource');
+    route.addPropertyOverride('AuthorizationType', 'NONE');
+    route.addPropertyDeletionOverride('AuthorizerId');
     expect(() => app.synth()).toThrow(/route POST \/orders is protected in the app but has no authorizer/);
   });
 
-  it('a production table without point-in-time recovery', () => {
-    const { app } = build('prod', {}, false);
-    expect(() => app.synth()).not.toThrow();
-    const { app: app2 } = (() => {
-      const a = new App();
-      const stack = new Stack(a, 'Shop-prod', { env: { region: 'eu-west-1' } });
-      new LiftService(stack, 'Shop', {
-        service,
-        stage: stageSettings('prod', { pointInTimeRecovery: false }),
-        entry: ENTRY,
-        conditions: ['@lift/source'],
-        authorizer: { issuer: 'https://issuer.example.com/', audience: ['shop'] },
-      });
-      return { app: a };
-    })();
-    expect(() => app2.synth()).toThrow(/a production table needs point-in-time recovery/);
+  it('a catch-all route added by hand with no authorizer', () => {
+    const { app, lift } = build();
+    lift.api?.api.addRoutes({
+      path: '/{proxy+}',
+      methods: [HttpMethod.ANY],
+      integration: new HttpLambdaIntegration('Everything', lift.functions.all[0]?.function as LambdaFunction),
+    });
+    expect(() => app.synth()).toThrow(/catch-all route ANY \/\{proxy\+\} has no authorizer/);
+  });
+
+  it('a production table without point-in-time recovery (by setting, or by override)', () => {
+    expect(() => build('prod').app.synth()).not.toThrow();
+    const a = new App();
+    new LiftService(new Stack(a, 'Shop-prod', { env: { region: 'us-east-1' } }), 'Shop', {
+      service,
+      stage: stageSettings('prod', { pointInTimeRecovery: false }),
+      entry: ENTRY,
+      conditions: ['@lift/source'],
+      authorizer: { issuer: 'https://issuer.example.com/', audience: ['shop'] },
+    });
+    expect(() => a.synth()).toThrow(/a production table needs point-in-time recovery/);
+    const { app, stack } = build('prod');
+    const table = stack.node
+      .findAll()
+      .find((c) => c instanceof CfnResource && c.cfnResourceType === 'AWS::DynamoDB::GlobalTable');
+    (table as CfnResource).addPropertyOverride(
+      'Replicas.0.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled',
+      false,
+    );
+    expect(() => app.synth()).toThrow(/a production table needs point-in-time recovery/);
   });
 });

@@ -1,6 +1,6 @@
-import { Stack, Tags } from 'aws-cdk-lib';
+import { Stack, Tags, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { type GatewayAuthorizer, LiftHttpApi } from './api.js';
+import { type GatewayAuthorizer, LiftHttpApi, type LiftHttpApiProps } from './api.js';
 import { LiftUserPool } from './auth.js';
 import { LiftBucket, LiftTable } from './data.js';
 import type { ServiceDeclarations } from './declarations.js';
@@ -20,6 +20,10 @@ export interface LiftServiceProps {
   readonly functions?: Readonly<Record<string, FunctionPlan>>;
   /** The gateway's authorizer when the service declares no user pool but protects routes. */
   readonly authorizer?: GatewayAuthorizer;
+  /** Why every route may be open, for an app with no access control (see {@link LiftHttpApiProps}). */
+  readonly allowOpenRoutes?: string;
+  /** More environment variables for every function (an issuer URL the entry reads, say). */
+  readonly environment?: Readonly<Record<string, string>>;
   /** A folder of Logs Insights `.query` files to save (Lift's `ops/logs-insights`). */
   readonly queries?: string;
   readonly runtime?: 'nodejs22.x' | 'nodejs24.x';
@@ -44,6 +48,11 @@ export class LiftService extends Construct {
     super(scope, id);
     const { service, stage } = props;
     const name = service.app.service;
+    const region = Stack.of(this).region;
+    if (Token.isUnresolved(region) || region !== stage.region)
+      throw new Error(
+        `LiftService ${name}: put it in a stack in the stage's region (new Stack(app, id, { env: { region: stage.region } })); the stack's is ${Token.isUnresolved(region) ? 'not set' : region}, the stage's ${stage.region}`,
+      );
     const streamed = new Set(service.app.records.filter((r) => r.source === 'dynamodb').map((r) => r.name));
     this.tables = service.tables.map(
       (definition) =>
@@ -69,6 +78,7 @@ export class LiftService extends Construct {
       ...(props.functions === undefined ? {} : { functions: props.functions }),
       ...(props.runtime === undefined ? {} : { runtime: props.runtime }),
       ...(props.conditions === undefined ? {} : { conditions: props.conditions }),
+      ...(props.environment === undefined ? {} : { environment: props.environment }),
     });
     const pool = this.userPools[0];
     const authorizer = props.authorizer ?? (pool === undefined ? undefined : { userPool: pool });
@@ -81,6 +91,7 @@ export class LiftService extends Construct {
             routes: this.functions.routes,
             cors: service.app.cors,
             ...(authorizer === undefined ? {} : { authorizer }),
+            ...(props.allowOpenRoutes === undefined ? {} : { allowOpenRoutes: props.allowOpenRoutes }),
           });
     this.events = new LiftEvents(this, 'Events', {
       service: name,

@@ -40,10 +40,19 @@ export type StageOverrides = Partial<Omit<StageSettings, 'name'>>;
 
 /**
  * The settings of a stage: `dev` (14-day logs, no PITR, no versioning, no alarms, resources destroyed
- * with the stack) or `prod` (30-day logs, PITR, versioning, alarms, retained); any other name starts
- * from `dev`'s. Every field can be overridden.
+ * with the stack) or `prod` (30-day logs, PITR, versioning, alarms, retained); any other name must say
+ * whether it is production and starts from those settings. Every field can be overridden.
  */
 export function stageSettings(name: string, overrides: StageOverrides = {}): StageSettings {
+  if (!/^[a-z][a-z0-9-]{0,19}$/.test(name))
+    throw new Error(
+      `stageSettings: "${name}" is not a stage name (lower-case letters, digits and -, up to 20)`,
+    );
+  // Whether a stage is production is never guessed from a name such as "production" or "live".
+  if (name !== 'dev' && name !== 'prod' && overrides.production === undefined)
+    throw new Error(
+      `stageSettings: say whether stage "${name}" is production: stageSettings('${name}', { production: true | false })`,
+    );
   const production = overrides.production ?? name === 'prod';
   const base: StageSettings = {
     name,

@@ -184,6 +184,12 @@ describe('test.yml', () => {
 
   it('lints, typechecks and runs the unit tests', () => {
     const runs = (job(workflow, 'test').steps ?? []).flatMap((s) => (s.run === undefined ? [] : [s.run]));
-    expect(runs).toEqual(['npm ci', 'npm run lint', 'npm run typecheck', 'npm run test:unit']);
+    expect(runs).toEqual([
+      'npm ci',
+      'npm run lint',
+      'npm run typecheck',
+      'npm run test:unit',
+      'npm run synth',
+    ]);
   });
 });

@@ -1,30 +1,20 @@
 /**
- * The CDK app: `npx cdk synth --app 'npx tsx reference/bubble-batch/infra/app.ts' --context stage=dev`
- * (or `npm run synth`, which writes every stage of every service offline).
+ * The CDK app of Bubble Batch (`cdk.json` runs it): `npx cdk synth -c stage=prod`. `npm run synth`
+ * builds the same stacks, for both stages, into `cdk.out/bubble-batch-<stage>/` (what CI deploys).
  */
-import { loadService, stageSettings } from '@lift/cdk';
+import { loadService } from '@lift/cdk';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import * as resources from '../src/resources.js';
 import { bubbleBatchStacks, ENTRY } from './stacks.js';
+import { bubbleBatchStage } from './stage.js';
 
 const app = new App();
 // cdk-nag's AwsSolutions checks: synthesis fails on any finding not acknowledged (with a reason) in code.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-const stageName = String(app.node.tryGetContext('stage') ?? 'dev');
-const domain = app.node.tryGetContext('domain') as string | undefined;
-const certificateArn = app.node.tryGetContext('certificateArn') as string | undefined;
-const region = (app.node.tryGetContext('region') as string | undefined) ?? process.env.CDK_DEFAULT_REGION;
 bubbleBatchStacks(app, {
   service: await loadService(ENTRY, resources),
-  stage: stageSettings(stageName, {
-    ...(region === undefined ? {} : { region }),
-    ...(process.env.CDK_DEFAULT_ACCOUNT === undefined ? {} : { account: process.env.CDK_DEFAULT_ACCOUNT }),
-    ...(domain !== undefined && certificateArn !== undefined
-      ? { domain: { name: domain, certificateArn } }
-      : {}),
-    tags: { project: 'kefir' },
-  }),
+  stage: bubbleBatchStage(String(app.node.tryGetContext('stage') ?? 'dev')),
   conditions: ['@lift/source'],
 });
 app.synth();

@@ -225,21 +225,28 @@ describe('bubble-batch stacks', () => {
 
   it('least privilege: the public page reads the table only; sign-in never touches the photos', () => {
     const policies = prod().api.findResources('AWS::IAM::Policy');
-    const of = (fn: string) =>
+    const statementsOf = (fn: string) =>
       Object.entries(policies)
         .filter(([id]) => id.startsWith(`Functions${fn}Role`))
         .flatMap(
           ([, p]) =>
-            (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument
-              .Statement,
-        )
-        .flatMap((s) => list(s.Action));
+            (p as { Properties: { PolicyDocument: { Statement: (Statement & { Condition?: unknown })[] } } })
+              .Properties.PolicyDocument.Statement,
+        );
+    const of = (fn: string) => statementsOf(fn).flatMap((s) => list(s.Action));
     expect(of('Public')).toEqual(
       expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 's3:GetObject']),
     );
-    expect(
-      of('Public').filter((a) => /^(dynamodb:(Put|Update|Delete|BatchWrite)|s3:(Put|Delete))/.test(a)),
-    ).toEqual([]);
+    // Its only write: the rate-limit windows of its own limit, by partition-key prefix.
+    const writes = statementsOf('Public').filter((s) =>
+      list(s.Action).some((a) => /^(dynamodb:(Put|Update|Delete|BatchWrite)|s3:(Put|Delete))/.test(a)),
+    );
+    expect(writes.map((s) => ({ Action: s.Action, Condition: s.Condition }))).toEqual([
+      {
+        Action: 'dynamodb:UpdateItem',
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RATELIMIT#*'] } },
+      },
+    ]);
     expect(of('Auth').filter((a) => a.startsWith('s3:'))).toEqual([]);
     expect(of('Batches')).toContain('secretsmanager:GetSecretValue');
     expect(of('Auth')).not.toContain('secretsmanager:GetSecretValue');

@@ -83,6 +83,7 @@ export function bubbleBatchStacks(app: App, options: BubbleBatchStackOptions): B
   });
 
   const api = stack('Api', 'HTTP API and its seven functions');
+  const secrets = { CURSOR_SECRET: cursorSecret };
   const table = 'bubble-batch';
   const photos = 'bubble-batch-photos';
   const http = new LiftFunctions(api, 'Functions', {
@@ -95,13 +96,19 @@ export function bubbleBatchStacks(app: App, options: BubbleBatchStackOptions): B
     covers: ['routes'],
     ...conditions,
     functions: {
+      // The cursor secret reaches every function that lists (tableClient reads it on a list's first page).
       Auth: { routes: ['/auth'], access: { [photos]: 'none' } },
-      Batches: { routes: ['/batches'], secrets: { CURSOR_SECRET: cursorSecret } },
-      Events: { routes: ['/batches/:id/events'], secrets: { CURSOR_SECRET: cursorSecret } },
-      Reminders: { routes: ['/batches/:id/reminders', '/me/reminders'], access: { [photos]: 'none' } },
-      Devices: { routes: ['/me/devices'], access: { [photos]: 'none' } },
-      Export: { routes: ['/export.csv'], memory: 'large', timeout: Duration.seconds(30) },
-      Public: { routes: ['/public'], access: { [table]: 'read', [photos]: 'read' } },
+      Batches: { routes: ['/batches'], secrets },
+      Events: { routes: ['/batches/:id/events'], secrets },
+      Reminders: {
+        routes: ['/batches/:id/reminders', '/me/reminders'],
+        access: { [photos]: 'none' },
+        secrets,
+      },
+      Devices: { routes: ['/me/devices'], access: { [photos]: 'none' }, secrets },
+      Export: { routes: ['/export.csv'], memory: 'large', timeout: Duration.seconds(30), secrets },
+      // Reads only, but its rate limit keeps its windows in the same table.
+      Public: { routes: ['/public'], access: { [table]: 'readWithRateLimits', [photos]: 'read' }, secrets },
     },
   });
   const httpApi = new LiftHttpApi(api, 'Http', {
@@ -125,6 +132,7 @@ export function bubbleBatchStacks(app: App, options: BubbleBatchStackOptions): B
     functions: {
       ReminderProcessor: {
         schedules: ['due-reminders'],
+        secrets,
         timeout: Duration.seconds(60),
         access: { [photos]: 'none' },
       },
