@@ -87,6 +87,16 @@ function check(stack: Stack, stage: StageSettings): string[] {
           `${path}: catch-all route ${key} has no authorizer: it would reach the functions for paths and methods the app never declared`,
         );
     }
+    if (
+      type === 'AWS::ApiGateway::Method' &&
+      construct.node.metadata.some((m) => m.type === PROTECTED_ROUTE)
+    ) {
+      const kind = props.AuthorizationType;
+      if (kind === undefined || kind === 'NONE')
+        errors.push(
+          `${path}: ${String(props.HttpMethod)} is protected in the app but has no authorizer at the gateway`,
+        );
+    }
     if (stage.production && type === 'AWS::DynamoDB::GlobalTable') {
       const replicas =
         (props.Replicas as {

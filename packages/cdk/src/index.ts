@@ -2,7 +2,7 @@
  * `@lift/cdk`: deploy a Lift service from the declarations in its code. `loadService(entry)`
  * reads the app's manifest and its tables, buckets and user pools; `LiftService` builds one stack
  * from them, or compose the parts (`LiftTable`, `LiftBucket`, `LiftUserPool`, `LiftFunctions`,
- * `LiftHttpApi`, `LiftEvents`, `LiftMonitoring`) over several stacks.
+ * `LiftHttpApi` or `LiftRestApi` or `LiftFunctionUrl`, `LiftEvents`, `LiftMonitoring`) over several stacks.
  */
 export {
   type GatewayAuthorizer,
@@ -28,3 +28,9 @@ export { addGuardRails } from './guards.js';
 export { LiftMonitoring, type LiftMonitoringProps } from './monitoring.js';
 export { LiftService, type LiftServiceProps, tagService } from './service.js';
 export { type StageDomain, type StageOverrides, type StageSettings, stageSettings } from './stage.js';
+export {
+  LiftFunctionUrl,
+  type LiftFunctionUrlProps,
+  LiftRestApi,
+  type LiftRestApiProps,
+} from './variants.js';
