@@ -14,6 +14,9 @@ export default defineConfig({
       'docs/**/*.test.ts',
       'bench/**/*.test.ts',
     ],
+    // The CDK suites synthesise whole stacks (CPU-heavy for seconds): they run on their own, one file
+    // at a time, in `npm run test:cdk` (vitest.cdk.config.ts), so they never starve the timing tests.
+    exclude: ['**/node_modules/**', 'packages/cdk/**', 'reference/*/infra/**'],
     typecheck: { enabled: false },
     // Apps log every request and write EMF by default; in tests that would be thousands of lines.
     // Local-run settings, as Powertools reads them: no metrics, logs from WARN. Tests of those

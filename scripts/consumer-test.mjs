@@ -7,7 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const root = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
@@ -98,7 +98,7 @@ async function synthesises(app) {
     .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
     .map((r) => `${r.Properties.RouteKey} ${r.Properties.AuthorizationType}`)
     .sort();
-  if (routes.join() !== 'GET /health NONE,POST /tenants/{tenantId}/notes JWT')
+  if (routes.join() !== 'GET /health NONE,HEAD /health NONE,POST /tenants/{tenantId}/notes JWT')
     fail(`the stack's routes are ${routes.join(', ')}`);
   const fn = resources.find(
     (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler',
@@ -110,7 +110,7 @@ async function synthesises(app) {
   process.env.LIFT_DEV_ISSUER = 'https://issuer.example.com/';
   process.env.LIFT_DEV_JWKS_URI = 'https://issuer.example.com/jwks.json';
   process.env.POWERTOOLS_DEV = 'true';
-  const { handler } = await import(join(outdir, asset, 'index.mjs'));
+  const { handler } = await import(pathToFileURL(join(outdir, asset, 'index.mjs')).href);
   const answer = await handler({
     version: '2.0',
     routeKey: 'GET /health',
@@ -272,24 +272,21 @@ try {
   console.log('tsc: the service and the tooling type-check against the packed types (NodeNext)');
   // The stack, with the same settings: only aws-cdk-lib's own declarations may fail them (they are
   // not written for exactOptionalPropertyTypes), never @lift/cdk's or the stack's code.
-  let infraErrors = '';
+  let infra = { status: 0, out: '' };
   try {
     execFileSync(
       process.execPath,
       [join(app, 'node_modules/typescript/bin/tsc'), '-p', join(app, 'tsconfig.infra.json')],
-      {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+      { cwd: app, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
     );
   } catch (error) {
-    infraErrors = String(error.stdout);
+    infra = { status: error.status ?? 1, out: `${error.stdout ?? ''}${error.stderr ?? ''}` };
   }
-  const ours = infraErrors
-    .split('\n')
-    .filter((line) => /^\S.*\(\d+,\d+\): error/.test(line) && !line.includes('node_modules/aws-cdk-lib/'));
-  if (ours.length > 0)
-    fail(`the stack does not type-check against the packed @lift/cdk:\n${ours.join('\n')}`);
+  const errors = infra.out.split('\n').filter((line) => /error TS\d+/.test(line));
+  const ours = errors.filter((line) => !line.startsWith('node_modules/aws-cdk-lib/'));
+  // A failed run with no error of aws-cdk-lib's to explain it (a crash, a config error) fails too.
+  if (ours.length > 0 || (infra.status !== 0 && errors.length === 0))
+    fail(`the stack does not type-check against the packed @lift/cdk:\n${ours.join('\n') || infra.out}`);
   console.log('tsc: the stack type-checks against the packed @lift/cdk (NodeNext)');
 
   const lift = (args) =>

@@ -181,34 +181,41 @@ export class LiftHttpApi extends Construct {
         throw new Error(
           `LiftHttpApi: ${route.method} ${route.pattern} is protected but the API has no authorizer; pass authorizer: { userPool } or { issuer, audience }`,
         );
-      const [added] = this.api.addRoutes({
+      // Lift answers HEAD with a GET route (headers only): the gateway routes it too, with the same
+      // authorizer, unless the app declares its own HEAD route for the path.
+      const withHead =
+        route.method === 'GET' &&
+        !props.routes.some((r) => r.route.method === 'HEAD' && r.route.pattern === route.pattern);
+      const added = this.api.addRoutes({
         path: gatewayPath(route.pattern),
-        methods: [method],
+        methods: withHead ? [method, HttpMethod.HEAD] : [method],
         integration,
         authorizer:
           route.access === 'protected' && authorizer !== 'function'
             ? (authorizer as IHttpRouteAuthorizer)
             : none,
       });
-      const cfn = added?.node.defaultChild;
       const inFunction =
         props.authorizer !== undefined && 'inFunction' in props.authorizer
           ? props.authorizer.inFunction
           : undefined;
-      if (route.access === 'protected' && inFunction !== undefined && cfn !== undefined)
-        Validations.of(cfn).acknowledge({
-          id: 'AwsSolutions-APIG4',
-          reason: `${route.method} ${route.pattern} is authenticated by the function: ${inFunction}`,
-        });
-      else if (route.access === 'protected') cfn?.node.addMetadata(PROTECTED_ROUTE, true);
-      else if (cfn !== undefined)
-        Validations.of(cfn).acknowledge({
-          id: 'AwsSolutions-APIG4',
-          reason:
-            route.access === 'public'
-              ? `${route.method} ${route.pattern} is public in the app (auth: 'public'): anyone may call it, so no gateway authorizer; the route's own rate limits and validation apply.`
-              : `${route.method} ${route.pattern}: the app declares no access control; open on purpose: ${props.allowOpenRoutes}`,
-        });
+      for (const cfn of added.map((a) => a.node.defaultChild)) {
+        if (cfn === undefined) continue;
+        if (route.access === 'protected' && inFunction !== undefined)
+          Validations.of(cfn).acknowledge({
+            id: 'AwsSolutions-APIG4',
+            reason: `${route.method} ${route.pattern} is authenticated by the function: ${inFunction}`,
+          });
+        else if (route.access === 'protected') cfn.node.addMetadata(PROTECTED_ROUTE, true);
+        else
+          Validations.of(cfn).acknowledge({
+            id: 'AwsSolutions-APIG4',
+            reason:
+              route.access === 'public'
+                ? `${route.method} ${route.pattern} is public in the app (auth: 'public'): anyone may call it, so no gateway authorizer; the route's own rate limits and validation apply.`
+                : `${route.method} ${route.pattern}: the app declares no access control; open on purpose: ${props.allowOpenRoutes}`,
+          });
+      }
     }
     new CfnOutput(this, 'Url', {
       value: domain === undefined ? (this.stage.url ?? '') : `https://${stage.domain?.name}/`,

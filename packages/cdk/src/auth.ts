@@ -29,9 +29,11 @@ export interface LiftUserPoolProps {
 
 /**
  * A user pool from its `defineUserPool` declaration: email is the username, sign-in by a code sent by
- * email (the app client allows only the choice-based `USER_AUTH` flow and refresh, never a password
- * flow), MFA off, a custom code email, and an app client with the declared token lifetimes. The pool
- * id and client id are stack outputs for the frontend.
+ * email (the app client allows only the choice-based `USER_AUTH` flow and refresh: no
+ * `USER_PASSWORD_AUTH` or SRP flow), MFA off, a custom code email, and an app client with the declared
+ * token lifetimes. Cognito insists that passwords stay an allowed first factor, so someone who calls
+ * the public `SignUp` API with a password of their own can answer `USER_AUTH`'s password challenge;
+ * Lift's `emailSignIn` never sets one. The pool id and client id are stack outputs for the frontend.
  */
 export class LiftUserPool extends Construct {
   readonly userPool: UserPool;
@@ -52,7 +54,7 @@ export class LiftUserPool extends Construct {
       selfSignUpEnabled: true,
       featurePlan: FeaturePlan.ESSENTIALS,
       // Cognito requires password among the allowed first factors; the app client below offers no
-      // password flow, so email codes are the only way in.
+      // password-only flow, and Lift's sign-up sets no password (see the class comment).
       signInPolicy: { allowedFirstAuthFactors: { password: true, emailOtp: true } },
       mfa: Mfa.OFF,
       accountRecovery: AccountRecovery.EMAIL_ONLY,
@@ -78,7 +80,8 @@ export class LiftUserPool extends Construct {
     const pool = Validations.of(this.userPool);
     pool.acknowledge({
       id: 'AwsSolutions-COG1',
-      reason: 'Users sign in with an emailed code only; the app client offers no password flow.',
+      reason:
+        'Users sign in with an emailed code; Cognito only keeps password as an allowed factor, and the app never sets one.',
     });
     pool.acknowledge({
       id: 'AwsSolutions-COG2',

@@ -6,6 +6,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadService, type ServiceDeclarations, serviceDeclarations } from './declarations.js';
+import { LiftEvents } from './events.js';
 import * as open from './fixtures/open.js';
 import * as fixture from './fixtures/service.js';
 import { LiftService, type LiftServiceProps } from './service.js';
@@ -64,6 +65,51 @@ describe('refused at construction', () => {
         functions: { Web: { routes: ['/'], access: { 'open-items': 'readWithRateLimits' } } },
       }),
     ).not.toThrow();
+  });
+
+  it('a plan entry that names nothing (a misspelt table would keep the read-and-write default)', () => {
+    expect(() =>
+      service({
+        service: shop,
+        authorizer: { issuer: 'https://i.example.com/', audience: ['a'] },
+        functions: {
+          Api: {
+            routes: ['/', '/nowhere'],
+            access: { ordrs: 'read' },
+            records: ['sqs:payment'],
+            schedules: ['nighly'],
+          },
+        },
+      }),
+    ).toThrow(
+      /Api.access names "ordrs", which is no declared table or bucket; Api.records names "sqs:payment".*Api.schedules names "nighly".*Api.routes has "\/nowhere"/,
+    );
+  });
+
+  it('two resources that would get one name, or a name longer than AWS takes', () => {
+    const { lift } = service({
+      service: shop,
+      authorizer: { issuer: 'https://i.example.com/', audience: ['a'] },
+    });
+    const fn = lift.functions.all[0];
+    if (fn === undefined) throw new Error('no function');
+    const record = (name: string) => ({ record: { source: 'sqs' as const, name, exact: true }, fn });
+    expect(
+      () =>
+        new LiftEvents(lift, 'More', {
+          service: 'shop',
+          stage: stageSettings('prod'),
+          records: [record('a'), record('a-dlq')],
+        }),
+    ).toThrow(/two resources would be named "shop-prod-a-dlq"/);
+    expect(
+      () =>
+        new LiftEvents(lift, 'Long', {
+          service: 'shop',
+          stage: stageSettings('prod'),
+          records: [record('q'.repeat(80))],
+        }),
+    ).toThrow(/longer than the 80 characters AWS allows/);
   });
 
   it('a stack outside the stage region, and a stage that does not say whether it is production', () => {

@@ -1,6 +1,6 @@
 import type { EventBridgeManifest, RecordManifest } from '@lift/core';
 import type { ScheduleInfo } from '@lift/core/events';
-import { Duration, Lazy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Match, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
@@ -52,12 +52,12 @@ const STREAM_RETRIES = 10;
  * Each function learns the deployed names through `LIFT_RESOURCE_NAMES`.
  */
 export class LiftEvents extends Construct {
-  /** Every queue created (consumed queues and DLQs), for alarms. */
+  /** Every dead-letter queue created (of queues, subscriptions, stream mappings, schedules), for alarms. */
   readonly deadLetterQueues: Queue[] = [];
   readonly queues: Queue[] = [];
   readonly schedules: Schedule[] = [];
   readonly group: ScheduleGroup | undefined;
-  private readonly names = new Map<LiftFunction, Record<string, string>>();
+  private readonly claimed = new Set<string>();
 
   constructor(scope: Construct, id: string, props: LiftEventsProps) {
     super(scope, id);
@@ -82,7 +82,7 @@ export class LiftEvents extends Construct {
           );
           const timeout = fn.function.timeout ?? Duration.seconds(3);
           const queue = new Queue(this, rid, {
-            queueName: `${prefix}-${base}${fifo ? '.fifo' : ''}`,
+            queueName: this.claim(`${prefix}-${base}${fifo ? '.fifo' : ''}`, 80),
             ...(fifo ? { fifo: true } : {}),
             visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
             encryption: QueueEncryption.SQS_MANAGED,
@@ -98,7 +98,7 @@ export class LiftEvents extends Construct {
         }
         case 'sns': {
           const topic = new Topic(this, rid, {
-            topicName: `${prefix}-${record.name}`,
+            topicName: this.claim(`${prefix}-${record.name}`, 256),
             enforceSSL: true,
             masterKey: Alias.fromAliasName(this, `${rid}-key`, 'alias/aws/sns'),
           });
@@ -141,7 +141,7 @@ export class LiftEvents extends Construct {
         }
         case 'kinesis': {
           const stream = new Stream(this, rid, {
-            streamName: `${prefix}-${record.name}`,
+            streamName: this.claim(`${prefix}-${record.name}`, 128),
             encryption: StreamEncryption.MANAGED,
           });
           const dlq = this.queue(
@@ -205,7 +205,7 @@ export class LiftEvents extends Construct {
     for (const { schedule, fn } of schedules) {
       const dlq = this.queue(
         `schedule-${schedule.name}-dlq`,
-        `${prefix}-${schedule.name}-dlq`,
+        `${prefix}-${schedule.name}-schedule-dlq`,
         false,
         Duration.days(14),
       );
@@ -231,24 +231,26 @@ export class LiftEvents extends Construct {
     }
   }
 
-  /** Sets `LIFT_RESOURCE_NAMES` on each function wired here (declared name → deployed name). */
+  /** Tells the function the deployed name of a resource it consumes. */
   private alias(fn: LiftFunction, source: string, deployed: string, declared: string): void {
-    let names = this.names.get(fn);
-    if (names === undefined) {
-      const own: Record<string, string> = {};
-      names = own;
-      this.names.set(fn, own);
-      fn.function.addEnvironment(
-        'LIFT_RESOURCE_NAMES',
-        Lazy.string({ produce: () => fn.stack.toJsonString(own) }),
+    fn.addResourceName(source, declared, deployed);
+  }
+
+  /** Refuses, at synthesis, a name used twice or longer than AWS takes: both would fail only at deploy. */
+  private claim(name: string, max: number): string {
+    if (this.claimed.has(name))
+      throw new Error(`LiftEvents: two resources would be named "${name}"; rename one of the registrations`);
+    if (name.length > max)
+      throw new Error(
+        `LiftEvents: "${name}" is longer than the ${max} characters AWS allows; shorten the service or registration name`,
       );
-    }
-    names[`${source}:${declared}`] = deployed;
+    this.claimed.add(name);
+    return name;
   }
 
   private queue(id: string, name: string, fifo: boolean, retention: Duration): Queue {
     const queue = new Queue(this, id, {
-      queueName: name,
+      queueName: this.claim(name, 80),
       ...(fifo ? { fifo: true } : {}),
       retentionPeriod: retention,
       encryption: QueueEncryption.SQS_MANAGED,

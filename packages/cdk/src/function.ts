@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { dirname, join, resolve } from 'node:path';
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -37,7 +38,16 @@ export interface LiftFunctionProps {
 }
 
 const bundles = new Map<string, string>();
-let cleanup = false;
+
+// The project's `node_modules/.cache/lift-cdk`: the bundle lands at the same place relative to the
+// sources on every machine, so its source map, and so the asset hash, do not depend on where the
+// checkout or the temp folder is (a `cdk diff` from a laptop shows no change CI would not make).
+function cacheDir(entry: string): string {
+  for (let dir = dirname(entry); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'node_modules'))) return join(dir, 'node_modules', '.cache', 'lift-cdk');
+    if (dirname(dir) === dir) return join(tmpdir(), 'lift-cdk');
+  }
+}
 
 /**
  * Bundles an entry once per process (every function of a service shares one bundle): ESM, minified,
@@ -48,14 +58,10 @@ export function bundleEntry(entry: string, conditions: readonly string[] = []): 
   const key = `${resolve(entry)}\n${conditions.join(',')}`;
   const cached = bundles.get(key);
   if (cached !== undefined) return cached;
-  const outdir = mkdtempSync(join(tmpdir(), 'lift-cdk-'));
-  // Synthesis copies each asset into the cloud assembly, so the bundles go when the process does.
-  if (!cleanup) {
-    cleanup = true;
-    process.once('exit', () => {
-      for (const dir of bundles.values()) rmSync(dir, { recursive: true, force: true });
-    });
-  }
+  const id = createHash('sha256').update(key).digest('hex').slice(0, 16);
+  const outdir = join(cacheDir(resolve(entry)), id);
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
   // AWS SDK clients Lift loads only when a feature needs them may not be installed: those are left to
   // the copy the Lambda runtime provides (nodejs22.x and later ship the SDK v3); installed ones are bundled.
   const external = new Set<string>();
@@ -110,6 +116,7 @@ export class LiftFunction extends Construct {
   readonly role: Role;
   readonly logGroup: LogGroup;
   private readonly justified = new Map<string, string>();
+  private resourceNames: Record<string, string> | undefined;
 
   constructor(scope: Construct, id: string, props: LiftFunctionProps) {
     super(scope, id);
@@ -195,6 +202,22 @@ export class LiftFunction extends Construct {
         ...(options.conditions === undefined ? {} : { conditions: options.conditions }),
       }),
     );
+  }
+
+  /**
+   * Tells the function the deployed name of a resource it consumes (`LIFT_RESOURCE_NAMES`), so its
+   * registration keeps the declared name; every construct wiring this function adds to the one map.
+   */
+  addResourceName(source: string, declared: string, deployed: string): void {
+    if (this.resourceNames === undefined) {
+      const names: Record<string, string> = {};
+      this.resourceNames = names;
+      this.function.addEnvironment(
+        'LIFT_RESOURCE_NAMES',
+        Lazy.string({ produce: () => Stack.of(this).toJsonString(names) }),
+      );
+    }
+    this.resourceNames[`${source}:${declared}`] = deployed;
   }
 
   /** The function's region-qualified name, for dashboards. */

@@ -52,6 +52,38 @@ export interface LiftFunctionsProps {
   readonly environment?: Readonly<Record<string, string>>;
 }
 
+/**
+ * Every name a plan uses must name something: a typo in `access` would otherwise leave the default
+ * (read and write) in place, and a typo in `records` would leave a registration unwired.
+ */
+function checkPlans(plans: Readonly<Record<string, FunctionPlan>>, props: LiftFunctionsProps): void {
+  const app = props.service.app;
+  const tables = new Set((props.tables ?? []).map((t) => t.definition.name));
+  const buckets = new Set((props.buckets ?? []).map((b) => b.definition.name));
+  const records = new Set(app.records.map((r) => `${r.source}:${r.name}`));
+  const schedules = new Set(app.schedules.map((s) => s.name));
+  const rules = new Set(app.eventBridge.map((e) => e.source.join('|')));
+  const problems: string[] = [];
+  for (const [name, plan] of Object.entries(plans)) {
+    for (const [resource, access] of Object.entries(plan.access ?? {})) {
+      if (!tables.has(resource) && !buckets.has(resource))
+        problems.push(`${name}.access names "${resource}", which is no declared table or bucket`);
+      else if (access === 'readWithRateLimits' && !tables.has(resource))
+        problems.push(`${name}.access: readWithRateLimits is for tables, and "${resource}" is a bucket`);
+    }
+    for (const r of plan.records ?? [])
+      if (!records.has(r)) problems.push(`${name}.records names "${r}", which the app does not register`);
+    for (const s of plan.schedules ?? [])
+      if (!schedules.has(s)) problems.push(`${name}.schedules names "${s}", which the app does not declare`);
+    for (const e of plan.eventBridge ?? [])
+      if (!rules.has(e)) problems.push(`${name}.eventBridge names "${e}", which the app does not register`);
+    for (const r of plan.routes ?? [])
+      if (!app.routes.some((route) => routeMatch(r, route) >= 0))
+        problems.push(`${name}.routes has "${r}", which matches no route of the app`);
+  }
+  if (problems.length > 0) throw new Error(`LiftFunctions: ${problems.join('; ')}`);
+}
+
 function routeMatch(entry: string, route: RouteManifest): number {
   const space = entry.indexOf(' ');
   if (space > 0) return entry === `${route.method} ${route.pattern}` ? Number.MAX_SAFE_INTEGER : -1;
@@ -79,6 +111,7 @@ export class LiftFunctions extends Construct {
     const { service, stage } = props;
     const app = service.app;
     const plans = props.functions ?? { Handler: { routes: ['/'] } };
+    checkPlans(plans, props);
     const single = Object.keys(plans).length === 1;
     const environment: Record<string, string> = {};
     for (const t of props.tables ?? []) Object.assign(environment, t.environment);

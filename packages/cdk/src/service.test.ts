@@ -1,5 +1,6 @@
 /** LiftService on a fixture app that uses every source: what it creates, and what it refuses. */
 import { fileURLToPath } from 'node:url';
+import { sqsEvent } from '@lift/core/testing';
 import { App, CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -104,6 +105,40 @@ describe('LiftService', () => {
       'kinesis:clicks',
     ])
       expect(names).toContain(key);
+  });
+
+  it('the deployed names the stack hands the function route its records in core, declared name to deployed name', async () => {
+    const t = Template.fromStack(build().stack);
+    const fn = Object.values(t.findResources('AWS::Lambda::Function')).find((f) =>
+      JSON.stringify(f).includes('LIFT_RESOURCE_NAMES'),
+    ) as {
+      Properties: {
+        Environment: { Variables: { LIFT_RESOURCE_NAMES: { 'Fn::Join': [string, unknown[]] } } };
+      };
+    };
+    // Resolve the template's references as CloudFormation would: a queue's name is what the stack set.
+    const queues = t.findResources('AWS::SQS::Queue');
+    const [, parts] = fn.Properties.Environment.Variables.LIFT_RESOURCE_NAMES['Fn::Join'];
+    const value = parts
+      .map((part) => {
+        if (typeof part === 'string') return part;
+        const [id] = (part as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'] ?? [];
+        const queue =
+          id === undefined ? undefined : (queues[id] as { Properties: { QueueName: string } } | undefined);
+        return queue?.Properties.QueueName ?? 'generated-name';
+      })
+      .join('');
+    expect(JSON.parse(value)).toMatchObject({
+      'sqs:payments': 'shop-dev-payments',
+      'sqs:ledger.fifo': 'shop-dev-ledger.fifo',
+    });
+    process.env.LIFT_RESOURCE_NAMES = value;
+    try {
+      const answer = await fixture.app.handler(sqsEvent(['{}'], { queue: 'shop-dev-payments' }));
+      expect(answer).toEqual({ batchItemFailures: [] });
+    } finally {
+      delete process.env.LIFT_RESOURCE_NAMES;
+    }
   });
 
   it('HTTP API: CORS from the app, wildcard paths as {proxy+}, the issuer authorizer on protected routes', () => {

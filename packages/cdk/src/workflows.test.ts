@@ -115,9 +115,17 @@ describe('deploy.yml', () => {
     expect(workflow.on).toEqual({ push: { branches: ['main'] }, workflow_dispatch: null });
   });
 
-  it('gates every deploy on the reusable test workflow', () => {
+  it('gates every deploy on the reusable test workflow and a synthesis without credentials', () => {
     expect(job(workflow, 'test').uses).toBe('./.github/workflows/test.yml');
-    expect(asList(job(workflow, 'deploy-dev').needs)).toEqual(['test']);
+    const synth = job(workflow, 'synth');
+    expect(asList(synth.needs)).toEqual(['test']);
+    // No id-token: nothing the synthesis installs or runs can ask for AWS credentials.
+    expect(synth.permissions).toBeUndefined();
+    expect((synth.steps ?? []).flatMap((s) => (s.run === undefined ? [] : [s.run]))).toEqual([
+      'npm ci',
+      'npm run synth',
+    ]);
+    expect(asList(job(workflow, 'deploy-dev').needs)).toEqual(['synth']);
   });
 
   it('deploys prod only after dev, through the prod environment', () => {
@@ -157,17 +165,22 @@ describe('deploy.yml', () => {
     }
   });
 
-  it.each(deployJobs)('%s synthesizes, then deploys its own stage, one run at a time', (name) => {
-    const stage = name.replace('deploy-', '');
-    const deployJob = job(workflow, name);
-    expect(deployJob.concurrency).toEqual({ group: `deploy-${stage}`, 'cancel-in-progress': false });
-    const runs = (deployJob.steps ?? []).flatMap((s) => (s.run === undefined ? [] : [s.run]));
-    expect(runs).toEqual([
-      'npm ci',
-      'npm run synth',
-      `npx cdk deploy --app cdk.out/bubble-batch-${stage} --all --require-approval never`,
-    ]);
-  });
+  it.each(deployJobs)(
+    '%s deploys the synthesised assembly of its own stage, one run at a time, running no install scripts',
+    (name) => {
+      const stage = name.replace('deploy-', '');
+      const deployJob = job(workflow, name);
+      expect(deployJob.concurrency).toEqual({ group: `deploy-${stage}`, 'cancel-in-progress': false });
+      const runs = (deployJob.steps ?? []).flatMap((s) => (s.run === undefined ? [] : [s.run]));
+      expect(runs).toEqual([
+        'npm ci --ignore-scripts',
+        `npx cdk deploy --app cdk.out/bubble-batch-${stage} --all --require-approval never`,
+      ]);
+      expect((deployJob.steps ?? []).some((s) => s.uses?.startsWith('actions/download-artifact@'))).toBe(
+        true,
+      );
+    },
+  );
 
   it('grants only read access by default', () => {
     expect(workflow.permissions).toEqual({ contents: 'read' });
@@ -189,6 +202,7 @@ describe('test.yml', () => {
       'npm run lint',
       'npm run typecheck',
       'npm run test:unit',
+      'npm run test:cdk',
       'npm run synth',
     ]);
   });

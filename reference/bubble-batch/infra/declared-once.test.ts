@@ -41,7 +41,8 @@ it('a route and a schedule added to the app appear in the templates, protected a
     AuthorizerId: expect.anything(),
     Target: expect.anything(),
   });
-  expect(routeKeys(after.api)).toHaveLength(routeKeys(before.api).length + 1);
+  // GET and the HEAD beside it.
+  expect(routeKeys(after.api)).toHaveLength(routeKeys(before.api).length + 2);
   // The new route is under /batches, so the Batches function serves it.
   expect(
     JSON.stringify(routeKeys(after.api).find((r) => r.RouteKey === 'GET /batches/{id}/stats')),

@@ -74,7 +74,7 @@ describe('bubble-batch stacks', () => {
     expect(Object.keys(synthesised)).toEqual(['dev', 'prod']);
   });
 
-  it('Auth: email is the username, email codes with no password flow, MFA off, custom email, outputs', () => {
+  it('Auth: email is the username, email codes (USER_AUTH and refresh only), MFA off, custom email, outputs', () => {
     const t = prod().auth;
     t.hasResourceProperties('AWS::Cognito::UserPool', {
       UsernameAttributes: ['email'],
@@ -152,10 +152,13 @@ describe('bubble-batch stacks', () => {
     const routes = Object.values(t.findResources('AWS::ApiGatewayV2::Route')).map(
       (r) => (r as { Properties: { RouteKey: string; AuthorizationType?: string } }).Properties,
     );
-    const expected = service.app.routes.map((r) => ({
-      key: `${r.method} ${r.pattern.replace(/:(\w+)/g, '{$1}')}`,
-      type: r.access === 'protected' ? 'JWT' : 'NONE',
-    }));
+    // Every declared route, and HEAD beside each GET (Lift answers HEAD with the GET route).
+    const expected = service.app.routes.flatMap((r) =>
+      (r.method === 'GET' ? ['GET', 'HEAD'] : [r.method]).map((method) => ({
+        key: `${method} ${r.pattern.replace(/:(\w+)/g, '{$1}')}`,
+        type: r.access === 'protected' ? 'JWT' : 'NONE',
+      })),
+    );
     expect(
       routes
         .map((r) => ({ key: r.RouteKey, type: r.AuthorizationType }))
@@ -164,7 +167,12 @@ describe('bubble-batch stacks', () => {
     expect(routes.length).toBeGreaterThanOrEqual(13);
     expect(routes.map((r) => r.RouteKey).join()).not.toMatch(/\$default|proxy\+|ANY/);
     expect(expected.filter((r) => r.type === 'NONE').map((r) => r.key)).toEqual(
-      expect.arrayContaining(['POST /auth/login', 'POST /auth/verify', 'GET /public/b/{batchId}']),
+      expect.arrayContaining([
+        'POST /auth/login',
+        'POST /auth/verify',
+        'GET /public/b/{batchId}',
+        'HEAD /public/b/{batchId}',
+      ]),
     );
     t.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',

@@ -19,6 +19,7 @@ import {
 } from '@lift/cdk';
 import { type App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { bubbleTable, photosBucket } from '../src/resources.js';
 
 /** The handler module: bundled into every function, and the source of the declarations. */
 export const ENTRY = fileURLToPath(new URL('../src/handler.ts', import.meta.url));
@@ -84,8 +85,8 @@ export function bubbleBatchStacks(app: App, options: BubbleBatchStackOptions): B
 
   const api = stack('Api', 'HTTP API and its seven functions');
   const secrets = { CURSOR_SECRET: cursorSecret };
-  const table = 'bubble-batch';
-  const photos = 'bubble-batch-photos';
+  const table = bubbleTable.name;
+  const photos = photosBucket.name;
   const http = new LiftFunctions(api, 'Functions', {
     service,
     stage,

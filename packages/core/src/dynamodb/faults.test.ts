@@ -94,8 +94,9 @@ async function expectNothingOutlives(outcome: Outcome, from = 0): Promise<void> 
   const mine = server.requests.slice(from);
   expect(mine.filter((r) => r.endedAt === undefined)).toEqual([]);
   expect(mine.filter((r) => r.receivedAt > outcome.at)).toEqual([]);
-  // The client closes its socket before it answers; the server hears of it a moment later.
-  for (const r of mine) expect(r.endedAt as number).toBeLessThanOrEqual(outcome.at + 25);
+  // The client closes its socket before it answers; the server hears of it a moment later (on a
+  // loaded CI machine, tens of milliseconds later: 25 ms was once missed by 2 ms).
+  for (const r of mine) expect(r.endedAt as number).toBeLessThanOrEqual(outcome.at + 100);
 }
 
 function expectHttpError(error: unknown, status: number, code: string, retryAfter?: string): void {

@@ -210,34 +210,63 @@ function list(value: string | readonly string[] | undefined): readonly string[] 
   return value === undefined ? undefined : typeof value === 'string' ? [value] : value;
 }
 
+const SOURCES: ReadonlySet<string> = new Set(['sqs', 'sns', 's3', 'dynamodb', 'kinesis']);
 let aliasSource: string | undefined;
-let aliases: Readonly<Record<string, string | undefined>> = {};
+let aliases: ReadonlyMap<string, string> = new Map();
+let aliasError: ConfigurationError | undefined;
 
 /**
- * The declared name of a deployed resource. A deployment names resources as it must (a stage suffix,
- * a generated bucket name) and tells the function the deployed name of each declared one in
- * `LIFT_RESOURCE_NAMES`, a JSON object of `"<source>:<declared name>": "<deployed name>"` (the CDK
- * constructs set it), so registrations keep the names the code declares.
+ * Deployed names and the declared names they stand for. A deployment names resources as it must (a
+ * stage suffix, a generated bucket name) and tells the function the deployed name of each declared
+ * one in `LIFT_RESOURCE_NAMES`, a JSON object of `"<source>:<declared name>": "<deployed name>"` (the
+ * CDK constructs set it), so registrations keep the names the code declares. Read once per value; a
+ * value that cannot be read fails every lookup, never silently maps nothing.
  */
-function declaredName(source: RecordSource, deployed: string): string {
+function resourceAliases(): ReadonlyMap<string, string> {
   const raw = process.env.LIFT_RESOURCE_NAMES;
   if (raw !== aliasSource) {
     aliasSource = raw;
-    aliases = {};
+    aliasError = undefined;
+    aliases = new Map();
     if (raw !== undefined && raw !== '') {
-      const parsed: unknown = JSON.parse(raw);
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-        throw new ConfigurationError('LIFT_RESOURCE_NAMES must be a JSON object of names');
-      const inverted: Record<string, string> = {};
-      for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
-        const cut = key.indexOf(':');
-        if (cut > 0 && typeof value === 'string')
-          inverted[`${key.slice(0, cut)}:${value}`] = key.slice(cut + 1);
+      try {
+        aliases = parseAliases(raw);
+      } catch (error) {
+        aliasError =
+          error instanceof ConfigurationError
+            ? error
+            : new ConfigurationError('LIFT_RESOURCE_NAMES is not JSON: it must be an object of names');
       }
-      aliases = inverted;
     }
   }
-  return aliases[`${source}:${deployed}`] ?? deployed;
+  if (aliasError !== undefined) throw aliasError;
+  return aliases;
+}
+
+function parseAliases(raw: string): Map<string, string> {
+  const parsed: unknown = JSON.parse(raw);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new ConfigurationError('LIFT_RESOURCE_NAMES must be a JSON object of names');
+  const byDeployed = new Map<string, string>();
+  for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
+    const cut = key.indexOf(':');
+    const source = key.slice(0, cut);
+    if (
+      cut <= 0 ||
+      !SOURCES.has(source) ||
+      key.length === cut + 1 ||
+      typeof value !== 'string' ||
+      value === ''
+    )
+      throw new ConfigurationError(
+        `LIFT_RESOURCE_NAMES: "${key}" must be "<sqs|sns|s3|dynamodb|kinesis>:<declared name>" with a deployed name`,
+      );
+    const deployedKey = `${source}:${value}`;
+    if (byDeployed.has(deployedKey))
+      throw new ConfigurationError(`LIFT_RESOURCE_NAMES: two declared names stand for ${deployedKey}`);
+    byDeployed.set(deployedKey, key.slice(cut + 1));
+  }
+  return byDeployed;
 }
 
 /** @internal The app's record registrations and schedules, and the lookups the dispatcher makes. */
@@ -343,17 +372,30 @@ export class EventRegistry {
   ): Registration | undefined {
     const registrations = this.bySource.get(source);
     if (registrations === undefined) return undefined;
-    // The declared name first; an app that registered the deployed name itself (read from the
-    // environment at import) still finds its registration.
-    const declared = declaredName(source, deployed);
-    for (const name of declared === deployed ? [deployed] : [declared, deployed])
-      for (const exact of [true, false]) {
-        for (const r of registrations) {
-          if (r.exact === exact && r.matches(name) && (accept === undefined || accept(r))) return r;
-        }
-      }
-    return undefined;
+    // A deployed name the deployment mapped is looked up by its declared name. Only when no
+    // registration is for that declared name at all (an app that registered the deployed name it read
+    // from the environment at import) is the deployed name tried, so a record refused by the declared
+    // name's registration (an S3 prefix) never falls through to another one.
+    const declared = resourceAliases().get(`${source}:${deployed}`);
+    if (declared !== undefined) {
+      const found = pick(registrations, declared, accept);
+      if (found !== undefined || registrations.some((r) => r.matches(declared))) return found;
+    }
+    return pick(registrations, deployed, accept);
   }
+}
+
+function pick(
+  registrations: readonly Registration[],
+  name: string,
+  accept: ((r: Registration) => boolean) | undefined,
+): Registration | undefined {
+  for (const exact of [true, false]) {
+    for (const r of registrations) {
+      if (r.exact === exact && r.matches(name) && (accept === undefined || accept(r))) return r;
+    }
+  }
+  return undefined;
 }
 
 /** Whether an S3 event passes a registration's `events`, `prefix` and `suffix`. */
