@@ -1,10 +1,7 @@
 import type { EventBridgeManifest, RecordManifest } from '@lift/core';
 import type { ScheduleInfo } from '@lift/core/events';
-import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Match, Rule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Stream, StreamEncryption } from 'aws-cdk-lib/aws-kinesis';
 import { Alias } from 'aws-cdk-lib/aws-kms';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
@@ -16,16 +13,15 @@ import {
   SqsEventSource,
 } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { EventType, IBucket } from 'aws-cdk-lib/aws-s3';
-import { Schedule, ScheduleExpression, ScheduleGroup, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { Schedule, ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledgeWildcards, flattenReference, type ResolvedStatement } from './acknowledge.js';
 import type { LiftBucket, LiftTable } from './data.js';
 import type { LiftFunction } from './function.js';
 import type { StageSettings } from './stage.js';
+import { wireRules, wireSchedules } from './triggers.js';
 
 /** Options of {@link LiftEvents}. */
 export interface LiftEventsProps {
@@ -164,71 +160,17 @@ export class LiftEvents extends Construct {
       }
     }
 
-    (props.eventBridge ?? []).forEach(({ pattern, fn }, i) => {
-      const match = (value: string) =>
-        !value.includes('*')
-          ? [value]
-          : /^[^*]+\*$/.test(value)
-            ? Match.prefix(value.slice(0, -1))
-            : Match.wildcard(value);
-      new Rule(this, `rule-${i}`, {
-        description: `${props.service}: ${pattern.source.join(', ')}${pattern.detailType === undefined ? '' : ` / ${pattern.detailType.join(', ')}`}`,
-        eventPattern: {
-          source: pattern.source.flatMap(match),
-          ...(pattern.detailType === undefined ? {} : { detailType: [...pattern.detailType] }),
-        },
-        targets: [new LambdaTarget(fn.function, { retryAttempts: 8 })],
-      });
-    });
+    wireRules(this, props.service, props.eventBridge ?? []);
 
-    const schedules = props.schedules ?? [];
-    this.group =
-      schedules.length === 0
-        ? undefined
-        : new ScheduleGroup(this, 'Group', { scheduleGroupName: `${props.service}-${stage.name}` });
-    // One role per function its schedules invoke: it may invoke that function (and its versions)
-    // only, and only EventBridge Scheduler of this account may assume it.
-    const roles = new Map<LiftFunction, Role>();
-    const roleFor = (fn: LiftFunction): Role => {
-      let role = roles.get(fn);
-      if (role === undefined) {
-        role = new Role(this, `SchedulerRole-${fn.node.id}`, {
-          assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-            conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-          }),
-        });
-        acknowledgeWildcards(role, invokeGrantReason);
-        roles.set(fn, role);
-      }
-      return role;
-    };
-    for (const { schedule, fn } of schedules) {
-      const dlq = this.queue(
-        `schedule-${schedule.name}-dlq`,
-        `${prefix}-${schedule.name}-schedule-dlq`,
-        false,
-        Duration.days(14),
-      );
-      this.schedules.push(
-        new Schedule(this, `schedule-${schedule.name}`, {
-          scheduleName: schedule.name,
-          ...(this.group === undefined ? {} : { scheduleGroup: this.group }),
-          schedule: ScheduleExpression.expression(
-            schedule.expression,
-            schedule.timezone === undefined ? undefined : TimeZone.of(schedule.timezone),
-          ),
-          enabled: schedule.enabled,
-          ...(schedule.description === undefined ? {} : { description: schedule.description }),
-          target: new LambdaInvoke(fn.function, {
-            role: roleFor(fn),
-            input: ScheduleTargetInput.fromText(schedule.input),
-            deadLetterQueue: dlq,
-            retryAttempts: 2,
-            maxEventAge: Duration.minutes(5),
-          }),
-        }),
-      );
-    }
+    const wired = wireSchedules(this, {
+      service: props.service,
+      stage,
+      schedules: props.schedules ?? [],
+      deadLetterQueue: (name) =>
+        this.queue(`schedule-${name}-dlq`, `${prefix}-${name}-schedule-dlq`, false, Duration.days(14)),
+    });
+    this.group = wired.group;
+    this.schedules.push(...wired.schedules);
   }
 
   /** Tells the function the deployed name of a resource it consumes. */
@@ -264,22 +206,6 @@ export class LiftEvents extends Construct {
     this.deadLetterQueues.push(queue);
     return queue;
   }
-}
-
-/**
- * The reason for the one wildcard a Scheduler role holds: `grantInvoke`'s statement, exactly one
- * function ARN and the same ARN with `:*` (its versions and aliases); any other statement gets none.
- */
-function invokeGrantReason(statement: ResolvedStatement): string | undefined {
-  const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
-  if (actions.length !== 1 || actions[0] !== 'lambda:InvokeFunction') return undefined;
-  const resources = (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]).map(
-    flattenReference,
-  );
-  const [arn, versions] = resources;
-  if (resources.length !== 2 || arn === undefined || arn.includes('*') || versions !== `${arn}:*`)
-    return undefined;
-  return 'Scheduler invokes the function that registered the schedule: the grant names that function and its versions (function:*), nothing else.';
 }
 
 /**

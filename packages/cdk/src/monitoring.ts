@@ -3,14 +3,12 @@ import { basename, join } from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
-  Alarm,
-  ComparisonOperator,
+  type Alarm,
   Dashboard,
   GraphWidget,
   MathExpression,
   Metric,
   TextWidget,
-  TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -19,6 +17,7 @@ import { CfnQueryDefinition } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { addAlarms } from './alarms.js';
 import type { LiftTable } from './data.js';
 import type { LiftFunction } from './function.js';
 import type { StageSettings } from './stage.js';
@@ -83,82 +82,10 @@ export class LiftMonitoring extends Construct {
         conditions: fromThisAccount,
       }),
     );
-    const alarm = (name: string, props2: ConstructorParameters<typeof Alarm>[2]) => {
-      if (!stage.alarms) return;
-      const created = new Alarm(this, name, props2);
-      created.addAlarmAction(new SnsAction(this.topic));
-      this.alarms.push(created);
-    };
-
-    for (const fn of props.functions) {
-      const name = fn.node.id;
-      const errors = fn.function.metricErrors({ period: MINUTE, statistic: 'Sum' });
-      alarm(`${name}Errors`, {
-        alarmDescription: `${service} ${name}: more than 10 errors in a minute`,
-        metric: errors,
-        threshold: 10,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      alarm(`${name}ErrorRate`, {
-        alarmDescription: `${service} ${name}: errors above 5% of invocations`,
-        metric: new MathExpression({
-          expression: 'IF(invocations > 0, 100 * errors / invocations, 0)',
-          usingMetrics: {
-            errors: fn.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-            invocations: fn.function.metricInvocations({ period: Duration.minutes(5), statistic: 'Sum' }),
-          },
-          period: Duration.minutes(5),
-        }),
-        threshold: 5,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      alarm(`${name}Duration`, {
-        alarmDescription: `${service} ${name}: p99 duration above 3 s`,
-        metric: fn.function.metricDuration({ period: Duration.minutes(5), statistic: 'p99' }),
-        threshold: 3000,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-    }
-    if (props.api !== undefined)
-      alarm('Api5xx', {
-        alarmDescription: `${service}: API answered 5xx`,
-        metric: props.api.metricServerError({ period: MINUTE, statistic: 'Sum' }),
-        threshold: 5,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-    for (const table of props.tables ?? [])
-      alarm(`${table.node.id}Throttles`, {
-        alarmDescription: `${service}: DynamoDB throttled requests on ${table.definition.name}`,
-        metric: new MathExpression({
-          expression: 'SUM(METRICS())',
-          usingMetrics: {
-            reads: table.table.metric('ReadThrottleEvents', { period: MINUTE, statistic: 'Sum' }),
-            writes: table.table.metric('WriteThrottleEvents', { period: MINUTE, statistic: 'Sum' }),
-          },
-          period: MINUTE,
-        }),
-        threshold: 0,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-    for (const [i, queue] of (props.deadLetterQueues ?? []).entries())
-      alarm(`DeadLetters${i}`, {
-        alarmDescription: `${service}: a dead-letter queue holds messages`,
-        metric: queue.metricApproximateNumberOfMessagesVisible({ period: MINUTE, statistic: 'Maximum' }),
-        threshold: 0,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
+    addAlarms(this, props, (alarm) => {
+      alarm.addAlarmAction(new SnsAction(this.topic));
+      this.alarms.push(alarm);
+    });
 
     this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: `${service}-${stage.name}` });
     // Lift's EMF: namespace and `service` dimension are the service; requests and latency are
