@@ -89,7 +89,7 @@ export class LiftEvents extends Construct {
           fn.function.addEventSource(
             new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }),
           );
-          this.alias(fn, 'sqs', queue.queueName, record.name);
+          fn.addResourceName('sqs', record.name, queue.queueName);
           break;
         }
         case 'sns': {
@@ -100,7 +100,7 @@ export class LiftEvents extends Construct {
           });
           const dlq = this.queue(`${rid}-dlq`, `${prefix}-${record.name}-sns-dlq`, false, Duration.days(14));
           topic.addSubscription(new LambdaSubscription(fn.function, { deadLetterQueue: dlq }));
-          this.alias(fn, 'sns', topic.topicName, record.name);
+          fn.addResourceName('sns', record.name, topic.topicName);
           break;
         }
         case 's3': {
@@ -115,7 +115,7 @@ export class LiftEvents extends Construct {
           fn.function.addEventSource(
             new S3EventSourceV2(bucket.bucket as IBucket, { events, filters: [filter] }),
           );
-          this.alias(fn, 's3', bucket.bucket.bucketName, record.name);
+          fn.addResourceName('s3', record.name, bucket.bucket.bucketName);
           acknowledgeNotificationsHandler(Stack.of(this));
           break;
         }
@@ -132,7 +132,7 @@ export class LiftEvents extends Construct {
               onFailure: new SqsDlq(dlq),
             }),
           );
-          this.alias(fn, 'dynamodb', table.table.tableName, record.name);
+          fn.addResourceName('dynamodb', record.name, table.table.tableName);
           break;
         }
         case 'kinesis': {
@@ -154,7 +154,7 @@ export class LiftEvents extends Construct {
               onFailure: new SqsDlq(dlq),
             }),
           );
-          this.alias(fn, 'kinesis', stream.streamName, record.name);
+          fn.addResourceName('kinesis', record.name, stream.streamName);
           break;
         }
       }
@@ -171,11 +171,6 @@ export class LiftEvents extends Construct {
     });
     this.group = wired.group;
     this.schedules.push(...wired.schedules);
-  }
-
-  /** Tells the function the deployed name of a resource it consumes. */
-  private alias(fn: LiftFunction, source: string, deployed: string, declared: string): void {
-    fn.addResourceName(source, declared, deployed);
   }
 
   /** Refuses, at synthesis, a name used twice or longer than AWS takes: both would fail only at deploy. */
@@ -214,8 +209,8 @@ export class LiftEvents extends Construct {
  */
 function acknowledgeNotificationsHandler(stack: Stack): void {
   const handler = stack.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
-  if (handler === undefined || handler.node.metadata.some((m) => m.type === 'lift:acknowledged')) return;
-  handler.node.addMetadata('lift:acknowledged', true);
+  // Several buckets share one handler: acknowledging it again is harmless.
+  if (handler === undefined) return;
   Validations.of(handler).acknowledge({
     id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
     reason:

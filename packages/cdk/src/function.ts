@@ -219,14 +219,4 @@ export class LiftFunction extends Construct {
     }
     this.resourceNames[`${source}:${declared}`] = deployed;
   }
-
-  /** The function's region-qualified name, for dashboards. */
-  get functionName(): string {
-    return this.function.functionName;
-  }
-
-  /** @internal The stack the function lives in. */
-  get stack(): Stack {
-    return Stack.of(this);
-  }
 }

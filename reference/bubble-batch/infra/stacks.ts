@@ -87,15 +87,11 @@ export function bubbleBatchStacks(app: App, options: BubbleBatchStackOptions): B
   const secrets = { CURSOR_SECRET: cursorSecret };
   const table = bubbleTable.name;
   const photos = photosBucket.name;
+  // What both stacks' functions bundle, find and may reach.
+  const shared = { service, stage, entry: ENTRY, tables, buckets, userPools: [userPool], ...conditions };
   const http = new LiftFunctions(api, 'Functions', {
-    service,
-    stage,
-    entry: ENTRY,
-    tables,
-    buckets,
-    userPools: [userPool],
+    ...shared,
     covers: ['routes'],
-    ...conditions,
     functions: {
       // The cursor secret reaches every function that lists (tableClient reads it on a list's first page).
       Auth: { routes: ['/auth'], access: { [photos]: 'none' } },
@@ -122,14 +118,8 @@ export function bubbleBatchStacks(app: App, options: BubbleBatchStackOptions): B
 
   const scheduler = stack('Scheduler', 'EventBridge Scheduler and the reminder processor');
   const jobs = new LiftFunctions(scheduler, 'Functions', {
-    service,
-    stage,
-    entry: ENTRY,
-    tables,
-    buckets,
-    userPools: [userPool],
+    ...shared,
     covers: ['events'],
-    ...conditions,
     functions: {
       ReminderProcessor: {
         schedules: ['due-reminders'],
