@@ -123,4 +123,16 @@ describe('LiftFunctionUrl', () => {
     });
     Template.fromStack(other.stack).hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE' });
   });
+
+  it('buffers by default and streams responses when asked', () => {
+    const modes = [undefined, true].map((streaming) => {
+      const { stack, fns } = build();
+      const fn = fns.all[0];
+      if (fn === undefined) throw new Error('no function');
+      new LiftFunctionUrl(stack, 'Url', { fn, ...(streaming === undefined ? {} : { streaming }) });
+      const [url] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Url'));
+      return (url as { Properties: { InvokeMode?: string } }).Properties.InvokeMode;
+    });
+    expect(modes).toEqual([undefined, 'RESPONSE_STREAM']);
+  });
 });

@@ -10,7 +10,7 @@ import {
   MethodLoggingLevel,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
-import { type FunctionUrl, FunctionUrlAuthType, HttpMethod } from 'aws-cdk-lib/aws-lambda';
+import { type FunctionUrl, FunctionUrlAuthType, HttpMethod, InvokeMode } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { gatewayPath, type ServedRoute } from './api.js';
@@ -145,6 +145,12 @@ export interface LiftFunctionUrlProps {
    */
   readonly auth?: 'iam' | { readonly public: string };
   readonly cors?: CorsDeclaration | undefined;
+  /**
+   * `true`: the URL streams responses (invoke mode `RESPONSE_STREAM`), so a route's `ctx.stream` body
+   * reaches the client as it is produced and past the 6 MB buffered limit. The function must then
+   * run a `streamify(app)` export (`LiftFunction`'s `handlerExport`). Default false (buffered).
+   */
+  readonly streaming?: boolean;
 }
 
 /** A function URL for one function: the simplest way in, with no gateway and no per-route authorizer. */
@@ -163,6 +169,7 @@ export class LiftFunctionUrl extends Construct {
       );
     this.url = props.fn.function.addFunctionUrl({
       authType: auth === 'iam' ? FunctionUrlAuthType.AWS_IAM : FunctionUrlAuthType.NONE,
+      ...(props.streaming === true ? { invokeMode: InvokeMode.RESPONSE_STREAM } : {}),
       ...(cors === undefined
         ? {}
         : {

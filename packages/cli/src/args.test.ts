@@ -41,7 +41,7 @@ describe('the lift command line', () => {
 
   it('names an unknown command or option, suggests the closest and lists the valid ones', () => {
     expect(usageError(['deploy', 'x.ts']).message).toBe(
-      'unknown command "deploy"; the commands are dev, invoke, token (lift --help)',
+      'unknown command "deploy"; the commands are dev, invoke, token, openapi (lift --help)',
     );
     expect(usageError(['dve']).message).toContain('(did you mean dev?)');
     const prot = usageError(['dev', 'x.ts', '--prot', '3000']);
@@ -51,7 +51,7 @@ describe('the lift command line', () => {
     );
     expect(usageError(['dev', 'x.ts', '--sub', 'ada']).message).toContain('(it belongs to lift token)');
     expect(usageError(['dev', 'x.ts', '-p', '1']).message).toMatch(/^unknown option -p;/);
-    expect(usageError(['--port', '1']).message).toContain('the commands are dev, invoke, token');
+    expect(usageError(['--port', '1']).message).toContain('the commands are dev, invoke, token, openapi');
   });
 
   it('refuses bad values with one line naming the option, what it takes and what it got', () => {

@@ -4,7 +4,7 @@ import {
   COMMANDS,
   type Command,
   helpText,
-  OPTIONS,
+  optionSpec,
   RECORD_OPTIONS,
   REQUEST,
   SPECS,
@@ -15,6 +15,7 @@ import type { DevServerOptions } from './dev-server.js';
 import { UsageError } from './errors.js';
 import { INVOKE_SOURCES, type InvokeOptions } from './invoke.js';
 import { RECORD_FLAGS, RECORD_SOURCES, type RecordSourceName } from './invoke-records.js';
+import type { OpenApiCommandOptions } from './openapi.js';
 
 export { checkRecordBody } from './args-records.js';
 export { COMMANDS, type Command, helpText } from './commands.js';
@@ -26,6 +27,7 @@ export type Invocation =
   | { readonly kind: 'version' }
   | { readonly kind: 'dev'; readonly options: Omit<DevServerOptions, 'log'> }
   | { readonly kind: 'token'; readonly entry: string; readonly token: DevTokenOptions }
+  | { readonly kind: 'openapi'; readonly options: Omit<OpenApiCommandOptions, 'log'> }
   | {
       readonly kind: 'invoke';
       readonly options: Omit<InvokeOptions, 'log' | 'body'>;
@@ -51,7 +53,7 @@ function tokenize(command: Command, args: readonly string[]): { values: Values; 
     }
     const eq = arg.indexOf('=');
     const name = arg.startsWith('--') ? arg.slice(2, eq === -1 ? undefined : eq) : arg;
-    const spec = OPTIONS[name];
+    const spec = optionSpec(command, name);
     if (spec === undefined || !allowed.includes(name)) {
       const guess = suggest(name, allowed);
       const elsewhere =
@@ -163,6 +165,26 @@ function parseCommand(command: Command, args: readonly string[]): Invocation {
         watch: !read.flag('no-watch'),
         schedules: !read.flag('no-schedules'),
         ...shared,
+      },
+    };
+  }
+  if (command === 'openapi') {
+    const servers = values.get('server');
+    for (const url of Array.isArray(servers) ? servers : [])
+      if (!/^(https?:\/\/[^/\s]+|\/)\S*$/.test(url))
+        throw new UsageError(
+          `--server must be an http(s) URL or a path, got ${JSON.stringify(url)}`,
+          command,
+        );
+    return {
+      kind: 'openapi',
+      options: {
+        entry,
+        format: read.oneOf('format', ['json', 'yaml'] as const) ?? 'json',
+        ...optional('out', read.text('out')),
+        ...optional('title', read.text('title')),
+        ...optional('version', read.text('version')),
+        ...optional('servers', Array.isArray(servers) ? servers : undefined),
       },
     };
   }

@@ -4,6 +4,7 @@ import { legacyFolderNotice, loadDevIssuer, mintDevToken } from './dev-issuer.js
 import { startDevServer } from './dev-server.js';
 import { DevServerError } from './errors.js';
 import { invoke } from './invoke.js';
+import { generateOpenApi } from './openapi.js';
 import { ServiceError } from './service.js';
 
 function version(): string {
@@ -29,6 +30,15 @@ async function run(invocation: Invocation): Promise<void> {
       const legacy = legacyFolderNotice(invocation.entry);
       if (legacy !== undefined) stderrLine(`lift token: note: ${legacy}`);
       console.log(await mintDevToken(loadDevIssuer(invocation.entry), invocation.token));
+      return;
+    }
+    case 'openapi': {
+      const text = await generateOpenApi({
+        ...invocation.options,
+        log: (line) => stderrLine(`lift openapi: ${line}`),
+      });
+      if (invocation.options.out === undefined) process.stdout.write(text);
+      else stderrLine(`lift openapi: wrote ${invocation.options.out}`);
       return;
     }
     case 'invoke': {

@@ -218,7 +218,7 @@ describe('the lift binary', () => {
       expect(hasStack(result.stderr)).toBe(false);
     }
     expect(deploy?.stderr).toBe(
-      'lift: unknown command "deploy"; the commands are dev, invoke, token (lift --help)\n',
+      'lift: unknown command "deploy"; the commands are dev, invoke, token, openapi (lift --help)\n',
     );
     expect(prot?.stderr).toContain(
       'lift dev: unknown option --prot (did you mean --port?); the options are --port,',

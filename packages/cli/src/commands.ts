@@ -2,7 +2,7 @@ import { HTTP_SOURCES } from './invoke.js';
 import { RECORD_FLAGS, RECORD_SOURCES } from './invoke-records.js';
 
 /** The commands of `lift`. */
-export const COMMANDS = ['dev', 'invoke', 'token'] as const;
+export const COMMANDS = ['dev', 'invoke', 'token', 'openapi'] as const;
 /** One of {@link COMMANDS}. */
 export type Command = (typeof COMMANDS)[number];
 
@@ -68,7 +68,16 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
     value: 'SECONDS',
     help: 'lifetime (default 3600; negative: expired that long, beyond the 30 s clock skew)',
   },
+  out: { value: 'FILE', help: 'write the document to FILE (default: print it)' },
+  title: { value: 'TEXT', help: "info.title (default the app's service name)" },
+  version: { value: 'VERSION', help: 'info.version (default 0.0.0)' },
+  server: { value: 'URL', repeat: true, help: 'a server URL (repeatable)' },
 };
+
+/** An option as a command reads it: its own spec where the command gives the name another meaning. */
+export function optionSpec(command: Command, name: string): OptionSpec | undefined {
+  return SPECS[command].own?.[name] ?? OPTIONS[name];
+}
 
 const SHARED = ['data-dir', 'dynamodb-endpoint'];
 /** The options `lift invoke` builds a request from. */
@@ -80,7 +89,17 @@ export const RECORD_OPTIONS = [
 
 /** What each command takes, and says about itself in its help. */
 export const SPECS: Readonly<
-  Record<Command, { summary: string; about: string; options: string[]; example: string }>
+  Record<
+    Command,
+    {
+      summary: string;
+      about: string;
+      options: string[];
+      example: string;
+      /** Options this command reads differently from the others (`--format` of `openapi`). */
+      own?: Readonly<Record<string, OptionSpec>>;
+    }
+  >
 > = {
   dev: {
     summary: 'run a service on a local HTTP server, reloading on changes',
@@ -103,6 +122,14 @@ export const SPECS: Readonly<
     options: ['sub', 'tenant', 'roles', 'scopes', 'aud', 'ttl'],
     example: 'lift token src/handler.ts --sub ada --tenant acme --roles admin --aud my-api',
   },
+  openapi: {
+    summary: "print the service's OpenAPI 3.1 document, built from its routes",
+    about:
+      'Loads <entry> as lift dev does and prints the OpenAPI 3.1 document of the app it exports (`export\nconst app`): paths, parameters, bodies and responses from the route schemas, errors, security\nschemes and rate limits. Schemas it cannot state exactly are named on stderr.',
+    options: ['out', 'format', 'title', 'version', 'server'],
+    example: 'lift openapi src/handler.ts --out openapi.json --server https://api.example.com',
+    own: { format: { value: 'json|yaml', help: 'json (default) or yaml' } },
+  },
 };
 
 /** The help of `lift`, or of one command. */
@@ -120,7 +147,7 @@ export function helpText(command?: Command): string {
   }
   const spec = SPECS[command];
   const flags = spec.options.map((name): [string, string] => {
-    const option = OPTIONS[name] as OptionSpec;
+    const option = optionSpec(command, name) as OptionSpec;
     return [`--${name}${option.value === undefined ? '' : ` ${option.value}`}`, option.help];
   });
   flags.push(['-h, --help', 'show this help']);

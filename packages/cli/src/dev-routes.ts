@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { crossSite } from './dashboard/index.js';
 import { DEV_JWKS_PATH } from './dev-issuer.js';
 import { DEV_MAIL_PATH } from './local-cloud.js';
 import type { Mailbox } from './standins/mailbox.js';
@@ -43,6 +44,12 @@ export function devRoutes(
     }
     const firing = req.method === 'POST' ? SCHEDULE_PATH.exec(req.url ?? '') : null;
     if (firing === null) return false;
+    // A page on another site could post here without a preflight; a tool or the dashboard may.
+    const foreign = crossSite(req);
+    if (foreign !== undefined) {
+      json(res, 403, { message: foreign });
+      return true;
+    }
     const name = decodeURIComponent(firing[1] as string);
     const declared = options.schedules();
     if (!declared.includes(name)) json(res, 404, { message: `no schedule "${name}"`, schedules: declared });

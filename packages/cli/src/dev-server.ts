@@ -1,22 +1,42 @@
 import { existsSync, type FSWatcher, watch } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { basename, dirname, resolve } from 'node:path';
 import { fakeLambdaContext, scheduleEvent } from '@lift/core/testing';
+import {
+  createDashboard,
+  type DevOutbox,
+  expoPushOutbox,
+  RequestLog,
+  reservedRouteProblem,
+} from './dashboard/index.js';
 import {
   applyDevEnvironment,
   DEV_JWKS_PATH,
   devJwks,
   legacyFolderNotice,
   loadDevIssuer,
+  mintDevToken,
 } from './dev-issuer.js';
+import {
+  closeServer,
+  HEADERS_TIMEOUT_MS,
+  listen,
+  loopbackFor,
+  REQUEST_TIMEOUT_MS,
+  refuseTooLarge,
+} from './dev-net.js';
 import { devRoutes, SCHEDULE_PATH_PREFIX } from './dev-routes.js';
+
+export { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from './dev-net.js';
+
 import { startLocalDynamoDB } from './environment.js';
-import { DevServerError } from './errors.js';
 import {
   BodyTooLargeError,
   declaresTooLarge,
   type EventFormat,
+  isStreamingHandler,
   readRequestBody,
+  streamResult,
   toEvent,
   writeResult,
 } from './http-bridge.js';
@@ -62,6 +82,8 @@ export interface DevServerOptions {
   readonly schedules?: boolean;
   /** The clock schedules run on (default the system clock); tests give one they move by hand. */
   readonly scheduleClock?: ScheduleClock;
+  /** What the service's dev setup keeps instead of sending, shown on the dashboard (`/_lift/`). */
+  readonly outboxes?: readonly DevOutbox[];
 }
 
 /** A running dev server. */
@@ -77,54 +99,6 @@ export interface DevServer {
   reload(): Promise<void>;
   /** Stops serving, stops the embedded DynamoDB, releases the data dir and removes the build files. */
   close(): Promise<void>;
-}
-
-/** A client that sends its headers slower than this is cut off (Node's default is 60 s). */
-export const HEADERS_TIMEOUT_MS = 5_000;
-/** The whole request, body included, must have arrived within this; the handler's time is not counted. */
-export const REQUEST_TIMEOUT_MS = 10_000;
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new DevServerError(`Port ${port} is already in use; stop the other server or pass --port`)
-          : error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND'
-            ? new DevServerError(`Cannot listen on ${host}: no such address on this machine; check --host`)
-            : error,
-      );
-    });
-    server.listen(port, host, () => {
-      const address = server.address();
-      resolvePort(typeof address === 'object' && address !== null ? address.port : port);
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((done) => server.close(() => done()));
-}
-
-/** The address the service reaches the dev server on, for the key-set URL. */
-function loopbackFor(host: string): string {
-  if (host === '0.0.0.0' || host === '' || host === '::') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
-}
-
-/**
- * Answers 413 as API Gateway does, without reading the body. What the client still sends is read and
- * dropped, not kept: closing with unread data would reset the connection, and the client would see
- * the reset instead of the 413. A client still sending after 2 s is cut off.
- */
-function refuseTooLarge(req: IncomingMessage, res: ServerResponse): void {
-  const body = '{"message":"Request Entity Too Large"}';
-  res.writeHead(413, { 'content-type': 'application/json', 'content-length': body.length }).end(body);
-  req.resume();
-  const cut = setTimeout(() => req.socket.destroy(), 2_000);
-  req.once('end', () => clearTimeout(cut));
-  req.socket.once('close', () => clearTimeout(cut));
 }
 
 /**
@@ -166,17 +140,41 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   let runner: ScheduleRunner | undefined;
   let declared = '';
   let closed = false;
+  const requests = new RequestLog({ mapStack: (stack) => service?.mapStack(stack) ?? stack });
+  let url = '';
+  // The dashboard's sources are read when asked, so it can exist before the service first loads.
+  const dash = createDashboard({
+    app: () => service?.app,
+    name: () => service?.app?.manifest().service ?? basename(options.entry).replace(/\.[cm]?[jt]sx?$/, ''),
+    url: () => url,
+    tables: () => service?.tables ?? [],
+    schedules: () => runner?.list() ?? [],
+    fire: (name) => {
+      log(`schedule ${name}: fired from the dashboard`);
+      return fire(name, new Date(clock.now()));
+    },
+    mailbox: cloud.mailbox,
+    outboxes: () => [expoPushOutbox(cloud.push), ...(options.outboxes ?? [])],
+    mint: (token) => mintDevToken(devIssuer, token),
+    requests,
+    dynamodbEndpoint: dynamodb.endpoint,
+    log,
+  });
   const fire = async (name: string, due: Date): Promise<boolean> => {
     const current = service;
     if (current === undefined) return false;
     const started = performance.now();
     const ms = () => `${(performance.now() - started).toFixed(0)} ms`;
     const context = fakeLambdaContext({ timeoutMs, functionName: options.functionName ?? 'lift-dev' });
+    const trace = requests.start('SCHEDULE', name, 'schedule');
     try {
-      await current.handler(scheduleEvent(name, { time: due }), context);
+      await dash.capture(trace, () => current.handler(scheduleEvent(name, { time: due }), context));
+      trace.finish(200);
       log(`schedule ${name} fired: ok in ${ms()}`);
       return true;
     } catch (error) {
+      trace.fail(String((error as Error)?.stack ?? error));
+      trace.finish(500);
       // Lift logs a failing record itself; its error says why. Any other failure gets its stack here.
       const lift = (error as Error)?.name === 'RecordsFailedError';
       const cause = lift ? ((error as Error).cause ?? error) : error;
@@ -201,6 +199,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     const started = performance.now();
     if (progress) log(`building ${basename(options.entry)}…`);
     const next = await loadService(options.entry, { outDir });
+    const reserved = reservedRouteProblem(next.app?.manifest().routes ?? []);
+    if (reserved !== undefined) throw new ServiceError(reserved);
     if (progress) log(`built ${basename(options.entry)} in ${(performance.now() - started).toFixed(0)} ms`);
     for (const line of next.missing)
       log(`warning: the service imports a package that is not installed: ${line}`);
@@ -223,8 +223,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   });
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    // The dev server's own routes (key set, mail, schedule firing), never the service's.
-    if (await ownRoutes(req, res)) return;
+    // The dev server's own routes (key set, mail, schedule firing, dashboard), never the service's.
+    if ((await ownRoutes(req, res)) || (await dash.handle(req, res))) return;
     const started = performance.now();
     const ms = () => `${(performance.now() - started).toFixed(1)} ms`;
     // One line per request, whatever happens to it.
@@ -235,7 +235,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       log(text);
       return true;
     };
+    const trace = requests.start(req.method ?? 'GET', req.url ?? '/');
     res.once('close', () => {
+      trace.finish(res.writableFinished ? res.statusCode : 0);
       if (!res.writableFinished) line(`${req.method} ${req.url} client disconnected after ${ms()}`);
     });
     if (service === undefined) {
@@ -266,11 +268,16 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         functionName: options.functionName ?? 'lift-dev',
         awsRequestId: requestId,
       });
-      status = writeResult(res, await current.handler(event, context));
+      // A streaming handler (`streamify(app)`) writes its answer to `res` as it produces it.
+      status = isStreamingHandler(current.handler)
+        ? await dash.capture(trace, () => streamResult(res, current.handler, event, context))
+        : writeResult(res, await dash.capture(trace, () => current.handler(event, context)));
     } catch (error) {
       // As API Gateway does when the function fails: a generic 500 to the client, the stack here.
       const stack = (error as Error)?.stack;
-      log(`handler failed: ${typeof stack === 'string' ? current.mapStack(stack) : String(error)}`);
+      const failure = typeof stack === 'string' ? current.mapStack(stack) : String(error);
+      trace.fail(failure);
+      log(`handler failed: ${failure}`);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end('{"message":"Internal Server Error"}');
       status = 500;
@@ -305,16 +312,19 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     port = await listen(server, options.port ?? 3000, host);
   } catch (error) {
     removeBuildDir(outDir);
+    dash.close();
     await cloud.close();
     await dynamodb.close();
     throw error;
   }
   applyDevEnvironment(devIssuer, `http://${loopbackFor(host)}:${port}${DEV_JWKS_PATH}`);
+  url = `http://${host === '0.0.0.0' ? 'localhost' : loopbackFor(host)}:${port}`;
   try {
     await load(true);
   } catch (error) {
     await closeServer(server);
     removeBuildDir(outDir);
+    dash.close();
     await cloud.close();
     await dynamodb.close();
     throw error;
@@ -354,7 +364,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   }
 
   return {
-    url: `http://${host === '0.0.0.0' ? 'localhost' : loopbackFor(host)}:${port}`,
+    url,
     port,
     dynamodbEndpoint: dynamodb.endpoint,
     get generation() {
@@ -372,6 +382,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         await closeServer(server);
         await reloading;
         removeBuildDir(outDir);
+        dash.close();
         await cloud.close();
         await dynamodb.close();
       })();

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Writable } from 'node:stream';
 import { httpApiEvent, restApiEvent } from '@lift/core/testing';
 
 /** Which API Gateway payload the dev server sends: HTTP API v2 (default) or REST (v1). */
@@ -144,4 +145,149 @@ export function writeResult(res: ServerResponse, result: unknown): number {
   res.statusCode = result.statusCode;
   res.end(result.isBase64Encoded === true ? Buffer.from(body, 'base64') : body);
   return result.statusCode;
+}
+
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const HTTP_INTEGRATION = 'application/vnd.awslambda.http-integration-response';
+const DELIMITER = Buffer.alloc(8);
+
+/** Whether a handler asks for a response stream (`awslambda.streamifyResponse`, Lift's `streamify`). */
+export function isStreamingHandler(handler: unknown): boolean {
+  return (
+    typeof handler === 'function' && (handler as unknown as Record<symbol, unknown>)[STREAMING] === 'response'
+  );
+}
+
+interface Prelude {
+  statusCode?: unknown;
+  headers?: unknown;
+  cookies?: unknown;
+}
+
+/**
+ * The response stream Lambda hands a streaming handler, as a Function URL with invoke mode
+ * `RESPONSE_STREAM` forwards it: with the `http-integration-response` content type, the JSON prelude
+ * up to eight NUL bytes gives status, headers and cookies; every byte after it goes to the client
+ * as it arrives (chunked), a write completing only once the client's socket took it.
+ */
+class FunctionUrlStream extends Writable {
+  private contentType: string | undefined;
+  private pending: Buffer | undefined = Buffer.alloc(0);
+  status = 200;
+
+  constructor(private readonly res: ServerResponse) {
+    super();
+  }
+
+  setContentType(type: string): void {
+    this.contentType = type;
+  }
+
+  private head(prelude: Prelude | undefined): void {
+    if (prelude === undefined) {
+      this.res.writeHead(200, { 'content-type': this.contentType ?? 'application/octet-stream' });
+      this.res.flushHeaders();
+      return;
+    }
+    const status = Number.isInteger(prelude.statusCode) ? (prelude.statusCode as number) : 200;
+    const headers =
+      typeof prelude.headers === 'object' && prelude.headers !== null
+        ? (prelude.headers as Record<string, string>)
+        : {};
+    const cookies = Array.isArray(prelude.cookies) ? prelude.cookies.map(String) : [];
+    for (const [name, value] of Object.entries(headers)) {
+      if (name.toLowerCase() === 'set-cookie') cookies.push(String(value));
+      else this.res.setHeader(name, String(value));
+    }
+    if (cookies.length > 0) this.res.setHeader('set-cookie', cookies);
+    this.status = status;
+    this.res.writeHead(status);
+    // The status and headers leave now, as a Function URL sends them before the body.
+    this.res.flushHeaders();
+  }
+
+  private forward(bytes: Buffer, callback: (error?: Error | null) => void): void {
+    if (bytes.length === 0 || this.res.write(bytes)) callback();
+    else this.res.once('drain', () => callback());
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.pending === undefined) {
+      this.forward(chunk, callback);
+      return;
+    }
+    if (this.contentType !== HTTP_INTEGRATION) {
+      this.pending = undefined;
+      this.head(undefined);
+      this.forward(chunk, callback);
+      return;
+    }
+    const seen = Buffer.concat([this.pending, chunk]);
+    const end = seen.indexOf(DELIMITER);
+    if (end === -1) {
+      this.pending = seen;
+      callback();
+      return;
+    }
+    this.pending = undefined;
+    let prelude: Prelude;
+    try {
+      prelude = JSON.parse(seen.subarray(0, end).toString('utf8')) as Prelude;
+    } catch {
+      callback(new Error('The response stream began with a prelude that is not JSON'));
+      return;
+    }
+    this.head(prelude);
+    this.forward(seen.subarray(end + DELIMITER.length), callback);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    if (this.pending !== undefined) {
+      // Ended before the prelude was complete: nothing the client can use, as a Function URL says.
+      this.status = 502;
+      this.res.writeHead(502, { 'content-type': 'application/json' });
+      this.res.end('{"message":"Internal Server Error"}');
+    } else this.res.end();
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    // A handler failing mid-body: the client sees the transfer break (what was written, then the
+    // connection closed without the last chunk), never a body that looks complete.
+    if (error !== null && !this.res.writableEnded) {
+      const socket = this.res.socket;
+      if (this.res.headersSent && socket !== null) socket.end();
+      else this.res.destroy(error);
+    }
+    callback(error);
+  }
+}
+
+/**
+ * Invokes a streaming handler with a response stream wired to `res` and resolves once the answer
+ * has been sent, or broken off. Returns the status sent (500 when the handler failed mid-body).
+ */
+export async function streamResult(
+  res: ServerResponse,
+  handler: unknown,
+  event: unknown,
+  context: unknown,
+): Promise<number> {
+  const stream = new FunctionUrlStream(res);
+  let failed: Error | undefined;
+  const finished = new Promise<void>((resolve) => {
+    stream.once('close', () => resolve());
+    stream.on('error', (error) => {
+      failed = error;
+    });
+  });
+  await (handler as (event: unknown, stream: Writable, context: unknown) => Promise<void>)(
+    event,
+    stream,
+    context,
+  );
+  if (!stream.writableEnded && !stream.destroyed) stream.end();
+  await finished;
+  if (failed !== undefined) throw failed;
+  return stream.status;
 }

@@ -2,6 +2,7 @@
  * `@lift/cli` programmatic API: the dev server (schedules included) and one-off invocations, as
  * `lift dev` and `lift invoke` run them.
  */
+export type { DevOutbox, OutboxMessage } from './dashboard/index.js';
 export { LOCK_FILE, lockDataDir } from './data-dir-lock.js';
 export {
   applyDevEnvironment,
@@ -31,9 +32,11 @@ export {
   type RecordEventInit,
   type RecordSourceName,
 } from './invoke-records.js';
+export { formatOpenApi, generateOpenApi, type OpenApiCommandOptions } from './openapi.js';
 export { liftCacheDir, projectRoot } from './paths.js';
 export type { ScheduleClock, ScheduleStatus } from './schedules.js';
 export {
+  type DeclaredApp,
   type DeclaredBucket,
   type DeclaredUserPool,
   type LoadedService,

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync 
 import { createRequire, SourceMap } from 'node:module';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { AppManifest } from '@lift/core';
 import { isUserPoolDefinition } from '@lift/core/cognito';
 import { isTableDefinition, type TableDefinition } from '@lift/core/dynamodb';
 import type { ScheduleInfo } from '@lift/core/events';
@@ -26,6 +27,16 @@ export interface DeclaredUserPool {
   readonly clientIdFromEnv: string;
 }
 
+/** What `lift dev` uses of the entry's Lift app (`createApp`'s result); `openapi` may be absent in older cores. */
+export interface DeclaredApp {
+  schedules(): ScheduleInfo[];
+  manifest(): AppManifest;
+  openapi?: (options: {
+    readonly info: { readonly title: string; readonly version: string };
+    readonly servers?: readonly { readonly url: string }[];
+  }) => unknown;
+}
+
 /** A loaded service: its handler and the resources it declares. */
 export interface LoadedService {
   readonly handler: LambdaHandler;
@@ -46,6 +57,8 @@ export interface LoadedService {
    * export that is a Lift app); undefined when the entry exports no app, so they cannot be known.
    */
   readonly schedules: readonly ScheduleInfo[] | undefined;
+  /** The entry's Lift app (as for `schedules`), for the dev dashboard; undefined when it exports none. */
+  readonly app: DeclaredApp | undefined;
 }
 
 /** A mistake in the service itself (missing file, no handler export, does not build). */
@@ -80,20 +93,20 @@ function collect<T extends { readonly name: string }>(
   return [...found.values()];
 }
 
-/** Whether a value is a Lift app: it has `handler` and `schedules()`. */
-function isApp(value: unknown): value is { schedules(): ScheduleInfo[] } {
+/** Whether a value is a Lift app: it has `handler`, `schedules()` and `manifest()`. */
+function isApp(value: unknown): value is DeclaredApp {
   return (
     typeof value === 'object' &&
     value !== null &&
     typeof (value as { handler?: unknown }).handler === 'function' &&
-    typeof (value as { schedules?: unknown }).schedules === 'function'
+    typeof (value as { schedules?: unknown }).schedules === 'function' &&
+    typeof (value as { manifest?: unknown }).manifest === 'function'
   );
 }
 
-/** The schedules of the entry's `app` export, else of the first export that is an app. */
-function declaredSchedules(module: Record<string, unknown>): ScheduleInfo[] | undefined {
-  const app = isApp(module.app) ? module.app : Object.values(module).find(isApp);
-  return app === undefined ? undefined : app.schedules();
+/** The entry's `app` export, else the first export that is an app. */
+function declaredApp(module: Record<string, unknown>): DeclaredApp | undefined {
+  return isApp(module.app) ? module.app : Object.values(module).find(isApp);
 }
 
 const INLINE_MAP = '//# sourceMappingURL=data:application/json;base64,';
@@ -197,6 +210,7 @@ export async function loadService(entry: string, options: LoadServiceOptions = {
       `${entry} has no "handler" export; export the Lambda entry point: export const handler = app.handler`,
     );
   }
+  const app = declaredApp(module);
   return {
     handler: module.handler as LambdaHandler,
     tables: collect(module, isTableDefinition),
@@ -204,7 +218,8 @@ export async function loadService(entry: string, options: LoadServiceOptions = {
     userPools: collect(module, isUserPoolDefinition),
     mapStack: stackMapper(outfile),
     missing: missingPackages(built.metafile, outfile),
-    schedules: declaredSchedules(module),
+    schedules: app?.schedules(),
+    app,
   };
 }
 

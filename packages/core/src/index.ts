@@ -16,13 +16,29 @@ export type {
   RouteRateLimitOption,
 } from './app/rate-limit.js';
 export type { RouteSchemas } from './app/route-step.js';
-export { Context, type DefaultInput, type RequestInput } from './context/context.js';
+export {
+  HTTP_INTEGRATION_CONTENT_TYPE,
+  type HttpPrelude,
+  type LambdaResponseStream,
+  STREAMING_HANDLER,
+  type StreamingHandler,
+  streamify,
+} from './app/streaming.js';
+export { Context, type DefaultInput, type JsonResponse, type RequestInput } from './context/context.js';
 export type { CookieOptions } from './context/cookies.js';
 export type { LambdaContext } from './context/lambda.js';
 export type { LoggerLike } from './context/logger-like.js';
 export type { AuthMethod, Principal } from './context/principal.js';
 export type { RequestView } from './context/request-view.js';
 export { LiftResponse } from './context/response.js';
+export {
+  BUFFERED_RESPONSE_LIMIT,
+  type StreamBody,
+  type StreamChunk,
+  type StreamInit,
+  StreamingResponse,
+  type StreamWriter,
+} from './context/stream.js';
 export * from './errors/errors.js';
 export type {
   DynamoDBChange,

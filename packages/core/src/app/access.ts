@@ -46,7 +46,21 @@ export interface AccessControl {
   prepare(route: RouteInfo, declaration: RouteAuth): AccessSteps;
   /** Where the app's own audit events go too (a tripped `sensitive` rate limit): the same sink. */
   readonly audit?: AuditSink;
+  /** @internal How callers prove who they are, one entry per authenticator in order: for API descriptions. */
+  readonly schemes?: readonly AuthenticationScheme[];
 }
+
+/**
+ * @internal How an authenticator reads a caller, as an API description (OpenAPI) states it: bearer
+ * JWTs of the named issuers, an API key header, signature headers, or what API Gateway verified.
+ * `custom` is an authenticator Lift did not build and cannot describe.
+ */
+export type AuthenticationScheme =
+  | { readonly type: 'jwt'; readonly issuers: readonly string[] }
+  | { readonly type: 'api-key'; readonly header: string; readonly authorizationScheme: string }
+  | { readonly type: 'signature'; readonly header: string; readonly headers: readonly string[] }
+  | { readonly type: 'gateway'; readonly via: 'jwt' | 'lambda' | 'iam' }
+  | { readonly type: 'custom' };
 
 /** What access control learns about a route when it prepares the route's steps. */
 export interface RouteInfo {

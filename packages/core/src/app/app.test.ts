@@ -16,7 +16,8 @@ import { readResult, type TestSource } from '../testing/request.js';
 function conformanceApp() {
   const app = createApp({ service: 'conformance' });
   for (const [method, pattern] of CONFORMANCE_ROUTES) {
-    const register = method === 'ALL' ? app.all : app[method.toLowerCase() as 'get'];
+    // Each route method has its own type (the method is part of the route table's key): one at a time.
+    const register = method === 'ALL' ? (app.all as typeof app.get) : app[method.toLowerCase() as 'get'];
     register(pattern, (ctx) => ctx.json({ route: ctx.route, params: { ...ctx.params } }));
   }
   return app;

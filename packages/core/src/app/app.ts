@@ -1,8 +1,9 @@
 import { detectHttpAdapter } from '../adapters/detect.js';
-import type { PathOptions, RawEvent } from '../adapters/types.js';
+import type { HttpAdapter, PathOptions, RawEvent } from '../adapters/types.js';
 import { Context, type ContextRuntime, type RequestInput } from '../context/context.js';
 import type { LambdaContext } from '../context/lambda.js';
 import type { LiftResponse } from '../context/response.js';
+import { StreamingResponse } from '../context/stream.js';
 import {
   ConfigurationError,
   InternalServerError,
@@ -41,6 +42,7 @@ import { observeRequests } from '../observability/pipeline.js';
 import { withRequestScope } from '../resilience/scope.js';
 import { Router } from '../router/router.js';
 import type { TestRequestInit, TestResponse } from '../testing/request.js';
+import type { AppDescription, OpenApiDocument, OpenApiOptions } from './describe.js';
 import { Group } from './group.js';
 import { Idempotency } from './idempotent.js';
 import { type AppManifest, type RecordManifest, recordManifest, routeManifest } from './manifest.js';
@@ -48,10 +50,12 @@ import { type AppOptions, checkAppOptions, defaultProtections, logUnhandledError
 import { RateLimiter } from './rate-limit.js';
 import { routeStep } from './route-step.js';
 import { RouteTable } from './route-table.js';
+import { bufferStreamed } from './streaming.js';
 
 export { Group, type Handler, type InputOf, type RouteOptions } from './group.js';
 
 const TEST_KIT = '@lift/core/testing';
+const OPENAPI = '@lift/core/openapi';
 
 interface CompiledRoute {
   readonly run: Step;
@@ -239,6 +243,29 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
     };
   }
 
+  /** @internal What `@lift/core/openapi` reads: the routes as registered and what the app resolved for them. */
+  describe(): AppDescription {
+    return {
+      service: this.runtime.service,
+      bodyLimit: this.runtime.bodyLimit,
+      access: this.accessControl,
+      routes: this.table.definitions,
+      rateLimits: (route, option) => this.rateLimiter.describe(route, option),
+    };
+  }
+
+  /**
+   * The app's OpenAPI 3.1 document, built from its routes (`@lift/core/openapi`). The generator is
+   * loaded by name at run time, so deployed bundles leave it out.
+   */
+  async openapi(options: OpenApiOptions = {}): Promise<OpenApiDocument> {
+    const generator: string = OPENAPI;
+    const { openApiDocument } = (await import(generator)) as {
+      openApiDocument(app: App<object>, options: OpenApiOptions): OpenApiDocument;
+    };
+    return openApiDocument(this as unknown as App<object>, options);
+  }
+
   /** The registered routes (method and pattern), in registration order. */
   routes(): { method: string; pattern: string }[] {
     return this.table.definitions.map(({ method, pattern }) => ({ method, pattern }));
@@ -271,23 +298,18 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
     return this;
   }
 
-  /** The Lambda entry point: `export const handler = app.handler`. */
-  readonly handler = async (event: unknown, lambdaContext?: LambdaContext): Promise<unknown> => {
-    const adapter = detectHttpAdapter(event);
-    if (adapter === undefined) {
-      if (!this.table.isFrozen) this.compile();
-      // The record engine is loaded on the first event that is not HTTP: an HTTP-only function never
-      // evaluates it, and a bundle split into chunks keeps it out of the HTTP path altogether.
-      this.dispatcher ??= import('../events/dispatcher.js').then(
-        ({ EventDispatcher }) => new EventDispatcher(this.events, this.recordRuntime),
-      );
-      return (await this.dispatcher).dispatch(event, lambdaContext);
-    }
+  /**
+   * @internal The request's context and the step that answers it (the matched route's chain, or the
+   * global middleware around a 404/405), for `app.handler` and `streamify(app)`.
+   */
+  prepareHttp(
+    adapter: HttpAdapter,
+    raw: RawEvent,
+    lambdaContext: LambdaContext | undefined,
+  ): { ctx: Context<RequestInput, object>; run: Step } {
     if (!this.table.isFrozen) this.compile();
-    const raw = event as RawEvent;
     const method = adapter.method(raw);
     const ctx = new Context(raw, lambdaContext, adapter, this.runtime, method, adapter.path(raw, this.paths));
-    const anyCtx = ctx as unknown as Context<RequestInput, object>;
     let run = this.fallback as Step;
     try {
       const match = this.router.match(method, ctx.path, adapter.pathEncoded(raw));
@@ -301,11 +323,31 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
     } catch (error) {
       ctx.error = error;
     }
+    return { ctx: ctx as unknown as Context<RequestInput, object>, run };
+  }
+
+  /** The Lambda entry point: `export const handler = app.handler`. */
+  readonly handler = async (event: unknown, lambdaContext?: LambdaContext): Promise<unknown> => {
+    const adapter = detectHttpAdapter(event);
+    if (adapter === undefined) {
+      if (!this.table.isFrozen) this.compile();
+      // The record engine is loaded on the first event that is not HTTP: an HTTP-only function never
+      // evaluates it, and a bundle split into chunks keeps it out of the HTTP path altogether.
+      this.dispatcher ??= import('../events/dispatcher.js').then(
+        ({ EventDispatcher }) => new EventDispatcher(this.events, this.recordRuntime),
+      );
+      return (await this.dispatcher).dispatch(event, lambdaContext);
+    }
+    const raw = event as RawEvent;
+    const { ctx, run } = this.prepareHttp(adapter, raw, lambdaContext);
+    const method = ctx.method;
     try {
       // Outbound calls made while serving it (Lift's DynamoDB client, resilience policies) find the
       // request's deadline and signal through the scope, and bound their retries by them.
-      const pending = withRequestScope(ctx, () => run(anyCtx));
+      const pending = withRequestScope(ctx, () => run(ctx));
       if (pending !== undefined) await pending;
+      // Outside a streaming handler, a streamed body is collected into a buffered answer here.
+      if (ctx.res instanceof StreamingResponse) await withRequestScope(ctx, () => bufferStreamed(ctx));
     } finally {
       ctx.dispose();
     }

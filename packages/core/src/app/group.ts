@@ -3,7 +3,7 @@ import { ConfigurationError } from '../errors/errors.js';
 import { isMiddleware, type Middleware } from '../middleware/compose.js';
 import { joinPaths, type ParamsOf } from '../router/pattern.js';
 import { ANY_METHOD } from '../router/router.js';
-import type { Infer } from '../schema/validate.js';
+import type { Infer, StandardSchemaV1 } from '../schema/validate.js';
 import type { AccessSteps, RouteAuth } from './access.js';
 import type { RouteIdempotency } from './idempotent.js';
 import type { RouteRateLimitOption } from './rate-limit.js';
@@ -37,6 +37,9 @@ export type InputOf<P extends string, O> = {
   headers: O extends { headers: infer X } ? Infer<X, Record<string, string>> : Record<string, string>;
   body: O extends { body: infer X } ? Infer<X, unknown> : unknown;
 };
+
+/** Response schemas by route (`METHOD /pattern`) and status, as {@link Group.responseSchemas} gives them. */
+export type ResponseSchemaMap = Readonly<Record<string, Readonly<Record<number, StandardSchemaV1>>>>;
 
 /** A route handler: return a response (`ctx.json(...)`), a plain value (200 JSON) or nothing (204). */
 export type Handler<I extends RequestInput, S extends object> = (ctx: Context<I, S>) => unknown;
@@ -87,13 +90,56 @@ function checkRouteOptions(method: string, pattern: string, options: unknown): R
   return options as RouteOptions<object>;
 }
 
-type RouteMethod<S extends object, Self> = {
-  <P extends string, O extends RouteOptions<S>>(
+// RouteSpec and RoutesOf are type aliases, not interfaces: an interface has an implicit `this` type,
+// and every property read through the app's intersection would instantiate each route's spec again
+// (quadratic in the number of routes).
+
+/**
+ * What the type of an app records about one route, for clients built from `typeof app`: its options
+ * (schemas) and what its handler returns. Phantom: only types carry it; nothing exists at run time.
+ */
+export type RouteSpec<O = unknown, R = unknown> = {
+  readonly options: O;
+  readonly returns: R;
+};
+
+/**
+ * The routes an app's type has accumulated, keyed `METHOD /pattern`. Route methods return
+ * `this & RoutesOf<...>`, so a chain of registrations (`createApp().get(...).post(...)`) builds the
+ * table a typed client reads; a registration used as a statement still compiles but adds nothing
+ * to the type. The property is never set at run time.
+ */
+export type RoutesOf<R> = {
+  /** Phantom, types only: reading it at run time gives `undefined`. */
+  readonly '~routes': R;
+};
+
+/** The route table in an app's type (`{}` for an app registered statement by statement). */
+export type RoutesIn<A> = A extends RoutesOf<infer R> ? R : Record<never, never>;
+
+/** Joins a mount prefix and a pattern at the type level, as `joinPaths` does at run time. */
+export type JoinPaths<Prefix extends string, Path extends string> = Prefix extends '' | '/'
+  ? Path
+  : Prefix extends `${infer Left}/`
+    ? JoinPaths<Left, Path>
+    : Path extends '/'
+      ? Prefix
+      : `${Prefix}${Path}`;
+
+type Prefixed<Prefix extends string, R> = {
+  [K in keyof R as K extends `${infer M} ${infer Path}` ? `${M} ${JoinPaths<Prefix, Path>}` : never]: R[K];
+};
+
+type RouteMethod<S extends object, Self, M extends string> = {
+  <P extends string, O extends RouteOptions<S>, R>(
     path: P,
     options: O,
-    handler: Handler<InputOf<P, O>, S>,
-  ): Self;
-  <P extends string>(path: P, handler: Handler<InputOf<P, object>, S>): Self;
+    handler: (ctx: Context<InputOf<P, O>, S>) => R,
+  ): Self & RoutesOf<Record<`${M} ${P}`, RouteSpec<O, R>>>;
+  <P extends string, R>(
+    path: P,
+    handler: (ctx: Context<InputOf<P, object>, S>) => R,
+  ): Self & RoutesOf<Record<`${M} ${P}`, RouteSpec<object, R>>>;
 };
 
 /**
@@ -102,21 +148,21 @@ type RouteMethod<S extends object, Self> = {
  */
 export class Group<S extends object = Record<string, unknown>> {
   /** Registers a GET route (also answers HEAD). */
-  readonly get: RouteMethod<S, this> = this.method('GET');
+  readonly get: RouteMethod<S, this, 'GET'> = this.method('GET');
   /** Registers a POST route. */
-  readonly post: RouteMethod<S, this> = this.method('POST');
+  readonly post: RouteMethod<S, this, 'POST'> = this.method('POST');
   /** Registers a PUT route. */
-  readonly put: RouteMethod<S, this> = this.method('PUT');
+  readonly put: RouteMethod<S, this, 'PUT'> = this.method('PUT');
   /** Registers a PATCH route. */
-  readonly patch: RouteMethod<S, this> = this.method('PATCH');
+  readonly patch: RouteMethod<S, this, 'PATCH'> = this.method('PATCH');
   /** Registers a DELETE route. */
-  readonly delete: RouteMethod<S, this> = this.method('DELETE');
+  readonly delete: RouteMethod<S, this, 'DELETE'> = this.method('DELETE');
   /** Registers a HEAD route (GET routes answer HEAD already). */
-  readonly head: RouteMethod<S, this> = this.method('HEAD');
+  readonly head: RouteMethod<S, this, 'HEAD'> = this.method('HEAD');
   /** Registers an OPTIONS route (CORS preflights are answered by the CORS middleware). */
-  readonly options: RouteMethod<S, this> = this.method('OPTIONS');
+  readonly options: RouteMethod<S, this, 'OPTIONS'> = this.method('OPTIONS');
   /** Registers a route for every method. */
-  readonly all: RouteMethod<S, this> = this.method(ANY_METHOD);
+  readonly all: RouteMethod<S, this, typeof ANY_METHOD> = this.method(ANY_METHOD);
 
   /** @internal */
   protected readonly registry: Registry;
@@ -159,8 +205,11 @@ export class Group<S extends object = Record<string, unknown>> {
     return group;
   }
 
-  /** Mounts every route of another app under `prefix`; that app's global middleware becomes group middleware. */
-  route(prefix: string, app: Group<S>): this {
+  /**
+   * Mounts every route of another app under `prefix`; that app's global middleware becomes group
+   * middleware. The mounted app's typed routes join this one's type under the prefix.
+   */
+  route<P extends string, A extends Group<S>>(prefix: P, app: A): this & RoutesOf<Prefixed<P, RoutesIn<A>>> {
     this.registry.assertOpen('mount an app');
     const mount = new Group<S>(this.registry, joinPaths(this.prefix, prefix), this.lineage);
     // A mounted app's requests are already logged and measured by this app.
@@ -172,10 +221,37 @@ export class Group<S extends object = Record<string, unknown>> {
         groups: [...mount.lineage, ...def.groups.slice(1)],
       });
     }
-    return this;
+    return this as this & RoutesOf<Prefixed<P, RoutesIn<A>>>;
   }
 
-  private method(method: string): RouteMethod<S, this> {
+  /**
+   * Runs `register` on this app (or group) and returns it with the routes `register` returned in
+   * its type: how route modules compose without losing their types. A module is a function taking
+   * an `App` and returning its chain (`(app: App) => app.get(...).post(...)`); a function generic
+   * over the app would lose all but its last route, since TypeScript reads a method of a type
+   * parameter through its constraint.
+   */
+  with<R>(register: (app: this) => R): this & RoutesOf<RoutesIn<R>> {
+    register(this);
+    return this as this & RoutesOf<RoutesIn<R>>;
+  }
+
+  /**
+   * The response schemas of the routes registered through this group, by `METHOD /pattern`: what
+   * `createClient`'s `schemas` option takes, so a service calling another parses each answer with
+   * the schema of its status.
+   */
+  responseSchemas(): ResponseSchemaMap {
+    const out: Record<string, Readonly<Record<number, StandardSchemaV1>>> = {};
+    for (const def of this.registry.definitions) {
+      const responses = def.options.responses;
+      if (responses !== undefined && def.groups.includes(this as unknown as Group<object>))
+        out[`${def.method} ${def.pattern}`] = responses;
+    }
+    return out;
+  }
+
+  private method<M extends string>(method: M): RouteMethod<S, this, M> {
     return ((path: string, optionsOrHandler: unknown, maybeHandler?: unknown) => {
       const pattern = joinPaths(this.prefix, path);
       this.registry.assertOpen(`register ${method} ${pattern}`);
@@ -191,6 +267,6 @@ export class Group<S extends object = Record<string, unknown>> {
         groups: this.lineage,
       });
       return this;
-    }) as RouteMethod<S, this>;
+    }) as RouteMethod<S, this, M>;
   }
 }

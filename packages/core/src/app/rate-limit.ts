@@ -46,6 +46,14 @@ const PRESET_KEYS: Readonly<Record<keyof typeof RATE_LIMIT_PRESETS, RateLimitKey
   sensitive: 'user',
 };
 
+/** @internal One limit of a route, as an API description states it. */
+export interface RateLimitDescription {
+  readonly name: string;
+  readonly limit: number;
+  readonly windowSeconds: number;
+  readonly by: 'ip' | 'user' | 'tenant' | 'global' | 'custom';
+}
+
 interface PreparedLimit {
   readonly rule: CheckedRule;
   readonly by: RateLimitKey;
@@ -127,6 +135,25 @@ export class RateLimiter {
       throw new ConfigurationError(
         `${route} declares a rateLimit but the app has no store: createApp({ rateLimits: { store } })`,
       );
+    const limits = this.limitsOf(route, option);
+    return (ctx) => this.enforce(store, limits, ctx);
+  }
+
+  /**
+   * @internal What a route's `rateLimit` resolves to, in the order checked: each limit's policy name
+   * (as the `RateLimit-Policy` header states it), size, window and whom it counts. For API descriptions.
+   */
+  describe(route: string, option: RouteRateLimitOption | undefined): RateLimitDescription[] {
+    if (option === undefined) return [];
+    return this.limitsOf(route, option).map(({ rule, by }) => ({
+      name: rule.name,
+      limit: rule.limit,
+      windowSeconds: rule.windowMs / 1000,
+      by: typeof by === 'function' ? 'custom' : by,
+    }));
+  }
+
+  private limitsOf(route: string, option: RouteRateLimitOption): PreparedLimit[] {
     const list =
       typeof option === 'string' || !Array.isArray(option) ? [option as string | RouteRateLimit] : option;
     if (list.length === 0) throw new ConfigurationError(`${route}: rateLimit lists no limit`);
@@ -140,7 +167,7 @@ export class RateLimiter {
         );
       return policy;
     });
-    return (ctx) => this.enforce(store, limits, ctx);
+    return limits;
   }
 
   private async enforce(

@@ -12,6 +12,7 @@ import type { Authenticator } from './api-gateway.js';
 import type { FieldLists, RequestPart } from './request-fields.js';
 import { DEFAULT_ROLE_HIERARCHY, type RoleHierarchy, roleExpander } from './roles.js';
 import { type Policy, routeAccess } from './route-access.js';
+import { schemeOf } from './scheme.js';
 
 type Ctx = Context<RequestInput, object>;
 
@@ -195,5 +196,9 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     record,
     deny,
   };
-  return { prepare: (route, declaration) => routeAccess(policy, route, declaration), audit };
+  return {
+    prepare: (route, declaration) => routeAccess(policy, route, declaration),
+    audit,
+    schemes: authenticators.map(schemeOf),
+  };
 }

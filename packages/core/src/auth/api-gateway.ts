@@ -2,6 +2,7 @@ import type { Context, RequestInput } from '../context/context.js';
 import type { Principal } from '../context/principal.js';
 import { ConfigurationError, refuseUnknownOptions } from '../errors/errors.js';
 import { type ClaimMapping, claimReader, createPrincipal } from './principal.js';
+import { describedAs } from './scheme.js';
 
 /** Finds the caller of a request, or `undefined` when this method does not apply; throws 401 for bad credentials. */
 export type Authenticator = (
@@ -56,19 +57,22 @@ export function trustApiGatewayJwt(options: TrustApiGatewayOptions = {}): Authen
   const http = claimReader(options.mapping, 'trustApiGatewayJwt');
   // REST Cognito authorizers hand every claim over as a string, joining a list with commas.
   const rest = claimReader({ roleSeparator: ',', ...options.mapping }, 'trustApiGatewayJwt');
-  return (ctx) => {
-    const auth = authorizer(ctx);
-    const jwt = asRecord(auth?.jwt);
-    const httpClaims = asRecord(jwt?.claims);
-    if (httpClaims !== undefined) {
-      const merged = unbracket(httpClaims);
-      // The authorizer reports granted scopes apart from the claims.
-      if (Array.isArray(jwt?.scopes) && merged.scope === undefined) merged.scope = jwt.scopes;
-      return http(merged, 'apigw-jwt');
-    }
-    const restClaims = ctx.source === 'apigw-rest' ? asRecord(auth?.claims) : undefined;
-    return restClaims === undefined ? undefined : rest(restClaims, 'apigw-jwt');
-  };
+  return describedAs(
+    (ctx) => {
+      const auth = authorizer(ctx);
+      const jwt = asRecord(auth?.jwt);
+      const httpClaims = asRecord(jwt?.claims);
+      if (httpClaims !== undefined) {
+        const merged = unbracket(httpClaims);
+        // The authorizer reports granted scopes apart from the claims.
+        if (Array.isArray(jwt?.scopes) && merged.scope === undefined) merged.scope = jwt.scopes;
+        return http(merged, 'apigw-jwt');
+      }
+      const restClaims = ctx.source === 'apigw-rest' ? asRecord(auth?.claims) : undefined;
+      return restClaims === undefined ? undefined : rest(restClaims, 'apigw-jwt');
+    },
+    { type: 'gateway', via: 'jwt' },
+  );
 }
 
 /**
@@ -83,13 +87,16 @@ export function trustApiGatewayLambdaAuthorizer(options: TrustApiGatewayOptions 
     { userId: ['principalId', 'sub', 'userId'], ...options.mapping },
     'trustApiGatewayLambdaAuthorizer',
   );
-  return (ctx) => {
-    const auth = authorizer(ctx);
-    const fields =
-      asRecord(auth?.lambda) ??
-      (ctx.source === 'apigw-rest' && auth?.principalId !== undefined ? auth : undefined);
-    return fields === undefined ? undefined : read(fields, 'apigw-lambda');
-  };
+  return describedAs(
+    (ctx) => {
+      const auth = authorizer(ctx);
+      const fields =
+        asRecord(auth?.lambda) ??
+        (ctx.source === 'apigw-rest' && auth?.principalId !== undefined ? auth : undefined);
+      return fields === undefined ? undefined : read(fields, 'apigw-lambda');
+    },
+    { type: 'gateway', via: 'lambda' },
+  );
 }
 
 /**
@@ -112,16 +119,19 @@ export function trustApiGatewayIam(options: {
   if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string' && r !== ''))
     throw new ConfigurationError('trustApiGatewayIam: "roles" must list role names');
   const accounts = new Set(options.accounts);
-  return (ctx) => {
-    const context = (ctx.event as { requestContext?: Record<string, unknown> }).requestContext;
-    const iam =
-      asRecord(asRecord(context?.authorizer)?.iam) ??
-      (ctx.source === 'apigw-rest' ? asRecord(context?.identity) : undefined);
-    const accountId = typeof iam?.accountId === 'string' ? iam.accountId : undefined;
-    const userArn = typeof iam?.userArn === 'string' ? iam.userArn : undefined;
-    if (accountId === undefined || userArn === undefined || typeof iam?.accessKey !== 'string')
-      return undefined;
-    if (!accounts.has(accountId)) return undefined;
-    return createPrincipal({ userId: userArn, accountId, roles, authMethod: 'iam', claims: iam });
-  };
+  return describedAs(
+    (ctx) => {
+      const context = (ctx.event as { requestContext?: Record<string, unknown> }).requestContext;
+      const iam =
+        asRecord(asRecord(context?.authorizer)?.iam) ??
+        (ctx.source === 'apigw-rest' ? asRecord(context?.identity) : undefined);
+      const accountId = typeof iam?.accountId === 'string' ? iam.accountId : undefined;
+      const userArn = typeof iam?.userArn === 'string' ? iam.userArn : undefined;
+      if (accountId === undefined || userArn === undefined || typeof iam?.accessKey !== 'string')
+        return undefined;
+      if (!accounts.has(accountId)) return undefined;
+      return createPrincipal({ userId: userArn, accountId, roles, authMethod: 'iam', claims: iam });
+    },
+    { type: 'gateway', via: 'iam' },
+  );
 }

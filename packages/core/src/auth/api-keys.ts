@@ -3,6 +3,7 @@ import type { TableClient } from '../dynamodb/client.js';
 import { ConfigurationError, UnauthorizedError } from '../errors/errors.js';
 import type { Authenticator } from './api-gateway.js';
 import { createPrincipal } from './principal.js';
+import { describedAs } from './scheme.js';
 
 /** What is stored for an API key: never the key itself, only its SHA-256. */
 export interface ApiKeyRecord {
@@ -31,6 +32,7 @@ export interface ApiKeyStore {
 }
 
 const PREFIX = 'lift';
+const API_KEY_SCHEME = { type: 'api-key', header: 'x-api-key', authorizationScheme: 'ApiKey' } as const;
 // `lift_<id>_<secret>`: the prefix makes leaked keys easy to find in code and logs.
 const KEY = /^lift_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 
@@ -99,7 +101,7 @@ export function apiKeyAuthenticator(options: {
   readonly now?: () => number;
 }): Authenticator {
   const now = options.now ?? Date.now;
-  return async (ctx) => {
+  return describedAs(async (ctx) => {
     const authorization = ctx.header('authorization');
     const key =
       ctx.header('x-api-key') ??
@@ -131,7 +133,7 @@ export function apiKeyAuthenticator(options: {
         : undefined;
     if (principal === undefined) throw invalidKey();
     return principal;
-  };
+  }, API_KEY_SCHEME);
 }
 
 /** API key records in this process only: tests and single-instance use. */

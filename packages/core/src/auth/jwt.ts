@@ -12,6 +12,7 @@ import {
 } from './jwt-issuers.js';
 import { type ClaimMapping, claimReader } from './principal.js';
 import type { RevocationStore } from './revocation.js';
+import { describedAs } from './scheme.js';
 
 export type { CognitoIssuerOptions, IssuerTenants, JwtAlgorithm, JwtIssuerOptions } from './jwt-issuers.js';
 
@@ -149,33 +150,36 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): Authenticato
     return principal;
   };
 
-  return async (ctx) => {
-    const header = ctx.header('authorization');
-    if (header === undefined || !/^bearer /i.test(header)) return undefined;
-    const token = header.slice(7).trim();
-    if (token.length > 8192 || !TOKEN.test(token)) throw invalid();
-    if (cacheSize === 0) {
+  return describedAs(
+    async (ctx) => {
+      const header = ctx.header('authorization');
+      if (header === undefined || !/^bearer /i.test(header)) return undefined;
+      const token = header.slice(7).trim();
+      if (token.length > 8192 || !TOKEN.test(token)) throw invalid();
+      if (cacheSize === 0) {
+        const principal = await check(token);
+        await refuseRevoked(principal);
+        return principal;
+      }
+      const key = createHash('sha256').update(token).digest('base64');
+      const hit = verified.get(key);
+      if (hit !== undefined) {
+        verified.delete(key);
+        if (hit.exp * 1000 > now()) {
+          if (now() - hit.revocationCheckedAt > revocationCacheMs) {
+            await refuseRevoked(hit.principal);
+            hit.revocationCheckedAt = now();
+          }
+          verified.set(key, hit);
+          return hit.principal;
+        }
+      }
       const principal = await check(token);
       await refuseRevoked(principal);
+      if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
+      verified.set(key, { principal, exp: principal.claims.exp as number, revocationCheckedAt: now() });
       return principal;
-    }
-    const key = createHash('sha256').update(token).digest('base64');
-    const hit = verified.get(key);
-    if (hit !== undefined) {
-      verified.delete(key);
-      if (hit.exp * 1000 > now()) {
-        if (now() - hit.revocationCheckedAt > revocationCacheMs) {
-          await refuseRevoked(hit.principal);
-          hit.revocationCheckedAt = now();
-        }
-        verified.set(key, hit);
-        return hit.principal;
-      }
-    }
-    const principal = await check(token);
-    await refuseRevoked(principal);
-    if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
-    verified.set(key, { principal, exp: principal.claims.exp as number, revocationCheckedAt: now() });
-    return principal;
-  };
+    },
+    { type: 'jwt', issuers: [...byIssuer.keys()] },
+  );
 }

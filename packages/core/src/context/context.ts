@@ -5,11 +5,23 @@ import { isHeaderName, isHeaderValue } from './headers.js';
 import type { LambdaContext } from './lambda.js';
 import { RequestView } from './request-view.js';
 import { LiftResponse } from './response.js';
+import { type StreamBody, type StreamInit, StreamingResponse } from './stream.js';
 import type { ContextRuntime, DefaultInput, RequestInput } from './types.js';
 
 export type { ContextRuntime, DefaultInput, RequestInput } from './types.js';
 
 const EMPTY_COOKIES: readonly string[] = Object.freeze([]);
+
+/**
+ * A JSON response as `ctx.json` types it: a {@link LiftResponse} whose type also records its status
+ * and body. The two extra properties are phantom (types only, never set at run time).
+ */
+export interface JsonResponse<St extends number = number, B = unknown> extends LiftResponse {
+  /** Phantom: the status, for types only. */
+  readonly '~status': St;
+  /** Phantom: the body's type, for types only. */
+  readonly '~body': B;
+}
 
 /**
  * One request: what it says ({@link RequestView}, read lazily) and the response being drafted
@@ -26,6 +38,11 @@ export class Context<
   res: LiftResponse | undefined;
   /** The error that produced the current response, if any. */
   error: unknown;
+  /**
+   * Whether this invocation sends `ctx.stream` bodies as they are produced (a `streamify(app)`
+   * handler on a Function URL); under `app.handler` they are collected into a buffered answer.
+   */
+  streaming: boolean;
   private pendingHeaders: Record<string, string> | undefined;
   private setCookies: string[] | undefined;
 
@@ -43,6 +60,7 @@ export class Context<
     this.error = undefined;
     this.pendingHeaders = undefined;
     this.setCookies = undefined;
+    this.streaming = false;
   }
 
   /** One request header by name, in any case. */
@@ -99,9 +117,12 @@ export class Context<
     this.res = res;
   }
 
-  /** A JSON response: `ctx.json(value)` is 200, `ctx.json(201, value)` sets the status. */
-  json(body: unknown): LiftResponse;
-  json(status: number, body: unknown): LiftResponse;
+  /**
+   * A JSON response: `ctx.json(value)` is 200, `ctx.json(201, value)` sets the status. The status and
+   * body type stay in the result's type, so a typed client knows what each route answers.
+   */
+  json<B>(body: B): JsonResponse<200, B>;
+  json<St extends number, B>(status: St, body: B): JsonResponse<St, B>;
   json(statusOrBody: unknown, body?: unknown): LiftResponse {
     // biome-ignore lint/complexity/noArguments: one or two arguments select the form without allocating.
     const twoArgs = arguments.length >= 2;
@@ -125,6 +146,19 @@ export class Context<
   redirect(location: string, status: 301 | 302 | 303 | 307 | 308 = 302): LiftResponse {
     this.header('location', location);
     return new LiftResponse(status, this.takeHeaders(undefined), null);
+  }
+
+  /**
+   * A response whose body is produced while it is sent: an async iterable of chunks (strings or
+   * bytes) or a function writing them with backpressure. Under a streaming handler each chunk goes
+   * out as it comes; under `app.handler` the body is collected first (up to Lambda's 6 MB).
+   */
+  stream(body: StreamBody, init: StreamInit = {}): StreamingResponse {
+    return new StreamingResponse(
+      init.status ?? 200,
+      this.takeHeaders(init.contentType ?? 'application/octet-stream'),
+      body,
+    );
   }
 
   /** A response with no body (204 by default). */

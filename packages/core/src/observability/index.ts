@@ -17,6 +17,12 @@ export {
 } from './metrics.js';
 export type { ObservabilityOptions } from './pipeline.js';
 export {
+  isPowertoolsLogger,
+  type PowertoolsLoggerLike,
+  type PowertoolsLoggerOptions,
+  powertoolsLogger,
+} from './powertools.js';
+export {
   type FetchLike,
   parseTraceparent,
   parseXRayHeader,

@@ -1,9 +1,11 @@
 import type { Context, RequestInput } from '../context/context.js';
+import { StreamingResponse } from '../context/stream.js';
 import { ConfigurationError } from '../errors/errors.js';
 import type { MiddlewareHooks } from '../middleware/compose.js';
 import { writeAccessLine } from './access-log.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { isPowertoolsLogger, type PowertoolsLoggerLike, powertoolsLogger } from './powertools.js';
 import { recordColdStart, recordRequestMetrics } from './request-metrics.js';
 import { requestSpans, traceOf } from './tracing.js';
 
@@ -11,9 +13,10 @@ import { requestSpans, traceOf } from './tracing.js';
 export interface ObservabilityOptions {
   /**
    * The app's logger, behind the access log and `ctx.log` (default `createLogger({ service })`);
-   * `false` for none, which also turns the access log off.
+   * a Powertools `Logger` instance is accepted as is (see `powertoolsLogger`); `false` for none,
+   * which also turns the access log off.
    */
-  readonly logger?: Logger | false;
+  readonly logger?: Logger | PowertoolsLoggerLike | false;
   /** One access-log line per request, 404/405/5xx included (default true). */
   readonly accessLog?: boolean;
   /**
@@ -55,14 +58,24 @@ export function observeRequests(
     options.logger !== false &&
     typeof options.logger.addContext !== 'function'
   )
-    throw new ConfigurationError('createApp option "logger" must come from createLogger() or be false');
+    throw new ConfigurationError(
+      'createApp option "logger" must come from createLogger(), be a Powertools Logger, or be false',
+    );
   if (
     options.metrics !== undefined &&
     options.metrics !== false &&
     typeof options.metrics.flush !== 'function'
   )
     throw new ConfigurationError('createApp option "metrics" must come from createMetrics() or be false');
-  const logger = options.logger === false ? undefined : (options.logger ?? createLogger({ service }));
+  const given = options.logger;
+  const logger =
+    given === false
+      ? undefined
+      : given === undefined
+        ? createLogger({ service })
+        : isPowertoolsLogger(given)
+          ? powertoolsLogger(given)
+          : given;
   const access = logger !== undefined && options.accessLog !== false ? logger : undefined;
   const metrics =
     options.metrics === false
@@ -83,10 +96,15 @@ export function observeRequests(
         spans?.start(ctx);
       },
       after(ctx: Context<RequestInput, object>) {
-        const end = now();
-        if (access !== undefined) writeAccessLine(access, ctx, end);
-        if (metrics !== undefined) recordRequestMetrics(metrics, ctx, end, tenantMetrics);
-        spans?.end(ctx);
+        const record = () => {
+          const end = now();
+          if (access !== undefined) writeAccessLine(access, ctx, end);
+          if (metrics !== undefined) recordRequestMetrics(metrics, ctx, end, tenantMetrics);
+          spans?.end(ctx);
+        };
+        // A streamed body is still to be sent: the request ends (status, duration) when it is.
+        if (ctx.res instanceof StreamingResponse) ctx.res.onSettled(record);
+        else record();
       },
     },
   };

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Authenticator } from '../auth/api-gateway.js';
 import { createPrincipal } from '../auth/principal.js';
+import { describedAs } from '../auth/scheme.js';
 import type { Principal } from '../context/principal.js';
 import { ConfigurationError, refuseUnknownOptions, UnauthorizedError } from '../errors/errors.js';
 import {
@@ -53,6 +54,11 @@ export interface SignatureAuthenticatorOptions {
 }
 
 const OPTION_KEYS = ['keys', 'nonces', 'windowSeconds', 'signHeaders', 'now'];
+const SIGNATURE_SCHEME = {
+  type: 'signature',
+  header: SIGNATURE_HEADERS.signature,
+  headers: Object.values(SIGNATURE_HEADERS),
+} as const;
 
 // Digits only, no sign, exponent or leading zero: one spelling per second.
 const TIMESTAMP = /^(0|[1-9][0-9]{0,11})$/;
@@ -127,7 +133,7 @@ export function signatureAuthenticator(options: SignatureAuthenticatorOptions): 
   if (!required.every(isSignableHeaderName))
     throw new ConfigurationError('signatureAuthenticator: "signHeaders" must list header names');
   const now = options.now ?? Date.now;
-  return async (ctx) => {
+  return describedAs(async (ctx) => {
     const signature = ctx.header(SIGNATURE_HEADERS.signature);
     if (signature === undefined) return undefined;
     const keyId = ctx.header(SIGNATURE_HEADERS.keyId) ?? '';
@@ -176,5 +182,5 @@ export function signatureAuthenticator(options: SignatureAuthenticatorOptions): 
     if (!valid) throw refused();
     if (!(await options.nonces.claim(key.name, nonce, timestamp + window))) throw refused();
     return key.principal;
-  };
+  }, SIGNATURE_SCHEME);
 }

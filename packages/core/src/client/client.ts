@@ -1,0 +1,156 @@
+import type { ResponseSchemaMap } from '../app/group.js';
+import type { StandardSchemaV1 } from '../schema/validate.js';
+import { ClientError } from './error.js';
+import type { Client, ClientErrorBody, ClientMethod } from './types.js';
+import { addQuery, fillPattern, routeUrl } from './url.js';
+
+/** The `fetch` the client sends with: the global one, or `signedFetch(...)` / `tracedFetch(ctx)`. */
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
+/** Options of {@link createClient}. */
+export interface ClientOptions {
+  /** Sends the requests; default `globalThis.fetch`, looked up on each call. */
+  readonly fetch?: FetchLike | undefined;
+  /** A bearer token, or a function returning one (called per request, so it can refresh). */
+  readonly token?: string | (() => string | undefined | Promise<string | undefined>) | undefined;
+  /** Headers sent with every request; a call's own headers win. */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+  /**
+   * The response schemas to parse answers with: the app itself (service to service) or a map of
+   * `METHOD /pattern` → status → schema shared with a frontend. Without them, data is plain JSON.
+   */
+  readonly schemas?: ResponseSchemaMap | { responseSchemas(): ResponseSchemaMap } | undefined;
+}
+
+interface CallInit {
+  readonly params?: Readonly<Record<string, unknown>>;
+  readonly query?: Readonly<Record<string, unknown>>;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: unknown;
+  readonly signal?: AbortSignal;
+}
+
+const OPTION_KEYS = new Set(['fetch', 'token', 'headers', 'schemas']);
+const INIT_KEYS = new Set(['params', 'query', 'headers', 'body', 'signal']);
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
+
+function refuseUnknown(value: object, known: ReadonlySet<string>, where: string): void {
+  for (const key of Object.keys(value))
+    if (!known.has(key)) throw new ClientError(`${where}: unknown option "${key}"`);
+}
+
+/** The envelope of an error answer; an answer from something other than Lift gets one made up. */
+function errorBody(status: number, data: unknown, headers: Headers): ClientErrorBody {
+  const error = (data as { error?: Partial<ClientErrorBody> } | null)?.error;
+  if (typeof error === 'object' && error !== null && typeof error.code === 'string') {
+    return {
+      code: error.code,
+      message: typeof error.message === 'string' ? error.message : '',
+      requestId: typeof error.requestId === 'string' ? error.requestId : (headers.get('x-request-id') ?? ''),
+      ...(error.details === undefined ? {} : { details: error.details }),
+    };
+  }
+  return { code: `HTTP_${status}`, message: `HTTP ${status}`, requestId: headers.get('x-request-id') ?? '' };
+}
+
+async function readBody(res: Response, method: string): Promise<unknown> {
+  if (method === 'HEAD' || res.status === 204 || res.status === 304) return undefined;
+  const text = await res.text();
+  if (text === '') return undefined;
+  if (!JSON_TYPE.test(res.headers.get('content-type') ?? '')) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ClientError(`${method} ${res.url}: answered ${res.status} with invalid JSON`);
+  }
+}
+
+async function parseWith(schema: StandardSchemaV1, data: unknown, route: string, status: number) {
+  let result = schema['~standard'].validate(data);
+  if (result instanceof Promise) result = await result;
+  if (result.issues === undefined) return result.value;
+  const summary = result.issues.map((i) => i.message).join('; ');
+  throw new ClientError(
+    `${route}: the ${status} answer does not match its schema: ${summary}`,
+    result.issues,
+  );
+}
+
+function schemaFor(map: ResponseSchemaMap, method: string, pattern: string, status: number) {
+  const byStatus = map[`${method} ${pattern}`] ?? map[`* ${pattern}`];
+  return byStatus?.[status];
+}
+
+/**
+ * A typed client for the app type `A` (`typeof app`): `client.get('/items/:id', { params })`
+ * resolves to `{ ok: true, status, data }` typed by the route, or `{ ok: false, status, error }` with
+ * Lift's error envelope. It throws only a {@link ClientError} (a call it refuses, an answer breaking
+ * its schema) or what `fetch` throws (network failure, abort). No Node built-ins: it runs in browsers.
+ */
+export function createClient<A>(baseUrl: string | URL, options: ClientOptions = {}): Client<A> {
+  if (typeof options !== 'object' || options === null)
+    throw new ClientError('createClient: options must be an object');
+  refuseUnknown(options, OPTION_KEYS, 'createClient');
+  const base = new URL(baseUrl);
+  if (base.protocol !== 'https:' && base.protocol !== 'http:')
+    throw new ClientError(`createClient: base URL must be http or https, not ${base.protocol}`);
+  let schemas: ResponseSchemaMap | undefined;
+  const schemaMap = (): ResponseSchemaMap | undefined => {
+    const given = options.schemas;
+    if (schemas === undefined && given !== undefined)
+      schemas =
+        typeof given.responseSchemas === 'function'
+          ? (given.responseSchemas as () => ResponseSchemaMap)()
+          : (given as ResponseSchemaMap);
+    return schemas;
+  };
+
+  const call = async (method: ClientMethod, pattern: string, init: CallInit = {}) => {
+    if (typeof init !== 'object' || init === null)
+      throw new ClientError(`${method} ${pattern}: init must be an object`);
+    refuseUnknown(init, INIT_KEYS, `${method} ${pattern}`);
+    const url = routeUrl(base, fillPattern(pattern, init.params));
+    addQuery(url, init.query);
+    const headers = new Headers(options.headers);
+    for (const [name, value] of Object.entries(init.headers ?? {})) headers.set(name, value);
+    const token = typeof options.token === 'function' ? await options.token() : options.token;
+    if (token !== undefined) headers.set('authorization', `Bearer ${token}`);
+    let body: string | URLSearchParams | undefined;
+    if (init.body instanceof URLSearchParams) body = init.body;
+    else if (init.body !== undefined) {
+      body = JSON.stringify(init.body);
+      if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+    }
+    if (!headers.has('accept')) headers.set('accept', 'application/json');
+    const request: RequestInit = { method, headers };
+    if (body !== undefined) request.body = body;
+    if (init.signal !== undefined) request.signal = init.signal;
+    const send = options.fetch ?? globalThis.fetch;
+    const res = await send(url.href, request);
+    const data = await readBody(res, method);
+    if (res.status >= 400)
+      return {
+        ok: false,
+        status: res.status,
+        error: errorBody(res.status, data, res.headers),
+        headers: res.headers,
+      };
+    const schema =
+      data === undefined
+        ? undefined
+        : schemaFor(schemaMap() ?? {}, method === 'HEAD' ? 'GET' : method, pattern, res.status);
+    const parsed =
+      schema === undefined ? data : await parseWith(schema, data, `${method} ${pattern}`, res.status);
+    return { ok: true, status: res.status, data: parsed, headers: res.headers };
+  };
+
+  const client = {
+    get: (path: string, init?: CallInit) => call('GET', path, init),
+    post: (path: string, init?: CallInit) => call('POST', path, init),
+    put: (path: string, init?: CallInit) => call('PUT', path, init),
+    patch: (path: string, init?: CallInit) => call('PATCH', path, init),
+    delete: (path: string, init?: CallInit) => call('DELETE', path, init),
+    head: (path: string, init?: CallInit) => call('HEAD', path, init),
+  };
+  return client as unknown as Client<A>;
+}

@@ -1,0 +1,122 @@
+import type { LambdaContext } from '../context/lambda.js';
+import { ConfigurationError } from '../errors/errors.js';
+import type { Logger, LogLevel } from './logger.js';
+import { createFieldMasker, type FieldMasker, type MaskOptions } from './masking.js';
+
+/**
+ * What Lift drives of a Powertools `Logger` (`@aws-lambda-powertools/logger` 2.x), matched by shape:
+ * Lift never imports Powertools.
+ */
+export interface PowertoolsLoggerLike {
+  trace(message: string, ...extra: unknown[]): void;
+  debug(message: string, ...extra: unknown[]): void;
+  info(message: string, ...extra: unknown[]): void;
+  warn(message: string, ...extra: unknown[]): void;
+  error(message: string, ...extra: unknown[]): void;
+  critical(message: string, ...extra: unknown[]): void;
+  addContext(context: LambdaContext): void;
+  appendKeys(attributes: Record<string, unknown>): void;
+  getLevelName(): string;
+}
+
+/** Options of {@link powertoolsLogger}. */
+export interface PowertoolsLoggerOptions {
+  /** Masking of sensitive fields and values before they reach Powertools (default on); `false` turns it off. */
+  readonly mask?: MaskOptions | false;
+}
+
+const RANK: Record<string, number> = {
+  TRACE: 6,
+  DEBUG: 8,
+  INFO: 12,
+  WARN: 16,
+  ERROR: 20,
+  CRITICAL: 24,
+  SILENT: 28,
+};
+
+/** Whether a value is a Powertools `Logger` (by its methods; Lift's own loggers have `enabled` instead). */
+export function isPowertoolsLogger(value: unknown): value is PowertoolsLoggerLike {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.appendKeys === 'function' &&
+    typeof v.getLevelName === 'function' &&
+    typeof v.addContext === 'function' &&
+    typeof v.info === 'function' &&
+    typeof v.enabled !== 'function'
+  );
+}
+
+type Fields = Readonly<Record<string, unknown>>;
+
+function maskedError(error: Error, mask: FieldMasker): Error {
+  const copy = new Error(String(mask('message', error.message)));
+  copy.name = error.name;
+  const stack = mask('stack', error.stack);
+  if (typeof stack === 'string') copy.stack = stack;
+  else delete copy.stack;
+  if (error.cause !== undefined)
+    copy.cause = error.cause instanceof Error ? maskedError(error.cause, mask) : mask('cause', error.cause);
+  return copy;
+}
+
+/**
+ * Lift's {@link Logger} over a Powertools `Logger`: the access log, error reports and `ctx.log` lines
+ * go through it, in Powertools' format with its own keys (service, cold start, function and X-Ray
+ * keys), plus the request's keys (request id, route, method, tenant and user ids, the W3C trace id).
+ *
+ * The request's keys travel with each line as extra attributes, never through `appendKeys`: they
+ * cannot outlive their request or reach a line of another one, and keys the team appended itself
+ * stay as they were. Values are masked as Lift's own logger masks them before Powertools sees them.
+ * `createApp({ logger })` wraps a Powertools logger by itself; call this to set masking options.
+ */
+export function powertoolsLogger(
+  logger: PowertoolsLoggerLike,
+  options: PowertoolsLoggerOptions = {},
+): Logger {
+  if (!isPowertoolsLogger(logger))
+    throw new ConfigurationError('powertoolsLogger: expected a Logger from @aws-lambda-powertools/logger');
+  const mask: FieldMasker = options.mask === false ? (_key, value) => value : createFieldMasker(options.mask);
+  // The request's W3C trace id, set per invocation as Lift's own logger does.
+  let traceId: string | undefined;
+  const make = (persistent: Fields): Logger => {
+    const emit = (
+      level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'critical',
+      message: string,
+      extras: (Fields | Error)[],
+    ) => {
+      const attributes: Record<string, unknown> = {};
+      const errors: Error[] = [];
+      if (traceId !== undefined) attributes.trace_id = traceId;
+      for (const source of [persistent, ...extras]) {
+        if (source instanceof Error) {
+          errors.push(maskedError(source, mask));
+          continue;
+        }
+        for (const key of Object.keys(source)) {
+          const value = source[key];
+          if (value === undefined || value === null || value === '') continue;
+          attributes[key] = value instanceof Error ? maskedError(value, mask) : mask(key, value);
+        }
+      }
+      logger[level](message, attributes, ...errors);
+    };
+    return {
+      trace: (m, ...e) => emit('trace', m, e),
+      debug: (m, ...e) => emit('debug', m, e),
+      info: (m, ...e) => emit('info', m, e),
+      warn: (m, ...e) => emit('warn', m, e),
+      error: (m, ...e) => emit('error', m, e),
+      critical: (m, ...e) => emit('critical', m, e),
+      child: (fields) => make({ ...persistent, ...fields }),
+      addContext(context, request) {
+        if (context !== undefined) logger.addContext(context);
+        traceId = request?.traceId;
+      },
+      enabled: (level: LogLevel) =>
+        level !== 'SILENT' && (RANK[level] ?? 0) >= (RANK[logger.getLevelName().toUpperCase()] ?? 12),
+    };
+  };
+  return make({});
+}
