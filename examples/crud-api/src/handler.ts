@@ -27,76 +27,72 @@ const key = (tenantId: string, itemId: string) => ({ PK: `TENANT#${tenantId}`, S
 /** The item as clients see it: no storage keys. */
 const view = ({ PK: _pk, SK: _sk, ...rest }: Item) => rest;
 
-// Request ids, security headers and the body limit are on in every app.
-export const app = createApp({ service: 'crud-api' });
-
-app.post('/tenants/:tenantId/items', { params: tenantParams, body: newItem }, async (ctx) => {
-  const now = new Date().toISOString();
-  const item = {
-    id: globalThis.crypto.randomUUID(),
-    tenantId: ctx.params.tenantId,
-    ...ctx.body,
-    version: 1,
-    createdAt: now,
-    updatedAt: now,
-  };
-  await items.put({ ...key(item.tenantId, item.id), ...item }, { ifNotExists: true });
-  ctx.header('location', `/tenants/${item.tenantId}/items/${item.id}`);
-  return ctx.json(201, item);
-});
-
-app.get(
-  '/tenants/:tenantId/items',
-  {
-    params: tenantParams,
-    query: z.object({
-      limit: z.coerce.number().int().min(1).max(100).default(20),
-      cursor: z.string().max(2048).optional(),
-    }),
-  },
-  async (ctx) => {
-    const page = await items.query({
-      partition: `TENANT#${ctx.params.tenantId}`,
-      sortBeginsWith: 'ITEM#',
-      limit: ctx.query.limit,
-      ...(ctx.query.cursor === undefined ? {} : { cursor: ctx.query.cursor }),
-    });
-    return { items: page.items.map(view), nextCursor: page.cursor ?? null };
-  },
-);
-
-app.get('/tenants/:tenantId/items/:itemId', { params: itemParams }, async (ctx) => {
-  const item = await items.get(key(ctx.params.tenantId, ctx.params.itemId));
-  if (item === undefined) throw new NotFoundError('No such item');
-  return view(item);
-});
-
-app.patch('/tenants/:tenantId/items/:itemId', { params: itemParams, body: change }, async (ctx) => {
-  const { version, ...changes } = ctx.body;
-  const id = key(ctx.params.tenantId, ctx.params.itemId);
-  try {
-    return view(
-      await items.update(
-        id,
-        { ...changes, updatedAt: new Date().toISOString() },
-        { expectedVersion: version },
-      ),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionFailedError)) throw error;
-    const current = await items.get(id);
-    if (current === undefined) throw new NotFoundError('No such item');
-    throw new ConditionFailedError('The item was changed since you read it; fetch it again and retry', {
-      details: { currentVersion: current.version },
-    });
-  }
-});
-
-app.delete('/tenants/:tenantId/items/:itemId', { params: itemParams }, async (ctx) => {
-  const removed = await items.delete(key(ctx.params.tenantId, ctx.params.itemId));
-  if (removed === undefined) throw new NotFoundError('No such item');
-  return undefined;
-});
+// Request ids, security headers and the body limit are on in every app. The routes are chained so
+// the exported app's type carries them, for `createClient<typeof app>(url)`.
+export const app = createApp({ service: 'crud-api' })
+  .post('/tenants/:tenantId/items', { params: tenantParams, body: newItem }, async (ctx) => {
+    const now = new Date().toISOString();
+    const item = {
+      id: globalThis.crypto.randomUUID(),
+      tenantId: ctx.params.tenantId,
+      ...ctx.body,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await items.put({ ...key(item.tenantId, item.id), ...item }, { ifNotExists: true });
+    ctx.header('location', `/tenants/${item.tenantId}/items/${item.id}`);
+    return ctx.json(201, item);
+  })
+  .get(
+    '/tenants/:tenantId/items',
+    {
+      params: tenantParams,
+      query: z.object({
+        limit: z.coerce.number().int().min(1).max(100).default(20),
+        cursor: z.string().max(2048).optional(),
+      }),
+    },
+    async (ctx) => {
+      const page = await items.query({
+        partition: `TENANT#${ctx.params.tenantId}`,
+        sortBeginsWith: 'ITEM#',
+        limit: ctx.query.limit,
+        ...(ctx.query.cursor === undefined ? {} : { cursor: ctx.query.cursor }),
+      });
+      return { items: page.items.map(view), nextCursor: page.cursor ?? null };
+    },
+  )
+  .get('/tenants/:tenantId/items/:itemId', { params: itemParams }, async (ctx) => {
+    const item = await items.get(key(ctx.params.tenantId, ctx.params.itemId));
+    if (item === undefined) throw new NotFoundError('No such item');
+    return view(item);
+  })
+  .patch('/tenants/:tenantId/items/:itemId', { params: itemParams, body: change }, async (ctx) => {
+    const { version, ...changes } = ctx.body;
+    const id = key(ctx.params.tenantId, ctx.params.itemId);
+    try {
+      return view(
+        await items.update(
+          id,
+          { ...changes, updatedAt: new Date().toISOString() },
+          { expectedVersion: version },
+        ),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionFailedError)) throw error;
+      const current = await items.get(id);
+      if (current === undefined) throw new NotFoundError('No such item');
+      throw new ConditionFailedError('The item was changed since you read it; fetch it again and retry', {
+        details: { currentVersion: current.version },
+      });
+    }
+  })
+  .delete('/tenants/:tenantId/items/:itemId', { params: itemParams }, async (ctx) => {
+    const removed = await items.delete(key(ctx.params.tenantId, ctx.params.itemId));
+    if (removed === undefined) throw new NotFoundError('No such item');
+    return undefined;
+  });
 
 /** The Lambda entry point. */
 export const handler = app.handler;

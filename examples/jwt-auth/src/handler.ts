@@ -15,32 +15,32 @@ function issuer(): JwtIssuerOptions {
   return { issuer: iss, audience: AUDIENCE, algorithms: ['RS256'], jwksUri };
 }
 
+// The routes are chained so the exported app's type carries them, for a typed client.
 export const app = createApp({
   service: 'jwt-auth',
   access: createAccessControl({
     authenticators: [jwtAuthenticator({ issuers: [issuer()] })],
     permissions: { company_admin: [{ resource: 'reports', action: 'read' }] },
   }),
-});
-
-app.get('/health', { auth: 'public' }, () => ({ ok: true }));
-app.get('/me', { auth: {} }, (ctx) => {
-  const { userId, tenantId, roles, scopes } = ctx.principal ?? {};
-  return { userId, tenantId, roles, scopes };
-});
-app.get(
-  '/tenants/:tenantId/reports',
-  { auth: { permissions: [{ resource: 'reports', action: 'read' }] } },
-  (ctx) => ({
-    tenant: ctx.params.tenantId,
-    reports: ['q3-revenue'],
-  }),
-);
-app.post(
-  '/tenants/:tenantId/notes',
-  { auth: { scopes: ['notes:write'] }, body: z.strictObject({ text: z.string().min(1).max(500) }) },
-  (ctx) => ctx.json(201, { tenant: ctx.params.tenantId, by: ctx.principal?.userId, text: ctx.body.text }),
-);
+})
+  .get('/health', { auth: 'public' }, () => ({ ok: true }))
+  .get('/me', { auth: {} }, (ctx) => {
+    const { userId, tenantId, roles, scopes } = ctx.principal ?? {};
+    return { userId, tenantId, roles, scopes };
+  })
+  .get(
+    '/tenants/:tenantId/reports',
+    { auth: { permissions: [{ resource: 'reports', action: 'read' }] } },
+    (ctx) => ({
+      tenant: ctx.params.tenantId,
+      reports: ['q3-revenue'],
+    }),
+  )
+  .post(
+    '/tenants/:tenantId/notes',
+    { auth: { scopes: ['notes:write'] }, body: z.strictObject({ text: z.string().min(1).max(500) }) },
+    (ctx) => ctx.json(201, { tenant: ctx.params.tenantId, by: ctx.principal?.userId, text: ctx.body.text }),
+  );
 
 /** The Lambda entry point. */
 export const handler = app.handler;

@@ -26,7 +26,7 @@ const kefir = tableClient(kefirTable, {
 });
 
 /** The worker. Request ids, security headers, logs and metrics are on by default. */
-export const app = createApp<WorkerState>({ service: 'queue-worker' });
+const worker = createApp<WorkerState>({ service: 'queue-worker' });
 
 /** The tenant a record carries: `tenantId` in an SQS body, an EventBridge detail or a stream image. */
 function tenantOf(record: AnyRecord): string | undefined {
@@ -46,7 +46,7 @@ const logOf = (ctx: RecordContext<WorkerState>): LoggerLike => ctx.state.log ?? 
 
 // Around every record of every source (after validation, so the tenant is read from a checked body).
 // `ctx.log` cannot take more fields, so the tagged logger goes into the state for handlers to use.
-app.useRecords(async (record, ctx, next) => {
+worker.useRecords(async (record, ctx, next) => {
   const tenant = tenantOf(record);
   if (tenant !== undefined) ctx.state.tenant = tenant;
   const log = tenant === undefined ? ctx.log : ctx.log.child({ tenant_id: tenant });
@@ -62,7 +62,7 @@ app.useRecords(async (record, ctx, next) => {
 // Reminders confirmed in the app arrive here, up to 4 at once. A failed message comes back after a
 // jittered, growing delay (30 s, 60 s, ... up to 15 min) rather than the queue's fixed visibility
 // timeout, so a throttled table gets room to recover.
-app.sqs(
+worker.sqs(
   'reminders',
   { body: ReminderSchema, concurrency: 4, backoff: { baseSeconds: 30, maxSeconds: 900 } },
   async (message, ctx) => {
@@ -98,7 +98,7 @@ app.sqs(
 // Export jobs: each job is one message group, so its steps arrive in order; different jobs run side
 // by side. After a failed step Lift reports the rest of that group unprocessed, and SQS redelivers
 // them in order.
-app.sqs('exports.fifo', { body: ExportStepSchema, concurrency: 2 }, async (message, ctx) => {
+worker.sqs('exports.fifo', { body: ExportStepSchema, concurrency: 2 }, async (message, ctx) => {
   const step = message.body;
   const key = exportKey(step.exportId);
   if (step.step === 'start') {
@@ -140,7 +140,7 @@ app.sqs('exports.fifo', { body: ExportStepSchema, concurrency: 2 }, async (messa
 });
 
 // Batches are created by the API, which publishes BatchCreated; the worker keeps its own copy.
-app.eventBridge(
+worker.eventBridge(
   { source: 'kefir.batches', detailType: 'BatchCreated' },
   { detail: BatchCreatedSchema },
   async (event) => {
@@ -168,7 +168,7 @@ const UPLOAD = /^uploads\/([A-Za-z0-9_-]{1,64})\/([^/]{1,200})$/;
 
 // Photos uploaded by the app land under uploads/<batchId>/<file>. The bucket notifies through a
 // queue; Lift reads the S3 notification out of each SQS message.
-app.s3('kefir-photos', { events: ['ObjectCreated:*'], prefix: 'uploads/' }, async (object, ctx) => {
+worker.s3('kefir-photos', { events: ['ObjectCreated:*'], prefix: 'uploads/' }, async (object, ctx) => {
   const match = UPLOAD.exec(object.key);
   if (match === null) throw new PermanentError('A photo key is uploads/<batchId>/<file>');
   const [, batchId, file] = match as unknown as [string, string, string];
@@ -218,7 +218,7 @@ async function countOnce(batchId: string, counter: 'reminders' | 'photos', itemK
 
 // The table's own stream keeps each batch's counters: new reminders and photos only (INSERT), so a
 // rewritten photo or a reminder marked sent is not counted again.
-app.dynamodbStream(
+worker.dynamodbStream(
   kefirTable.tableName(),
   { events: ['INSERT'], newImage: StoredKeysSchema },
   async (change) => {
@@ -255,7 +255,7 @@ async function* dueReminders(now: string): AsyncGenerator<Item> {
 
 // Every minute: send what is due at the firing's scheduled time (not the clock), so a retried or late
 // firing sends the same reminders.
-app.schedule(
+worker.schedule(
   'due-reminders',
   { rate: '1 minute', description: 'Sends the reminders whose time has come' },
   async (ctx) => {
@@ -287,7 +287,8 @@ app.schedule(
 
 // HTTP in the same handler: a batch with the counters the stream keeps. Add access control before
 // deploying it (see examples/jwt-auth); another tenant's batch answers 404, as a missing one does.
-app.get(
+// Chained onto the worker so the exported app's type carries the route (for a typed client).
+export const app = worker.get(
   '/tenants/:tenantId/batches/:batchId',
   { params: z.object({ tenantId: Id, batchId: Id }) },
   async (ctx) => {

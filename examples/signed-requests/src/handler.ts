@@ -17,6 +17,7 @@ function callers(): Record<string, SigningKey> {
 }
 const keys = callers();
 
+// The route is chained so the exported app's type carries it, for a typed client.
 export const app = createApp({
   service: 'billing',
   access: createAccessControl({
@@ -28,9 +29,7 @@ export const app = createApp({
       }),
     ],
   }),
-});
-
-app.post(
+}).post(
   '/charges',
   {
     auth: { roles: ['integration_admin'] },

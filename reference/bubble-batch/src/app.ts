@@ -2,7 +2,7 @@
  * The Bubble Batch app, built from its dependencies: `handler.ts` passes the real ones, tests local
  * ones (dynalite, their own token keys, a fake sign-in, a stand-in for Expo).
  */
-import { type App, createApp } from '@lift/core';
+import { createApp } from '@lift/core';
 import { createAccessControl, jwtAuthenticator } from '@lift/core/auth';
 import { dynamoRateLimitStore } from '@lift/core/ratelimit';
 import type { BubbleBatchDeps, Deps } from './deps.js';
@@ -18,8 +18,11 @@ import { reminderRoutes } from './routes/reminders.js';
 
 export type { BubbleBatchDeps } from './deps.js';
 
-/** Every route (see README.md) and the `due-reminders` schedule. */
-export function createBubbleBatchApp(given: BubbleBatchDeps): App {
+/**
+ * Every route (see README.md) and the `due-reminders` schedule. The route functions return the app
+ * with their routes in its type, so `typeof app` types a client (`createClient<typeof app>`).
+ */
+export function createBubbleBatchApp(given: BubbleBatchDeps) {
   const deps: Deps = {
     ...given,
     now: given.now ?? Date.now,
@@ -31,13 +34,15 @@ export function createBubbleBatchApp(given: BubbleBatchDeps): App {
     access: createAccessControl({ authenticators: [jwtAuthenticator({ issuers: [deps.issuer] })] }),
     rateLimits: { store: deps.rateLimitStore ?? dynamoRateLimitStore({ table: deps.table }) },
   });
-  authRoutes(app, deps);
-  batchRoutes(app, deps);
-  eventRoutes(app, deps);
-  reminderRoutes(app, deps);
-  deviceRoutes(app, deps);
-  exportRoutes(app, deps);
-  publicRoutes(app, deps);
+  // `with` keeps each module's routes in the app's type, for `createClient<typeof app>`.
+  const routed = app
+    .with((a) => authRoutes(a, deps))
+    .with((a) => batchRoutes(a, deps))
+    .with((a) => eventRoutes(a, deps))
+    .with((a) => reminderRoutes(a, deps))
+    .with((a) => deviceRoutes(a, deps))
+    .with((a) => exportRoutes(a, deps))
+    .with((a) => publicRoutes(a, deps));
 
   app.schedule('due-reminders', { rate: '1 minute' }, async (ctx) => {
     const run = {
@@ -58,5 +63,5 @@ export function createBubbleBatchApp(given: BubbleBatchDeps): App {
       receiptsRemoved: receipts.devicesRemoved,
     });
   });
-  return app;
+  return routed;
 }

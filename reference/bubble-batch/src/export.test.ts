@@ -1,7 +1,19 @@
-/** `GET /export.csv`: the user's own data only, injection-safe, inline when small, 303 when large. */
+/**
+ * `GET /export.csv`: the user's own data only, injection-safe, inline when small, 303 when large,
+ * streamed whatever its size through a streaming handler.
+ */
+import { streamify } from '@lift/core';
+import { fakeLambdaContext, functionUrlEvent } from '@lift/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The stand-in for the Lambda runtime's response streaming kept with Lift's own tests.
+import {
+  FakeResponseStream,
+  installFakeAwslambda,
+  invokeStreaming,
+} from '../../../packages/core/src/test-support/lambda-streaming.js';
 import { CSV_COLUMNS } from './routes/export.js';
 import { type Harness, startHarness } from './testing/harness.js';
+import { idToken } from './testing/tokens.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -52,5 +64,34 @@ describe('GET /export.csv', () => {
     const saved = h.saved.at(-1);
     expect(saved?.userId).toBe('big-user');
     expect(saved?.csv.split('\r\n').length).toBe(7);
+  });
+
+  it('streams a large export through a Function URL streaming handler, never through the bucket', async () => {
+    const user = h.as('stream-user');
+    for (let i = 0; i < 5; i++)
+      await user('POST', '/batches', { name: `batch ${i}`, notes: 'y'.repeat(400), type: 'milk-kefir' });
+    const savedBefore = h.saved.length;
+    const uninstall = installFakeAwslambda();
+    try {
+      const event = functionUrlEvent({
+        path: '/export.csv',
+        headers: { authorization: [`Bearer ${await idToken('stream-user')}`] },
+      });
+      const stream = new FakeResponseStream();
+      const out = await invokeStreaming(streamify(h.app), event, fakeLambdaContext(), stream);
+      expect(out.prelude?.statusCode).toBe(200);
+      expect(out.prelude?.headers['content-type']).toBe('text/csv; charset=utf-8');
+      expect(out.prelude?.headers['content-disposition']).toMatch(/^attachment; filename="bubble-batch-/);
+      const csv = out.body.toString('utf8');
+      // Over the 2000-byte inline limit, yet sent whole: header plus one record per batch.
+      expect(Buffer.byteLength(csv)).toBeGreaterThan(2000);
+      expect(csv.split('\r\n')[0]).toBe(CSV_COLUMNS.join(','));
+      expect(csv.split('\r\n').filter((l) => l.includes('batch '))).toHaveLength(5);
+      // Row by row: the header and each record arrived as writes of their own.
+      expect(stream.received.length).toBeGreaterThanOrEqual(2 + 6);
+      expect(h.saved.length).toBe(savedBefore);
+    } finally {
+      uninstall();
+    }
   });
 });

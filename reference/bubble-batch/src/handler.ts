@@ -1,6 +1,7 @@
 /**
  * The Lambda entry point of Bubble Batch: the app built on the real table, bucket, user pool and
- * Expo. The resources are exported so `lift dev` creates them; `app` so it runs the schedule.
+ * Expo. The resources are exported so `lift dev` creates them; `app` so it runs the schedule, and
+ * so a client can be typed from it (`createClient<typeof app>(url)` from `@lift/core/client`).
  */
 import { ConfigurationError } from '@lift/core';
 import { emailSignIn, userPoolIssuer } from '@lift/core/cognito';

@@ -41,36 +41,39 @@ const verifyPerEmailDaily: RouteRateLimit = {
   by: emailKey,
 };
 
-export function authRoutes(app: App, deps: Deps): void {
-  app.post(
-    '/auth/login',
-    { auth: 'public', rateLimit: ['auth', perEmail], body: z.strictObject({ email }) },
-    async (ctx) => {
-      const { session } = await deps.signIn.start(ctx.body.email);
-      return ctx.json(202, { session, message: 'If this address can receive email, a code is on its way.' });
-    },
-  );
-
-  app.post(
-    '/auth/verify',
-    {
-      auth: 'public',
-      rateLimit: [verifyPerIp, verifyPerEmail, verifyPerEmailDaily],
-      body: z.strictObject({
-        email,
-        session: z.string().min(1).max(4096),
-        // Cognito's sign-in codes have 8 digits (its MFA codes 6): take both.
-        code: z.string().regex(/^\d{6,8}$/),
-      }),
-    },
-    async (ctx) => {
-      const tokens = await deps.signIn.verify(ctx.body.email, ctx.body.session, ctx.body.code);
-      return {
-        idToken: tokens.idToken,
-        accessToken: tokens.accessToken,
-        ...(tokens.refreshToken === undefined ? {} : { refreshToken: tokens.refreshToken }),
-        expiresIn: tokens.expiresIn,
-      };
-    },
-  );
+export function authRoutes(app: App, deps: Deps) {
+  return app
+    .post(
+      '/auth/login',
+      { auth: 'public', rateLimit: ['auth', perEmail], body: z.strictObject({ email }) },
+      async (ctx) => {
+        const { session } = await deps.signIn.start(ctx.body.email);
+        return ctx.json(202, {
+          session,
+          message: 'If this address can receive email, a code is on its way.',
+        });
+      },
+    )
+    .post(
+      '/auth/verify',
+      {
+        auth: 'public',
+        rateLimit: [verifyPerIp, verifyPerEmail, verifyPerEmailDaily],
+        body: z.strictObject({
+          email,
+          session: z.string().min(1).max(4096),
+          // Cognito's sign-in codes have 8 digits (its MFA codes 6): take both.
+          code: z.string().regex(/^\d{6,8}$/),
+        }),
+      },
+      async (ctx) => {
+        const tokens = await deps.signIn.verify(ctx.body.email, ctx.body.session, ctx.body.code);
+        return {
+          idToken: tokens.idToken,
+          accessToken: tokens.accessToken,
+          ...(tokens.refreshToken === undefined ? {} : { refreshToken: tokens.refreshToken }),
+          expiresIn: tokens.expiresIn,
+        };
+      },
+    );
 }

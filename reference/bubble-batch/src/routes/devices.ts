@@ -19,45 +19,45 @@ const deviceView = (item: Item) => ({
   registeredAt: item.registeredAt,
 });
 
-export function deviceRoutes(app: App, deps: Deps): void {
-  app.post(
-    '/me/devices',
-    { auth: {}, body: z.strictObject({ token, platform: z.enum(['ios', 'android']).optional() }) },
-    async (ctx) => {
-      const userId = userOf(ctx);
-      const existing = await deps.data.get(deviceKey(ctx.body.token));
-      if (existing?.userId === userId) return ctx.json(200, deviceView(existing));
-      let count = 0;
-      for await (const _ of deps.data.queryAll({
-        index: 'GSI1',
-        partition: gsi.devices(userId),
-        maxItems: MAX_DEVICES,
-      }))
-        count++;
-      if (count >= MAX_DEVICES) throw new ConflictError(`At most ${MAX_DEVICES} devices; remove one first`);
-      const device = {
-        ...deviceKey(ctx.body.token),
-        kind: 'device',
-        token: ctx.body.token,
-        userId,
-        ...(ctx.body.platform === undefined ? {} : { platform: ctx.body.platform }),
-        registeredAt: iso(deps.now()),
-        GSI1PK: gsi.devices(userId),
-        GSI1SK: ctx.body.token,
-      };
-      // Replaces another user's registration of the token, if any: pushes follow the last sign-in.
-      await deps.data.put(device);
-      return ctx.json(201, deviceView(device));
-    },
-  );
-
-  app.delete('/me/devices/:token', { auth: {}, params: z.object({ token }) }, async (ctx) => {
-    try {
-      await deps.data.delete(deviceKey(ctx.params.token), { ifMatches: { userId: userOf(ctx) } });
-    } catch (error) {
-      if (error instanceof ConditionFailedError) throw new NotFoundError('No such device');
-      throw error;
-    }
-    return undefined;
-  });
+export function deviceRoutes(app: App, deps: Deps) {
+  return app
+    .post(
+      '/me/devices',
+      { auth: {}, body: z.strictObject({ token, platform: z.enum(['ios', 'android']).optional() }) },
+      async (ctx) => {
+        const userId = userOf(ctx);
+        const existing = await deps.data.get(deviceKey(ctx.body.token));
+        if (existing?.userId === userId) return ctx.json(200, deviceView(existing));
+        let count = 0;
+        for await (const _ of deps.data.queryAll({
+          index: 'GSI1',
+          partition: gsi.devices(userId),
+          maxItems: MAX_DEVICES,
+        }))
+          count++;
+        if (count >= MAX_DEVICES) throw new ConflictError(`At most ${MAX_DEVICES} devices; remove one first`);
+        const device = {
+          ...deviceKey(ctx.body.token),
+          kind: 'device',
+          token: ctx.body.token,
+          userId,
+          ...(ctx.body.platform === undefined ? {} : { platform: ctx.body.platform }),
+          registeredAt: iso(deps.now()),
+          GSI1PK: gsi.devices(userId),
+          GSI1SK: ctx.body.token,
+        };
+        // Replaces another user's registration of the token, if any: pushes follow the last sign-in.
+        await deps.data.put(device);
+        return ctx.json(201, deviceView(device));
+      },
+    )
+    .delete('/me/devices/:token', { auth: {}, params: z.object({ token }) }, async (ctx) => {
+      try {
+        await deps.data.delete(deviceKey(ctx.params.token), { ifMatches: { userId: userOf(ctx) } });
+      } catch (error) {
+        if (error instanceof ConditionFailedError) throw new NotFoundError('No such device');
+        throw error;
+      }
+      return undefined;
+    });
 }

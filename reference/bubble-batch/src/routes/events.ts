@@ -37,72 +37,72 @@ const newEvent = z
 export const photoKey = (userId: string, batchId: string, eventId: string, contentType: string) =>
   `users/${userId}/batches/${batchId}/photos/${eventId}.${EXTENSIONS[contentType as keyof typeof EXTENSIONS]}`;
 
-export function eventRoutes(app: App, deps: Deps): void {
-  app.post('/batches/:id/events', { auth: {}, body: newEvent }, async (ctx) => {
-    const userId = userOf(ctx);
-    const batch = await ownBatch(deps, userId, ctx.params.id);
-    const batchId = batch.id as string;
-    const now = deps.now();
-    const at = ctx.body.at ?? iso(now);
-    if (Date.parse(at) > now + 5 * 60_000)
-      throw new UnprocessableError([{ path: 'body.at', message: 'must not be in the future' }]);
-    const id = newId();
-    const { contentType } = ctx.body;
-    const key = contentType === undefined ? undefined : photoKey(userId, batchId, id, contentType);
-    const event = eventItem(
-      userId,
-      batchId,
-      {
-        type: ctx.body.type,
-        at,
-        notes: ctx.body.notes,
-        ...(key === undefined || contentType === undefined ? {} : { photo: { key, contentType } }),
-      },
-      now,
-      id,
-    );
-    await deps.data.put(event, { ifNotExists: true });
-    // The batch's last activity (an event may be dated earlier than the last one); it is active again.
-    const last = (batch.lastEventAt as string) > at ? (batch.lastEventAt as string) : at;
-    await deps.data.update(batchKey(userId, batchId), {
-      lastEventAt: last,
-      updatedAt: iso(now),
-      status: 'active',
-      GSI1PK: gsi.active(shardOf(batchId)),
-      GSI1SK: timeKey(last, batchId),
+export function eventRoutes(app: App, deps: Deps) {
+  return app
+    .post('/batches/:id/events', { auth: {}, body: newEvent }, async (ctx) => {
+      const userId = userOf(ctx);
+      const batch = await ownBatch(deps, userId, ctx.params.id);
+      const batchId = batch.id as string;
+      const now = deps.now();
+      const at = ctx.body.at ?? iso(now);
+      if (Date.parse(at) > now + 5 * 60_000)
+        throw new UnprocessableError([{ path: 'body.at', message: 'must not be in the future' }]);
+      const id = newId();
+      const { contentType } = ctx.body;
+      const key = contentType === undefined ? undefined : photoKey(userId, batchId, id, contentType);
+      const event = eventItem(
+        userId,
+        batchId,
+        {
+          type: ctx.body.type,
+          at,
+          notes: ctx.body.notes,
+          ...(key === undefined || contentType === undefined ? {} : { photo: { key, contentType } }),
+        },
+        now,
+        id,
+      );
+      await deps.data.put(event, { ifNotExists: true });
+      // The batch's last activity (an event may be dated earlier than the last one); it is active again.
+      const last = (batch.lastEventAt as string) > at ? (batch.lastEventAt as string) : at;
+      await deps.data.update(batchKey(userId, batchId), {
+        lastEventAt: last,
+        updatedAt: iso(now),
+        status: 'active',
+        GSI1PK: gsi.active(shardOf(batchId)),
+        GSI1SK: timeKey(last, batchId),
+      });
+      const upload =
+        key === undefined || contentType === undefined
+          ? undefined
+          : await presignUpload(deps.bucket, key, contentType, {
+              contentTypes: PHOTO_TYPES,
+              maxBytes: PHOTO_MAX_BYTES,
+              expiresInSeconds: 600,
+            });
+      return ctx.json(201, { event: eventView(event), ...(upload === undefined ? {} : { upload }) });
+    })
+    .get('/batches/:id/events', { auth: {}, query: pageQuery }, async (ctx) => {
+      const userId = userOf(ctx);
+      const batch = await ownBatch(deps, userId, ctx.params.id);
+      const page = await deps.data.query({
+        partition: userPk(userId),
+        sortBeginsWith: eventPrefix(batch.id as string),
+        limit: ctx.query.limit,
+        ...(ctx.query.cursor === undefined ? {} : { cursor: ctx.query.cursor }),
+      });
+      // Photos older than the retention are deleted by the cleanup script: no link to them.
+      const keptSince = deps.now() - PHOTO_RETENTION_DAYS * 86_400_000;
+      const events = await Promise.all(
+        page.items.map(async (item) => {
+          const key = item.photoKey;
+          const live = typeof key === 'string' && Date.parse(item.createdAt as string) > keptSince;
+          return {
+            ...eventView(item),
+            ...(live ? { photoUrl: await presignDownload(deps.bucket, key, { expiresInSeconds: 300 }) } : {}),
+          };
+        }),
+      );
+      return { events, nextCursor: page.cursor ?? null };
     });
-    const upload =
-      key === undefined || contentType === undefined
-        ? undefined
-        : await presignUpload(deps.bucket, key, contentType, {
-            contentTypes: PHOTO_TYPES,
-            maxBytes: PHOTO_MAX_BYTES,
-            expiresInSeconds: 600,
-          });
-    return ctx.json(201, { event: eventView(event), ...(upload === undefined ? {} : { upload }) });
-  });
-
-  app.get('/batches/:id/events', { auth: {}, query: pageQuery }, async (ctx) => {
-    const userId = userOf(ctx);
-    const batch = await ownBatch(deps, userId, ctx.params.id);
-    const page = await deps.data.query({
-      partition: userPk(userId),
-      sortBeginsWith: eventPrefix(batch.id as string),
-      limit: ctx.query.limit,
-      ...(ctx.query.cursor === undefined ? {} : { cursor: ctx.query.cursor }),
-    });
-    // Photos older than the retention are deleted by the cleanup script: no link to them.
-    const keptSince = deps.now() - PHOTO_RETENTION_DAYS * 86_400_000;
-    const events = await Promise.all(
-      page.items.map(async (item) => {
-        const key = item.photoKey;
-        const live = typeof key === 'string' && Date.parse(item.createdAt as string) > keptSince;
-        return {
-          ...eventView(item),
-          ...(live ? { photoUrl: await presignDownload(deps.bucket, key, { expiresInSeconds: 300 }) } : {}),
-        };
-      }),
-    );
-    return { events, nextCursor: page.cursor ?? null };
-  });
 }

@@ -22,8 +22,8 @@ export const PublicBatch = z.strictObject({
   ),
 });
 
-export function publicRoutes(app: App, deps: Deps): void {
-  app.get(
+export function publicRoutes(app: App, deps: Deps) {
+  return app.get(
     '/public/b/:batchId',
     {
       auth: 'public',
