@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { crossSite } from './dashboard/index.js';
+import { notLocal } from './dashboard/index.js';
 import { DEV_JWKS_PATH } from './dev-issuer.js';
 import { DEV_MAIL_PATH } from './local-cloud.js';
 import type { Mailbox } from './standins/mailbox.js';
@@ -38,16 +38,18 @@ export function devRoutes(
       res.writeHead(200, { 'content-type': 'application/json' }).end(options.jwks);
       return true;
     }
-    if (req.method === 'GET' && req.url === DEV_MAIL_PATH) {
-      json(res, 200, options.mailbox.list());
-      return true;
-    }
+    const mail = req.method === 'GET' && req.url === DEV_MAIL_PATH;
     const firing = req.method === 'POST' ? SCHEDULE_PATH.exec(req.url ?? '') : null;
-    if (firing === null) return false;
-    // A page on another site could post here without a preflight; a tool or the dashboard may.
-    const foreign = crossSite(req);
+    if (!mail && firing === null) return false;
+    // Sign-in codes and schedule runs are this machine's: not a LAN peer's, not a page on another
+    // site (a plain POST needs no preflight), not a DNS-rebinding page's. curl here passes.
+    const foreign = notLocal(req);
     if (foreign !== undefined) {
       json(res, 403, { message: foreign });
+      return true;
+    }
+    if (firing === null) {
+      json(res, 200, options.mailbox.list());
       return true;
     }
     const name = decodeURIComponent(firing[1] as string);

@@ -50,10 +50,14 @@ const postJson = (path: string, body: unknown, headers: Record<string, string> =
   });
 
 /** A raw request, for headers fetch will not let a caller set (Host). */
-function raw(path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function raw(
+  path: string,
+  headers: Record<string, string>,
+  method = 'GET',
+): Promise<{ status: number; body: string }> {
   const { port } = new URL(server.url);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, headers }, (res) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, headers, method }, (res) => {
       let body = '';
       res.on('data', (c: Buffer) => {
         body += c.toString();
@@ -287,5 +291,18 @@ describe('POST /_lift/schedules/NAME', () => {
       status: 403,
       body: { message: 'cross-origin request from http://evil.example refused' },
     });
+  });
+
+  it('DNS rebinding: a page reaching loopback under its own name reads no mail and fires nothing', async () => {
+    const rebound = {
+      host: 'evil.example:80',
+      origin: 'http://evil.example:80',
+      'content-type': 'text/plain',
+    };
+    const mail = await raw('/_lift/mail', rebound);
+    expect(mail.status).toBe(403);
+    expect(mail.body).not.toContain('code');
+    expect((await raw('/_lift/schedules/digest', rebound, 'POST')).status).toBe(403);
+    expect((await raw('/_lift/mail', { host: 'localhost' })).status).toBe(200);
   });
 });

@@ -30,20 +30,29 @@ export function crossSite(req: IncomingMessage): string | undefined {
 }
 
 /**
- * Why the dashboard refuses this request, or undefined when it may go on. The dashboard reads local
- * data and mints tokens the service trusts, so only this machine's browser, on this origin, may use it:
- * the peer must be a loopback address (the server may be bound wider with --host), the Host a loopback
- * name (a DNS-rebinding page reaches loopback under its own name), and a browser's request must come
- * from the dashboard's own origin. Changes also need a JSON body, which no cross-origin form can send
- * without a preflight this server never grants.
+ * Why a dev server route that reads local data or acts (mail, schedules, the dashboard) refuses this
+ * request, or undefined: the peer must be a loopback address (the server may be bound wider with
+ * --host), the Host a loopback name (a DNS-rebinding page reaches loopback under its own name, and
+ * its Origin then matches that Host), and a browser's request must come from the server's own origin.
+ * Tools such as curl on this machine pass.
  */
-export function refusal(req: IncomingMessage): string | undefined {
+export function notLocal(req: IncomingMessage): string | undefined {
   const peer = req.socket.remoteAddress ?? '';
-  if (!LOOPBACK_ADDRESS.test(peer)) return 'the dev dashboard answers this machine only (loopback clients)';
+  if (!LOOPBACK_ADDRESS.test(peer)) return 'the dev server answers this machine only here (loopback clients)';
   const host = req.headers.host ?? '';
   if (!LOOPBACK_HOST.test(host))
-    return `the dev dashboard answers on localhost or 127.0.0.1, not on "${host}"`;
-  const foreign = crossSite(req);
+    return `the dev server answers this on localhost or 127.0.0.1, not on "${host}"`;
+  return crossSite(req);
+}
+
+/**
+ * Why the dashboard refuses this request, or undefined when it may go on. The dashboard reads local
+ * data and mints tokens the service trusts, so only this machine's browser, on this origin, may use it
+ * ({@link notLocal}). Changes also need a JSON body, which no cross-origin form can send without a
+ * preflight this server never grants.
+ */
+export function refusal(req: IncomingMessage): string | undefined {
+  const foreign = notLocal(req);
   if (foreign !== undefined) return foreign;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();

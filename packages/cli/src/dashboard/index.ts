@@ -12,7 +12,7 @@ import type { RequestTrace } from './request-log.js';
 import { tableBrowser } from './tables.js';
 
 export type { DashboardSources } from './api.js';
-export { crossSite, DEV_PREFIX, isReservedPattern } from './guard.js';
+export { DEV_PREFIX, isReservedPattern, notLocal } from './guard.js';
 export { type DevOutbox, expoPushOutbox, type OutboxMessage } from './outbox.js';
 export {
   type LogLine,

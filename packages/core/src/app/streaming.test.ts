@@ -210,6 +210,23 @@ describe('ctx.stream under app.handler (buffered)', () => {
     expect(String((errors[0] as Error).cause)).toMatch(/streamify\(app\)/);
   });
 
+  it('escaping growth: text under 6 MB that JSON-escapes past it is refused, not left to Lambda', async () => {
+    const { app, errors } = appWithLog();
+    // 4 MiB of quotes: each becomes \" in the JSON result, 8 MiB in all.
+    const quotes = '"'.repeat(1024 * 1024);
+    app.get('/quotes', (ctx) =>
+      ctx.stream(
+        async function* () {
+          for (let i = 0; i < 4; i++) yield quotes;
+        },
+        { contentType: 'text/plain' },
+      ),
+    );
+    const res = await app.request('/quotes');
+    expect(res.status).toBe(500);
+    expect(String((errors[0] as Error).cause)).toMatch(/streamify\(app\)/);
+  });
+
   it('answers a producer failure with the error envelope', async () => {
     const { app } = appWithLog();
     app.get('/oops', (ctx) =>

@@ -137,6 +137,18 @@ describe('createClient against an app served over HTTP', () => {
     expect(() => createClient<typeof app>(served.url, { retries: 3 })).toThrow('unknown option "retries"');
   });
 
+  it('path traversal: a "." or ".." param never sends the token to another route', async () => {
+    const client = createClient<typeof app>(served.url, { token: 'secret' });
+    const before = served.seen.length;
+    await expect(client.get('/items/:id', { params: { id: '..' } })).rejects.toThrow(/dot segment/);
+    await expect(client.get('/items/:id', { params: { id: '.' } })).rejects.toThrow(/dot segment/);
+    expect(served.seen.length).toBe(before);
+    // Dots inside a value are data, not segments.
+    const dotted = await client.get('/items/:id', { params: { id: '..a' } });
+    expect(dotted.status).toBe(200);
+    expect(served.seen.at(-1)?.url).toBe('/items/..a');
+  });
+
   it('passes the signal on, so a call can be aborted', async () => {
     const client = createClient<typeof app>(served.url);
     await expect(client.get('/echo', { signal: AbortSignal.abort() })).rejects.toThrow(/abort/i);

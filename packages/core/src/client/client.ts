@@ -20,6 +20,12 @@ export interface ClientOptions {
    * `METHOD /pattern` → status → schema shared with a frontend. Without them, data is plain JSON.
    */
   readonly schemas?: ResponseSchemaMap | { responseSchemas(): ResponseSchemaMap } | undefined;
+  /**
+   * What `fetch` does with a redirect (default `'follow'`, as `fetch` does). Fetch drops
+   * `Authorization` on a redirect to another origin but keeps other headers: a client sending an API
+   * key in `headers` to a server that may redirect elsewhere should say `'manual'` or `'error'`.
+   */
+  readonly redirect?: RequestInit['redirect'] | undefined;
 }
 
 interface CallInit {
@@ -30,7 +36,7 @@ interface CallInit {
   readonly signal?: AbortSignal;
 }
 
-const OPTION_KEYS = new Set(['fetch', 'token', 'headers', 'schemas']);
+const OPTION_KEYS = new Set(['fetch', 'token', 'headers', 'schemas', 'redirect']);
 const INIT_KEYS = new Set(['params', 'query', 'headers', 'body', 'signal']);
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
 
@@ -125,6 +131,7 @@ export function createClient<A>(baseUrl: string | URL, options: ClientOptions = 
     const request: RequestInit = { method, headers };
     if (body !== undefined) request.body = body;
     if (init.signal !== undefined) request.signal = init.signal;
+    if (options.redirect !== undefined) request.redirect = options.redirect;
     const send = options.fetch ?? globalThis.fetch;
     const res = await send(url.href, request);
     const data = await readBody(res, method);

@@ -28,7 +28,13 @@ export function fillPattern(pattern: string, params: Params | undefined): string
       throw new ClientError(`Missing path param "${name}" for ${pattern}`);
     used.add(name);
     const text = paramText(name, given[name]);
-    if (!wildcard) return encodeURIComponent(text);
+    // URL parsing resolves `.` and `..` even percent-encoded, so such a value would reach another
+    // route (with the client's token): refused like an empty segment.
+    if (!wildcard) {
+      if (text === '' || text === '.' || text === '..')
+        throw new ClientError(`Path param "${name}" is empty or a dot segment`);
+      return encodeURIComponent(text);
+    }
     const parts = text.split('/');
     if (parts.some((part) => part === '' || part === '.' || part === '..'))
       throw new ClientError(`Path param "${name}" has an empty or dot segment`);

@@ -160,10 +160,16 @@ export async function collectStream(
   );
   const body = Buffer.concat(chunks, size);
   if (contentType !== undefined && TEXTUAL.test(contentType)) {
+    let text: string | undefined;
     try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(body);
+      text = new TextDecoder('utf-8', { fatal: true }).decode(body);
     } catch {
       // Not UTF-8 after all: sent as bytes.
+    }
+    // Text travels inside the JSON result, escaped: quotes and control characters grow it.
+    if (text !== undefined) {
+      if (Buffer.byteLength(JSON.stringify(text)) > limit) throw tooLarge(limit);
+      return text;
     }
   }
   // Bytes travel base64-encoded, a third larger.

@@ -6,10 +6,11 @@
 import { detectHttpAdapter } from '../adapters/detect.js';
 import type { HttpAdapter, RawEvent } from '../adapters/types.js';
 import { Context, type RequestInput } from '../context/context.js';
+import { isHeaderName, isHeaderValue } from '../context/headers.js';
 import type { LambdaContext } from '../context/lambda.js';
 import type { LoggerLike } from '../context/logger-like.js';
 import { LiftResponse } from '../context/response.js';
-import { ConfigurationError } from '../errors/errors.js';
+import { ConfigurationError, InternalServerError } from '../errors/errors.js';
 import { compose, isMiddleware, type Middleware, type Step } from '../middleware/compose.js';
 
 type AnyContext = Context<RequestInput, object>;
@@ -85,6 +86,15 @@ function reportError(error: unknown, ctx: AnyContext): void {
 }
 
 /** A Middy handler's result as a Lift response (proxy result, or a value HTTP APIs would send as JSON). */
+/** A header the handler set that could split the response (CR, LF, NUL) is a server bug: a 500. */
+function checkedHeader(name: string, value: string): string {
+  if (!isHeaderName(name) || !isHeaderValue(value))
+    throw new InternalServerError({
+      cause: new Error(`The handler set an invalid header: ${JSON.stringify(name)}`),
+    });
+  return value;
+}
+
 function fromResult(result: unknown): { response: LiftResponse; cookies: string[] } {
   const r = result as ProxyResult | null | undefined;
   if (typeof r !== 'object' || r === null || !Number.isInteger(r.statusCode)) {
@@ -96,14 +106,15 @@ function fromResult(result: unknown): { response: LiftResponse; cookies: string[
   const cookies = Array.isArray(r.cookies) ? r.cookies.map(String) : [];
   for (const [name, value] of Object.entries(r.headers ?? {})) {
     const key = name.toLowerCase();
-    if (key === 'set-cookie') cookies.push(String(value));
-    else if (key !== '__proto__') headers[key] = String(value);
+    if (key === 'set-cookie') cookies.push(checkedHeader(key, String(value)));
+    else if (key !== '__proto__') headers[key] = checkedHeader(key, String(value));
   }
   for (const [name, values] of Object.entries(r.multiValueHeaders ?? {})) {
     const key = name.toLowerCase();
     if (!Array.isArray(values) || key === '__proto__') continue;
-    if (key === 'set-cookie') cookies.push(...values.map(String));
-    else headers[key] = values.map(String).join(', ');
+    const texts = values.map((v) => checkedHeader(key, String(v)));
+    if (key === 'set-cookie') cookies.push(...texts);
+    else headers[key] = texts.join(', ');
   }
   const text = typeof r.body === 'string' ? r.body : null;
   const body =
@@ -202,9 +213,13 @@ export function liftMiddleware(
       const flight = flights.get(request);
       if (flight === undefined) return;
       flights.delete(request);
-      const { response, cookies } = fromResult(request.response);
-      flight.cookies = cookies;
-      flight.deliver({ response });
+      try {
+        const { response, cookies } = fromResult(request.response);
+        flight.cookies = cookies;
+        flight.deliver({ response });
+      } catch (error) {
+        flight.deliver({ error });
+      }
       await flight.done;
       request.response = resultOf(flight);
     },
@@ -214,11 +229,16 @@ export function liftMiddleware(
       if (flight === undefined) return;
       flights.delete(request);
       // A Middy error handler that ran first (used after this one) may have answered already.
-      if (request.response !== undefined) {
-        const { response, cookies } = fromResult(request.response);
-        flight.cookies = cookies;
-        flight.deliver({ response });
-      } else flight.deliver({ error: request.error });
+      if (request.response === undefined) flight.deliver({ error: request.error });
+      else {
+        try {
+          const { response, cookies } = fromResult(request.response);
+          flight.cookies = cookies;
+          flight.deliver({ response });
+        } catch (error) {
+          flight.deliver({ error });
+        }
+      }
       await flight.done;
       request.response = resultOf(flight);
     },

@@ -66,6 +66,25 @@ describe('liftMiddleware inside @middy/core', () => {
     expect(result.headers['access-control-allow-origin']).toBe(ORIGIN);
   });
 
+  it('response splitting: a handler header with CR/LF becomes a 500, never a forged header', async () => {
+    const errors: unknown[] = [];
+    const { invoke } = wrap(
+      async () => ({
+        statusCode: 200,
+        headers: { 'x-a': 'v\r\nset-cookie: evil=1' },
+        multiValueHeaders: {},
+        body: 'ok',
+      }),
+      [],
+      errors,
+    );
+    const result = await invoke(httpApi());
+    expect(result.statusCode).toBe(500);
+    expect(JSON.stringify(result)).not.toContain('evil=1');
+    expect(result.headers['x-a']).toBeUndefined();
+    expect(errors).toHaveLength(1);
+  });
+
   it('answers a CORS preflight itself, without running the handler', async () => {
     const { invoke, calls } = wrap(async () => ({ statusCode: 200, body: 'handler' }));
     const result = await invoke(
