@@ -39,7 +39,7 @@ export type InputOf<P extends string, O> = {
 };
 
 /** Response schemas by route (`METHOD /pattern`) and status, as {@link Group.responseSchemas} gives them. */
-export type ResponseSchemaMap = Readonly<Record<string, Readonly<Record<number, StandardSchemaV1>>>>;
+export type ResponseSchemaMap = Readonly<Record<string, Readonly<Record<number, StandardSchemaV1 | null>>>>;
 
 /** A route handler: return a response (`ctx.json(...)`), a plain value (200 JSON) or nothing (204). */
 export type Handler<I extends RequestInput, S extends object> = (ctx: Context<I, S>) => unknown;
@@ -242,7 +242,7 @@ export class Group<S extends object = Record<string, unknown>> {
    * the schema of its status.
    */
   responseSchemas(): ResponseSchemaMap {
-    const out: Record<string, Readonly<Record<number, StandardSchemaV1>>> = {};
+    const out: Record<string, Readonly<Record<number, StandardSchemaV1 | null>>> = {};
     for (const def of this.registry.definitions) {
       const responses = def.options.responses;
       if (responses !== undefined && def.groups.includes(this as unknown as Group<object>))

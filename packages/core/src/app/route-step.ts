@@ -12,8 +12,11 @@ export interface RouteSchemas {
   readonly query?: StandardSchemaV1;
   readonly headers?: StandardSchemaV1;
   readonly body?: StandardSchemaV1;
-  /** Response body schemas by status; a JSON response that does not match is a 500 (a server bug). */
-  readonly responses?: Readonly<Record<number, StandardSchemaV1>>;
+  /**
+   * Response body schemas by status; a JSON response that does not match is a 500 (a server bug).
+   * `null` declares a status answered with no body (`{ 204: null }`): a JSON body there is a 500 too.
+   */
+  readonly responses?: Readonly<Record<number, StandardSchemaV1 | null>>;
 }
 
 /** The app-level guards of a route: its rate limit, and the idempotency wrapper of the rest. */
@@ -62,7 +65,7 @@ function finish(ctx: AnyContext, value: unknown): void {
 }
 
 function responseChecker(
-  responses: Readonly<Record<number, StandardSchemaV1>>,
+  responses: Readonly<Record<number, StandardSchemaV1 | null>>,
 ): (ctx: AnyContext) => Promise<void> | void {
   const check = (result: PartResult, status: number): void => {
     if (result.ok) return;
@@ -76,6 +79,11 @@ function responseChecker(
     if (res === undefined || res.data === undefined || ctx.error !== undefined) return;
     const schema = responses[res.status];
     if (schema === undefined) return;
+    if (schema === null) {
+      throw new InternalServerError({
+        cause: new Error(`Response ${res.status} is declared without a body but has one`),
+      });
+    }
     const result = validatePart(schema, 'response', res.data);
     if (result instanceof Promise) return result.then((r) => check(r, res.status));
     check(result, res.status);

@@ -142,6 +142,21 @@ describe('response schemas', () => {
     );
     expect((await app.request('/user/leak')).status).toBe(200);
   });
+
+  it('a status declared without a body ({ 204: null }) answers empty, and a body there is a 500', async () => {
+    const onError = vi.fn();
+    const app = createApp({ service: 'responses', onError });
+    app.delete('/things/:id', { responses: { 204: null } }, (ctx) =>
+      ctx.params.id === 'odd' ? ctx.json(204, { secret: 'x' }) : undefined,
+    );
+    expect((await app.request('/things/1', { method: 'DELETE' })).status).toBe(204);
+    const odd = await app.request('/things/odd', { method: 'DELETE' });
+    expect(odd.status).toBe(500);
+    expect(odd.text()).not.toContain('secret');
+    expect(String((onError.mock.calls[0]?.[0] as Error | undefined)?.cause)).toMatch(
+      /declared without a body/,
+    );
+  });
 });
 
 describe('bodies by content type', () => {

@@ -147,7 +147,10 @@ export function createClient<A>(baseUrl: string | URL, options: ClientOptions = 
         ? undefined
         : schemaFor(schemaMap() ?? {}, method === 'HEAD' ? 'GET' : method, pattern, res.status);
     const parsed =
-      schema === undefined ? data : await parseWith(schema, data, `${method} ${pattern}`, res.status);
+      // A status declared without a body (`null`) has nothing to parse.
+      schema === undefined || schema === null
+        ? data
+        : await parseWith(schema, data, `${method} ${pattern}`, res.status);
     return { ok: true, status: res.status, data: parsed, headers: res.headers };
   };
 

@@ -21,6 +21,7 @@ const items = createApp({ service: 'items' })
     (ctx) => ctx.json(201, { id: 'i1', name: ctx.body.name, at: new Date() }),
   )
   .delete('/items/:id', () => undefined)
+  .put('/items/:id/archive', { responses: { 204: null } }, () => undefined)
   .get('/search', { query: z.object({ q: z.string(), limit: z.coerce.number().optional() }) }, (ctx) =>
     ctx.query.limit === undefined
       ? ctx.json({ hits: [ctx.query.q] })
@@ -99,6 +100,13 @@ describe('client types', () => {
         params: { tenantId: 't', id: 'i' },
       });
       if (gone.ok) expectTypeOf(gone).toMatchTypeOf<{ status: 204; data: undefined }>();
+      const archived = await client.put('/v1/tenants/:tenantId/items/:id/archive', {
+        params: { tenantId: 't', id: 'i' },
+      });
+      if (archived.ok) {
+        expectTypeOf(archived.status).toEqualTypeOf<204>();
+        expectTypeOf(archived.data).toEqualTypeOf<undefined>();
+      }
       const found = await client.get('/v1/tenants/:tenantId/search', {
         params: { tenantId: 't' },
         query: { q: 'x' },

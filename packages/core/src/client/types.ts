@@ -52,7 +52,12 @@ export type SpecOf<A, M extends ClientMethod, P extends string> =
 type OptionsOf<Spec> = Spec extends RouteSpec<infer O, unknown> ? O : never;
 type ReturnsOf<Spec> = Spec extends RouteSpec<unknown, infer R> ? Awaited<R> : never;
 type SchemaInput<X> = X extends StandardSchemaV1 ? StandardSchemaV1.InferInput<X> : never;
-type SchemaOutput<X> = X extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<X> : never;
+/** A declared schema's output; `null` (a status declared without a body) is `undefined`. */
+type SchemaOutput<X> = X extends StandardSchemaV1
+  ? StandardSchemaV1.InferOutput<X>
+  : X extends null
+    ? undefined
+    : never;
 
 /** A field of the request init: optional when every value it could hold is optional. */
 type Field<Name extends string, T> =

@@ -149,6 +149,14 @@ describe('openApiDocument', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('describes a status declared without a body ({ 204: null }) with no content, and no bare 200', () => {
+    const app = createApp({ service: 'empty' });
+    app.delete('/things/:id', { responses: { 204: null } }, () => undefined);
+    const del = op(generate(app), '/things/{id}', 'delete');
+    expect(del.responses['204']).toEqual({ description: 'No Content' });
+    expect(del.responses['200']).toBeUndefined();
+  });
+
   it('names a schema it cannot express in a warning and describes it permissively', () => {
     const warnings: OpenApiWarning[] = [];
     const app = createApp({ service: 'dates' });

@@ -127,13 +127,19 @@ function successResponses(def: RouteDefinition, id: string, ctx: OperationContex
   const declared = Object.entries(def.options.responses ?? {}).sort(([a], [b]) => Number(a) - Number(b));
   const out: [string, JsonObject][] = [];
   for (const [status, schema] of declared) {
+    const description = REASON_PHRASES[Number(status)] ?? `Status ${status}`;
+    if (schema === null) {
+      // Declared without a body (`{ 204: null }`).
+      out.push([status, { description, ...(Number(status) < 400 ? headers : {}) }]);
+      continue;
+    }
     const converted = ctx.converter.convert(schema, 'output', `${id}_${status}`, (m) =>
       ctx.warn(`responses.${status}`, m),
     );
     out.push([
       status,
       {
-        description: REASON_PHRASES[Number(status)] ?? `Status ${status}`,
+        description,
         ...(Number(status) < 400 ? headers : {}),
         content: { 'application/json': { schema: converted } },
       },
