@@ -1,14 +1,16 @@
 /**
  * Bubble Batch through the typed client (`@lift/core/client`), over real HTTP on loopback: the
- * client is typed from the app's type alone, sends the user's id token, and reads errors as Lift's
- * envelope.
+ * client is typed from the app's type alone, sends the user's id token, reads errors as Lift's
+ * envelope, and parses answers with the routes' response schemas when it is given them.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toEvent, writeResult } from '@lift/cli';
-import { createClient } from '@lift/core/client';
+import { ClientError, createClient } from '@lift/core/client';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import type { z } from 'zod';
 import type { createBubbleBatchApp } from './app.js';
+import type { Batch } from './routes/responses.js';
 import { type Harness, startHarness } from './testing/harness.js';
 import { idToken } from './testing/tokens.js';
 
@@ -71,5 +73,48 @@ describe('the typed client', () => {
     // @ts-expect-error the type is one of the batch types: sent anyway to see the server refuse it
     const invalid = await bob.post('/batches', { body: { name: 'x', type: 'lemonade' } });
     expect(invalid).toMatchObject({ ok: false, status: 422, error: { code: 'VALIDATION_FAILED' } });
+  });
+
+  it('parses answers with the response schemas the routes declare', async () => {
+    const schemas = h.app.responseSchemas();
+    expect(Object.keys(schemas)).toContain('POST /batches');
+    const carol = createClient<BubbleBatch>(url, { token: () => idToken('carol'), schemas });
+    const made = await carol.post('/batches', {
+      body: {
+        name: 'Parsed kefir',
+        type: 'water-kefir',
+        notes: 'on the shelf',
+        startedAt: '2026-01-02T03:04:05+01:00',
+      },
+    });
+    if (!made.ok) throw new Error(`create failed: ${made.error.code}`);
+    expectTypeOf(made.data).toEqualTypeOf<z.output<typeof Batch>>();
+    // Parsed by `Batch`: exactly these fields, times as the ISO UTC strings the service stores.
+    expect(made.data).toEqual({
+      id: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+      name: 'Parsed kefir',
+      notes: 'on the shelf',
+      public: false,
+      status: 'active',
+      startedAt: '2026-01-02T02:04:05.000Z',
+      lastEventAt: '2026-01-02T02:04:05.000Z',
+      createdAt: made.data.updatedAt,
+      type: 'water-kefir',
+      updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      version: 1,
+    });
+
+    // An answer its schema refuses (here a table key added on the way) is an error, never data.
+    const tampered = createClient<BubbleBatch>(url, {
+      token: () => idToken('carol'),
+      schemas,
+      fetch: async (target, init) => {
+        const res = await fetch(target, init);
+        return Response.json({ ...((await res.json()) as object), PK: 'USER#carol' }, { status: res.status });
+      },
+    });
+    const read = tampered.get('/batches/:id', { params: { id: made.data.id } });
+    await expect(read).rejects.toThrow(ClientError);
+    await expect(read).rejects.toThrow(/GET \/batches\/:id: the 200 answer does not match its schema/);
   });
 });

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { App, RouteRateLimit } from '@lift/core';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
+import { LoginStarted, SignedIn } from './responses.js';
 
 const email = z.string().trim().toLowerCase().pipe(z.email().max(254));
 
@@ -45,7 +46,12 @@ export function authRoutes(app: App, deps: Deps) {
   return app
     .post(
       '/auth/login',
-      { auth: 'public', rateLimit: ['auth', perEmail], body: z.strictObject({ email }) },
+      {
+        auth: 'public',
+        rateLimit: ['auth', perEmail],
+        body: z.strictObject({ email }),
+        responses: { 202: LoginStarted },
+      },
       async (ctx) => {
         const { session } = await deps.signIn.start(ctx.body.email);
         return ctx.json(202, {
@@ -65,6 +71,7 @@ export function authRoutes(app: App, deps: Deps) {
           // Cognito's sign-in codes have 8 digits (its MFA codes 6): take both.
           code: z.string().regex(/^\d{6,8}$/),
         }),
+        responses: { 200: SignedIn },
       },
       async (ctx) => {
         const tokens = await deps.signIn.verify(ctx.body.email, ctx.body.session, ctx.body.code);

@@ -6,6 +6,7 @@ import { type Deps, userOf } from '../deps.js';
 import { BATCH_TYPES, batchView } from '../domain/model.js';
 import { batchItem, eventItem, publicPointer } from '../items.js';
 import { BATCH_PREFIX, batchKey, gsi, publicKey, shardOf, timeKey, userPk } from '../keys.js';
+import { Batch, BatchPage } from './responses.js';
 import { instant, iso, ownBatch, pageQuery } from './shared.js';
 
 const name = z.string().trim().min(1).max(100);
@@ -29,7 +30,7 @@ const change = z.strictObject({
 
 export function batchRoutes(app: App, deps: Deps) {
   return app
-    .post('/batches', { auth: {}, body: newBatch }, async (ctx) => {
+    .post('/batches', { auth: {}, body: newBatch, responses: { 201: Batch } }, async (ctx) => {
       const userId = userOf(ctx);
       const now = deps.now();
       const startedAt = ctx.body.startedAt ?? iso(now);
@@ -46,7 +47,7 @@ export function batchRoutes(app: App, deps: Deps) {
       ctx.header('location', `/batches/${batch.id}`);
       return ctx.json(201, batchView(batch));
     })
-    .get('/batches', { auth: {}, query: pageQuery }, async (ctx) => {
+    .get('/batches', { auth: {}, query: pageQuery, responses: { 200: BatchPage } }, async (ctx) => {
       const page = await deps.data.query({
         partition: userPk(userOf(ctx)),
         sortBeginsWith: BATCH_PREFIX,
@@ -55,10 +56,10 @@ export function batchRoutes(app: App, deps: Deps) {
       });
       return { batches: page.items.map(batchView), nextCursor: page.cursor ?? null };
     })
-    .get('/batches/:id', { auth: {} }, async (ctx) =>
+    .get('/batches/:id', { auth: {}, responses: { 200: Batch } }, async (ctx) =>
       batchView(await ownBatch(deps, userOf(ctx), ctx.params.id)),
     )
-    .patch('/batches/:id', { auth: {}, body: change }, async (ctx) => {
+    .patch('/batches/:id', { auth: {}, body: change, responses: { 200: Batch } }, async (ctx) => {
       const userId = userOf(ctx);
       const current = await ownBatch(deps, userId, ctx.params.id);
       const id = current.id as string;

@@ -9,6 +9,7 @@ import { type Deps, userOf } from '../deps.js';
 import { deviceKey, gsi } from '../keys.js';
 import { PUSH_TOKEN } from '../push/expo.js';
 import { MAX_DEVICES } from '../push/processor.js';
+import { Device } from './responses.js';
 import { iso } from './shared.js';
 
 const token = z.string().max(200).regex(PUSH_TOKEN, 'must be an Expo push token: ExponentPushToken[...]');
@@ -23,7 +24,11 @@ export function deviceRoutes(app: App, deps: Deps) {
   return app
     .post(
       '/me/devices',
-      { auth: {}, body: z.strictObject({ token, platform: z.enum(['ios', 'android']).optional() }) },
+      {
+        auth: {},
+        body: z.strictObject({ token, platform: z.enum(['ios', 'android']).optional() }),
+        responses: { 200: Device, 201: Device },
+      },
       async (ctx) => {
         const userId = userOf(ctx);
         const existing = await deps.data.get(deviceKey(ctx.body.token));
@@ -51,13 +56,17 @@ export function deviceRoutes(app: App, deps: Deps) {
         return ctx.json(201, deviceView(device));
       },
     )
-    .delete('/me/devices/:token', { auth: {}, params: z.object({ token }) }, async (ctx) => {
-      try {
-        await deps.data.delete(deviceKey(ctx.params.token), { ifMatches: { userId: userOf(ctx) } });
-      } catch (error) {
-        if (error instanceof ConditionFailedError) throw new NotFoundError('No such device');
-        throw error;
-      }
-      return undefined;
-    });
+    .delete(
+      '/me/devices/:token',
+      { auth: {}, params: z.object({ token }), responses: { 204: null } },
+      async (ctx) => {
+        try {
+          await deps.data.delete(deviceKey(ctx.params.token), { ifMatches: { userId: userOf(ctx) } });
+        } catch (error) {
+          if (error instanceof ConditionFailedError) throw new NotFoundError('No such device');
+          throw error;
+        }
+        return undefined;
+      },
+    );
 }

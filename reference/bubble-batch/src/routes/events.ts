@@ -12,6 +12,7 @@ import {
 } from '../domain/model.js';
 import { eventItem } from '../items.js';
 import { batchKey, eventPrefix, gsi, newId, shardOf, timeKey, userPk } from '../keys.js';
+import { EventCreated, EventPage } from './responses.js';
 import { instant, iso, ownBatch, pageQuery } from './shared.js';
 
 const EXTENSIONS: Readonly<Record<(typeof PHOTO_TYPES)[number], string>> = {
@@ -39,70 +40,80 @@ export const photoKey = (userId: string, batchId: string, eventId: string, conte
 
 export function eventRoutes(app: App, deps: Deps) {
   return app
-    .post('/batches/:id/events', { auth: {}, body: newEvent }, async (ctx) => {
-      const userId = userOf(ctx);
-      const batch = await ownBatch(deps, userId, ctx.params.id);
-      const batchId = batch.id as string;
-      const now = deps.now();
-      const at = ctx.body.at ?? iso(now);
-      if (Date.parse(at) > now + 5 * 60_000)
-        throw new UnprocessableError([{ path: 'body.at', message: 'must not be in the future' }]);
-      const id = newId();
-      const { contentType } = ctx.body;
-      const key = contentType === undefined ? undefined : photoKey(userId, batchId, id, contentType);
-      const event = eventItem(
-        userId,
-        batchId,
-        {
-          type: ctx.body.type,
-          at,
-          notes: ctx.body.notes,
-          ...(key === undefined || contentType === undefined ? {} : { photo: { key, contentType } }),
-        },
-        now,
-        id,
-      );
-      await deps.data.put(event, { ifNotExists: true });
-      // The batch's last activity (an event may be dated earlier than the last one); it is active again.
-      const last = (batch.lastEventAt as string) > at ? (batch.lastEventAt as string) : at;
-      await deps.data.update(batchKey(userId, batchId), {
-        lastEventAt: last,
-        updatedAt: iso(now),
-        status: 'active',
-        GSI1PK: gsi.active(shardOf(batchId)),
-        GSI1SK: timeKey(last, batchId),
-      });
-      const upload =
-        key === undefined || contentType === undefined
-          ? undefined
-          : await presignUpload(deps.bucket, key, contentType, {
-              contentTypes: PHOTO_TYPES,
-              maxBytes: PHOTO_MAX_BYTES,
-              expiresInSeconds: 600,
-            });
-      return ctx.json(201, { event: eventView(event), ...(upload === undefined ? {} : { upload }) });
-    })
-    .get('/batches/:id/events', { auth: {}, query: pageQuery }, async (ctx) => {
-      const userId = userOf(ctx);
-      const batch = await ownBatch(deps, userId, ctx.params.id);
-      const page = await deps.data.query({
-        partition: userPk(userId),
-        sortBeginsWith: eventPrefix(batch.id as string),
-        limit: ctx.query.limit,
-        ...(ctx.query.cursor === undefined ? {} : { cursor: ctx.query.cursor }),
-      });
-      // Photos older than the retention are deleted by the cleanup script: no link to them.
-      const keptSince = deps.now() - PHOTO_RETENTION_DAYS * 86_400_000;
-      const events = await Promise.all(
-        page.items.map(async (item) => {
-          const key = item.photoKey;
-          const live = typeof key === 'string' && Date.parse(item.createdAt as string) > keptSince;
-          return {
-            ...eventView(item),
-            ...(live ? { photoUrl: await presignDownload(deps.bucket, key, { expiresInSeconds: 300 }) } : {}),
-          };
-        }),
-      );
-      return { events, nextCursor: page.cursor ?? null };
-    });
+    .post(
+      '/batches/:id/events',
+      { auth: {}, body: newEvent, responses: { 201: EventCreated } },
+      async (ctx) => {
+        const userId = userOf(ctx);
+        const batch = await ownBatch(deps, userId, ctx.params.id);
+        const batchId = batch.id as string;
+        const now = deps.now();
+        const at = ctx.body.at ?? iso(now);
+        if (Date.parse(at) > now + 5 * 60_000)
+          throw new UnprocessableError([{ path: 'body.at', message: 'must not be in the future' }]);
+        const id = newId();
+        const { contentType } = ctx.body;
+        const key = contentType === undefined ? undefined : photoKey(userId, batchId, id, contentType);
+        const event = eventItem(
+          userId,
+          batchId,
+          {
+            type: ctx.body.type,
+            at,
+            notes: ctx.body.notes,
+            ...(key === undefined || contentType === undefined ? {} : { photo: { key, contentType } }),
+          },
+          now,
+          id,
+        );
+        await deps.data.put(event, { ifNotExists: true });
+        // The batch's last activity (an event may be dated earlier than the last one); it is active again.
+        const last = (batch.lastEventAt as string) > at ? (batch.lastEventAt as string) : at;
+        await deps.data.update(batchKey(userId, batchId), {
+          lastEventAt: last,
+          updatedAt: iso(now),
+          status: 'active',
+          GSI1PK: gsi.active(shardOf(batchId)),
+          GSI1SK: timeKey(last, batchId),
+        });
+        const upload =
+          key === undefined || contentType === undefined
+            ? undefined
+            : await presignUpload(deps.bucket, key, contentType, {
+                contentTypes: PHOTO_TYPES,
+                maxBytes: PHOTO_MAX_BYTES,
+                expiresInSeconds: 600,
+              });
+        return ctx.json(201, { event: eventView(event), ...(upload === undefined ? {} : { upload }) });
+      },
+    )
+    .get(
+      '/batches/:id/events',
+      { auth: {}, query: pageQuery, responses: { 200: EventPage } },
+      async (ctx) => {
+        const userId = userOf(ctx);
+        const batch = await ownBatch(deps, userId, ctx.params.id);
+        const page = await deps.data.query({
+          partition: userPk(userId),
+          sortBeginsWith: eventPrefix(batch.id as string),
+          limit: ctx.query.limit,
+          ...(ctx.query.cursor === undefined ? {} : { cursor: ctx.query.cursor }),
+        });
+        // Photos older than the retention are deleted by the cleanup script: no link to them.
+        const keptSince = deps.now() - PHOTO_RETENTION_DAYS * 86_400_000;
+        const events = await Promise.all(
+          page.items.map(async (item) => {
+            const key = item.photoKey;
+            const live = typeof key === 'string' && Date.parse(item.createdAt as string) > keptSince;
+            return {
+              ...eventView(item),
+              ...(live
+                ? { photoUrl: await presignDownload(deps.bucket, key, { expiresInSeconds: 300 }) }
+                : {}),
+            };
+          }),
+        );
+        return { events, nextCursor: page.cursor ?? null };
+      },
+    );
 }

@@ -1,26 +1,13 @@
 /**
  * `GET /public/b/:batchId`: a batch its owner made public, for anyone with the link. The answer's
- * schema is strict, so nothing else (owner, email, keys, photo paths) can leave; private, unknown and
- * malformed ids are the same 404.
+ * schema (`PublicBatch`, responses.ts) is strict, so nothing else (owner, email, keys, photo paths)
+ * can leave; private, unknown and malformed ids are the same 404.
  */
 import { type App, NotFoundError } from '@lift/core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { BATCH_TYPES, EVENT_TYPES } from '../domain/model.js';
 import { batchKey, eventPrefix, ID_PATTERN, publicKey, userPk } from '../keys.js';
-
-export const PublicBatch = z.strictObject({
-  id: z.string(),
-  name: z.string(),
-  type: z.enum(BATCH_TYPES),
-  notes: z.string().optional(),
-  status: z.enum(['active', 'archived']),
-  startedAt: z.string(),
-  lastEventAt: z.string(),
-  events: z.array(
-    z.strictObject({ type: z.enum(EVENT_TYPES), at: z.string(), notes: z.string().optional() }),
-  ),
-});
+import { PublicBatch } from './responses.js';
 
 export function publicRoutes(app: App, deps: Deps) {
   return app.get(

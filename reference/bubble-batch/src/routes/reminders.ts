@@ -15,6 +15,7 @@ import {
   timeKey,
   userPk,
 } from '../keys.js';
+import { Reminders, RemindersConfirmed, Suggestions } from './responses.js';
 import { iso, ownBatch } from './shared.js';
 
 /** The rules look at this many of a batch's latest events. */
@@ -53,14 +54,18 @@ function reminderView(item: Item) {
 
 export function reminderRoutes(app: App, deps: Deps) {
   return app
-    .get('/batches/:id/reminders/suggestions', { auth: {} }, async (ctx) => {
+    .get('/batches/:id/reminders/suggestions', { auth: {}, responses: { 200: Suggestions } }, async (ctx) => {
       const userId = userOf(ctx);
       const batch = await ownBatch(deps, userId, ctx.params.id);
       return { suggestions: await suggestionsFor(deps, userId, batch) };
     })
     .post(
       '/batches/:id/reminders/confirm',
-      { auth: {}, body: z.strictObject({ suggestionIds: z.array(z.string().max(100)).min(1).max(10) }) },
+      {
+        auth: {},
+        body: z.strictObject({ suggestionIds: z.array(z.string().max(100)).min(1).max(10) }),
+        responses: { 201: RemindersConfirmed },
+      },
       async (ctx) => {
         const userId = userOf(ctx);
         const batch = await ownBatch(deps, userId, ctx.params.id);
@@ -111,7 +116,11 @@ export function reminderRoutes(app: App, deps: Deps) {
     )
     .get(
       '/me/reminders',
-      { auth: {}, query: z.object({ status: z.enum(['pending', 'sent', 'all']).default('all') }) },
+      {
+        auth: {},
+        query: z.object({ status: z.enum(['pending', 'sent', 'all']).default('all') }),
+        responses: { 200: Reminders },
+      },
       async (ctx) => {
         // Sent reminders expire after 30 days, so a user has few: read them all, newest due first.
         const reminders: ReturnType<typeof reminderView>[] = [];

@@ -20,9 +20,12 @@ const unused = (what: string) => async (): Promise<never> => {
   throw new Error(`${what} is not available while the OpenAPI document is generated`);
 };
 
-/** The document, as `npm run openapi` writes it. */
-export function bubbleBatchDocument(onWarning?: (warning: OpenApiWarning) => void): OpenApiDocument {
-  const app = createBubbleBatchApp({
+/**
+ * The app as the document describes it, on parts that are never called: its route table and response
+ * schemas (`responseSchemas()`), without AWS, DynamoDB or an environment.
+ */
+export function documentedApp() {
+  return createBubbleBatchApp({
     table: bubbleTable,
     data: tableClient(bubbleTable, { cursorSecret: 'openapi-generation-only-never-used-0123456789' }),
     bucket: photosBucket,
@@ -33,7 +36,11 @@ export function bubbleBatchDocument(onWarning?: (warning: OpenApiWarning) => voi
     exports: { save: unused('the export store') },
     rateLimitStore: memoryRateLimitStore(),
   });
-  return openApiDocument(app, {
+}
+
+/** The document, as `npm run openapi` writes it. */
+export function bubbleBatchDocument(onWarning?: (warning: OpenApiWarning) => void): OpenApiDocument {
+  return openApiDocument(documentedApp(), {
     info: {
       title: 'Bubble Batch',
       version: '1.0.0',
