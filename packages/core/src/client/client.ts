@@ -1,7 +1,7 @@
 import type { ResponseSchemaMap } from '../app/group.js';
 import type { StandardSchemaV1 } from '../schema/validate.js';
 import { ClientError } from './error.js';
-import type { Client, ClientErrorBody, ClientMethod } from './types.js';
+import type { Client, ClientErrorBody, ClientMethod, DataMode } from './types.js';
 import { addQuery, fillPattern, routeUrl } from './url.js';
 
 /** The `fetch` the client sends with: the global one, or `signedFetch(...)` / `tracedFetch(ctx)`. */
@@ -16,16 +16,20 @@ export interface ClientOptions {
   /** Headers sent with every request; a call's own headers win. */
   readonly headers?: Readonly<Record<string, string>> | undefined;
   /**
-   * The response schemas to parse answers with: the app itself (service to service) or a map of
-   * `METHOD /pattern` → status → schema shared with a frontend. Without them, data is plain JSON.
-   */
-  readonly schemas?: ResponseSchemaMap | { responseSchemas(): ResponseSchemaMap } | undefined;
-  /**
    * What `fetch` does with a redirect (default `'follow'`, as `fetch` does). Fetch drops
    * `Authorization` on a redirect to another origin but keeps other headers: a client sending an API
    * key in `headers` to a server that may redirect elsewhere should say `'manual'` or `'error'`.
    */
   readonly redirect?: RequestInit['redirect'] | undefined;
+}
+
+/** Options of a client that parses answers with the routes' response schemas. */
+export interface ParsingClientOptions extends ClientOptions {
+  /**
+   * The response schemas to parse answers with: the app itself (service to service) or a map of
+   * `METHOD /pattern` → status → schema shared with a frontend (`app.responseSchemas()`).
+   */
+  readonly schemas: ResponseSchemaMap | { responseSchemas(): ResponseSchemaMap };
 }
 
 interface CallInit {
@@ -90,10 +94,19 @@ function schemaFor(map: ResponseSchemaMap, method: string, pattern: string, stat
 /**
  * A typed client for the app type `A` (`typeof app`): `client.get('/items/:id', { params })`
  * resolves to `{ ok: true, status, data }` typed by the route, or `{ ok: false, status, error }` with
- * Lift's error envelope. It throws only a {@link ClientError} (a call it refuses, an answer breaking
- * its schema) or what `fetch` throws (network failure, abort). No Node built-ins: it runs in browsers.
+ * Lift's error envelope. Given `schemas`, each answer is parsed with its route's schema for its
+ * status and typed as the schema's output (a `Date` arrives as a `Date`); without, data is typed as
+ * JSON carries it (that `Date` is a `string`). It throws only a {@link ClientError} (a call it
+ * refuses, an answer breaking its schema) or what `fetch` throws (network failure, abort). No Node
+ * built-ins: it runs in browsers.
  */
-export function createClient<A>(baseUrl: string | URL, options: ClientOptions = {}): Client<A> {
+export function createClient<A>(baseUrl: string | URL, options: ParsingClientOptions): Client<A, 'parsed'>;
+/** A typed client whose answers are typed as JSON carries them (see the overload with `schemas`). */
+export function createClient<A>(baseUrl: string | URL, options?: ClientOptions): Client<A, 'json'>;
+export function createClient<A>(
+  baseUrl: string | URL,
+  options: ClientOptions & { readonly schemas?: ParsingClientOptions['schemas'] } = {},
+): Client<A, DataMode> {
   if (typeof options !== 'object' || options === null)
     throw new ClientError('createClient: options must be an object');
   refuseUnknown(options, OPTION_KEYS, 'createClient');
@@ -162,5 +175,5 @@ export function createClient<A>(baseUrl: string | URL, options: ClientOptions = 
     delete: (path: string, init?: CallInit) => call('DELETE', path, init),
     head: (path: string, init?: CallInit) => call('HEAD', path, init),
   };
-  return client as unknown as Client<A>;
+  return client as unknown as Client<A, DataMode>;
 }

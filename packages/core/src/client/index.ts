@@ -4,13 +4,14 @@
  * frontend bundle carries only the client.
  */
 export type { JoinPaths, ResponseSchemaMap, RouteSpec, RoutesIn, RoutesOf } from '../app/group.js';
-export { type ClientOptions, createClient, type FetchLike } from './client.js';
+export { type ClientOptions, createClient, type FetchLike, type ParsingClientOptions } from './client.js';
 export { ClientError } from './error.js';
 export type {
   ArgsOf,
   Client,
   ClientErrorBody,
   ClientMethod,
+  DataMode,
   DataOf,
   Failure,
   Json,

@@ -35,7 +35,7 @@ import { createClient } from '${src}client/index.js';
 export const app = createApp({ service: 'scale' })
   ${Array.from({ length: ROUTES }, (_, i) => route(i)).join('\n  ')};
 
-const client = createClient<typeof app>('https://api.example.com');
+const client = createClient<typeof app>('https://api.example.com', { schemas: app });
 
 export async function calls(): Promise<void> {
   const made = await client.post('/r0/:id', { params: { id: 'x' }, body: { n0: 1 } });

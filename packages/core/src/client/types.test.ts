@@ -82,7 +82,8 @@ describe('client types', () => {
       const got = await client.get('/v1/tenants/:tenantId/items/:id', { params: { tenantId: 't', id: 'i' } });
       if (got.ok) {
         expectTypeOf(got.status).toEqualTypeOf<200>();
-        expectTypeOf(got.data).toEqualTypeOf<{ id: string; name: string; createdAt: Date }>();
+        // Without the schemas the answer is what JSON carries: the date is its ISO string.
+        expectTypeOf(got.data).toEqualTypeOf<{ id: string; name: string; createdAt: string }>();
       } else {
         expectTypeOf(got.error).toEqualTypeOf<ClientErrorBody>();
         expectTypeOf(got.error.code).toBeString();
@@ -114,6 +115,29 @@ describe('client types', () => {
       if (found.ok && found.status === 206) expectTypeOf(found.data).toEqualTypeOf<{ hits: string[] }>();
       const root = await client.get('/');
       if (root.ok) expectTypeOf(root.data).toEqualTypeOf<{ hello: string }>();
+    }));
+
+  it('types answers as the schemas output them only when the client has the schemas', () =>
+    typeOnly(async () => {
+      const parsing = createClient<typeof app>('https://api.example.com', { schemas: app });
+      const got = await parsing.get('/v1/tenants/:tenantId/items/:id', {
+        params: { tenantId: 't', id: 'i' },
+      });
+      if (got.ok) expectTypeOf(got.data).toEqualTypeOf<{ id: string; name: string; createdAt: Date }>();
+      const archived = await parsing.put('/v1/tenants/:tenantId/items/:id/archive', {
+        params: { tenantId: 't', id: 'i' },
+      });
+      if (archived.ok) expectTypeOf(archived.data).toEqualTypeOf<undefined>();
+      // A coercing query field is typed as what the server reads, not `unknown`.
+      await client.get('/v1/tenants/:tenantId/search', {
+        params: { tenantId: 't' },
+        // @ts-expect-error limit is a number
+        query: { q: 'x', limit: { n: 1 } },
+      });
+      await client.get('/v1/tenants/:tenantId/search', {
+        params: { tenantId: 't' },
+        query: { q: 'x', limit: 2 },
+      });
     }));
 
   it('composes route modules with `with`, at run time and in the type', () => {

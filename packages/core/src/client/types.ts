@@ -52,11 +52,36 @@ export type SpecOf<A, M extends ClientMethod, P extends string> =
 type OptionsOf<Spec> = Spec extends RouteSpec<infer O, unknown> ? O : never;
 type ReturnsOf<Spec> = Spec extends RouteSpec<unknown, infer R> ? Awaited<R> : never;
 type SchemaInput<X> = X extends StandardSchemaV1 ? StandardSchemaV1.InferInput<X> : never;
-/** A declared schema's output; `null` (a status declared without a body) is `undefined`. */
-type SchemaOutput<X> = X extends StandardSchemaV1
-  ? StandardSchemaV1.InferOutput<X>
-  : X extends null
-    ? undefined
+
+/**
+ * What a query or params schema takes, field by field: its input type, except where that is
+ * `unknown` (a coercing field such as `z.coerce.number()` takes anything): there, its output type,
+ * what the server will read.
+ */
+type FieldsInput<X> = X extends StandardSchemaV1
+  ? {
+      [K in keyof StandardSchemaV1.InferInput<X>]: unknown extends StandardSchemaV1.InferInput<X>[K]
+        ? K extends keyof StandardSchemaV1.InferOutput<X>
+          ? StandardSchemaV1.InferOutput<X>[K]
+          : StandardSchemaV1.InferInput<X>[K]
+        : StandardSchemaV1.InferInput<X>[K];
+    }
+  : never;
+
+/**
+ * How the client hands answers over: `'json'` as JSON parsed them (a `Date` the route's schema
+ * outputs arrives as its ISO string), `'parsed'` through the route's response schemas (given to
+ * {@link createClient} as `schemas`), so the data is the schema's output.
+ */
+export type DataMode = 'json' | 'parsed';
+
+/** A declared answer's data: `null` (declared without a body) is `undefined`. */
+type SchemaData<X, Mode extends DataMode> = X extends null
+  ? undefined
+  : X extends StandardSchemaV1
+    ? Mode extends 'parsed'
+      ? StandardSchemaV1.InferOutput<X>
+      : Json<StandardSchemaV1.InferOutput<X>>
     : never;
 
 /** A field of the request init: optional when every value it could hold is optional. */
@@ -68,11 +93,11 @@ type Field<Name extends string, T> =
       : { [K in Name]: T };
 
 type ParamsInput<O, P extends string> = O extends { params: infer X }
-  ? SchemaInput<X>
+  ? FieldsInput<X>
   : { [K in keyof ParamsOf<P>]: string | number };
 
 type QueryInput<O> = O extends { query: infer X }
-  ? SchemaInput<X>
+  ? FieldsInput<X>
   : Record<string, QueryValue | readonly QueryValue[] | undefined>;
 
 type HeadersInput<O> = O extends { headers: infer X } ? SchemaInput<X> : Record<string, string>;
@@ -149,41 +174,46 @@ type FromReturns<R> =
         ? Success<204, undefined>
         : Success<200, Json<R>>;
 
-/** The successes a route's `responses` schemas declare, each typed as its schema's output. */
-type FromSchemas<Responses> = {
-  [K in keyof Responses & number]: IsError<K> extends true ? never : Success<K, SchemaOutput<Responses[K]>>;
+/** The successes a route's `responses` schemas declare, each typed by {@link SchemaData}. */
+type FromSchemas<Responses, Mode extends DataMode> = {
+  [K in keyof Responses & number]: IsError<K> extends true
+    ? never
+    : Success<K, SchemaData<Responses[K], Mode>>;
 }[keyof Responses & number];
 
 /** Every answer a route may give: its successes by status, or a {@link Failure}. */
-export type ResultOf<Spec> =
+export type ResultOf<Spec, Mode extends DataMode = 'json'> =
   | (OptionsOf<Spec> extends { responses: infer Responses }
-      ? FromSchemas<Responses>
+      ? FromSchemas<Responses, Mode>
       : FromReturns<ReturnsOf<Spec>>)
   | Failure;
 
 /** The data of a route's successful answer with a given status. */
-export type DataOf<Spec, St extends number> = Extract<ResultOf<Spec>, { ok: true; status: St }>['data'];
+export type DataOf<Spec, St extends number, Mode extends DataMode = 'json'> = Extract<
+  ResultOf<Spec, Mode>,
+  { ok: true; status: St }
+>['data'];
 
-type Call<A, M extends ClientMethod> = <P extends PathsOf<A, M>>(
+type Call<A, M extends ClientMethod, Mode extends DataMode> = <P extends PathsOf<A, M>>(
   path: P,
   ...args: ArgsOf<SpecOf<A, M, P>, P>
-) => Promise<ResultOf<SpecOf<A, M, P>>>;
+) => Promise<ResultOf<SpecOf<A, M, P>, Mode>>;
 
 /**
  * A client for the app type `A`: one method per HTTP method, each taking a route's pattern as the
- * app declares it (`'/items/:id'`) and the request's parts.
+ * app declares it (`'/items/:id'`) and the request's parts; `Mode` says how answers are typed.
  */
-export interface Client<A> {
+export interface Client<A, Mode extends DataMode = 'json'> {
   /** Sends a GET to a route of the app. */
-  readonly get: Call<A, 'GET'>;
+  readonly get: Call<A, 'GET', Mode>;
   /** Sends a POST to a route of the app. */
-  readonly post: Call<A, 'POST'>;
+  readonly post: Call<A, 'POST', Mode>;
   /** Sends a PUT to a route of the app. */
-  readonly put: Call<A, 'PUT'>;
+  readonly put: Call<A, 'PUT', Mode>;
   /** Sends a PATCH to a route of the app. */
-  readonly patch: Call<A, 'PATCH'>;
+  readonly patch: Call<A, 'PATCH', Mode>;
   /** Sends a DELETE to a route of the app. */
-  readonly delete: Call<A, 'DELETE'>;
+  readonly delete: Call<A, 'DELETE', Mode>;
   /** Sends a HEAD to a route of the app (GET routes answer HEAD). */
-  readonly head: Call<A, 'HEAD'>;
+  readonly head: Call<A, 'HEAD', Mode>;
 }
