@@ -33,13 +33,24 @@ export interface BundleSize {
   readonly modules: readonly (readonly [path: string, bytes: number])[];
 }
 
-/** Bundles `source` (resolved from this folder) and measures it. */
-export async function bundleSize(source: string): Promise<BundleSize> {
+/** How to bundle: `minify: false` keeps names and esbuild's `// path` comment before each module. */
+export interface BundleOptions {
+  /** Where `source`'s imports resolve from; bench/ by default. */
+  readonly resolveDir?: string;
+  readonly minify?: boolean;
+}
+
+/** Bundles `source` (resolved from bench/) and measures it. */
+export async function bundleSize(source: string, options: BundleOptions = {}): Promise<BundleSize> {
   const result = await build({
-    // The runner is bundled to bench/.bench-out/, so bench/ is one folder up.
-    stdin: { contents: source, resolveDir: fileURLToPath(new URL('..', import.meta.url)), loader: 'ts' },
+    stdin: {
+      contents: source,
+      // The runner is bundled to bench/.bench-out/, so bench/ is one folder up.
+      resolveDir: options.resolveDir ?? fileURLToPath(new URL('..', import.meta.url)),
+      loader: 'ts',
+    },
     bundle: true,
-    minify: true,
+    minify: options.minify ?? true,
     format: 'esm',
     platform: 'node',
     target: 'node22',

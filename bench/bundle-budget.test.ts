@@ -1,0 +1,33 @@
+/**
+ * Bundle budgets: the hello-world and P1 bundles, built as P5 builds them, must not grow past their
+ * ceilings. The ceilings are the sizes measured on 2026-12-02 plus about 2%, a ratchet: each change
+ * that shrinks a bundle lowers its ceiling here, towards issue 17's goals (hello-world ≤ 16 KB with
+ * observability on, P1 with defaults ≤ Middy's P1 bundle, ~15 KB).
+ */
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { bundleSize, HELLO_WORLD } from './bundle.js';
+
+const bench = fileURLToPath(new URL('.', import.meta.url));
+
+/** Minified bytes each bundle may reach. */
+const CEILINGS = {
+  helloWorld: 109_000,
+  p1Defaults: 112_000,
+} as const;
+
+describe('bundle budgets', () => {
+  it('keeps the hello-world bundle under its ceiling', async () => {
+    const { bytes } = await bundleSize(HELLO_WORLD, { resolveDir: bench });
+    expect(bytes).toBeLessThanOrEqual(CEILINGS.helloWorld);
+  });
+
+  it('keeps the P1 bundle with default observability under its ceiling', async () => {
+    const { bytes, modules } = await bundleSize("export { handler } from './apps/p1-lift-defaults.ts';", {
+      resolveDir: bench,
+    });
+    // The bundle is the app's, not an empty one: the router and the app itself are in it.
+    expect(modules.some(([path]) => path.startsWith('router/'))).toBe(true);
+    expect(bytes).toBeLessThanOrEqual(CEILINGS.p1Defaults);
+  });
+});
