@@ -5,7 +5,9 @@ import { fakeLambdaContext, scheduleEvent } from '@lift/core/testing';
 import {
   createDashboard,
   type DevOutbox,
+  entryName,
   expoPushOutbox,
+  type FiringTrigger,
   RequestLog,
   reservedRouteProblem,
 } from './dashboard/index.js';
@@ -52,6 +54,7 @@ import {
 } from './schedules.js';
 import { type LoadedService, loadService, ServiceError } from './service.js';
 import { explainRefusedToken } from './token-diagnosis.js';
+import { serviceTrust } from './trusted-issuers.js';
 
 export { DevServerError } from './errors.js';
 
@@ -145,28 +148,35 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   // The dashboard's sources are read when asked, so it can exist before the service first loads.
   const dash = createDashboard({
     app: () => service?.app,
-    name: () => service?.app?.manifest().service ?? basename(options.entry).replace(/\.[cm]?[jt]sx?$/, ''),
+    name: () => service?.app?.manifest().service ?? entryName(options.entry),
     url: () => url,
+    userPools: () => service?.userPools.length ?? 0,
     tables: () => service?.tables ?? [],
     schedules: () => runner?.list() ?? [],
     fire: (name) => {
       log(`schedule ${name}: fired from the dashboard`);
-      return fire(name, new Date(clock.now()));
+      return fire(name, new Date(clock.now()), 'dashboard');
     },
     mailbox: cloud.mailbox,
     outboxes: () => [expoPushOutbox(cloud.push), ...(options.outboxes ?? [])],
-    mint: (token) => mintDevToken(devIssuer, token),
+    tokens: {
+      devIssuer: devIssuer.issuer,
+      trust: () => serviceTrust(service?.app),
+      userPools: () => cloud.userPools(),
+      mintDev: (token) => mintDevToken(devIssuer, token),
+      mintIdToken: (poolId, request) => cloud.mintIdToken(poolId, request),
+    },
     requests,
     dynamodbEndpoint: dynamodb.endpoint,
     log,
   });
-  const fire = async (name: string, due: Date): Promise<boolean> => {
+  const fire = async (name: string, due: Date, trigger: FiringTrigger = 'timer'): Promise<boolean> => {
     const current = service;
     if (current === undefined) return false;
     const started = performance.now();
     const ms = () => `${(performance.now() - started).toFixed(0)} ms`;
     const context = fakeLambdaContext({ timeoutMs, functionName: options.functionName ?? 'lift-dev' });
-    const trace = requests.start('SCHEDULE', name, 'schedule');
+    const trace = requests.start('SCHEDULE', name, 'schedule', trigger);
     try {
       await dash.capture(trace, () => current.handler(scheduleEvent(name, { time: due }), context));
       trace.finish(200);
@@ -218,7 +228,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     schedules: () => (service?.schedules ?? []).map((s) => s.name),
     fire: (name) => {
       log(`schedule ${name}: fired by POST ${SCHEDULE_PATH_PREFIX}${name}`);
-      return fire(name, new Date(clock.now()));
+      return fire(name, new Date(clock.now()), 'http');
     },
   });
 
@@ -284,9 +294,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     }
     const why =
       status === 401
-        ? await explainRefusedToken(req.headers.authorization, devIssuer, options.entry).catch(
-            () => undefined,
-          )
+        ? await explainRefusedToken(req.headers.authorization, devIssuer, options.entry, {
+            trust: serviceTrust(current.app),
+            keySets: cloud.userPools().map((p) => ({ issuer: p.issuer, jwksUrl: p.jwksUrl })),
+          }).catch(() => undefined)
         : undefined;
     if (line(`${req.method} ${req.url} ${status} ${ms()}`) && why !== undefined) log(`  401 because ${why}`);
   };

@@ -20,6 +20,7 @@ import {
 import { createBuildDir, removeBuildDir } from './paths.js';
 import { type LoadedService, loadService, ServiceError } from './service.js';
 import { explainRefusedToken } from './token-diagnosis.js';
+import { serviceTrust } from './trusted-issuers.js';
 
 /** The HTTP sources `lift invoke --source` builds requests for. */
 export const HTTP_SOURCES = ['apigw-http', 'apigw-rest', 'function-url', 'alb'] as const;
@@ -223,7 +224,9 @@ export async function invoke(options: InvokeOptions): Promise<unknown> {
       }
       if ((result as { statusCode?: unknown } | null)?.statusCode === 401) {
         const authorization = headerValues(options.headers, 'authorization')?.values[0];
-        const why = await explainRefusedToken(authorization, issuer, options.entry).catch(() => undefined);
+        const why = await explainRefusedToken(authorization, issuer, options.entry, {
+          trust: serviceTrust(service.app),
+        }).catch(() => undefined);
         if (why !== undefined) log(`401 because ${why}`);
       }
       return result;

@@ -1,12 +1,31 @@
 import { join } from 'node:path';
 import { localUserPoolIds } from '@lift/core/cognito';
 import type { LoadedService } from './service.js';
-import { type CognitoStandIn, Mailbox, otpCodeFrom, startCognitoStandIn } from './standins/cognito/index.js';
+import {
+  type CognitoStandIn,
+  type IdTokenRequest,
+  Mailbox,
+  type MintedIdToken,
+  otpCodeFrom,
+  startCognitoStandIn,
+} from './standins/cognito/index.js';
 import { type ExpoPushStandIn, startExpoPushStandIn } from './standins/expo/index.js';
 import { type S3StandIn, startS3StandIn } from './standins/s3/index.js';
 
 /** Where `lift dev` serves what the stand-ins emailed (JSON, newest first). */
 export const DEV_MAIL_PATH = '/_lift/mail';
+
+/** A user pool the local Cognito stand-in serves for the service. */
+export interface LocalUserPool {
+  /** The name the service declared it with. */
+  readonly name: string;
+  readonly poolId: string;
+  readonly clientId: string;
+  /** The `iss` of its tokens, as on AWS. */
+  readonly issuer: string;
+  /** Where the stand-in serves its key set. */
+  readonly jwksUrl: string;
+}
 
 /** Options of {@link startLocalCloud}. */
 export interface LocalCloudOptions {
@@ -33,6 +52,10 @@ export interface LocalCloud {
   readonly mailbox: Mailbox;
   /** The local Expo push service: what it received, and controls for tests. */
   readonly push: ExpoPushStandIn;
+  /** The user pools served now (none before the service declares one). */
+  userPools(): readonly LocalUserPool[];
+  /** Signs an ID token of a served pool, creating the user if needed (the dashboard's minter). */
+  mintIdToken(poolId: string, request: IdTokenRequest): Promise<MintedIdToken>;
   close(): Promise<void>;
 }
 
@@ -42,6 +65,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const mailbox = new Mailbox();
   let cognito: CognitoStandIn | undefined;
   let pools = '';
+  let served: LocalUserPool[] = [];
   let s3: S3StandIn | undefined;
   let buckets = '';
   const push = await startExpoPushStandIn({
@@ -63,6 +87,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const port = cognito === undefined ? 0 : Number(new URL(cognito.endpoint).port);
     await cognito?.close();
     cognito = undefined;
+    served = [];
     pools = shape;
     if (declared.length === 0) return;
     cognito = await startCognitoStandIn({
@@ -76,6 +101,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       log,
     });
     process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER = cognito.endpoint;
+    const standIn = cognito;
+    served = declared.map(({ pool, poolId, clientId }) => ({
+      name: pool.name,
+      poolId,
+      clientId,
+      issuer: standIn.pools.find((p) => p.id === poolId)?.issuer ?? '',
+      jwksUrl: standIn.jwksUrl(poolId),
+    }));
     for (const { pool, poolId, clientId } of declared) {
       process.env[pool.idFromEnv] = poolId;
       process.env[pool.clientIdFromEnv] = clientId;
@@ -111,6 +144,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   return {
     mailbox,
     push,
+    userPools: () => served,
+    mintIdToken(poolId, request) {
+      if (cognito === undefined) return Promise.reject(new Error('no local user pool is running'));
+      return cognito.mintIdToken(poolId, request);
+    },
     async ensure(service) {
       await ensureUserPools(service);
       await ensureBuckets(service);

@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_ISSUER, type DevIssuer, loadDevIssuer, mintDevToken } from './dev-issuer.js';
 import { type DevServer, startDevServer } from './dev-server.js';
 import { fixture, hasStack, lift } from './fixtures/harness.js';
+import { type CognitoStandIn, startCognitoStandIn } from './standins/cognito/index.js';
+import { explainRefusedToken } from './token-diagnosis.js';
+import type { ServiceTrust } from './trusted-issuers.js';
 
 const entry = fixture('secured.ts');
 let server: DevServer;
@@ -136,5 +139,78 @@ describe('expired tokens from lift token', () => {
     ]);
     expect((JSON.parse(result.stdout) as { statusCode: number }).statusCode).toBe(401);
     expect(result.stderr).toMatch(/401 because the token expired/);
+  });
+});
+
+describe('measured against what the service trusts', () => {
+  let pool: CognitoStandIn;
+  let trust: ServiceTrust;
+  let keySets: { issuer: string; jwksUrl: string }[];
+  beforeAll(async () => {
+    pool = await startCognitoStandIn({
+      pools: [{ id: 'us-east-1_Diag1', clients: [{ id: 'diagclient' }] }],
+      log: () => {},
+    });
+    const info = pool.pools[0];
+    if (info === undefined) throw new Error('no pool');
+    trust = { issuers: [{ issuer: info.issuer, audience: ['diagclient'], tokenUse: 'id' }], custom: 0 };
+    keySets = [{ issuer: info.issuer, jwksUrl: info.jwksUrl }];
+  });
+  afterAll(() => pool?.close());
+  const explain = (token: string, t: ServiceTrust = trust) =>
+    explainRefusedToken(`Bearer ${token}`, issuer, entry, { trust: t, keySets });
+
+  it('a development token for a service that trusts only its user pool: names what it trusts', async () => {
+    const why = await explain(await mintDevToken(issuer, { sub: 'ada', audience: 'cli-test' }));
+    expect(why).toContain(
+      `the token's issuer is "${DEV_ISSUER}", and the service trusts only "${pool.pools[0]?.issuer}"`,
+    );
+    expect(why).toContain('/_lift/#token');
+    expect(why).not.toContain('are right');
+  });
+
+  it('a pool token the service takes: says everything it checked matches, and what is left', async () => {
+    const { token } = await pool.mintIdToken('us-east-1_Diag1', { email: 'ada@example.com' });
+    const why = await explain(token);
+    expect(why).toMatch(
+      /^the token's issuer, key, signature, times and audience match what the service trusts/,
+    );
+    expect(why).toContain('tenant');
+  });
+
+  it('a pool token for another client, or of the wrong use: says what the service expects', async () => {
+    const { token } = await pool.mintIdToken('us-east-1_Diag1', { email: 'bo@example.com' });
+    const other: ServiceTrust = {
+      issuers: [{ issuer: pool.pools[0]?.issuer ?? '', audience: ['mobile-app'], tokenUse: 'id' }],
+      custom: 0,
+    };
+    expect(await explain(token, other)).toContain(
+      `the token's audience is "diagclient", and the service expects "mobile-app" from ${pool.pools[0]?.issuer}`,
+    );
+    const access: ServiceTrust = {
+      issuers: [{ issuer: pool.pools[0]?.issuer ?? '', audience: ['diagclient'], tokenUse: 'access' }],
+      custom: 0,
+    };
+    expect(await explain(token, access)).toContain('the service takes access tokens');
+  });
+
+  it('a token naming the pool but signed with another key: says so', async () => {
+    const forged = await foreignToken({ iss: pool.pools[0]?.issuer ?? '', kid: 'k1' });
+    expect(await explain(forged)).toContain("not signed by the local stand-in's key");
+  });
+
+  it('an issuer lift dev holds no key of: does not claim the signature was checked', async () => {
+    const elsewhere: ServiceTrust = {
+      issuers: [{ issuer: 'https://elsewhere.example', audience: ['cli-test'] }],
+      custom: 0,
+    };
+    const why = await explain(await foreignToken({ iss: 'https://elsewhere.example', kid: 'k1' }), elsewhere);
+    expect(why).toContain("the token's issuer, times and audience match");
+    expect(why).toContain('so the signature is not checked here');
+  });
+
+  it('a service with no JWT issuer at all', async () => {
+    const why = await explain(await mintDevToken(issuer, { sub: 'ada' }), { issuers: [], custom: 0 });
+    expect(why).toContain('the service trusts no JWT issuer');
   });
 });

@@ -3,8 +3,10 @@ import type { TableDefinition } from '@lift/core/dynamodb';
 import type { DevTokenOptions } from '../dev-issuer.js';
 import type { ScheduleStatus } from '../schedules.js';
 import type { DeclaredApp } from '../service.js';
+import { isEmail } from '../standins/cognito/pools.js';
 import type { Mailbox } from '../standins/mailbox.js';
 import { readJson, sendJson } from './guard.js';
+import { type MintTarget, mintPlan, type TokenSources } from './minting.js';
 import type { DevOutbox } from './outbox.js';
 import type { RequestLog, RequestSummary } from './request-log.js';
 import { BrowseError, type TableBrowser } from './tables.js';
@@ -13,10 +15,12 @@ import { BrowseError, type TableBrowser } from './tables.js';
 export interface DashboardSources {
   /** The loaded service's app, once loaded (undefined before, or when the entry exports no app). */
   readonly app: () => DeclaredApp | undefined;
-  /** The service's name for titles: the app's `service`, else the entry's file name. */
+  /** The service's name for titles: the app's `service`, else the entry's folder or package name. */
   readonly name: () => string;
-  /** The dev server's URL, as the OpenAPI document's server. */
+  /** The dev server's URL (the OpenAPI document's server is the address the page was opened at). */
   readonly url: () => string;
+  /** How many user pools the service declares (the mailbox is theirs). */
+  readonly userPools: () => number;
   readonly tables: () => readonly TableDefinition[];
   /** The schedules the service declares, with when each fires next. */
   readonly schedules: () => readonly ScheduleStatus[];
@@ -24,15 +28,15 @@ export interface DashboardSources {
   readonly fire: (name: string) => Promise<boolean>;
   readonly mailbox: Mailbox;
   readonly outboxes: () => readonly DevOutbox[];
-  /** Mints a development token, as `lift token`. */
-  readonly mint: (options: DevTokenOptions) => Promise<string>;
+  /** The token minter's issuers and keys. */
+  readonly tokens: TokenSources;
   readonly requests: RequestLog;
 }
 
 /** The JSON endpoints under `/_lift/api/`. */
 export interface DashboardApi {
   overview(res: ServerResponse): void;
-  openapi(res: ServerResponse): Promise<void>;
+  openapi(req: IncomingMessage, res: ServerResponse): Promise<void>;
   requests(res: ServerResponse): void;
   request(id: string, res: ServerResponse): void;
   stream(req: IncomingMessage, res: ServerResponse): void;
@@ -40,6 +44,7 @@ export interface DashboardApi {
   mail(res: ServerResponse): void;
   outbox(name: string, res: ServerResponse): void;
   run(name: string, res: ServerResponse): Promise<void>;
+  tokenPlan(res: ServerResponse): void;
   token(req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
 
@@ -52,13 +57,31 @@ function strings(value: unknown, what: string): string[] | string {
   return value as string[];
 }
 
+/** A checked token request: what to mint and from which target (`dev` unless said). */
+export interface TokenRequest extends Omit<DevTokenOptions, 'sub'> {
+  readonly target: string;
+  /** Required from the development issuer; for a user pool, the sub of a user made now. */
+  readonly sub?: string;
+  /** For a user pool: the user's email (their username). */
+  readonly email?: string;
+}
+
 /** The checked token request, or what is wrong with it. */
-export function tokenRequest(body: unknown): DevTokenOptions | string {
+export function tokenRequest(body: unknown): TokenRequest | string {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'send a JSON object';
   const b = body as Record<string, unknown>;
-  if (typeof b.sub !== 'string' || !NAME.test(b.sub))
+  const target = b.target ?? 'dev';
+  if (typeof target !== 'string' || !/^(dev|pool:[\w-]{1,64})$/.test(target))
+    return 'target must be "dev" or "pool:<pool id>", one of those the panel lists';
+  const blank = (v: unknown) => v === undefined || v === '';
+  if (!blank(b.sub) && (typeof b.sub !== 'string' || !NAME.test(b.sub)))
+    return 'sub (the user id) must be 1 to 128 of letters, digits, _ . : -';
+  if (target === 'dev' && blank(b.sub))
     return 'sub (the user id) is required: 1 to 128 of letters, digits, _ . : -';
-  if (b.tenant !== undefined && (typeof b.tenant !== 'string' || !NAME.test(b.tenant)))
+  if (!blank(b.email) && (typeof b.email !== 'string' || b.email.length > 254 || !isEmail(b.email)))
+    return 'email must be an email address';
+  if (target !== 'dev' && blank(b.email)) return 'email is required: a user pool names its users by email';
+  if (b.tenant !== undefined && b.tenant !== '' && (typeof b.tenant !== 'string' || !NAME.test(b.tenant)))
     return 'tenant must be 1 to 128 of letters, digits, _ . : -';
   const roles = strings(b.roles, 'roles');
   if (typeof roles === 'string') return roles;
@@ -70,12 +93,48 @@ export function tokenRequest(body: unknown): DevTokenOptions | string {
   if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 60 || ttl > 7 * 86_400)
     return 'ttlSeconds must be a whole number of seconds from 60 to 604800';
   return {
-    sub: b.sub,
+    target,
+    ...(blank(b.sub) ? {} : { sub: b.sub as string }),
+    ...(blank(b.email) ? {} : { email: b.email as string }),
     ...(b.tenant === undefined || b.tenant === '' ? {} : { tenant: b.tenant as string }),
     ...(roles.length === 0 ? {} : { roles }),
     ...(scopes.length === 0 ? {} : { scopes }),
     ...(b.audience === undefined ? {} : { audience: b.audience as string }),
     ttlSeconds: ttl,
+  };
+}
+
+/** Mints what `request` asks from `target`; a string says why it cannot. */
+async function mintFor(
+  sources: TokenSources,
+  target: MintTarget,
+  request: TokenRequest,
+): Promise<Record<string, unknown> | string> {
+  const expiresAt = new Date(Date.now() + (request.ttlSeconds ?? 3600) * 1000).toISOString();
+  if (target.kind === 'dev-issuer') {
+    const { target: _, email: __, ...options } = request;
+    const audience = request.audience ?? target.audience;
+    const token = await sources.mintDev({ ...options, sub: request.sub as string, audience });
+    return { token, expiresAt, issuer: target.issuer, audience, sub: request.sub };
+  }
+  if (request.scopes !== undefined) return 'ID tokens carry no scopes; leave scopes empty for a user pool';
+  if (request.audience !== undefined && request.audience !== target.audience)
+    return `a user pool's ID token is for its app client (${target.audience}); leave the audience empty`;
+  const minted = await sources.mintIdToken(target.id.slice('pool:'.length), {
+    email: request.email as string,
+    ...(request.sub === undefined ? {} : { sub: request.sub }),
+    ...(request.tenant === undefined ? {} : { tenant: request.tenant }),
+    ...(request.roles === undefined ? {} : { groups: request.roles }),
+    ...(request.ttlSeconds === undefined ? {} : { ttlSeconds: request.ttlSeconds }),
+  });
+  return {
+    token: minted.token,
+    expiresAt,
+    issuer: target.issuer,
+    audience: minted.clientId,
+    sub: minted.sub,
+    email: minted.email,
+    created: minted.created,
   };
 }
 
@@ -89,13 +148,30 @@ export function dashboardApi(sources: DashboardSources, browser: TableBrowser): 
         url: sources.url(),
         routes: app?.manifest().routes ?? [],
         hasApp: app !== undefined,
+        userPools: sources.userPools(),
         openapi: typeof app?.openapi === 'function',
-        schedules: sources.schedules().map((s) => ({ ...s, next: s.next?.toISOString() })),
+        schedules: sources.schedules().map((s) => {
+          const last = sources.requests.lastFiring(s.name);
+          return {
+            ...s,
+            next: s.next?.toISOString(),
+            ...(last === undefined
+              ? {}
+              : {
+                  last: {
+                    at: new Date(last.startedAt).toISOString(),
+                    trigger: last.trigger,
+                    status: last.status,
+                    id: last.id,
+                  },
+                }),
+          };
+        }),
         tables: browser.list(),
         outboxes: sources.outboxes().map((o) => ({ name: o.name, title: o.title ?? o.name })),
       });
     },
-    async openapi(res) {
+    async openapi(req, res) {
       const app = sources.app();
       if (typeof app?.openapi !== 'function') {
         sendJson(res, 501, {
@@ -109,7 +185,9 @@ export function dashboardApi(sources: DashboardSources, browser: TableBrowser): 
       try {
         const doc = await app.openapi({
           info: { title: sources.name(), version: 'dev' },
-          servers: [{ url: sources.url() }],
+          // The address the page was opened at (localhost, 127.0.0.1 or [::1]: the guard let only
+          // loopback names through), so "Try it out" stays on the page's origin, which its CSP allows.
+          servers: [{ url: req.headers.host === undefined ? sources.url() : `http://${req.headers.host}` }],
         });
         sendJson(res, 200, doc);
       } catch (error) {
@@ -125,7 +203,9 @@ export function dashboardApi(sources: DashboardSources, browser: TableBrowser): 
     request(id, res) {
       const found = /^\d{1,9}$/.test(id) ? sources.requests.get(Number(id)) : undefined;
       if (found === undefined)
-        sendJson(res, 404, { message: `no request ${id} in the log (it keeps the latest 200)` });
+        sendJson(res, 404, {
+          message: `no request ${id} in the log (it keeps the latest 200 requests and 50 schedule firings)`,
+        });
       else sendJson(res, 200, found);
     },
     stream(req, res) {
@@ -186,17 +266,31 @@ export function dashboardApi(sources: DashboardSources, browser: TableBrowser): 
       const ok = await sources.fire(name);
       sendJson(res, ok ? 200 : 500, { schedule: name, ok });
     },
+    tokenPlan(res) {
+      sendJson(res, 200, mintPlan(sources.tokens));
+    },
     async token(req, res) {
-      const options = tokenRequest(await readJson(req));
-      if (typeof options === 'string') {
-        sendJson(res, 400, { message: options });
+      const request = tokenRequest(await readJson(req));
+      if (typeof request === 'string') {
+        sendJson(res, 400, { message: request });
         return;
       }
-      const token = await sources.mint(options);
-      sendJson(res, 200, {
-        token,
-        expiresAt: new Date(Date.now() + (options.ttlSeconds ?? 3600) * 1000).toISOString(),
-      });
+      const plan = mintPlan(sources.tokens);
+      const target = plan.targets.find((t) => t.id === request.target);
+      if (target === undefined) {
+        sendJson(res, 400, {
+          message: `cannot mint for ${request.target}: ${plan.note ?? `the service does not trust it; mint for ${plan.targets.map((t) => t.id).join(' or ')}`}`,
+        });
+        return;
+      }
+      try {
+        const minted = await mintFor(sources.tokens, target, request);
+        if (typeof minted === 'string') sendJson(res, 400, { message: minted });
+        else sendJson(res, 200, minted);
+      } catch (error) {
+        // The stand-in's refusals (an email taken under another sub) say what to change.
+        sendJson(res, 400, { message: (error as Error)?.message ?? String(error) });
+      }
     },
   };
 }

@@ -1,15 +1,20 @@
 /** The dashboard's JSON endpoints against a real `lift dev` on the dashboard fixture, over loopback HTTP. */
 import { request as httpRequest } from 'node:http';
+import { register } from 'tsx/esm/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevServer, startDevServer } from '../dev-server.js';
 import { fixture } from '../fixtures/harness.js';
-import { type RequestDetail, type RequestSummary, reservedRouteProblem } from './index.js';
+import { entryName, type RequestDetail, type RequestSummary, reservedRouteProblem } from './index.js';
 
 let server: DevServer;
 const logs: string[] = [];
 const level = process.env.POWERTOOLS_LOG_LEVEL;
+let unregister: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
+  // app.openapi() imports @lift/core/openapi by name at run time, which in this repository resolves to
+  // TypeScript sources: Node needs tsx's loader for them, as `lift dev` from source has it.
+  unregister = register();
   // The access lines (route, user, tenant) are INFO; the suite's default is WARN.
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
   server = await startDevServer({
@@ -28,6 +33,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await server?.close();
+  await unregister?.();
   if (level === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
   else process.env.POWERTOOLS_LOG_LEVEL = level;
 });
@@ -106,6 +112,17 @@ describe('GET /_lift/api/overview', () => {
       { name: 'push', title: 'Push (Expo)' },
       { name: 'sms', title: 'Text messages' },
     ]);
+    expect(body.userPools).toBe(1);
+  });
+
+  it('serves the OpenAPI document with the address the page was opened at as its server', async () => {
+    const { port } = new URL(server.url);
+    // "Try it out" calls the document's server, which the page's CSP allows only on its own origin.
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]) {
+      const res = await raw('/_lift/openapi.json', { host });
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.body).servers).toEqual([{ url: `http://${host}` }]);
+    }
   });
 });
 
@@ -212,7 +229,12 @@ describe('mail, outboxes and schedules', () => {
     expect(ran).toMatchObject({ status: 200, body: { schedule: 'digest', ok: true } });
     expect(logs).toContain('schedule digest: fired from the dashboard');
     const entry = await logged('digest');
-    expect(entry).toMatchObject({ kind: 'schedule', method: 'SCHEDULE', status: 200 });
+    expect(entry).toMatchObject({ kind: 'schedule', method: 'SCHEDULE', status: 200, trigger: 'dashboard' });
+    // A firing by curl counts as the last run too, marked as such.
+    expect((await fetch(`${server.url}/_lift/schedules/digest`, { method: 'POST' })).status).toBe(200);
+    const [digest] = (await json('/_lift/api/overview')).body.schedules;
+    expect(digest.last).toMatchObject({ trigger: 'http', status: 200 });
+    expect(digest.last.id).toBeGreaterThan(entry.id);
     const missing = await postJson('/_lift/api/schedules/nope/run', {});
     expect(missing).toMatchObject({ status: 404, body: { schedules: ['digest'] } });
   });
@@ -221,6 +243,9 @@ describe('mail, outboxes and schedules', () => {
 describe('who may use it', () => {
   it('checks what a token is minted for', async () => {
     expect((await postJson('/_lift/api/token', {})).body.message).toMatch(/sub/);
+    expect((await postJson('/_lift/api/token', { sub: 'a', target: 'elsewhere' })).body.message).toMatch(
+      /target/,
+    );
     expect((await postJson('/_lift/api/token', { sub: 'a', roles: 'admin' })).body.message).toMatch(/roles/);
     expect((await postJson('/_lift/api/token', { sub: 'a', ttlSeconds: 10 ** 9 })).status).toBe(400);
     expect((await postJson('/_lift/api/token', { sub: 'a b' })).status).toBe(400);
@@ -262,6 +287,13 @@ describe('who may use it', () => {
 });
 
 describe('reservedRouteProblem', () => {
+  it('names a service with no exported app after its package or folder, never "handler"', () => {
+    expect(entryName(fixture('dashboard.ts'))).toBe('@lift/cli');
+    expect(entryName('reference/bubble-batch/src/handler.ts')).toBe('@lift/reference-bubble-batch');
+    expect(entryName('/nowhere/kefir-shop/src/handler.ts')).toBe('kefir-shop');
+    expect(entryName('/nowhere/kefir-shop/handler.ts')).toBe('kefir-shop');
+  });
+
   it('names the app routes under /_lift/, which lift dev would never let through', () => {
     expect(
       reservedRouteProblem([

@@ -3,7 +3,9 @@
  * request log, the local tables, mail and outboxes, schedules and dev tokens. Served by the dev server
  * alone, never by a deployed handler. See docs/dev-server.md.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { basename, dirname, join, resolve } from 'node:path';
 import { type DashboardSources, dashboardApi } from './api.js';
 import { dashboardAssets } from './assets.js';
 import { openCapture } from './capture.js';
@@ -13,8 +15,10 @@ import { tableBrowser } from './tables.js';
 
 export type { DashboardSources } from './api.js';
 export { DEV_PREFIX, isReservedPattern, notLocal } from './guard.js';
+export type { MintPlan, MintTarget, TokenSources } from './minting.js';
 export { type DevOutbox, expoPushOutbox, type OutboxMessage } from './outbox.js';
 export {
+  type FiringTrigger,
   type LogLine,
   type RequestDetail,
   RequestLog,
@@ -51,6 +55,31 @@ export function reservedRouteProblem(
   return `${clash.map((r) => `${r.method} ${r.pattern}`).join(', ')}: paths under ${DEV_PREFIX}/ belong to lift dev (its dashboard and tools); move ${clash.length > 1 ? 'these routes' : 'this route'} elsewhere`;
 }
 
+/**
+ * What to call a service whose entry exports no app (so no `service` name): the `name` of the
+ * nearest package.json up to three folders above the entry, else the entry's folder's name (the one
+ * above `src/`), never the file's name (`handler`), which says nothing.
+ */
+export function entryName(entry: string): string {
+  const home = dirname(resolve(entry));
+  let dir = home;
+  for (let i = 0; i < 3; i++) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      try {
+        const name = (JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown }).name;
+        if (typeof name === 'string' && name !== '') return name;
+      } catch {
+        // An unreadable package.json: the folder's name will do.
+      }
+      break;
+    }
+    dir = dirname(dir);
+  }
+  const folder = basename(home) === 'src' ? basename(dirname(home)) : basename(home);
+  return folder === '' ? basename(entry).replace(/\.[cm]?[jt]sx?$/, '') : folder;
+}
+
 const API = /^\/_lift\/api\/([a-z]+)(?:\/([^/]+))?(?:\/([a-z]+))?$/;
 
 /** Builds the dashboard over the dev server's sources. */
@@ -63,7 +92,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const route = async (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams) => {
     const get = req.method === 'GET' || req.method === 'HEAD';
     if (get && path === `${DEV_PREFIX}/`) return assets.serve('index.html', res);
-    if (get && path === `${DEV_PREFIX}/openapi.json`) return api.openapi(res).then(() => true);
+    if (get && path === `${DEV_PREFIX}/openapi.json`) return api.openapi(req, res).then(() => true);
     if (get && path.startsWith(`${DEV_PREFIX}/assets/`)) return assets.serve(path.slice(14), res);
     const match = API.exec(path);
     if (match === null) return false;
@@ -84,6 +113,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     else if (get && what === 'outboxes' && name !== undefined && action === undefined) api.outbox(name, res);
     else if (req.method === 'POST' && what === 'schedules' && name !== undefined && action === 'run')
       await api.run(name, res);
+    else if (get && what === 'token' && name === undefined) api.tokenPlan(res);
     else if (req.method === 'POST' && what === 'token' && name === undefined) await api.token(req, res);
     else return false;
     return true;

@@ -84,4 +84,22 @@ describe('openCapture', () => {
     expect(got).toEqual({ a: ['a1\n', 'a2\n'], b: ['b1\n', 'b2\n'] });
     expect(process.stdout.write).toBe(original);
   });
+
+  it('keeps schedule firings apart, so a timer firing every minute never pushes requests out', () => {
+    const log = new RequestLog({ limit: 3, firingLimit: 2 });
+    for (const path of ['/a', '/b', '/c']) log.start('GET', path).finish(200);
+    for (let i = 0; i < 5; i++) log.start('SCHEDULE', 'tick', 'schedule').finish(200);
+    const manual = log.start('SCHEDULE', 'tick', 'schedule', 'dashboard');
+    expect(log.lastFiring('tick')).toMatchObject({ trigger: 'dashboard', status: undefined });
+    manual.finish(500);
+    const kept = log.list();
+    expect(kept.filter((r) => r.kind === 'http').map((r) => r.path)).toEqual(['/a', '/b', '/c']);
+    expect(kept.filter((r) => r.kind === 'schedule').map((r) => r.trigger)).toEqual(['timer', 'dashboard']);
+    // In arrival order across both.
+    expect(kept.map((r) => r.id)).toEqual([...kept.map((r) => r.id)].sort((a, b) => a - b));
+    expect(log.lastFiring('tick')).toMatchObject({ trigger: 'dashboard', status: 500 });
+    expect(log.lastFiring('other')).toBeUndefined();
+    expect(kept.find((r) => r.kind === 'http')?.trigger).toBeUndefined();
+    expect(log.get(kept.at(-1)?.id ?? 0)?.trigger).toBe('dashboard');
+  });
 });

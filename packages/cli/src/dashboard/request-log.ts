@@ -7,6 +7,9 @@ export interface LogLine {
   readonly level?: string;
 }
 
+/** What fired a schedule: its timer, `POST /_lift/schedules/NAME` (curl, a script) or the dashboard. */
+export type FiringTrigger = 'timer' | 'http' | 'dashboard';
+
 /** What the log keeps of one request or schedule firing. */
 export interface RequestSummary {
   /** In arrival order, from 1. */
@@ -15,6 +18,8 @@ export interface RequestSummary {
   readonly method: string;
   /** The path asked for, or the schedule's name. */
   readonly path: string;
+  /** What fired a schedule; undefined for HTTP requests. */
+  readonly trigger: FiringTrigger | undefined;
   /** The route pattern that answered, from the app's access-log line. */
   readonly route: string | undefined;
   /** Undefined while running; 0 when the client went away first. */
@@ -44,8 +49,13 @@ export interface RequestTrace {
 
 /** Options of {@link RequestLog}. */
 export interface RequestLogOptions {
-  /** Requests kept (default 200); the oldest go first. */
+  /** HTTP requests kept (default 200); the oldest go first. */
   readonly limit?: number;
+  /**
+   * Schedule firings kept (default 50), apart from the requests: a timer firing every minute would
+   * otherwise push every request out.
+   */
+  readonly firingLimit?: number;
   /** Lines kept per request (default 200). */
   readonly linesPerRequest?: number;
   readonly now?: () => number;
@@ -84,6 +94,9 @@ function errorOf(json: Record<string, unknown>): string | undefined {
  */
 export class RequestLog {
   readonly #entries: Entry[] = [];
+  readonly #firings: Entry[] = [];
+  readonly #last = new Map<string, RequestSummary>();
+  readonly #firingLimit: number;
   readonly #listeners = new Set<(summary: RequestSummary) => void>();
   readonly #limit: number;
   readonly #perRequest: number;
@@ -93,13 +106,22 @@ export class RequestLog {
 
   constructor(options: RequestLogOptions = {}) {
     this.#limit = options.limit ?? 200;
+    this.#firingLimit = options.firingLimit ?? 50;
     this.#perRequest = options.linesPerRequest ?? 200;
     this.#now = options.now ?? Date.now;
     this.#mapStack = options.mapStack ?? ((stack) => stack);
   }
 
-  /** Starts recording a request (`kind: 'schedule'`: a schedule firing, `path` its name). */
-  start(method: string, path: string, kind: RequestSummary['kind'] = 'http'): RequestTrace {
+  /**
+   * Starts recording a request (`kind: 'schedule'`: a schedule firing, `path` its name, `trigger`
+   * what fired it).
+   */
+  start(
+    method: string,
+    path: string,
+    kind: RequestSummary['kind'] = 'http',
+    trigger?: FiringTrigger,
+  ): RequestTrace {
     const startedAt = this.#now();
     const entry: Entry = {
       summary: {
@@ -107,6 +129,7 @@ export class RequestLog {
         kind,
         method,
         path,
+        trigger: kind === 'schedule' ? (trigger ?? 'timer') : undefined,
         route: undefined,
         status: undefined,
         durationMs: undefined,
@@ -119,8 +142,10 @@ export class RequestLog {
       partial: '',
       logged: undefined,
     };
-    this.#entries.push(entry);
-    if (this.#entries.length > this.#limit) this.#entries.shift();
+    const [kept, limit] =
+      kind === 'schedule' ? [this.#firings, this.#firingLimit] : [this.#entries, this.#limit];
+    kept.push(entry);
+    if (kept.length > limit) kept.shift();
     this.#tell(entry);
     let thrown: string | undefined;
     return {
@@ -189,17 +214,24 @@ export class RequestLog {
   }
 
   #tell(entry: Entry): void {
+    if (entry.summary.kind === 'schedule') this.#last.set(entry.summary.path, entry.summary);
     for (const listener of [...this.#listeners]) listener(entry.summary);
   }
 
-  /** The kept requests, oldest first. */
+  /** The kept requests and firings, oldest first. */
   list(): RequestSummary[] {
-    return this.#entries.map((e) => e.summary);
+    return [...this.#entries, ...this.#firings].map((e) => e.summary).sort((a, b) => a.id - b.id);
+  }
+
+  /** The latest firing of the schedule `name`, whatever fired it, even when the log dropped it. */
+  lastFiring(name: string): RequestSummary | undefined {
+    return this.#last.get(name);
   }
 
   /** One kept request with its lines, or undefined when it is unknown or was dropped. */
   get(id: number): RequestDetail | undefined {
-    const entry = this.#entries.find((e) => e.summary.id === id);
+    const entry =
+      this.#entries.find((e) => e.summary.id === id) ?? this.#firings.find((e) => e.summary.id === id);
     return entry === undefined ? undefined : { ...entry.summary, lines: [...entry.lines] };
   }
 

@@ -56,11 +56,25 @@ export interface AccessControl {
  * `custom` is an authenticator Lift did not build and cannot describe.
  */
 export type AuthenticationScheme =
-  | { readonly type: 'jwt'; readonly issuers: readonly string[] }
+  | {
+      readonly type: 'jwt';
+      readonly issuers: readonly string[];
+      /** Per issuer, in the order of `issuers`: the audiences it accepts (`null`: any) and Cognito's token use. */
+      readonly trusts?: readonly TrustedJwtIssuer[];
+    }
   | { readonly type: 'api-key'; readonly header: string; readonly authorizationScheme: string }
   | { readonly type: 'signature'; readonly header: string; readonly headers: readonly string[] }
   | { readonly type: 'gateway'; readonly via: 'jwt' | 'lambda' | 'iam' }
   | { readonly type: 'custom' };
+
+/** @internal One issuer a JWT authenticator trusts, as `lift dev` reads it to mint tokens the app accepts. */
+export interface TrustedJwtIssuer {
+  readonly issuer: string;
+  /** The `aud` values it accepts; `null` when any is. */
+  readonly audience: readonly string[] | null;
+  /** For a Cognito user pool: which of its tokens (`id` or `access`). */
+  readonly tokenUse?: 'id' | 'access';
+}
 
 /** What access control learns about a route when it prepares the route's steps. */
 export interface RouteInfo {

@@ -78,6 +78,10 @@ export interface Issuer {
   readonly read: ClaimReader;
   /** Whether this issuer may speak for a tenant; `undefined` when it may speak for any. */
   readonly allowsTenant: ((tenantId: string) => boolean) | undefined;
+  /** The `aud` values accepted (a Cognito pool's: its app clients); `null` when any is. */
+  readonly audience: readonly string[] | null;
+  /** A Cognito pool's token use. */
+  readonly tokenUse?: 'id' | 'access';
 }
 
 /** What every issuer shares: the authenticator's settings. */
@@ -236,9 +240,15 @@ function cognitoIssuer(config: CognitoIssuerOptions, settings: IssuerSettings): 
   return {
     issuer,
     algorithms: new Set(['RS256']),
+    audience: clientId === null || clientId === undefined ? null : [clientId].flat(),
+    tokenUse,
     verify: (t) => verifier.verify(t),
     ...claimsOf(config, issuer, settings),
   };
+}
+
+function listed(audience: JwtIssuerOptions['audience']): readonly string[] | null {
+  return audience === null ? null : [audience].flat();
 }
 
 function hmacVerify(
@@ -308,7 +318,7 @@ export function configureIssuer(
       );
     }
     const verify = hmacVerify(issuer, audience, hmac, secrets, settings);
-    return { issuer, algorithms: new Set(algorithms), verify, ...claims };
+    return { issuer, algorithms: new Set(algorithms), audience: listed(audience), verify, ...claims };
   }
   const jwksUri = config.jwksUri ?? (config.jwks === undefined ? undefined : `lift-static-keys:${issuer}`);
   if (jwksUri === undefined)
@@ -323,5 +333,11 @@ export function configureIssuer(
     },
     { jwksCache: settings.jwksCache },
   ) as unknown as SimpleVerifier;
-  return { issuer, algorithms: new Set(algorithms), verify: (t) => verifier.verify(t), ...claims };
+  return {
+    issuer,
+    algorithms: new Set(algorithms),
+    audience: listed(audience),
+    verify: (t) => verifier.verify(t),
+    ...claims,
+  };
 }

@@ -180,6 +180,14 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): Authenticato
       verified.set(key, { principal, exp: principal.claims.exp as number, revocationCheckedAt: now() });
       return principal;
     },
-    { type: 'jwt', issuers: [...byIssuer.keys()] },
+    {
+      type: 'jwt',
+      issuers: [...byIssuer.keys()],
+      trusts: [...byIssuer.values()].map(({ issuer, audience, tokenUse }) => ({
+        issuer,
+        audience,
+        ...(tokenUse === undefined ? {} : { tokenUse }),
+      })),
+    },
   );
 }

@@ -2,15 +2,65 @@
 // mail the stand-ins sent and the outboxes (pushes and whatever the service's dev setup adds).
 import { api, el, fill, heading, showError, table, time } from './dom.js';
 
+// Stored null (a NULL attribute) and no attribute at all are different things in DynamoDB.
 function value(v) {
-  if (v === null || v === undefined) return el('span', { class: 'dim' }, 'null');
+  if (v === null) return el('code', { class: 'null', title: 'stored null' }, 'null');
   if (typeof v === 'object') return el('code', { class: 'json' }, JSON.stringify(v));
   return String(v);
 }
 
-function itemsTable(items) {
-  const columns = [...new Set(items.flatMap((item) => Object.keys(item)))];
-  return table(columns, items, (item) => columns.map((c) => value(item[c])), 'No items.');
+const ABSENT = () => el('span', { class: 'absent', title: 'no such attribute in this item' }, '—');
+
+/** Up to this many other attributes get a column each; more (a table mixing item kinds) are compacted. */
+const MAX_COLUMNS = 6;
+
+function brief(v) {
+  const text = v === null ? 'null' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
+/** Other attributes as `name=value` on one line; a click shows the whole item as JSON. */
+function compact(item, keys) {
+  const rest = Object.entries(item).filter(([k]) => !keys.includes(k));
+  const whole = el('pre', { class: 'whole', hidden: true }, JSON.stringify(item, null, 2));
+  return el(
+    'td',
+    {
+      class: 'attributes',
+      title: 'click for the whole item',
+      onclick: () => {
+        whole.hidden = !whole.hidden;
+      },
+    },
+    rest.length === 0
+      ? el('span', { class: 'dim' }, 'no other attributes')
+      : rest.flatMap(([k, v], i) => [
+          i === 0 ? '' : ' · ',
+          el('span', { class: 'attr' }, `${k}=`),
+          v === null ? value(v) : brief(v),
+        ]),
+    whole,
+  );
+}
+
+/** Key attributes first; the others as columns when few, else compacted per item. */
+function itemsTable(items, t) {
+  const keys = [t.partitionKey.name, ...(t.sortKey === undefined ? [] : [t.sortKey.name])];
+  const others = [...new Set(items.flatMap((item) => Object.keys(item)))].filter((k) => !keys.includes(k));
+  const cell = (item, k) => (Object.hasOwn(item, k) ? value(item[k]) : ABSENT());
+  if (others.length <= MAX_COLUMNS)
+    return table(
+      [...keys, ...others],
+      items,
+      (item) => [...keys, ...others].map((k) => cell(item, k)),
+      'No items.',
+    );
+  return table(
+    [...keys, `Other attributes (${others.length} names across these items)`],
+    items,
+    (item) => [...keys.map((k) => el('td', { class: 'key' }, cell(item, k))), compact(item, keys)],
+    'No items.',
+  );
 }
 
 function browser(t) {
@@ -31,7 +81,7 @@ function browser(t) {
       cursor = page.cursor;
       fill(
         results,
-        itemsTable(page.items),
+        itemsTable(page.items, t),
         cursor === undefined
           ? undefined
           : el('button', { type: 'button', onclick: () => void load(true) }, 'Next page'),
@@ -70,7 +120,13 @@ export async function tablesPanel(section, overview) {
   );
 }
 
-/** The mailbox, and every outbox. */
+/** A card, or one line when there is nothing in it. */
+function card(attributes, title, items, render) {
+  if (items.length === 0) return el('p', { class: 'empty', ...attributes }, `${title}: nothing yet.`);
+  return el('article', { class: 'card', ...attributes }, el('h3', {}, title), render(items));
+}
+
+/** The mailbox, and every outbox; the empty ones as a line each. */
 export async function mailPanel(section, overview) {
   const mail = await api('mail');
   const outboxes = await Promise.all(
@@ -82,32 +138,29 @@ export async function mailPanel(section, overview) {
   fill(
     section,
     ...heading('Mail & outboxes', 'What the local stand-ins would have sent, newest first.'),
-    el(
-      'article',
-      { class: 'card', id: 'mailbox' },
-      el('h3', {}, 'Mailbox'),
-      table(
-        ['Time', 'To', 'Subject', 'Text'],
-        mail,
-        (m) => [time(m.at), m.to, m.subject, el('pre', {}, m.text)],
-        'No mail yet.',
-      ),
-    ),
-    ...outboxes.map((o) =>
-      el(
-        'article',
-        { class: 'card', 'data-outbox': o.name },
-        el('h3', {}, o.title),
-        table(
-          ['To', 'Message', 'Detail'],
-          o.messages,
-          (m) => [
-            el('code', {}, m.to),
-            m.summary,
-            el('code', { class: 'json' }, JSON.stringify(m.detail ?? null)),
-          ],
-          'Nothing yet.',
+    mail.length === 0 && overview.userPools === 0
+      ? el(
+          'p',
+          { class: 'empty', id: 'mailbox' },
+          'Mailbox: nothing yet (the service declares no user pool, which is what sends mail).',
+        )
+      : card({ id: 'mailbox' }, 'Mailbox', mail, (items) =>
+          table(['Time', 'To', 'Subject', 'Text'], items, (m) => [
+            time(m.at),
+            m.to,
+            m.subject,
+            el('pre', {}, m.text),
+          ]),
         ),
+    ...outboxes.map((o) =>
+      card({ 'data-outbox': o.name }, o.title, o.messages, (items) =>
+        table(['To', 'Message', 'Detail'], items, (m) => [
+          el('code', {}, m.to),
+          m.summary,
+          m.detail === undefined || m.detail === null
+            ? ''
+            : el('code', { class: 'json' }, JSON.stringify(m.detail)),
+        ]),
       ),
     ),
   );

@@ -18,7 +18,13 @@ function row(r) {
     'tr',
     { class: r.id === selected ? 'selected' : undefined, 'data-id': r.id, onclick: () => void open(r.id) },
     el('td', { class: 'mono' }, time(r.startedAt)),
-    el('td', {}, r.kind === 'schedule' ? badge('schedule', 'kind-schedule') : badge(r.method, 'method')),
+    el(
+      'td',
+      {},
+      r.kind === 'schedule'
+        ? badge(r.trigger === 'timer' ? 'timer' : 'run now', `kind-schedule trigger-${r.trigger}`)
+        : badge(r.method, 'method'),
+    ),
     el('td', { class: 'mono' }, r.route ?? r.path),
     el('td', {}, statusBadge(r.status)),
     el('td', { class: 'num' }, r.durationMs === undefined ? '' : `${r.durationMs} ms`),
@@ -42,7 +48,7 @@ function render() {
             el(
               'tr',
               {},
-              ['Time', 'Method', 'Route', 'Status', 'Duration', 'Principal', 'Tenant'].map((h) =>
+              ['Time', 'Method / firing', 'Route', 'Status', 'Duration', 'Principal', 'Tenant'].map((h) =>
                 el('th', {}, h),
               ),
             ),
@@ -116,7 +122,15 @@ async function open(id) {
     const r = await api(`requests/${id}`);
     fill(
       detail,
-      el('h3', {}, `${r.method} ${r.path}`, ' ', statusBadge(r.status)),
+      el(
+        'h3',
+        {},
+        r.kind === 'schedule'
+          ? `schedule ${r.path}, fired by ${r.trigger === 'http' ? 'POST /_lift/schedules' : r.trigger}`
+          : `${r.method} ${r.path}`,
+        ' ',
+        statusBadge(r.status),
+      ),
       r.error === undefined ? undefined : el('pre', { class: 'error-block' }, r.error),
       r.lines.length === 0
         ? el('p', { class: 'empty' }, 'It wrote no log lines.')
@@ -134,7 +148,7 @@ export async function requestsPanel(target) {
     target.append(
       ...heading(
         'Requests',
-        'Live: method, route, status, duration, principal and tenant; click one for its log lines.',
+        'Live: method, route, status, duration, principal and tenant; click one for its log lines. Schedule firings (timer or run now) are kept apart, the latest 50, so they never push requests out.',
       ),
       el('div', { class: 'log-list' }),
       el('div', { class: 'log-detail' }),

@@ -1,6 +1,6 @@
 // The service as declared (routes and their access, the API explorer, schedules with "run now") and
 // the dev token minter.
-import { badge, el, fill, heading, post, showError, table, time } from './dom.js';
+import { api, badge, el, fill, heading, post, showError, table, time } from './dom.js';
 
 function access(route) {
   const parts = [badge(route.access, `access-${route.access}`)];
@@ -61,9 +61,22 @@ export async function explorerPanel(section, overview) {
   );
 }
 
-/** The declared schedules, each with "run now". */
+const TRIGGERS = { timer: 'timer', http: 'POST /_lift/schedules', dashboard: 'dashboard' };
+
+function lastRun(s) {
+  if (s.last === undefined) return el('span', { class: 'dim', 'data-schedule': s.name }, 'not yet');
+  const state = s.last.status === undefined ? 'running' : s.last.status === 200 ? 'ok' : 'failed';
+  return el(
+    'span',
+    { class: `result ${state === 'failed' ? 'bad' : state}`, 'data-schedule': s.name },
+    `${state} at ${time(Date.parse(s.last.at))} (${TRIGGERS[s.last.trigger] ?? s.last.trigger})`,
+  );
+}
+
+let refresh;
+
+/** The declared schedules with their last firing (timer, curl or here) and "run now". */
 export async function schedulesPanel(section, overview) {
-  const results = new Map();
   const render = (schedules) =>
     table(
       ['Schedule', 'Expression', 'Next', 'Last run', ''],
@@ -74,7 +87,7 @@ export async function schedulesPanel(section, overview) {
         s.next === undefined
           ? el('span', { class: 'dim' }, s.problem ?? 'not scheduled')
           : new Date(s.next).toLocaleString(),
-        el('span', { class: 'result', 'data-schedule': s.name }, results.get(s.name) ?? ''),
+        lastRun(s),
         el(
           'button',
           { type: 'button', 'data-run': s.name, onclick: (event) => void run(s.name, event.target) },
@@ -83,32 +96,104 @@ export async function schedulesPanel(section, overview) {
       ],
       'The service declares no schedules (or lift dev runs with schedules off).',
     );
+  const show = (schedules) => {
+    fill(
+      section,
+      ...heading(
+        'Schedules',
+        'Last run counts every firing: its timer, POST /_lift/schedules/NAME and "Run now". Log lines show under Requests.',
+      ),
+      render(schedules),
+    );
+    // Again once the soonest "Next" has passed (and its firing is done), while the panel is shown.
+    clearTimeout(refresh);
+    const soonest = Math.min(...schedules.filter((s) => s.next).map((s) => Date.parse(s.next)));
+    const wait = Number.isFinite(soonest) ? Math.max(1_000, soonest - Date.now() + 1_500) : 30_000;
+    refresh = setTimeout(
+      () => {
+        if (!section.hidden) void api('overview').then((o) => show(o.schedules));
+      },
+      Math.min(wait, 30_000),
+    );
+  };
   const run = async (name, button) => {
     button.disabled = true;
-    const cell = section.querySelector(`[data-schedule="${CSS.escape(name)}"]`);
+    let problem;
     try {
-      const r = await post(`schedules/${encodeURIComponent(name)}/run`);
-      results.set(name, `${r.ok ? 'ok' : 'failed'} at ${time(Date.now())}`);
+      await post(`schedules/${encodeURIComponent(name)}/run`);
     } catch (error) {
-      results.set(name, `failed at ${time(Date.now())}: ${error.message}`);
+      problem = error;
     }
-    cell.textContent = results.get(name);
-    cell.className = `result ${results.get(name).startsWith('ok') ? 'ok' : 'bad'}`;
-    button.disabled = false;
+    // A failed firing answers 500 and shows as the last run; anything else is said in its cell.
+    show((await api('overview')).schedules);
+    if (problem !== undefined && problem.message !== '500') {
+      const cell = section.querySelector(`[data-schedule="${CSS.escape(name)}"]`);
+      cell.textContent = `failed at ${time(Date.now())}: ${problem.message}`;
+      cell.className = 'result bad';
+    }
   };
-  fill(
-    section,
-    ...heading('Schedules', 'Run one now instead of waiting; its log lines show under Requests.'),
-    render(overview.schedules),
+  show(overview.schedules);
+}
+
+function trustTable(plan) {
+  if (plan.trusted === undefined) return undefined;
+  return el(
+    'div',
+    { id: 'trusted' },
+    el('h3', {}, 'Issuers the service trusts'),
+    table(
+      ['Issuer', 'Audience', 'Token use', 'Minting'],
+      plan.trusted,
+      (t) => [
+        el('code', {}, t.issuer),
+        t.audience === null
+          ? el('span', { class: 'dim' }, 'any')
+          : t.audience === undefined
+            ? el('span', { class: 'dim' }, 'not described')
+            : el('code', {}, t.audience.join(', ')),
+        t.tokenUse ?? '',
+        t.target === undefined
+          ? el('span', { class: 'dim' }, t.why)
+          : el('span', { class: 'ok' }, `yes (${plan.targets.find((x) => x.id === t.target)?.label})`),
+      ],
+      'No JWT issuers.',
+    ),
   );
 }
 
-/** A form minting a development token, as `lift token` does. */
-export async function tokenPanel(section) {
-  if (section.childElementCount > 0) return;
+function tokenForm(plan, output) {
   const field = (label, name, placeholder, value = '') =>
-    el('label', {}, label, el('input', { name, placeholder, value }));
-  const output = el('div', { class: 'token-output' });
+    el('label', { 'data-field': name }, label, el('input', { name, placeholder, value }));
+  const select = el(
+    'select',
+    { name: 'target' },
+    plan.targets.map((t) => el('option', { value: t.id }, t.label)),
+  );
+  const aim = el('p', { class: 'note', id: 'minting-for' });
+  const fields = {
+    sub: field('User (sub)', 'sub', 'user-1', 'dev-user'),
+    email: field('Email (the user pool username)', 'email', 'ada@example.com', 'dev-user@example.com'),
+    tenant: field('Tenant', 'tenant', 'tenant-a', 'tenant-a'),
+    roles: field('Roles (comma separated)', 'roles', 'admin, editor'),
+    scopes: field('Scopes (comma separated)', 'scopes', 'notes:read'),
+    audience: field('Audience', 'audience', ''),
+  };
+  const current = () => plan.targets.find((t) => t.id === select.value) ?? plan.targets[0];
+  const aimAt = () => {
+    const t = current();
+    const pool = t.kind === 'user-pool';
+    fields.email.hidden = !pool;
+    fields.scopes.hidden = pool;
+    fields.audience.hidden = pool;
+    fields.sub.querySelector('input').placeholder = pool ? 'empty: a new user gets a random one' : 'user-1';
+    if (pool && fields.sub.querySelector('input').value === 'dev-user')
+      fields.sub.querySelector('input').value = '';
+    fields.audience.querySelector('input').placeholder = `${t.audience} (what the service expects)`;
+    aim.textContent = pool
+      ? `Minting an ID token of ${t.issuer} for app client ${t.audience}, as a sign-in would; the user is created in the local pool if needed, roles become cognito:groups.`
+      : `Minting from ${t.issuer} for audience ${t.audience}.`;
+  };
+  select.addEventListener('change', aimAt);
   const form = el(
     'form',
     {
@@ -121,22 +206,32 @@ export async function tokenPanel(section) {
             .split(',')
             .map((s) => s.trim())
             .filter((s) => s !== '');
+        const pool = current().kind === 'user-pool';
         try {
           const r = await post('token', {
-            sub: String(data.get('sub')),
+            target: current().id,
+            ...(data.get('sub') ? { sub: String(data.get('sub')) } : {}),
+            ...(pool ? { email: String(data.get('email')) } : {}),
             ...(data.get('tenant') ? { tenant: String(data.get('tenant')) } : {}),
             roles: list('roles'),
-            scopes: list('scopes'),
-            ...(data.get('audience') ? { audience: String(data.get('audience')) } : {}),
+            ...(pool ? {} : { scopes: list('scopes') }),
+            ...(!pool && data.get('audience') ? { audience: String(data.get('audience')) } : {}),
           });
           const copy = el(
             'button',
             { type: 'button', onclick: () => void navigator.clipboard?.writeText(r.token) },
             'Copy',
           );
+          const who =
+            r.email === undefined ? r.sub : `${r.email} (sub ${r.sub}${r.created ? ', created now' : ''})`;
           fill(
             output,
-            el('p', {}, `Expires ${new Date(r.expiresAt).toLocaleString()}. `, copy),
+            el(
+              'p',
+              {},
+              `For ${who}, from ${r.issuer}, audience ${r.audience}; expires ${new Date(r.expiresAt).toLocaleString()}. `,
+              copy,
+            ),
             el('textarea', { readonly: true, rows: 5, id: 'token-value' }, r.token),
             el('p', { class: 'note' }, 'Send it as authorization: Bearer <token>.'),
           );
@@ -145,20 +240,33 @@ export async function tokenPanel(section) {
         }
       },
     },
-    field('User (sub)', 'sub', 'user-1', 'dev-user'),
-    field('Tenant', 'tenant', 'tenant-a', 'tenant-a'),
-    field('Roles (comma separated)', 'roles', 'admin, editor'),
-    field('Scopes (comma separated)', 'scopes', 'notes:read'),
-    field('Audience', 'audience', 'lift-dev (default)'),
+    el('label', {}, 'Issuer', select),
+    aim,
+    Object.values(fields),
     el('button', { type: 'submit' }, 'Mint token'),
   );
+  aimAt();
+  return form;
+}
+
+/** Mints a token the service accepts: from lift dev's development issuer, or a local user pool. */
+export async function tokenPanel(section) {
+  const plan = await api('token');
+  const shape = JSON.stringify(plan);
+  if (section.dataset.plan === shape) return;
+  section.dataset.plan = shape;
+  const output = el('div', { class: 'token-output' });
   fill(
     section,
     ...heading(
       'Dev token',
-      'Signed by the development issuer lift dev serves; valid for this service under lift dev only.',
+      'Tokens the service accepts under lift dev: signed with keys lift dev holds, never valid elsewhere.',
     ),
-    form,
+    trustTable(plan),
+    plan.note === undefined
+      ? undefined
+      : el('p', { class: plan.targets.length === 0 ? 'error' : 'note', id: 'token-note' }, plan.note),
+    plan.targets.length === 0 ? undefined : tokenForm(plan, output),
     output,
   );
 }

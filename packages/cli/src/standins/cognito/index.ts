@@ -71,8 +71,37 @@ export interface CognitoStandIn {
   readonly mailbox: Mailbox;
   /** Where the key set of `poolId` is served; throws for a pool the stand-in does not have. */
   jwksUrl(poolId: string): string;
+  /**
+   * Signs an ID token of `poolId` for its first app client, as a sign-in would, without the emailed
+   * code: for the dev dashboard's minter. The user with `email` is created (confirmed, with `sub`
+   * when given) if the pool has none.
+   */
+  mintIdToken(poolId: string, request: IdTokenRequest): Promise<MintedIdToken>;
   /** Stops listening; the users, sessions and refresh tokens are gone with it. */
   close(): Promise<void>;
+}
+
+/** Who {@link CognitoStandIn.mintIdToken} mints for. */
+export interface IdTokenRequest {
+  readonly email: string;
+  /** The sub of a user made now (default a random UUID); must match an existing user's. */
+  readonly sub?: string;
+  /** Stored as the user's `custom:tenant_id`, the attribute Lift reads the tenant from. */
+  readonly tenant?: string;
+  /** Put in the token as `cognito:groups`. */
+  readonly groups?: readonly string[];
+  readonly ttlSeconds?: number;
+}
+
+/** What {@link CognitoStandIn.mintIdToken} made. */
+export interface MintedIdToken {
+  readonly token: string;
+  readonly sub: string;
+  readonly email: string;
+  /** Whether the user was created for this token. */
+  readonly created: boolean;
+  /** The token's `aud`: the pool's first app client. */
+  readonly clientId: string;
 }
 
 const DEFAULTS = {
@@ -140,6 +169,25 @@ export async function startCognitoStandIn(options: CognitoStandInOptions): Promi
       const pool = pools.byId(poolId);
       if (pool === undefined) throw new Error(`The Cognito stand-in has no pool ${poolId}`);
       return jwksUrlOf(pool);
+    },
+    async mintIdToken(poolId, request) {
+      const pool = pools.byId(poolId);
+      const clientId = pool?.clientIds[0];
+      if (pool === undefined || clientId === undefined)
+        throw new Error(`The Cognito stand-in has no pool ${poolId}`);
+      let user = pool.find(request.email);
+      const created = user === undefined;
+      if (user === undefined) user = pool.create(request.email, [], now(), request.sub);
+      else if (request.sub !== undefined && user.sub !== request.sub)
+        throw new Error(
+          `${request.email} already exists in ${poolId} with sub ${user.sub}, not ${request.sub}`,
+        );
+      if (request.tenant !== undefined) pool.setCustomAttribute(user, 'custom:tenant_id', request.tenant);
+      const token = await tokens.idToken(pool, clientId, user, {
+        ...(request.groups === undefined ? {} : { groups: request.groups }),
+        ...(request.ttlSeconds === undefined ? {} : { ttlSeconds: request.ttlSeconds }),
+      });
+      return { token, sub: user.sub, email: user.email, created, clientId };
     },
     async close() {
       stopMail?.();

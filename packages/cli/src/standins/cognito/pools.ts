@@ -97,6 +97,11 @@ export class UserPool {
     return this.#byEmail.get(emailKey(username)) ?? this.#bySub.get(username);
   }
 
+  /** Sets `custom:` attributes of a user (as AdminUpdateUserAttributes would), for the dev minter. */
+  setCustomAttribute(user: StandInUser, name: `custom:${string}`, value: string): void {
+    (user.attributes as Map<string, string>).set(name, value);
+  }
+
   /** The user with this sub. */
   bySub(sub: string): StandInUser | undefined {
     return this.#bySub.get(sub);
@@ -106,7 +111,12 @@ export class UserPool {
    * Creates a confirmed user with a verified email (see the README: the stand-in confirms sign-ups
    * at once). `attributes` come from `SignUp`'s `UserAttributes`; an `email` there must be the username.
    */
-  create(email: string, attributes: readonly { Name: string; Value: string }[], now: number): StandInUser {
+  create(
+    email: string,
+    attributes: readonly { Name: string; Value: string }[],
+    now: number,
+    sub: string = randomUUID(),
+  ): StandInUser {
     if (!isEmail(email)) throw invalidParameter('Username should be an email.');
     if (this.find(email) !== undefined) {
       throw new CognitoError('UsernameExistsException', 'An account with the given email already exists.');
@@ -129,7 +139,8 @@ export class UserPool {
       values.set(Name, Value);
     }
     values.set('email', email);
-    const user: StandInUser = { sub: randomUUID(), email, attributes: values, createdAt: now };
+    if (this.#bySub.has(sub)) throw invalidParameter(`A user with sub ${sub} already exists.`);
+    const user: StandInUser = { sub, email, attributes: values, createdAt: now };
     this.#byEmail.set(emailKey(email), user);
     this.#bySub.set(user.sub, user);
     return user;

@@ -140,6 +140,34 @@ export class TokenIssuer {
     return { pool, user };
   }
 
+  /**
+   * An ID token for `user` without a sign-in (the dev dashboard's minter): the claims a sign-in's ID
+   * token has, plus `cognito:groups` when groups are given, as Cognito adds a user's groups.
+   */
+  async idToken(
+    pool: UserPool,
+    clientId: string,
+    user: StandInUser,
+    options: { readonly groups?: readonly string[]; readonly ttlSeconds?: number } = {},
+  ): Promise<string> {
+    const now = this.#settings.now();
+    const iat = Math.floor(now / 1000);
+    const common = {
+      sub: user.sub,
+      iss: pool.issuer,
+      origin_jti: randomUUID(),
+      event_id: randomUUID(),
+      auth_time: iat,
+      iat,
+      exp: iat + (options.ttlSeconds ?? this.#settings.tokenTtlSeconds),
+    };
+    const groups =
+      options.groups === undefined || options.groups.length === 0
+        ? {}
+        : { 'cognito:groups': [...options.groups] };
+    return this.#sign({ ...idClaimsOf(user, clientId, common), ...groups });
+  }
+
   /** Signs the ID and access tokens of one authentication at `now`. */
   async #issue(grant: Grant, user: StandInUser, now: number): Promise<AuthenticationResult> {
     const iat = Math.floor(now / 1000);
@@ -153,19 +181,7 @@ export class TokenIssuer {
       iat,
       exp: iat + ttl,
     };
-    const profile = Object.fromEntries([...user.attributes].filter(([name]) => name !== 'email'));
-    const idClaims = {
-      ...profile,
-      ...common,
-      aud: grant.clientId,
-      token_use: 'id',
-      email: user.email,
-      // A boolean in ID tokens (a string in GetUser's attributes), as Cognito writes it.
-      email_verified: true,
-      // Users of email-as-username pools get their sub as username; the email is an alias.
-      'cognito:username': user.sub,
-      jti: randomUUID(),
-    };
+    const idClaims = idClaimsOf(user, grant.clientId, common);
     const accessClaims = {
       ...common,
       client_id: grant.clientId,
@@ -191,4 +207,25 @@ export class TokenIssuer {
       if (now >= grant.expiresAt) this.#grants.delete(token);
     }
   }
+}
+
+/** An ID token's claims: the user's attributes, then what the pool sets. */
+function idClaimsOf(
+  user: StandInUser,
+  clientId: string,
+  common: Record<string, unknown>,
+): Record<string, unknown> {
+  const profile = Object.fromEntries([...user.attributes].filter(([name]) => name !== 'email'));
+  return {
+    ...profile,
+    ...common,
+    aud: clientId,
+    token_use: 'id',
+    email: user.email,
+    // A boolean in ID tokens (a string in GetUser's attributes), as Cognito writes it.
+    email_verified: true,
+    // Users of email-as-username pools get their sub as username; the email is an alias.
+    'cognito:username': user.sub,
+    jti: randomUUID(),
+  };
 }
