@@ -85,6 +85,31 @@ describe('lift dev with streamify(app)', () => {
     expect(res.aborted).toBe(true);
   });
 
+  it('stops the producer when the client disconnects, instead of waiting for it forever', async () => {
+    const produced = () => (globalThis as { liftEndless?: { count: number } }).liftEndless?.count ?? 0;
+    const before = logs.length;
+    await new Promise<void>((resolve, reject) => {
+      const req = request(`${server.url}/endless`, (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', () => {});
+      req.on('close', () => resolve());
+      req.end();
+      setTimeout(() => reject(new Error('no first chunk')), 10_000);
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    const settled = produced();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(produced()).toBe(settled);
+    // The producer was stopped (its write failed and was reported), not left waiting on a 'drain'.
+    const failures = (globalThis as { liftStreamingFailures?: string[] }).liftStreamingFailures ?? [];
+    expect(failures).toContain('/endless');
+    expect(logs.slice(before).some((l) => l.startsWith('handler failed'))).toBe(false);
+  });
+
   it('sends ordinary answers whole', async () => {
     const res = await get('/json');
     expect(res.status).toBe(200);

@@ -288,8 +288,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       const failure = typeof stack === 'string' ? current.mapStack(stack) : String(error);
       trace.fail(failure);
       log(`handler failed: ${failure}`);
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end('{"message":"Internal Server Error"}');
+      // Once a streamed answer's status went out, only breaking the transfer off says it failed.
+      if (res.headersSent) res.socket?.end();
+      else
+        res.writeHead(500, { 'content-type': 'application/json' }).end('{"message":"Internal Server Error"}');
       status = 500;
     }
     const why =

@@ -1,5 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
+import {
+  HTTP_INTEGRATION_CONTENT_TYPE as HTTP_INTEGRATION,
+  STREAMING_HANDLER as STREAMING,
+} from '@lift/core';
 import { httpApiEvent, restApiEvent } from '@lift/core/testing';
 
 /** Which API Gateway payload the dev server sends: HTTP API v2 (default) or REST (v1). */
@@ -147,8 +151,6 @@ export function writeResult(res: ServerResponse, result: unknown): number {
   return result.statusCode;
 }
 
-const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
-const HTTP_INTEGRATION = 'application/vnd.awslambda.http-integration-response';
 const DELIMITER = Buffer.alloc(8);
 
 /** Whether a handler asks for a response stream (`awslambda.streamifyResponse`, Lift's `streamify`). */
@@ -174,9 +176,18 @@ class FunctionUrlStream extends Writable {
   private contentType: string | undefined;
   private pending: Buffer | undefined = Buffer.alloc(0);
   status = 200;
+  /** Whether the client went away before the answer ended. */
+  clientGone = false;
 
   constructor(private readonly res: ServerResponse) {
     super();
+    // A client gone mid-answer: the producer stops (its writes fail), as on a Function URL, instead
+    // of waiting forever for a 'drain' that will not come.
+    res.once('close', () => {
+      if (res.writableFinished || this.destroyed) return;
+      this.clientGone = true;
+      this.destroy(new Error('The client disconnected'));
+    });
   }
 
   setContentType(type: string): void {
@@ -256,7 +267,9 @@ class FunctionUrlStream extends Writable {
     // connection closed without the last chunk), never a body that looks complete.
     if (error !== null && !this.res.writableEnded) {
       const socket = this.res.socket;
-      if (this.res.headersSent && socket !== null) socket.end();
+      // Ended on the next turn: the last chunk written is still corked in `res` until then (Node 24
+      // would otherwise close the socket before it left).
+      if (this.res.headersSent && socket !== null) setImmediate(() => socket.end());
       else this.res.destroy(error);
     }
     callback(error);
@@ -288,6 +301,7 @@ export async function streamResult(
   );
   if (!stream.writableEnded && !stream.destroyed) stream.end();
   await finished;
-  if (failed !== undefined) throw failed;
+  // A client that left is not the handler's failure (the dev server logs the disconnect itself).
+  if (failed !== undefined && !stream.clientGone) throw failed;
   return stream.status;
 }

@@ -1,6 +1,12 @@
 import type { Context, RequestInput } from '../context/context.js';
 import type { LiftResponse } from '../context/response.js';
-import { BadRequestError, ConfigurationError, refuseUnknownOptions } from '../errors/errors.js';
+import { StreamingResponse } from '../context/stream.js';
+import {
+  BadRequestError,
+  ConfigurationError,
+  InternalServerError,
+  refuseUnknownOptions,
+} from '../errors/errors.js';
 import type { RecordIdempotency } from '../events/registry.js';
 import { replayResponse, runIdempotent, storedResultOf } from '../idempotency/engine.js';
 import { idempotencyKey, parseTtl, payloadHash } from '../idempotency/keys.js';
@@ -111,6 +117,12 @@ export class Idempotency {
         },
         async () => {
           await rest(ctx);
+          // A streamed body is produced after this returns: nothing could be stored to replay, and
+          // "run once" would not cover the producer. A server bug, refused rather than replayed empty.
+          if (ctx.res instanceof StreamingResponse)
+            throw new InternalServerError({
+              cause: new Error(`${route}: an idempotent route cannot answer with ctx.stream()`),
+            });
           return ctx.res;
         },
         (res: LiftResponse | undefined) => (res === undefined ? undefined : storedResultOf(res)),

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cors } from '../http/cors.js';
+import { memoryIdempotencyStore } from '../idempotency/store.js';
 import { createLogger } from '../observability/logger.js';
 import {
   FakeResponseStream,
@@ -225,6 +226,28 @@ describe('ctx.stream under app.handler (buffered)', () => {
     const res = await app.request('/quotes');
     expect(res.status).toBe(500);
     expect(String((errors[0] as Error).cause)).toMatch(/streamify\(app\)/);
+  });
+
+  it('empty replay: an idempotent route that streams is refused, never stored as an empty 200', async () => {
+    const errors: unknown[] = [];
+    const app = createApp({
+      service: 'streams',
+      logger: false,
+      idempotency: { store: memoryIdempotencyStore() },
+      onError: (error) => errors.push(error),
+    });
+    app.post('/export', { idempotency: true }, (ctx) =>
+      ctx.stream(async function* () {
+        yield 'a,b\n';
+      }),
+    );
+    const send = () => app.request('/export', { method: 'POST', headers: { 'idempotency-key': 'k-1' } });
+    const first = await send();
+    expect(first.status).toBe(500);
+    const again = await send();
+    expect(again.status).toBe(500);
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    expect(String((errors[0] as Error).cause)).toMatch(/cannot answer with ctx.stream/);
   });
 
   it('answers a producer failure with the error envelope', async () => {

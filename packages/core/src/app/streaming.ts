@@ -8,6 +8,7 @@ import { collectStream, pumpStream, StreamingResponse } from '../context/stream.
 import { InternalServerError } from '../errors/errors.js';
 import type { Step } from '../middleware/compose.js';
 import { withRequestScope } from '../resilience/scope.js';
+import type { App } from './app.js';
 
 type AnyContext = Context<RequestInput, object>;
 
@@ -174,7 +175,9 @@ async function sendStreamed(
  *
  * Events that are not HTTP requests are served by `app.handler`, and its result written as JSON.
  */
-export function streamify(app: StreamableApp): StreamingHandler {
+export function streamify<S extends object>(given: App<S>): StreamingHandler {
+  // The internal entry points it drives are stripped from the published types, not from the app.
+  const app = given as unknown as StreamableApp;
   const lambda = (globalThis as { awslambda?: LambdaGlobal }).awslambda;
   const from =
     lambda?.HttpResponseStream === undefined

@@ -154,6 +154,18 @@ describe('createClient against an app served over HTTP', () => {
     await expect(client.get('/echo', { signal: AbortSignal.abort() })).rejects.toThrow(/abort/i);
   });
 
+  it('bounds every call with its timeout, so a server that never answers cannot hold it', async () => {
+    const never: typeof fetch = (_url, init) =>
+      new Promise((_resolve, reject) => {
+        init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
+      });
+    const client = createClient<typeof app>(served.url, { fetch: never, timeoutMs: 50 });
+    const started = Date.now();
+    await expect(client.get('/echo')).rejects.toThrow(/timeout|abort/i);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(() => createClient<typeof app>(served.url, { timeoutMs: 0 })).toThrow(/timeoutMs/);
+  });
+
   it('keeps a base path (an API stage) in front of the route', async () => {
     const seen: string[] = [];
     const client = createClient<typeof app>(`${served.url}/prod/`, {

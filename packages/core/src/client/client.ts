@@ -21,6 +21,11 @@ export interface ClientOptions {
    * key in `headers` to a server that may redirect elsewhere should say `'manual'` or `'error'`.
    */
   readonly redirect?: RequestInit['redirect'] | undefined;
+  /**
+   * How long a call may take before it is aborted (default 10,000 ms), on top of a call's own
+   * `signal`: no call waits forever on a server that never answers.
+   */
+  readonly timeoutMs?: number | undefined;
 }
 
 /** Options of a client that parses answers with the routes' response schemas. */
@@ -40,7 +45,8 @@ interface CallInit {
   readonly signal?: AbortSignal;
 }
 
-const OPTION_KEYS = new Set(['fetch', 'token', 'headers', 'schemas', 'redirect']);
+const OPTION_KEYS = new Set(['fetch', 'token', 'headers', 'schemas', 'redirect', 'timeoutMs']);
+const DEFAULT_TIMEOUT_MS = 10_000;
 const INIT_KEYS = new Set(['params', 'query', 'headers', 'body', 'signal']);
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
 
@@ -110,6 +116,9 @@ export function createClient<A>(
   if (typeof options !== 'object' || options === null)
     throw new ClientError('createClient: options must be an object');
   refuseUnknown(options, OPTION_KEYS, 'createClient');
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new ClientError('createClient: timeoutMs must be a positive number of milliseconds');
   const base = new URL(baseUrl);
   if (base.protocol !== 'https:' && base.protocol !== 'http:')
     throw new ClientError(`createClient: base URL must be http or https, not ${base.protocol}`);
@@ -143,7 +152,8 @@ export function createClient<A>(
     if (!headers.has('accept')) headers.set('accept', 'application/json');
     const request: RequestInit = { method, headers };
     if (body !== undefined) request.body = body;
-    if (init.signal !== undefined) request.signal = init.signal;
+    const deadline = AbortSignal.timeout(timeoutMs);
+    request.signal = init.signal === undefined ? deadline : AbortSignal.any([init.signal, deadline]);
     if (options.redirect !== undefined) request.redirect = options.redirect;
     const send = options.fetch ?? globalThis.fetch;
     const res = await send(url.href, request);

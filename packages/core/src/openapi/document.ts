@@ -78,7 +78,10 @@ export function openApiDocument(app: App<object>, options: OpenApiOptions = {}):
   const security = securityOf(described.access, (message) =>
     onWarning({ route: 'app', where: 'access', message }),
   );
-  const converter = new SchemaConverter();
+  const errors = errorComponents();
+  // A user's schema named like the envelope (`.meta({ id: 'Error' })`) gets another name, never its place.
+  const converter = new SchemaConverter(new Set(Object.keys(errors.schemas as JsonObject)));
+  const operationIds = new Set<string>();
   const paths = new Map<string, Map<string, JsonObject>>();
   const shapes = new Map<string, string>();
   const routes = [...described.routes].sort(byPattern);
@@ -115,6 +118,16 @@ export function openApiDocument(app: App<object>, options: OpenApiOptions = {}):
     };
     for (const method of methods) {
       const operation = operationOf(def, method, context);
+      // Ids come from the words of the path, so `/a/by-id` and `/a/:id` can meet: the later (in
+      // sorted order) gets a number, and the clash is named.
+      const base = operation.operationId as string;
+      let id = base;
+      for (let i = 2; operationIds.has(id); i++) id = `${base}${i}`;
+      if (id !== base) {
+        operation.operationId = id;
+        warn('operationId', `${base} is taken by another route; this operation is ${id}`);
+      }
+      operationIds.add(id);
       if (def.method === ANY_METHOD) operation['x-lift-any-method'] = true;
       item.set(method, operation);
     }
@@ -128,7 +141,6 @@ export function openApiDocument(app: App<object>, options: OpenApiOptions = {}):
     }
     pathsObject[path] = ordered;
   }
-  const errors = errorComponents();
   const components: JsonObject = {
     schemas: sortedObject([
       ...Object.entries(errors.schemas as Record<string, JsonObject>),

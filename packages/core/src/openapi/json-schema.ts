@@ -73,6 +73,9 @@ export class SchemaConverter {
   /** Shared definitions, by component name. */
   readonly components = new Map<string, JsonObject>();
 
+  /** `reserved`: component names the document already uses (Lift's error envelope), never reused. */
+  constructor(private readonly reserved: ReadonlySet<string> = new Set()) {}
+
   /**
    * The JSON Schema of one side of `schema`, or a permissive `{}` (with a warning through `warn`)
    * when the schema cannot be converted: no Standard JSON Schema interface, or a part of it JSON
@@ -140,7 +143,8 @@ export class SchemaConverter {
     let placed = place(new Map(defs.map(([key]) => [key, componentName(key)])));
     const clash = placed.some(
       ([n, body]) =>
-        this.components.has(n) && JSON.stringify(this.components.get(n)) !== JSON.stringify(body),
+        this.reserved.has(n) ||
+        (this.components.has(n) && JSON.stringify(this.components.get(n)) !== JSON.stringify(body)),
     );
     if (clash) {
       const fresh = new Map<string, string>();
@@ -163,7 +167,12 @@ export class SchemaConverter {
   private freeName(base: string, taken: ReadonlyMap<string, string>): string {
     const used = new Set(taken.values());
     let candidate = base;
-    for (let i = 2; this.components.has(candidate) || used.has(candidate); i++) candidate = `${base}${i}`;
+    for (
+      let i = 2;
+      this.components.has(candidate) || used.has(candidate) || this.reserved.has(candidate);
+      i++
+    )
+      candidate = `${base}${i}`;
     return candidate;
   }
 }

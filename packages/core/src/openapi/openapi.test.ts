@@ -157,6 +157,27 @@ describe('openApiDocument', () => {
     expect(del.responses['200']).toBeUndefined();
   });
 
+  it('keeps operation ids unique, numbering a clash and naming it', () => {
+    const app = createApp({ service: 'ids' });
+    app.get('/batches/by-id', () => 1);
+    app.get('/batches/:id', () => 2);
+    const warnings: OpenApiWarning[] = [];
+    const doc = generate(app, warnings);
+    const ids = [op(doc, '/batches/by-id', 'get').operationId, op(doc, '/batches/{id}', 'get').operationId];
+    expect(new Set(ids).size).toBe(2);
+    expect(warnings.map((w) => w.where)).toContain('operationId');
+  });
+
+  it('envelope hijack: a user schema named Error never replaces the error envelope', () => {
+    const app = createApp({ service: 'names' });
+    const mine = z.object({ oops: z.string() }).meta({ id: 'Error' });
+    app.get('/x', { responses: { 200: mine } }, () => ({ oops: 'x' }));
+    const doc = generate(app);
+    const schemas = (doc.components as { schemas: Record<string, JsonObject> }).schemas;
+    expect(JSON.stringify(schemas.Error)).not.toContain('oops');
+    expect(Object.values(schemas).some((s) => JSON.stringify(s).includes('oops'))).toBe(true);
+  });
+
   it('names a schema it cannot express in a warning and describes it permissively', () => {
     const warnings: OpenApiWarning[] = [];
     const app = createApp({ service: 'dates' });

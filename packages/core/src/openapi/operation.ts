@@ -23,7 +23,10 @@ export function openApiPath(segments: readonly PatternSegment[]): string {
     .join('');
 }
 
-/** A stable, unique-per-route operation id: `GET /batches/:id` → `getBatchesById`. */
+/**
+ * A stable operation id from the method and path words: `GET /batches/:id` → `getBatchesById`.
+ * Two routes can meet (`/a/by-id`, `/a/:id`): the document numbers the later one.
+ */
 export function operationId(method: string, segments: readonly PatternSegment[]): string {
   const word = (text: string) => {
     const parts = text.split(/[^A-Za-z0-9]+/).filter(Boolean);
