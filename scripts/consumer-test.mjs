@@ -29,7 +29,7 @@ function checkTarball(pack) {
   console.log(`${pack.name}: ${files.length} files, ${(pack.size / 1024).toFixed(1)} KB packed`);
 }
 
-const SERVICE = `import { createApp } from '@lift/core';
+const SERVICE = `import { createApp, streamify } from '@lift/core';
 import { createAccessControl, jwtAuthenticator } from '@lift/core/auth';
 import { defineTable, tableClient } from '@lift/core/dynamodb';
 import { z } from 'zod';
@@ -65,6 +65,8 @@ app.post(
   },
 );
 export const handler = app.handler;
+// The Function URL variant: streamify takes an App as the published types describe it.
+export const streamingHandler = streamify(app);
 `;
 
 // The deployment, as docs/deploy.md writes it: one stack from the service's own declarations.
