@@ -100,6 +100,8 @@ console.log(`
 bubble-batch is running on ${B}: DynamoDB ${values['dynamodb-endpoint'] ?? `embedded (${server.dynamodbEndpoint})`},
 a local Cognito user pool, S3 and Expo push. demo@example.com has two batches; the public one is
 ${B}/public/b/${demo.id}
+The dev dashboard (routes, live requests, API explorer, tables, mail and pushes, schedules, dev
+tokens) is at ${B}/_lift/
 Edit reference/bubble-batch/src and it reloads; the data stays. Walk through it (bash):
 
   B=${B}
