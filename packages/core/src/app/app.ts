@@ -2,6 +2,7 @@ import { detectHttpAdapter } from '../adapters/detect.js';
 import type { HttpAdapter, PathOptions, RawEvent } from '../adapters/types.js';
 import { Context, type ContextRuntime, type RequestInput } from '../context/context.js';
 import type { LambdaContext } from '../context/lambda.js';
+import { logUnhandledError } from '../context/report-error.js';
 import type { LiftResponse } from '../context/response.js';
 import { StreamingResponse } from '../context/stream.js';
 import {
@@ -46,7 +47,7 @@ import type { AppDescription, OpenApiDocument, OpenApiOptions } from './describe
 import { Group } from './group.js';
 import { Idempotency } from './idempotent.js';
 import { type AppManifest, type RecordManifest, recordManifest, routeManifest } from './manifest.js';
-import { type AppOptions, checkAppOptions, defaultProtections, logUnhandledError } from './options.js';
+import { type AppOptions, checkAppOptions, defaultProtections } from './options.js';
 import { RateLimiter } from './rate-limit.js';
 import { routeStep } from './route-step.js';
 import { RouteTable } from './route-table.js';

@@ -170,8 +170,8 @@ describe('createClient against an app served over HTTP', () => {
     const seen: string[] = [];
     const client = createClient<typeof app>(`${served.url}/prod/`, {
       fetch: (url, init) => {
-        seen.push(url);
-        return fetch(url.replace('/prod', ''), init);
+        seen.push(String(url));
+        return fetch(String(url).replace('/prod', ''), init);
       },
     });
     const got = await client.get('/items/:id', { params: { id: 'x' } });

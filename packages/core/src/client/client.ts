@@ -1,11 +1,11 @@
 import type { ResponseSchemaMap } from '../app/group.js';
+import type { FetchLike } from '../resilience/fetch.js';
 import type { StandardSchemaV1 } from '../schema/validate.js';
 import { ClientError } from './error.js';
 import type { Client, ClientErrorBody, ClientMethod, DataMode } from './types.js';
 import { addQuery, fillPattern, routeUrl } from './url.js';
 
-/** The `fetch` the client sends with: the global one, or `signedFetch(...)` / `tracedFetch(ctx)`. */
-export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+export type { FetchLike } from '../resilience/fetch.js';
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {

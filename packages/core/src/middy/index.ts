@@ -9,6 +9,7 @@ import { Context, type RequestInput } from '../context/context.js';
 import { isHeaderName, isHeaderValue } from '../context/headers.js';
 import type { LambdaContext } from '../context/lambda.js';
 import type { LoggerLike } from '../context/logger-like.js';
+import { logUnhandledError } from '../context/report-error.js';
 import { LiftResponse } from '../context/response.js';
 import { ConfigurationError, InternalServerError } from '../errors/errors.js';
 import { compose, isMiddleware, type Middleware, type Step } from '../middleware/compose.js';
@@ -65,27 +66,6 @@ interface Flight {
 
 const NO_PATHS = { basePaths: [], stripStage: true } as const;
 
-function reportError(error: unknown, ctx: AnyContext): void {
-  if (ctx.hasLogger) {
-    ctx.log.error('Request failed', error instanceof Error ? error : { error: String(error) });
-    return;
-  }
-  console.error(
-    JSON.stringify({
-      level: 'ERROR',
-      message: 'Request failed',
-      service: ctx.service,
-      request_id: ctx.requestId,
-      method: ctx.method,
-      error:
-        error instanceof Error
-          ? { name: error.name, message: error.message, stack: error.stack }
-          : String(error),
-    }),
-  );
-}
-
-/** A Middy handler's result as a Lift response (proxy result, or a value HTTP APIs would send as JSON). */
 /** A header the handler set that could split the response (CR, LF, NUL) is a server bug: a 500. */
 function checkedHeader(name: string, value: string): string {
   if (!isHeaderName(name) || !isHeaderValue(value))
@@ -95,6 +75,18 @@ function checkedHeader(name: string, value: string): string {
   return value;
 }
 
+/** Hands the handler's result to Lift's middleware on the way out; an invalid one as the error it is. */
+function deliverResult(flight: Flight, result: unknown): void {
+  try {
+    const { response, cookies } = fromResult(result);
+    flight.cookies = cookies;
+    flight.deliver({ response });
+  } catch (error) {
+    flight.deliver({ error });
+  }
+}
+
+/** A Middy handler's result as a Lift response (proxy result, or a value HTTP APIs would send as JSON). */
 function fromResult(result: unknown): { response: LiftResponse; cookies: string[] } {
   const r = result as ProxyResult | null | undefined;
   if (typeof r !== 'object' || r === null || !Number.isInteger(r.statusCode)) {
@@ -140,7 +132,7 @@ export function liftMiddleware(
 ): MiddyMiddlewareLike {
   if (!Array.isArray(middleware) || !middleware.every(isMiddleware))
     throw new ConfigurationError('liftMiddleware takes an array of Lift middleware');
-  const onError = options.onError ?? reportError;
+  const onError = options.onError ?? logUnhandledError;
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
   const runtime = {
     service: options.service ?? (process.env.POWERTOOLS_SERVICE_NAME || 'service_undefined'),
@@ -213,13 +205,7 @@ export function liftMiddleware(
       const flight = flights.get(request);
       if (flight === undefined) return;
       flights.delete(request);
-      try {
-        const { response, cookies } = fromResult(request.response);
-        flight.cookies = cookies;
-        flight.deliver({ response });
-      } catch (error) {
-        flight.deliver({ error });
-      }
+      deliverResult(flight, request.response);
       await flight.done;
       request.response = resultOf(flight);
     },
@@ -230,15 +216,7 @@ export function liftMiddleware(
       flights.delete(request);
       // A Middy error handler that ran first (used after this one) may have answered already.
       if (request.response === undefined) flight.deliver({ error: request.error });
-      else {
-        try {
-          const { response, cookies } = fromResult(request.response);
-          flight.cookies = cookies;
-          flight.deliver({ response });
-        } catch (error) {
-          flight.deliver({ error });
-        }
-      }
+      else deliverResult(flight, request.response);
       await flight.done;
       request.response = resultOf(flight);
     },
