@@ -17,7 +17,8 @@ export const handler = app.handler;
 /** The smallest SQS consumer, as a user writes it: the hello-world's counterpart for records. */
 export const SQS_HELLO = `
 import { createApp } from '@lift/core';
-const app = createApp({ service: 'hello' });
+import { records } from '@lift/core/events';
+const app = createApp({ service: 'hello', records: records() });
 app.sqs('orders', (message) => {
   if (message.body.length === 0) throw new Error('empty message');
 });

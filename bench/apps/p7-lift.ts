@@ -1,5 +1,6 @@
 /** P7 with Lift: `app.sqs` with the body schema; Lift parses, validates and answers the partial batch. */
 import { createApp } from '@lift/core';
+import { records } from '@lift/core/events';
 import { handleOrder, OrderMessage, P7_QUEUE } from './p7-common.js';
 
 /**
@@ -8,7 +9,9 @@ import { handleOrder, OrderMessage, P7_QUEUE } from './p7-common.js';
  */
 export function createLiftP7(observed = false) {
   const app = createApp(
-    observed ? { service: 'bench' } : { service: 'bench', logger: false, metrics: false, tracing: false },
+    observed
+      ? { service: 'bench', records: records() }
+      : { service: 'bench', records: records(), logger: false, metrics: false, tracing: false },
   );
   app.sqs(P7_QUEUE, { body: OrderMessage }, (message) => {
     handleOrder(message.body);

@@ -5,7 +5,7 @@
  */
 import { createApp, type LoggerLike, NotFoundError, PermanentError, type RecordContext } from '@lift/core';
 import { ConditionFailedError, type Item, tableClient } from '@lift/core/dynamodb';
-import type { AnyRecord } from '@lift/core/events';
+import { type AnyRecord, records } from '@lift/core/events';
 import { z } from 'zod';
 import { BatchCreatedSchema, ExportStepSchema, Id, ReminderSchema, StoredKeysSchema } from './schemas.js';
 import { batchKey, DUE_INDEX, exportKey, kefirTable, PENDING, photoKey, reminderKey, SENT } from './table.js';
@@ -25,8 +25,11 @@ const kefir = tableClient(kefirTable, {
   cursorSecret: Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(32))).toString('base64url'),
 });
 
-/** The worker. Request ids, security headers, logs and metrics are on by default. */
-const worker = createApp<WorkerState>({ service: 'queue-worker' });
+/**
+ * The worker. `records()` brings the record engine (an HTTP-only app leaves it out of its bundle);
+ * request ids, security headers, logs and metrics are on by default.
+ */
+const worker = createApp<WorkerState>({ service: 'queue-worker', records: records() });
 
 /** The tenant a record carries: `tenantId` in an SQS body, an EventBridge detail or a stream image. */
 function tenantOf(record: AnyRecord): string | undefined {

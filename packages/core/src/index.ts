@@ -6,15 +6,8 @@
 export type { HttpSource } from './adapters/types.js';
 export type { AccessControl, AccessStep, AccessSteps, Permission, RouteAuth } from './app/access.js';
 export { App, createApp, Group, type Handler, type InputOf, type RouteOptions } from './app/app.js';
-export type { IdempotencyOptions, RouteIdempotency } from './app/idempotent.js';
 export type { AppManifest, EventBridgeManifest, RecordManifest, RouteManifest } from './app/manifest.js';
 export type { AppOptions } from './app/options.js';
-export type {
-  RateLimitKey,
-  RateLimitsOptions,
-  RouteRateLimit,
-  RouteRateLimitOption,
-} from './app/rate-limit.js';
 export type { RouteSchemas } from './app/route-step.js';
 export {
   HTTP_INTEGRATION_CONTENT_TYPE,
@@ -40,6 +33,7 @@ export {
   type StreamWriter,
 } from './context/stream.js';
 export * from './errors/errors.js';
+export type { Records } from './events/feature.js';
 export type {
   DynamoDBChange,
   EventBridgeEvent,
@@ -51,7 +45,13 @@ export type {
   SqsMessage,
 } from './events/index.js';
 export type { ScheduleContext } from './events/methods.js';
-export type { RecordIdempotency, RecordMiddleware } from './events/registry.js';
+export type { RecordMiddleware } from './events/registry.js';
+export type {
+  Idempotency,
+  IdempotencyOptions,
+  RecordIdempotency,
+  RouteIdempotency,
+} from './idempotency/routes.js';
 export type {
   CorsDeclaration,
   Middleware,
@@ -59,5 +59,12 @@ export type {
   MiddlewareHooks,
   Next,
 } from './middleware/compose.js';
+export type {
+  RateLimitKey,
+  RateLimits,
+  RateLimitsOptions,
+  RouteRateLimit,
+  RouteRateLimitOption,
+} from './ratelimit/limits.js';
 export type { ParamsOf } from './router/pattern.js';
 export type { Infer, StandardSchemaV1 } from './schema/validate.js';

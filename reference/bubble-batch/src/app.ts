@@ -4,7 +4,8 @@
  */
 import { createApp } from '@lift/core';
 import { createAccessControl, jwtAuthenticator } from '@lift/core/auth';
-import { dynamoRateLimitStore } from '@lift/core/ratelimit';
+import { records } from '@lift/core/events';
+import { dynamoRateLimitStore, rateLimits } from '@lift/core/ratelimit';
 import type { BubbleBatchDeps, Deps } from './deps.js';
 import { processDueReminders } from './push/processor.js';
 import { checkReceipts } from './push/receipts.js';
@@ -30,9 +31,11 @@ export function createBubbleBatchApp(given: BubbleBatchDeps) {
   };
   const app = createApp({
     service: 'bubble-batch',
+    // The reminder schedule and push-receipt check run on the same function as the API.
+    records: records(),
     // Every route declares who may call it; all but sign-in and public pages need a user pool id token.
     access: createAccessControl({ authenticators: [jwtAuthenticator({ issuers: [deps.issuer] })] }),
-    rateLimits: { store: deps.rateLimitStore ?? dynamoRateLimitStore({ table: deps.table }) },
+    rateLimits: rateLimits({ store: deps.rateLimitStore ?? dynamoRateLimitStore({ table: deps.table }) }),
   });
   // `with` keeps each module's routes in the app's type, for `createClient<typeof app>`.
   const routed = app

@@ -8,29 +8,24 @@ import { StreamingResponse } from '../context/stream.js';
 import {
   ConfigurationError,
   InternalServerError,
+  InvalidEventError,
   MethodNotAllowedError,
   NotFoundError,
 } from '../errors/errors.js';
-import type { DispatcherRuntime, EventDispatcher } from '../events/dispatcher.js';
+import type { RecordEngine } from '../events/feature.js';
 import type {
   DynamoDBStreamMethod,
   EventBridgeMethod,
   KinesisMethod,
   S3Method,
-  ScheduleContext,
-  ScheduleHandler,
   ScheduleMethod,
   SnsMethod,
   SqsMethod,
 } from '../events/methods.js';
-import {
-  type EventBridgePattern,
-  EventRegistry,
-  type RecordIdempotency,
-  type RecordMiddleware,
-} from '../events/registry.js';
+import type { EventBridgePattern, RecordMiddleware } from '../events/registry.js';
 import type { ScheduleDeclaration, ScheduleInfo } from '../events/schedule.js';
-import type { RecordContext, RecordSource, ScheduleFiring, SqsMessage } from '../events/types.js';
+import type { RecordSource } from '../events/types.js';
+import type { IdempotencyEngine } from '../idempotency/routes.js';
 import {
   compose,
   corsDeclarationOf,
@@ -40,15 +35,14 @@ import {
   type Step,
 } from '../middleware/compose.js';
 import { observeRequests } from '../observability/pipeline.js';
+import type { RateLimiter } from '../ratelimit/limits.js';
 import { withRequestScope } from '../resilience/scope.js';
 import { Router } from '../router/router.js';
 import type { TestRequestInit, TestResponse } from '../testing/request.js';
 import type { AppDescription, OpenApiDocument, OpenApiOptions } from './describe.js';
-import { Group } from './group.js';
-import { Idempotency } from './idempotent.js';
-import { type AppManifest, type RecordManifest, recordManifest, routeManifest } from './manifest.js';
+import { Group, type RouteOptions } from './group.js';
+import { type AppManifest, routeManifest } from './manifest.js';
 import { type AppOptions, checkAppOptions, defaultProtections } from './options.js';
-import { RateLimiter } from './rate-limit.js';
 import { routeStep } from './route-step.js';
 import { RouteTable } from './route-table.js';
 import { bufferStreamed } from './streaming.js';
@@ -74,12 +68,10 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
   private readonly accessControl: AppOptions['access'];
   private readonly defaults = new Set<DefaultProtection>();
   private fallback: Step | undefined;
-  /** @internal The app's queues, topics, buckets, buses, schedules and streams. */
-  readonly events = new EventRegistry();
-  private readonly recordRuntime: DispatcherRuntime;
-  private readonly rateLimiter: RateLimiter;
-  private readonly idempotency: Idempotency;
-  private dispatcher: Promise<EventDispatcher> | undefined;
+  // The features an app is given as option values: absent, their code is not in the bundle either.
+  private readonly records: RecordEngine | undefined;
+  private readonly rateLimiter: RateLimiter | undefined;
+  private readonly idempotency: IdempotencyEngine | undefined;
 
   /** Consumes an SQS queue (by name or glob); answers with the failed messages only. */
   readonly sqs: SqsMethod<S, this> = ((queue: string, a: unknown, b?: unknown) =>
@@ -102,8 +94,7 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
     a: unknown,
     b?: unknown,
   ) => {
-    this.table.assertOpen('register an EventBridge handler');
-    this.events.addEventBridge(pattern, b === undefined ? {} : a, b ?? a);
+    this.recordsFor('register an EventBridge handler', 'eventBridge').addEventBridge(pattern, a, b);
     return this;
   }) as EventBridgeMethod<S, this>;
   /**
@@ -116,16 +107,7 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
     a: unknown,
     b?: unknown,
   ) => {
-    this.table.assertOpen(`declare schedule ${name}`);
-    const handler = (b ?? a) as ScheduleHandler<S>;
-    const run =
-      typeof handler === 'function'
-        ? (firing: ScheduleFiring, ctx: ScheduleContext<S>) => {
-            (ctx as { schedule?: ScheduleFiring }).schedule = firing;
-            return handler(ctx);
-          }
-        : handler;
-    this.events.addSchedule(name, declaration, run, b === undefined ? {} : a);
+    this.recordsFor(`declare schedule ${name}`, 'schedule').addSchedule(name, declaration, a, b);
     return this;
   }) as ScheduleMethod<S, this>;
 
@@ -149,22 +131,28 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
       if (name !== undefined) this.defaults.add(name);
     }
     const now = options.now ?? Date.now;
-    this.rateLimiter = new RateLimiter(options.rateLimits, now, observed.metrics, options.access?.audit);
-    this.idempotency = new Idempotency(options.idempotency, now);
-    this.recordRuntime = {
+    const generateId = options.generateId ?? (() => globalThis.crypto.randomUUID());
+    this.rateLimiter = options.rateLimits?.forApp({
+      now,
+      metrics: observed.metrics,
+      audit: options.access?.audit,
+    });
+    this.idempotency = options.idempotency?.forApp(now);
+    this.records = options.records?.forApp({
       service: checked.service,
       deadlineMarginMs: checked.deadlineMarginMs,
-      generateId: options.generateId ?? (() => globalThis.crypto.randomUUID()),
-      now: options.now ?? Date.now,
+      generateId,
+      now,
       logger: observed.logger,
       metrics: observed.metrics,
-    };
+      idempotency: this.idempotency,
+    });
     this.runtime = {
       service: checked.service,
       bodyLimit: checked.bodyLimit,
       deadlineMarginMs: checked.deadlineMarginMs,
-      generateId: options.generateId ?? (() => globalThis.crypto.randomUUID()),
-      now: options.now ?? Date.now,
+      generateId,
+      now,
       logger: observed.logger,
       reportError: (error, ctx) => {
         try {
@@ -178,32 +166,32 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
 
   /** Adds record middleware: it runs around every record's handler, before each registration's own. */
   useRecords(...middleware: RecordMiddleware<S>[]): this {
-    this.table.assertOpen('add record middleware');
+    const records = this.recordsFor('add record middleware', 'useRecords');
     for (const fn of middleware) {
       if (typeof fn !== 'function')
         throw new ConfigurationError('useRecords() takes functions (record, ctx, next) => ...');
-      this.events.middleware.push(fn as RecordMiddleware<object>);
+      records.use(fn as RecordMiddleware<object>);
     }
     return this;
   }
 
   /** The declared schedules, for `lift dev` and deployment. */
   schedules(): ScheduleInfo[] {
-    return this.events.schedules();
+    return this.records?.schedules() ?? [];
   }
 
   private register(source: RecordSource, what: string, name: string, a: unknown, b: unknown): this {
-    this.table.assertOpen(`register ${what}(${JSON.stringify(name)})`);
-    let options = (b === undefined ? {} : a) as { idempotency?: RecordIdempotency<SqsMessage<unknown>> };
-    let handler = (b ?? a) as (record: SqsMessage<unknown>, ctx: RecordContext) => unknown;
-    if (source === 'sqs' && typeof options === 'object' && options?.idempotency !== undefined) {
-      const { idempotency, ...rest } = options;
-      options = rest;
-      if (typeof handler === 'function')
-        handler = this.idempotency.recordHandler(`sqs:${name}`, idempotency, (m) => m.body, handler);
-    }
-    this.events.add(source, name, options, handler, what);
+    this.recordsFor(`register ${what}(${JSON.stringify(name)})`, what).add(source, what, name, a, b);
     return this;
+  }
+
+  private recordsFor(action: string, method: string): RecordEngine {
+    this.table.assertOpen(action);
+    if (this.records === undefined)
+      throw new ConfigurationError(
+        `app.${method}() needs the record engine: createApp({ records: records() }) with records from '@lift/core/events'`,
+      );
+    return this.records;
   }
 
   /**
@@ -229,18 +217,11 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
   manifest(): AppManifest {
     const hasAccess = this.accessControl !== undefined;
     const app = this.middleware.map(corsDeclarationOf).filter((c) => c !== undefined);
-    const records: RecordManifest[] = [];
-    for (const source of ['sqs', 'sns', 's3', 'dynamodb', 'kinesis'] as const)
-      for (const r of this.events.list(source)) records.push(recordManifest(r));
     return {
       service: this.runtime.service,
       routes: this.table.definitions.map((def) => routeManifest(def, hasAccess)),
       cors: app.at(-1),
-      records,
-      eventBridge: this.events
-        .list('eventbridge')
-        .flatMap((r) => (r.pattern === undefined ? [] : [r.pattern])),
-      schedules: this.events.schedules(),
+      ...(this.records?.manifest() ?? { records: [], eventBridge: [], schedules: [] }),
     };
   }
 
@@ -251,7 +232,7 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
       bodyLimit: this.runtime.bodyLimit,
       access: this.accessControl,
       routes: this.table.definitions,
-      rateLimits: (route, option) => this.rateLimiter.describe(route, option),
+      rateLimits: (route, option) => this.rateLimiter?.describe(route, option) ?? [],
     };
   }
 
@@ -284,8 +265,8 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
       if (def.options.middleware !== undefined) chain.push(...def.options.middleware);
       const route = `${def.method} ${def.pattern}`;
       const guards = {
-        rateLimit: this.rateLimiter.stepFor(route, def.options.rateLimit),
-        idempotent: this.idempotency.routeWrapper(route, def.options.idempotency),
+        rateLimit: this.rateLimitStep(route, def.options.rateLimit),
+        idempotent: this.idempotentWrapper(route, def.options.idempotency),
       };
       this.router.add(def.method, def.pattern, {
         run: compose(chain, routeStep(def.options, def.handler, def.access, guards)),
@@ -297,6 +278,24 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
     });
     this.table.freeze();
     return this;
+  }
+
+  private rateLimitStep(route: string, option: RouteOptions<object>['rateLimit']) {
+    if (option === undefined) return undefined;
+    if (this.rateLimiter === undefined)
+      throw new ConfigurationError(
+        `${route} declares a rateLimit but the app has no rate limits: createApp({ rateLimits: rateLimits({ store }) }) with rateLimits from '@lift/core/ratelimit'`,
+      );
+    return this.rateLimiter.stepFor(route, option);
+  }
+
+  private idempotentWrapper(route: string, option: RouteOptions<object>['idempotency']) {
+    if (option === undefined) return undefined;
+    if (this.idempotency === undefined)
+      throw new ConfigurationError(
+        `${route} declares idempotency but the app has none: createApp({ idempotency: idempotency({ store }) }) with idempotency from '@lift/core/idempotency'`,
+      );
+    return this.idempotency.routeWrapper(route, option);
   }
 
   /**
@@ -332,12 +331,11 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
     const adapter = detectHttpAdapter(event);
     if (adapter === undefined) {
       if (!this.table.isFrozen) this.compile();
-      // The record engine is loaded on the first event that is not HTTP: an HTTP-only function never
-      // evaluates it, and a bundle split into chunks keeps it out of the HTTP path altogether.
-      this.dispatcher ??= import('../events/dispatcher.js').then(
-        ({ EventDispatcher }) => new EventDispatcher(this.events, this.recordRuntime),
-      );
-      return (await this.dispatcher).dispatch(event, lambdaContext);
+      if (this.records === undefined)
+        throw new InvalidEventError(
+          'Unsupported event: not an HTTP request, and this app consumes no records (createApp({ records: records() }) registers them)',
+        );
+      return this.records.dispatch(event, lambdaContext);
     }
     const raw = event as RawEvent;
     const { ctx, run } = this.prepareHttp(adapter, raw, lambdaContext);

@@ -1,6 +1,6 @@
+import type { RateLimitDescription, RouteRateLimitOption } from '../ratelimit/limits.js';
 import type { AccessControl } from './access.js';
 import type { RouteDefinition } from './group.js';
-import type { RateLimitDescription, RouteRateLimitOption } from './rate-limit.js';
 
 /**
  * @internal What an app says about itself to API descriptions (`@lift/core/openapi`): the routes as

@@ -1,12 +1,12 @@
 import type { Context, RequestInput } from '../context/context.js';
 import { ConfigurationError } from '../errors/errors.js';
+import type { RouteIdempotency } from '../idempotency/routes.js';
 import { isMiddleware, type Middleware } from '../middleware/compose.js';
+import type { RouteRateLimitOption } from '../ratelimit/limits.js';
 import { joinPaths, type ParamsOf } from '../router/pattern.js';
 import { ANY_METHOD } from '../router/router.js';
 import type { Infer, StandardSchemaV1 } from '../schema/validate.js';
 import type { AccessSteps, RouteAuth } from './access.js';
-import type { RouteIdempotency } from './idempotent.js';
-import type { RouteRateLimitOption } from './rate-limit.js';
 import type { RouteSchemas } from './route-step.js';
 
 /** Options of one route: Standard Schemas for its input and responses, and route-only middleware. */

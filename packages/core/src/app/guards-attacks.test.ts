@@ -2,7 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { LiftResponse } from '../context/response.js';
+import { records } from '../events/feature.js';
+import { idempotency } from '../idempotency/routes.js';
 import { memoryIdempotencyStore } from '../idempotency/store.js';
+import { rateLimits } from '../ratelimit/limits.js';
 import { memoryRateLimitStore } from '../ratelimit/memory-store.js';
 import { fakeLambdaContext } from '../testing/lambda-context.js';
 import { sqsEvent } from '../testing/records.js';
@@ -11,10 +14,11 @@ import { createApp } from './app.js';
 describe('attacks on the guards', () => {
   it('handler-built response: the RateLimit headers reach a LiftResponse the handler built', async () => {
     const app = createApp({
+      records: records(),
       logger: false,
       metrics: false,
       tracing: false,
-      rateLimits: { store: memoryRateLimitStore() },
+      rateLimits: rateLimits({ store: memoryRateLimitStore() }),
     });
     app.get(
       '/raw',
@@ -33,7 +37,13 @@ describe('attacks on the guards', () => {
     const store = memoryIdempotencyStore();
     const mk = (wait?: Promise<void>) => {
       const seen: string[] = [];
-      const app = createApp({ logger: false, metrics: false, tracing: false, idempotency: { store } });
+      const app = createApp({
+        records: records(),
+        logger: false,
+        metrics: false,
+        tracing: false,
+        idempotency: idempotency({ store }),
+      });
       app.sqs(
         'orders.fifo',
         { body: z.object({ orderId: z.string() }), idempotency: { key: (m) => m.body.orderId } },
@@ -70,10 +80,11 @@ describe('attacks on the guards', () => {
 
   it('a key function that throws fails only its record', async () => {
     const app = createApp({
+      records: records(),
       logger: false,
       metrics: false,
       tracing: false,
-      idempotency: { store: memoryIdempotencyStore() },
+      idempotency: idempotency({ store: memoryIdempotencyStore() }),
     });
     const seen: string[] = [];
     app.sqs(
@@ -108,10 +119,11 @@ describe('attacks on the guards', () => {
 describe('rate-limit fallback collision', () => {
   it('double count: two unnamed inline limits (by ip, by user) never count an anonymous request twice', async () => {
     const app = createApp({
+      records: records(),
       logger: false,
       metrics: false,
       tracing: false,
-      rateLimits: { store: memoryRateLimitStore() },
+      rateLimits: rateLimits({ store: memoryRateLimitStore() }),
     });
     app.post(
       '/x',

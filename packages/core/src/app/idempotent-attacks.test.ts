@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createAccessControl } from '../auth/access-control.js';
 import type { Principal } from '../context/principal.js';
+import { records } from '../events/feature.js';
 import { idempotencyKey } from '../idempotency/keys.js';
+import { idempotency } from '../idempotency/routes.js';
 import { type IdempotencyStore, memoryIdempotencyStore } from '../idempotency/store.js';
 import { testPrincipal } from '../test-support/principals.js';
 import { fakeLambdaContext } from '../testing/lambda-context.js';
@@ -21,12 +23,13 @@ const PRINCIPALS: Record<string, Principal> = {
 
 function build(store: IdempotencyStore = memoryIdempotencyStore(), options: Partial<AppOptions> = {}) {
   return createApp({
+    records: records(),
     service: 'pay',
     logger: false,
     metrics: false,
     tracing: false,
     onError: () => {},
-    idempotency: { store },
+    idempotency: idempotency({ store }),
     access: createAccessControl({
       authenticators: [(ctx) => PRINCIPALS[ctx.header('authorization')?.slice(7) ?? '']],
       audit: () => {},
@@ -155,10 +158,11 @@ describe('queue idempotency attacks', () => {
   it('key coercion: an object key fails the record instead of colliding on "[object Object]"', async () => {
     const seen: unknown[] = [];
     const app = createApp({
+      records: records(),
       logger: false,
       metrics: false,
       tracing: false,
-      idempotency: { store: memoryIdempotencyStore() },
+      idempotency: idempotency({ store: memoryIdempotencyStore() }),
     });
     app.sqs(
       'orders',
@@ -189,10 +193,11 @@ describe('queue idempotency attacks', () => {
 
   it('key coercion: a numeric key fails the record instead of equalling its string', async () => {
     const app = createApp({
+      records: records(),
       logger: false,
       metrics: false,
       tracing: false,
-      idempotency: { store: memoryIdempotencyStore() },
+      idempotency: idempotency({ store: memoryIdempotencyStore() }),
     });
     const seen: string[] = [];
     app.sqs(

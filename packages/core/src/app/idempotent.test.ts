@@ -12,7 +12,9 @@ import { createAccessControl } from '../auth/access-control.js';
 import { securityTable } from '../auth/security-table.js';
 import type { Principal } from '../context/principal.js';
 import { ensureTables } from '../dynamodb/ensure.js';
+import { records } from '../events/feature.js';
 import { dynamoIdempotencyStore } from '../idempotency/dynamo.js';
+import { idempotency } from '../idempotency/routes.js';
 import { type IdempotencyStore, memoryIdempotencyStore } from '../idempotency/store.js';
 import { testPrincipal } from '../test-support/principals.js';
 import { type DynamoDBServer, localClientConfig, startTestDynamoDB } from '../testing/dynamodb.js';
@@ -27,12 +29,13 @@ const tenantOf: Record<string, Principal> = Object.fromEntries(
 function paymentsApp(store: IdempotencyStore, gate?: Promise<void>) {
   let runs = 0;
   const app = createApp({
+    records: records(),
     service: 'payments',
     logger: false,
     metrics: false,
     tracing: false,
     onError: () => {},
-    idempotency: { store },
+    idempotency: idempotency({ store }),
     access: createAccessControl({
       authenticators: [(ctx) => tenantOf[ctx.header('authorization')?.slice(7) ?? '']],
       audit: () => {},
@@ -139,10 +142,11 @@ describe('route idempotency', () => {
 
   it('required: a request without a key is refused; a key function reads where the app says', async () => {
     const app = createApp({
+      records: records(),
       logger: false,
       metrics: false,
       tracing: false,
-      idempotency: { store: memoryIdempotencyStore() },
+      idempotency: idempotency({ store: memoryIdempotencyStore() }),
     });
     let runs = 0;
     app.post('/strict', { idempotency: { required: true } }, () => ++runs);
@@ -155,20 +159,26 @@ describe('route idempotency', () => {
   });
 
   it('refuses mistakes at start-up', () => {
-    const bare = createApp({ logger: false, metrics: false, tracing: false });
+    const bare = createApp({ records: records(), logger: false, metrics: false, tracing: false });
     bare.post('/x', { idempotency: true }, () => 'ok');
-    expect(() => bare.compile()).toThrow(/POST \/x declares idempotency but the app has no store/);
+    expect(() => bare.compile()).toThrow(
+      /POST \/x declares idempotency but the app has none: createApp\(\{ idempotency: idempotency\(/,
+    );
     const app = createApp({
+      records: records(),
       logger: false,
       metrics: false,
       tracing: false,
-      idempotency: { store: memoryIdempotencyStore() },
+      idempotency: idempotency({ store: memoryIdempotencyStore() }),
     });
     app.post('/y', { idempotency: { key: 'cookie:k' as 'header:k' } }, () => 'ok');
     expect(() => app.compile()).toThrow(/'header:<name>' or a function/);
-    expect(() => createApp({ idempotency: { store: memoryIdempotencyStore(), ttl: 'forever' } })).toThrow(
-      /ttl/,
-    );
+    expect(() =>
+      createApp({
+        records: records(),
+        idempotency: idempotency({ store: memoryIdempotencyStore(), ttl: 'forever' }),
+      }),
+    ).toThrow(/ttl/);
   });
 });
 
@@ -176,7 +186,13 @@ describe('queue idempotency', () => {
   const Order = z.object({ orderId: z.string(), total: z.number() });
   const queueApp = (store: IdempotencyStore, gate?: Promise<void>) => {
     const seen: string[] = [];
-    const app = createApp({ logger: false, metrics: false, tracing: false, idempotency: { store } });
+    const app = createApp({
+      records: records(),
+      logger: false,
+      metrics: false,
+      tracing: false,
+      idempotency: idempotency({ store }),
+    });
     app.sqs('orders', { body: Order, idempotency: { key: (m) => m.body.orderId } }, async (m) => {
       seen.push(m.body.orderId);
       await gate;

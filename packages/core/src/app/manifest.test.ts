@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createAccessControl } from '../auth/access-control.js';
+import { records } from '../events/feature.js';
 import { cors } from '../http/cors.js';
+import { rateLimits } from '../ratelimit/limits.js';
 import { memoryRateLimitStore } from '../ratelimit/memory-store.js';
 import { createApp } from './app.js';
 
@@ -9,9 +11,10 @@ const access = () => createAccessControl({ authenticators: [() => undefined] });
 describe('app.manifest()', () => {
   it('lists every route with its access, roles, scopes and the CORS rules that cover it', () => {
     const app = createApp({
+      records: records(),
       service: 'shop',
       access: access(),
-      rateLimits: { store: memoryRateLimitStore() },
+      rateLimits: rateLimits({ store: memoryRateLimitStore() }),
     });
     app.use(cors({ origins: ['https://shop.example.com'], credentials: true }));
     app.get('/health', { auth: 'public' }, (ctx) => ctx.text('ok'));
@@ -52,20 +55,20 @@ describe('app.manifest()', () => {
   });
 
   it('says routes are open when the app has no access control', () => {
-    const app = createApp({ service: 'hello' });
+    const app = createApp({ records: records(), service: 'hello' });
     app.get('/', (ctx) => ctx.text('hi'));
     expect(app.manifest().routes).toEqual([{ method: 'GET', pattern: '/', access: 'open' }]);
     expect(app.manifest().cors).toBeUndefined();
   });
 
   it('a predicate origin is reported as not expressible (origins undefined)', () => {
-    const app = createApp({ service: 'x' });
+    const app = createApp({ records: records(), service: 'x' });
     app.use(cors({ origins: (o) => o.endsWith('.example.com') }));
     expect(app.manifest().cors?.origins).toBeUndefined();
   });
 
   it('lists record registrations with their filters, EventBridge patterns and schedules', () => {
-    const app = createApp({ service: 'kefir' });
+    const app = createApp({ records: records(), service: 'kefir' });
     app.sqs('reminders', async () => {});
     app.sns('alerts-*', async () => {});
     app.s3('photos', { events: ['ObjectCreated:*'], prefix: 'uploads/', suffix: '.jpg' }, async () => {});

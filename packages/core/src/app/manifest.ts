@@ -1,8 +1,9 @@
-import type { Registration } from '../events/registry.js';
+import type { EventBridgeManifest, RecordManifest } from '../events/feature.js';
 import type { ScheduleInfo } from '../events/schedule.js';
-import type { RecordSource } from '../events/types.js';
 import { type CorsDeclaration, corsDeclarationOf } from '../middleware/compose.js';
 import type { RouteDefinition } from './group.js';
+
+export type { EventBridgeManifest, RecordManifest } from '../events/feature.js';
 
 /** What a deployment needs of one route: where it is and who may call it. */
 export interface RouteManifest {
@@ -23,25 +24,6 @@ export interface RouteManifest {
   readonly rateLimited?: true;
   /** The route is idempotent: serving it writes to the idempotency store. */
   readonly idempotent?: true;
-}
-
-/** What a deployment needs of one record registration: which resource feeds it. */
-export interface RecordManifest {
-  readonly source: Exclude<RecordSource, 'schedule' | 'eventbridge'>;
-  /** The queue, topic, bucket, table or stream name (a glob when `exact` is false). */
-  readonly name: string;
-  readonly exact: boolean;
-  /** S3: the event names taken (`ObjectCreated:*`...); DynamoDB Streams: INSERT/MODIFY/REMOVE. */
-  readonly events?: readonly string[];
-  /** S3: only keys under this prefix / ending with this suffix. */
-  readonly prefix?: string;
-  readonly suffix?: string;
-}
-
-/** An `app.eventBridge` registration's pattern. */
-export interface EventBridgeManifest {
-  readonly source: readonly string[];
-  readonly detailType?: readonly string[];
 }
 
 /**
@@ -83,18 +65,5 @@ export function routeManifest(def: RouteDefinition, hasAccessControl: boolean): 
     ...(cors === undefined ? {} : { cors }),
     ...(def.options.rateLimit === undefined ? {} : { rateLimited: true as const }),
     ...(def.options.idempotency === undefined ? {} : { idempotent: true as const }),
-  };
-}
-
-/** @internal The manifest of a record registration (not a schedule or EventBridge pattern). */
-export function recordManifest(r: Registration): RecordManifest {
-  const o = r.options as { events?: readonly string[]; prefix?: string; suffix?: string };
-  return {
-    source: r.source as RecordManifest['source'],
-    name: r.label,
-    exact: r.exact,
-    ...(o.events === undefined ? {} : { events: [...o.events] }),
-    ...(o.prefix === undefined ? {} : { prefix: o.prefix }),
-    ...(o.suffix === undefined ? {} : { suffix: o.suffix }),
   };
 }

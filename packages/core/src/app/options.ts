@@ -1,14 +1,15 @@
 import { DEFAULT_BODY_LIMIT } from '../body/body.js';
 import type { Context, RequestInput } from '../context/context.js';
 import { ConfigurationError, refuseUnknownOptions } from '../errors/errors.js';
+import type { Records } from '../events/feature.js';
 import { type RequestIdOptions, requestId } from '../http/request-id.js';
 import { type SecurityHeadersOptions, securityHeaders } from '../http/security-headers.js';
 import { defaultTimeout, type TimeoutOptions } from '../http/timeout.js';
+import type { Idempotency } from '../idempotency/routes.js';
 import type { MiddlewareHooks } from '../middleware/compose.js';
 import type { ObservabilityOptions } from '../observability/pipeline.js';
+import type { RateLimits } from '../ratelimit/limits.js';
 import type { AccessControl } from './access.js';
-import type { IdempotencyOptions } from './idempotent.js';
-import type { RateLimitsOptions } from './rate-limit.js';
 
 /** Options of {@link createApp}. Unknown keys are rejected at start-up so typos surface early. */
 export interface AppOptions extends ObservabilityOptions {
@@ -64,15 +65,21 @@ export interface AppOptions extends ObservabilityOptions {
    */
   readonly access?: AccessControl;
   /**
-   * Where rate limits are counted (`{ store: dynamoRateLimitStore({ table }) }`) and the app's named
-   * policies. Required once a route declares `rateLimit`.
+   * Rate limiting: `rateLimits({ store: dynamoRateLimitStore({ table }), policies })` from
+   * `@lift/core/ratelimit`. Required once a route declares `rateLimit`.
    */
-  readonly rateLimits?: RateLimitsOptions;
+  readonly rateLimits?: RateLimits;
   /**
-   * Where idempotency keys and results are kept (`{ store: dynamoIdempotencyStore({ table }) }`)
-   * and how long (default 24 h). Required once a route or a queue declares `idempotency`.
+   * Idempotency: `idempotency({ store: dynamoIdempotencyStore({ table }), ttl })` from
+   * `@lift/core/idempotency`. Required once a route or a queue declares `idempotency`.
    */
-  readonly idempotency?: IdempotencyOptions;
+  readonly idempotency?: Idempotency;
+  /**
+   * The record engine: `records()` from `@lift/core/events`. Required to register queues, topics,
+   * buckets, EventBridge patterns, schedules and streams (`app.sqs`, `app.schedule`...). Features are
+   * option values so that an app carries only the code of what it uses.
+   */
+  readonly records?: Records;
 }
 
 const KNOWN = new Set([
@@ -95,7 +102,15 @@ const KNOWN = new Set([
   'timeout',
   'rateLimits',
   'idempotency',
+  'records',
 ]);
+
+// Each feature option takes the value its subpath's factory makes; the message names the factory.
+const FEATURES = [
+  ['rateLimits', "rateLimits({ store, policies }) from '@lift/core/ratelimit'"],
+  ['idempotency', "idempotency({ store, ttl }) from '@lift/core/idempotency'"],
+  ['records', "records() from '@lift/core/events'"],
+] as const;
 
 /** Checks {@link AppOptions} and fills defaults; throws a {@link ConfigurationError} naming the problem. */
 export function checkAppOptions(options: AppOptions): {
@@ -143,6 +158,11 @@ export function checkAppOptions(options: AppOptions): {
   }
   if (options.access !== undefined && typeof options.access?.prepare !== 'function') {
     throw new ConfigurationError('createApp option "access" must come from createAccessControl()');
+  }
+  for (const [name, factory] of FEATURES) {
+    const value = options[name] as { forApp?: unknown } | undefined;
+    if (value !== undefined && typeof value?.forApp !== 'function')
+      throw new ConfigurationError(`createApp option "${name}" takes ${factory}`);
   }
   if (options.stripStage !== undefined && typeof options.stripStage !== 'boolean') {
     throw new ConfigurationError('stripStage must be a boolean');

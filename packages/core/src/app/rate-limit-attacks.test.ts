@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createAccessControl } from '../auth/access-control.js';
 import type { Principal } from '../context/principal.js';
 import { failed, type RateLimitStore } from '../ratelimit/decision.js';
+import { rateLimits } from '../ratelimit/limits.js';
 import { memoryRateLimitStore } from '../ratelimit/memory-store.js';
 import { testPrincipal } from '../test-support/principals.js';
 import { createApp } from './app.js';
@@ -30,7 +31,7 @@ function build(options: Partial<AppOptions> = {}) {
       authenticators: [(ctx) => PRINCIPALS[ctx.header('authorization')?.slice(7) ?? '']],
       audit: () => {},
     }),
-    rateLimits: { store: memoryRateLimitStore() },
+    rateLimits: rateLimits({ store: memoryRateLimitStore() }),
     ...options,
   });
   return { app, advance: (ms: number) => (now += ms) };
@@ -80,7 +81,7 @@ describe('rate-limit attacks', () => {
     const broken: RateLimitStore = {
       consume: async (_key, rule) => failed(rule, 'store_error', new Error('DynamoDB is down')),
     };
-    const { app } = build({ rateLimits: { store: broken } });
+    const { app } = build({ rateLimits: rateLimits({ store: broken }) });
     app.post(
       '/open',
       { auth: 'public', rateLimit: { limit: 5, window: '1m', onStoreError: 'open' } },
@@ -135,7 +136,10 @@ describe('rate-limit attacks', () => {
     expect(() => app.compile()).toThrow(/name must be/);
     expect(() =>
       build({
-        rateLimits: { store: memoryRateLimitStore(), policies: { 'a"b': { limit: 1, window: '1m' } } },
+        rateLimits: rateLimits({
+          store: memoryRateLimitStore(),
+          policies: { 'a"b': { limit: 1, window: '1m' } },
+        }),
       }),
     ).toThrow(/name must be/);
   });
@@ -149,7 +153,12 @@ describe('rate-limit attacks', () => {
           new Error('arn:aws:dynamodb:eu-west-1:123456789012:table/sec AccessDenied'),
         ),
     };
-    const app = createApp({ service: 's', metrics: false, tracing: false, rateLimits: { store: broken } });
+    const app = createApp({
+      service: 's',
+      metrics: false,
+      tracing: false,
+      rateLimits: rateLimits({ store: broken }),
+    });
     app.post('/c', { rateLimit: { limit: 1, window: '1m' } }, () => 'ok');
     const res = await app.request('/c', { method: 'POST' });
     expect(res.status).toBe(503);

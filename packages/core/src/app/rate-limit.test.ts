@@ -10,6 +10,7 @@ import type { AuditEvent } from '../observability/audit.js';
 import { createLogger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
 import { failed, type RateLimitStore } from '../ratelimit/decision.js';
+import { rateLimits } from '../ratelimit/limits.js';
 import { memoryRateLimitStore } from '../ratelimit/memory-store.js';
 import { captureJsonLinesAsync } from '../test-support/capture.js';
 import { useProductionObservability } from '../test-support/environment.js';
@@ -38,7 +39,7 @@ function build(options: Partial<AppOptions> = {}, audit: AuditEvent[] = []) {
       authenticators: [(ctx) => PRINCIPALS[ctx.header('authorization')?.slice(7) ?? '']],
       audit: (event) => audit.push(event),
     }),
-    rateLimits: { store: memoryRateLimitStore() },
+    rateLimits: rateLimits({ store: memoryRateLimitStore() }),
     ...options,
   });
   return { app, advance: (ms: number) => (now += ms) };
@@ -141,10 +142,10 @@ describe('route rate limits', () => {
 
   it('the app’s policies replace presets of the same name; by user falls back to the IP without a principal', async () => {
     const { app } = build({
-      rateLimits: {
+      rateLimits: rateLimits({
         store: memoryRateLimitStore(),
         policies: { ai: { limit: 1, window: '1h', by: 'user' } },
-      },
+      }),
     });
     app.post('/ai', { auth: 'public', rateLimit: 'ai' }, () => 'ok');
     expect((await app.request('/ai', { method: 'POST', ...from('192.0.2.1') })).status).toBe(200);
@@ -163,7 +164,7 @@ describe('route rate limits', () => {
         service: 'limits',
         metrics: false,
         tracing: false,
-        rateLimits: { store: broken },
+        rateLimits: rateLimits({ store: broken }),
       });
       app.post('/closed', { rateLimit: { limit: 5, window: '1m', name: 'closed' } }, () => 'ran');
       app.post(
@@ -199,7 +200,7 @@ describe('route rate limits', () => {
       tracing: false,
       logger: createLogger({ service: 'limits', write: (l) => lines.push(JSON.parse(l)) }),
       metrics: createMetrics({ namespace: 'limits', write: (l) => emf.push(l) }),
-      rateLimits: { store: memoryRateLimitStore() },
+      rateLimits: rateLimits({ store: memoryRateLimitStore() }),
     });
     app.post('/login', { rateLimit: 'auth' }, () => 'ok');
     for (let i = 0; i < 6; i++) await app.request('/login', { method: 'POST', sourceIp: '192.0.2.5' });
@@ -230,13 +231,15 @@ describe('route rate limits', () => {
   it('refuses mistakes at start-up, naming the route', () => {
     const bare = createApp({ logger: false, metrics: false, tracing: false });
     bare.post('/x', { rateLimit: 'auth' }, () => 'ok');
-    expect(() => bare.compile()).toThrow(/POST \/x declares a rateLimit but the app has no store/);
+    expect(() => bare.compile()).toThrow(
+      /POST \/x declares a rateLimit but the app has no rate limits: createApp\(\{ rateLimits: rateLimits\(/,
+    );
     const withStore = () =>
       createApp({
         logger: false,
         metrics: false,
         tracing: false,
-        rateLimits: { store: memoryRateLimitStore() },
+        rateLimits: rateLimits({ store: memoryRateLimitStore() }),
       });
     const unknown = withStore();
     unknown.post('/y', { rateLimit: 'nope' }, () => 'ok');
@@ -247,6 +250,11 @@ describe('route rate limits', () => {
     const badWindow = withStore();
     badWindow.post('/w', { rateLimit: { limit: 1, window: '1 minute' } }, () => 'ok');
     expect(() => badWindow.compile()).toThrow(/window "1 minute"/);
-    expect(() => createApp({ rateLimits: {} as never })).toThrow(/needs a store/);
+    // The plain object of earlier versions is refused with the factory to use instead.
+    expect(() => createApp({ rateLimits: { store: memoryRateLimitStore() } as never })).toThrow(
+      /takes rateLimits\(\{ store, policies \}\) from '@lift\/core\/ratelimit'/,
+    );
+    expect(() => rateLimits({} as never)).toThrow(/needs a store/);
+    expect(() => rateLimits({ store: memoryRateLimitStore(), polices: {} } as never)).toThrow(/polices/);
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cors } from '../http/cors.js';
+import { idempotency } from '../idempotency/routes.js';
 import { memoryIdempotencyStore } from '../idempotency/store.js';
 import { createLogger } from '../observability/logger.js';
 import {
@@ -233,7 +234,7 @@ describe('ctx.stream under app.handler (buffered)', () => {
     const app = createApp({
       service: 'streams',
       logger: false,
-      idempotency: { store: memoryIdempotencyStore() },
+      idempotency: idempotency({ store: memoryIdempotencyStore() }),
       onError: (error) => errors.push(error),
     });
     app.post('/export', { idempotency: true }, (ctx) =>

@@ -3,8 +3,10 @@ import { z } from 'zod';
 import { createApp } from '../app/app.js';
 import { PermanentError, RecordsFailedError } from '../errors/errors.js';
 import { fakeLambdaContext } from '../testing/lambda-context.js';
+import { records } from './feature.js';
 
-const quiet = () => createApp({ service: 'batch-test', logger: false, metrics: false, tracing: false });
+const quiet = () =>
+  createApp({ records: records(), service: 'batch-test', logger: false, metrics: false, tracing: false });
 const lambda = (timeoutMs = 30_000) => fakeLambdaContext({ timeoutMs });
 
 interface Msg {
@@ -191,6 +193,7 @@ describe('SQS partial batches', () => {
     let left = 1_500;
     const context = { ...fakeLambdaContext(), getRemainingTimeInMillis: () => left };
     const app = createApp({
+      records: records(),
       service: 's',
       logger: false,
       metrics: false,
@@ -364,6 +367,7 @@ describe('record middleware and context', () => {
   it('runs app and registration middleware around each record, outermost first, with typed state', async () => {
     const trail: string[] = [];
     const app = createApp<{ tenant?: string }>({
+      records: records(),
       service: 's',
       logger: false,
       metrics: false,

@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../app/app.js';
 import { s3Event, sqsEvent } from '../testing/records.js';
+import { records } from './feature.js';
 
 afterEach(() => {
   delete process.env.LIFT_RESOURCE_NAMES;
@@ -13,7 +14,13 @@ afterEach(() => {
 describe('deployed resource names (LIFT_RESOURCE_NAMES)', () => {
   it('routes a deployed queue and a generated bucket name to the registrations of the declared names', async () => {
     const seen: string[] = [];
-    const app = createApp({ service: 'kefir', logger: false, metrics: false, tracing: false });
+    const app = createApp({
+      records: records(),
+      service: 'kefir',
+      logger: false,
+      metrics: false,
+      tracing: false,
+    });
     app.sqs('reminders', async (m) => void seen.push(`sqs ${String(m.body)}`));
     app.s3('photos', async (o) => void seen.push(`s3 ${o.key}`));
     process.env.LIFT_RESOURCE_NAMES = JSON.stringify({
@@ -28,7 +35,13 @@ describe('deployed resource names (LIFT_RESOURCE_NAMES)', () => {
   });
 
   it('maps per source: a queue alias does not rename a topic of the same name, and unmapped names stay as they are', async () => {
-    const app = createApp({ service: 'kefir', logger: false, metrics: false, tracing: false });
+    const app = createApp({
+      records: records(),
+      service: 'kefir',
+      logger: false,
+      metrics: false,
+      tracing: false,
+    });
     app.sqs('orders', async () => {});
     process.env.LIFT_RESOURCE_NAMES = JSON.stringify({ 'sns:orders': 'orders-prod' });
     await expect(app.handler(sqsEvent(['x'], { queue: 'orders-prod' }))).rejects.toThrow(/orders-prod/);
@@ -36,7 +49,13 @@ describe('deployed resource names (LIFT_RESOURCE_NAMES)', () => {
   });
 
   it('refuses a value it cannot read, on every call (not only the first): not JSON, an array, a bad entry, two names for one resource', async () => {
-    const app = createApp({ service: 'kefir', logger: false, metrics: false, tracing: false });
+    const app = createApp({
+      records: records(),
+      service: 'kefir',
+      logger: false,
+      metrics: false,
+      tracing: false,
+    });
     app.sqs('orders', async () => {});
     for (const [value, message] of [
       ['{not json', /LIFT_RESOURCE_NAMES is not JSON/],
@@ -53,7 +72,13 @@ describe('deployed resource names (LIFT_RESOURCE_NAMES)', () => {
 
   it("mis-routing: a record the declared name's registration refuses is not handed to the registration of a name that equals the deployed one", async () => {
     const seen: string[] = [];
-    const app = createApp({ service: 'kefir', logger: false, metrics: false, tracing: false });
+    const app = createApp({
+      records: records(),
+      service: 'kefir',
+      logger: false,
+      metrics: false,
+      tracing: false,
+    });
     app.s3('uploads', { prefix: 'incoming/' }, async (o) => void seen.push(`uploads ${o.key}`));
     app.s3('photos', async (o) => void seen.push(`photos ${o.key}`));
     // The bucket deployed for "uploads" happens to be named "photos"; "photos" is deployed elsewhere.
@@ -69,7 +94,13 @@ describe('deployed resource names (LIFT_RESOURCE_NAMES)', () => {
 
   it('an app that registered the deployed name it read at import still gets its records', async () => {
     const seen: string[] = [];
-    const app = createApp({ service: 'kefir', logger: false, metrics: false, tracing: false });
+    const app = createApp({
+      records: records(),
+      service: 'kefir',
+      logger: false,
+      metrics: false,
+      tracing: false,
+    });
     app.sqs('kefir-prod-jobs', async (m) => void seen.push(String(m.body)));
     process.env.LIFT_RESOURCE_NAMES = JSON.stringify({ 'sqs:jobs': 'kefir-prod-jobs' });
     expect(await app.handler(sqsEvent(['due'], { queue: 'kefir-prod-jobs' }))).toEqual({

@@ -16,6 +16,7 @@ import { createApp } from '../app/app.js';
 import { InvalidEventError, PermanentError, RecordsFailedError } from '../errors/errors.js';
 import { fixtureNames, loadFixture } from '../test-support/fixtures.js';
 import { fakeLambdaContext } from '../testing/lambda-context.js';
+import { records } from './feature.js';
 import { nameFromArn } from './names.js';
 
 type Json = Record<string, unknown>;
@@ -56,7 +57,13 @@ interface Variant {
 }
 
 function buildApp({ concurrency, throwOnFull }: Variant) {
-  const app = createApp({ service: 'fuzz-events', logger: false, metrics: false, tracing: false });
+  const app = createApp({
+    records: records(),
+    service: 'fuzz-events',
+    logger: false,
+    metrics: false,
+    tracing: false,
+  });
   app.sqs('orders', { body: Body, concurrency, throwOnFullBatchFailure: throwOnFull }, (m) =>
     act(m.messageId, m.body.action),
   );
@@ -919,14 +926,26 @@ let dropIds = new Set<string>();
 let routedAction: Action = 'ok';
 const decide = (id: string) => (failIds.has(id) ? 'throw' : dropIds.has(id) ? 'permanent' : 'ok');
 
-const directApp = createApp({ service: 'fuzz-direct', logger: false, metrics: false, tracing: false })
+const directApp = createApp({
+  records: records(),
+  service: 'fuzz-direct',
+  logger: false,
+  metrics: false,
+  tracing: false,
+})
   .sqs('*', (m) => act(`sqs:${m.messageId}`, decide(m.messageId)))
   .kinesis('*', (k) => act(`stream:${k.sequenceNumber}`, decide(k.sequenceNumber)))
   .dynamodbStream('*', (c) => act(`stream:${c.sequenceNumber}`, decide(c.sequenceNumber)))
   .sns('*', (m) => act(`sns:${m.messageId}`, routedAction))
   .s3('*', (o) => act(`s3:${o.key}`, routedAction))
   .eventBridge({ source: '*' }, (e) => act(`eb:${e.id}`, routedAction));
-const routedApp = createApp({ service: 'fuzz-routed', logger: false, metrics: false, tracing: false })
+const routedApp = createApp({
+  records: records(),
+  service: 'fuzz-routed',
+  logger: false,
+  metrics: false,
+  tracing: false,
+})
   .sns('*', (m) => act(`sns:${m.messageId}`, routedAction))
   .s3('*', (o) => act(`s3:${o.key}`, routedAction))
   .eventBridge({ source: '*' }, (e) => act(`eb:${e.id}`, routedAction));
@@ -1336,7 +1355,13 @@ describe('stream images', () => {
     for (const [place, attributes] of PLACES) {
       for (const withSchema of [true, false]) {
         const seen: Json[] = [];
-        const app = createApp({ service: 'proto', logger: false, metrics: false, tracing: false });
+        const app = createApp({
+          records: records(),
+          service: 'proto',
+          logger: false,
+          metrics: false,
+          tracing: false,
+        });
         const keep = (image: unknown) => {
           seen.push(image as Json);
         };

@@ -5,6 +5,7 @@
  */
 export { backoffSeconds } from './backoff.js';
 export type { BatchResponse } from './dispatcher.js';
+export { type EventBridgeManifest, type RecordManifest, Records, records } from './feature.js';
 export type {
   DynamoDBStreamMethod,
   EventBridgeMethod,

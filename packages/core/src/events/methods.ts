@@ -1,10 +1,10 @@
+import type { RecordIdempotency } from '../idempotency/routes.js';
 import type { Infer, StandardSchemaV1 } from '../schema/validate.js';
 import type {
   DynamoDBStreamOptions,
   EventBridgeOptions,
   EventBridgePattern,
   KinesisOptions,
-  RecordIdempotency,
   RecordOptions,
   S3Options,
   SnsOptions,

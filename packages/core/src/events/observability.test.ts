@@ -6,6 +6,7 @@ import { useProductionObservability } from '../test-support/environment.js';
 import { type SqsStandIn, startSqsStandIn } from '../test-support/sqs-standin.js';
 import { fakeLambdaContext } from '../testing/lambda-context.js';
 import { backoffSeconds } from './backoff.js';
+import { records } from './feature.js';
 
 function sqs(queue: string, bodies: string[], receiveCount = 1) {
   return {
@@ -26,6 +27,7 @@ function observed() {
   const logs: Record<string, unknown>[] = [];
   const emf: Record<string, unknown>[] = [];
   const app = createApp({
+    records: records(),
     service: 'worker',
     logger: createLogger({ service: 'worker', level: 'INFO', write: (l) => logs.push(JSON.parse(l)) }),
     metrics: createMetrics({ namespace: 'kefir', service: 'worker', write: (l) => emf.push(JSON.parse(l)) }),
@@ -102,13 +104,15 @@ describe('visibility backoff for failed SQS messages', () => {
 
   it('changes the visibility of the failed messages only, through the real SQS client', async () => {
     sqsServer.calls.length = 0;
-    const app = createApp({ service: 'w', logger: false, metrics: false, tracing: false }).sqs(
-      'orders',
-      { backoff: { baseSeconds: 20, maxSeconds: 600 } },
-      (m) => {
-        if (m.body === 'bad') throw new Error('no');
-      },
-    );
+    const app = createApp({
+      records: records(),
+      service: 'w',
+      logger: false,
+      metrics: false,
+      tracing: false,
+    }).sqs('orders', { backoff: { baseSeconds: 20, maxSeconds: 600 } }, (m) => {
+      if (m.body === 'bad') throw new Error('no');
+    });
     const out = await app.handler(sqs('orders', ['ok', 'bad', 'bad'], 3), fakeLambdaContext());
     expect(out).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }, { itemIdentifier: 'm2' }] });
     expect(sqsServer.calls).toHaveLength(1);
@@ -124,13 +128,15 @@ describe('visibility backoff for failed SQS messages', () => {
   });
 
   it('a throttled or hanging SQS never changes the answer, and the wait is bounded by the deadline', async () => {
-    const app = createApp({ service: 'w', logger: false, metrics: false, tracing: false }).sqs(
-      'orders',
-      { backoff: {} },
-      () => {
-        throw new Error('no');
-      },
-    );
+    const app = createApp({
+      records: records(),
+      service: 'w',
+      logger: false,
+      metrics: false,
+      tracing: false,
+    }).sqs('orders', { backoff: {} }, () => {
+      throw new Error('no');
+    });
     sqsServer.failWith({ type: 'RequestThrottled', status: 400 });
     expect(await app.handler(sqs('orders', ['x']), fakeLambdaContext())).toEqual({
       batchItemFailures: [{ itemIdentifier: 'm0' }],

@@ -40,14 +40,6 @@ export interface BatchOptions {
   readonly throwOnFullBatchFailure?: boolean;
 }
 
-/** A record source's `idempotency`: the key of a message, e.g. `(m) => m.body.orderId`. */
-export interface RecordIdempotency<R> {
-  /** The message's key, or `undefined` to process it without idempotency. */
-  readonly key: (record: R) => string | undefined;
-  /** How long a processed key is remembered (default the app's `idempotency.ttl`, 24 h). */
-  readonly ttl?: string | number;
-}
-
 /** Options of `app.sqs`. */
 export interface SqsOptions<S extends object = Record<string, unknown>>
   extends RecordOptions<S>,

@@ -4,6 +4,7 @@ import { createApp } from '../app/app.js';
 import { InvalidEventError } from '../errors/errors.js';
 import { loadFixture } from '../test-support/fixtures.js';
 import { fakeLambdaContext } from '../testing/lambda-context.js';
+import { records } from './feature.js';
 import type { AnyRecord } from './types.js';
 
 // Some samples carry placeholders where AWS puts an ARN; they get a real-shaped one here.
@@ -19,7 +20,8 @@ function withArn(
   return event;
 }
 
-const quiet = () => createApp({ service: 'events-test', logger: false, metrics: false, tracing: false });
+const quiet = () =>
+  createApp({ records: records(), service: 'events-test', logger: false, metrics: false, tracing: false });
 const lambda = () => fakeLambdaContext({ timeoutMs: 30_000 });
 
 describe('every non-HTTP sample in the fixtures reaches its registration', () => {

@@ -29,6 +29,7 @@ import { createApp } from '../app/app.js';
 import { PermanentError } from '../errors/errors.js';
 import { type DynamoDBServer, localClientConfig, startTestDynamoDB } from '../testing/dynamodb.js';
 import { fakeLambdaContext } from '../testing/lambda-context.js';
+import { records } from './feature.js';
 import type { DynamoDBChange } from './types.js';
 
 const local = process.env.LIFT_TEST_DYNAMODB === 'local';
@@ -166,7 +167,8 @@ function lambdaEvent(records: readonly Json[]): Json {
   return JSON.parse(JSON.stringify({ Records: records })) as Json;
 }
 
-const quiet = () => createApp({ service: 'streams-local', logger: false, metrics: false, tracing: false });
+const quiet = () =>
+  createApp({ records: records(), service: 'streams-local', logger: false, metrics: false, tracing: false });
 const lambda = () => fakeLambdaContext({ timeoutMs: 30_000 });
 const failedIds = (out: unknown) =>
   (out as { batchItemFailures: { itemIdentifier: string }[] }).batchItemFailures.map((f) => f.itemIdentifier);

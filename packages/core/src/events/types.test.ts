@@ -5,11 +5,12 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import { createApp } from '../app/app.js';
+import { records } from './feature.js';
 import type { DynamoDBChange, KinesisRecord, RecordContext, S3ObjectEvent, SqsMessage } from './types.js';
 
 describe('record types', () => {
   it('types each record from its source and its schemas', () => {
-    const app = createApp<{ tenant: string }>({ service: 'types' });
+    const app = createApp<{ tenant: string }>({ records: records(), service: 'types' });
     app.sqs('orders', { body: z.object({ orderId: z.string(), qty: z.number() }) }, (message, ctx) => {
       expectTypeOf(message.body).toEqualTypeOf<{ orderId: string; qty: number }>();
       expectTypeOf(ctx).toEqualTypeOf<RecordContext<{ tenant: string }>>();

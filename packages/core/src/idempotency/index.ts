@@ -23,6 +23,13 @@ export {
 } from './errors.js';
 export { idempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH, parseTtl, payloadHash } from './keys.js';
 export {
+  Idempotency,
+  type IdempotencyOptions,
+  idempotency,
+  type RecordIdempotency,
+  type RouteIdempotency,
+} from './routes.js';
+export {
   type BeginInput,
   type BeginOutcome,
   type CompleteOptions,

@@ -9,6 +9,7 @@ import type { JsonObject, OpenApiDocument, OpenApiWarning } from '../app/describ
 import { createAccessControl } from '../auth/access-control.js';
 import { apiKeyAuthenticator, memoryApiKeyStore } from '../auth/api-keys.js';
 import { jwtAuthenticator } from '../auth/jwt.js';
+import { rateLimits } from '../ratelimit/limits.js';
 import { memoryRateLimitStore } from '../ratelimit/memory-store.js';
 import { memoryNonceStore } from '../signing/nonces.js';
 import { signatureAuthenticator } from '../signing/verifier.js';
@@ -29,10 +30,10 @@ function secured() {
         signatureAuthenticator({ keys: () => undefined, nonces: memoryNonceStore() }),
       ],
     }),
-    rateLimits: {
+    rateLimits: rateLimits({
       store: memoryRateLimitStore(),
       policies: { writes: { limit: 10, window: '1m', by: 'user' } },
-    },
+    }),
   });
 }
 

@@ -1,7 +1,7 @@
 import { REASON_PHRASES } from '../adapters/reason-phrases.js';
 import type { JsonObject, JsonValue } from '../app/describe.js';
 import type { RouteDefinition } from '../app/group.js';
-import type { RateLimitDescription } from '../app/rate-limit.js';
+import type { RateLimitDescription } from '../ratelimit/limits.js';
 import { type PatternSegment, parsePattern } from '../router/pattern.js';
 import type { StandardSchemaV1 } from '../schema/validate.js';
 import { RATE_LIMIT_HEADERS, routeErrors } from './errors.js';

@@ -19,6 +19,14 @@ export {
   type RateLimitStats,
 } from './dynamo-store.js';
 export { RATE_LIMIT_HEADERS_DRAFT, rateLimitHeaders } from './headers.js';
+export {
+  type RateLimitKey,
+  RateLimits,
+  type RateLimitsOptions,
+  type RouteRateLimit,
+  type RouteRateLimitOption,
+  rateLimits,
+} from './limits.js';
 export { type MemoryRateLimitStoreOptions, memoryRateLimitStore } from './memory-store.js';
 export {
   type CheckedRule,

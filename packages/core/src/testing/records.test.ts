@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createApp } from '../app/app.js';
+import { records } from '../events/feature.js';
 import { SCHEDULE_KEY } from '../events/schedule.js';
 import type { AnyRecord } from '../events/types.js';
 import { loadFixture } from '../test-support/fixtures.js';
@@ -40,7 +41,8 @@ function expectShape(produced: unknown, sample: string, skip: RegExp, optional: 
     if (!optional.test(key)) expect(known.has(key), `${sample} has no ${key}`).toBe(true);
 }
 
-const quiet = () => createApp({ service: 'records-test', logger: false, metrics: false, tracing: false });
+const quiet = () =>
+  createApp({ records: records(), service: 'records-test', logger: false, metrics: false, tracing: false });
 const lambda = () => fakeLambdaContext({ timeoutMs: 30_000 });
 
 describe('record event factories produce the shapes AWS sends', () => {

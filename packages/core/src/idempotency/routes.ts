@@ -7,14 +7,13 @@ import {
   InternalServerError,
   refuseUnknownOptions,
 } from '../errors/errors.js';
-import type { RecordIdempotency } from '../events/registry.js';
-import { replayResponse, runIdempotent, storedResultOf } from '../idempotency/engine.js';
-import { idempotencyKey, parseTtl, payloadHash } from '../idempotency/keys.js';
-import type { IdempotencyStore } from '../idempotency/store.js';
+import { replayResponse, runIdempotent, storedResultOf } from './engine.js';
+import { idempotencyKey, parseTtl, payloadHash } from './keys.js';
+import type { IdempotencyStore } from './store.js';
 
 type AnyContext = Context<RequestInput, object>;
 
-/** `createApp({ idempotency })`: the store every instance shares, and the default time to keep results. */
+/** `idempotency({ store, ttl })`: the store every instance shares, and the default time to keep results. */
 export interface IdempotencyOptions {
   /**
    * `dynamoIdempotencyStore({ table })` from `@lift/core/idempotency` in production;
@@ -22,6 +21,14 @@ export interface IdempotencyOptions {
    */
   readonly store: IdempotencyStore;
   /** How long a result is replayed: `'24h'` (the default), `'7d'`, or ms. */
+  readonly ttl?: string | number;
+}
+
+/** A record source's `idempotency`: the key of a message, e.g. `(m) => m.body.orderId`. */
+export interface RecordIdempotency<R> {
+  /** The message's key, or `undefined` to process it without idempotency. */
+  readonly key: (record: R) => string | undefined;
+  /** How long a processed key is remembered (default the app's `idempotency.ttl`, 24 h). */
   readonly ttl?: string | number;
 }
 
@@ -47,32 +54,47 @@ export interface RouteIdempotency {
 const MAX_LOCK_MS = 15 * 60_000;
 const DEFAULT_TTL = '24h';
 
-/** The app's idempotency: it turns route and record declarations into the wrappers that enforce them. @internal */
+/**
+ * An app's idempotency, as `createApp({ idempotency: idempotency({ store, ttl }) })` takes it. A value
+ * from this module rather than a plain object, so an app without idempotent routes or queues never
+ * carries the engine (nor its hashing): it enters a bundle only with the import.
+ */
 export class Idempotency {
-  private readonly defaultTtlMs: number;
+  readonly #store: IdempotencyStore;
+  readonly #defaultTtlMs: number;
 
-  constructor(
-    private readonly options: IdempotencyOptions | undefined,
-    private readonly now: () => number,
-  ) {
-    if (options !== undefined) {
-      if (typeof options !== 'object' || options === null || typeof options.store?.begin !== 'function')
-        throw new ConfigurationError(
-          'createApp option "idempotency" needs a store: { store: dynamoIdempotencyStore({ table }) }',
-        );
-      refuseUnknownOptions(options, ['store', 'ttl'], 'createApp option "idempotency"');
-    }
-    this.defaultTtlMs = parseTtl(options?.ttl ?? DEFAULT_TTL);
-  }
-
-  private storeFor(where: string): IdempotencyStore {
-    const store = this.options?.store;
-    if (store === undefined)
+  /** @internal Use {@link idempotency}. */
+  constructor(options: IdempotencyOptions) {
+    if (typeof options !== 'object' || options === null || typeof options.store?.begin !== 'function')
       throw new ConfigurationError(
-        `${where} declares idempotency but the app has no store: createApp({ idempotency: { store } })`,
+        'idempotency() needs a store: idempotency({ store: dynamoIdempotencyStore({ table }) })',
       );
-    return store;
+    refuseUnknownOptions(options, ['store', 'ttl'], 'idempotency()');
+    this.#store = options.store;
+    this.#defaultTtlMs = parseTtl(options.ttl ?? DEFAULT_TTL);
   }
+
+  /** @internal The engine of one app, on its clock. */
+  forApp(now: () => number): IdempotencyEngine {
+    return new IdempotencyEngine(this.#store, this.#defaultTtlMs, now);
+  }
+}
+
+/**
+ * Idempotency for `createApp({ idempotency })`: where keys and results are kept
+ * (`dynamoIdempotencyStore({ table })`) and for how long by default (`'24h'`).
+ */
+export function idempotency(options: IdempotencyOptions): Idempotency {
+  return new Idempotency(options);
+}
+
+/** The app's idempotency: it turns route and record declarations into the wrappers that enforce them. @internal */
+export class IdempotencyEngine {
+  constructor(
+    private readonly store: IdempotencyStore,
+    private readonly defaultTtlMs: number,
+    private readonly now: () => number,
+  ) {}
 
   /**
    * The wrapper of a route's validation and handler, or `undefined` when it declares no idempotency.
@@ -83,7 +105,7 @@ export class Idempotency {
     option: RouteIdempotency | true | undefined,
   ): ((ctx: AnyContext, rest: (ctx: AnyContext) => unknown) => Promise<void>) | undefined {
     if (option === undefined) return undefined;
-    const store = this.storeFor(route);
+    const store = this.store;
     const spec: RouteIdempotency = option === true ? {} : option;
     if (typeof spec !== 'object' || spec === null)
       throw new ConfigurationError(`${route}: idempotency must be true or { key, ttl, required }`);
@@ -154,7 +176,7 @@ export class Idempotency {
     payloadOf: (record: R) => unknown,
     handler: (record: R, ctx: C) => unknown,
   ): (record: R, ctx: C) => Promise<void> {
-    const store = this.storeFor(scope);
+    const store = this.store;
     if (typeof option !== 'object' || option === null || typeof option.key !== 'function')
       throw new ConfigurationError(`${scope}: idempotency needs { key: (message) => string }`);
     refuseUnknownOptions(option, ['key', 'ttl'], `${scope} idempotency`);

@@ -1,11 +1,16 @@
 import type { Context, RequestInput } from '../context/context.js';
-import { ConfigurationError, ServiceUnavailableError, TooManyRequestsError } from '../errors/errors.js';
+import {
+  ConfigurationError,
+  refuseUnknownOptions,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+} from '../errors/errors.js';
 import { type AuditSink, auditLogSink } from '../observability/audit.js';
 import type { Metrics } from '../observability/metrics.js';
-import { admits, type Decision, type RateLimitStore } from '../ratelimit/decision.js';
-import { rateLimitHeaders } from '../ratelimit/headers.js';
-import { ipKey } from '../ratelimit/ip-key.js';
-import { type CheckedRule, checkRule, RATE_LIMIT_PRESETS, type RateLimitRule } from '../ratelimit/rule.js';
+import { admits, type Decision, type RateLimitStore } from './decision.js';
+import { rateLimitHeaders } from './headers.js';
+import { ipKey } from './ip-key.js';
+import { type CheckedRule, checkRule, RATE_LIMIT_PRESETS, type RateLimitRule } from './rule.js';
 
 type AnyContext = Context<RequestInput, object>;
 
@@ -27,7 +32,7 @@ export interface RouteRateLimit extends RateLimitRule {
  */
 export type RouteRateLimitOption = string | RouteRateLimit | readonly (string | RouteRateLimit)[];
 
-/** `createApp({ rateLimits })`: where admissions are counted, and the app's named policies. */
+/** `rateLimits({ store, policies })`: where admissions are counted, and the app's named policies. */
 export interface RateLimitsOptions {
   /**
    * The store shared by every instance: `dynamoRateLimitStore({ table })` from `@lift/core/ratelimit`
@@ -92,24 +97,32 @@ function keyValue(by: RateLimitKey, ctx: AnyContext): string {
   return `ip:${ipKey(ctx.sourceIp)}`;
 }
 
-/** The app's rate limiting: it turns route declarations into the step that enforces them. @internal */
-export class RateLimiter {
-  private readonly policies = new Map<string, PreparedLimit>();
-  private sink: AuditSink | undefined;
+/** What an app lends its rate limiting: its clock, metrics and audit sink. @internal */
+export interface RateLimitsEnv {
+  readonly now: () => number;
+  readonly metrics: Metrics | undefined;
+  readonly audit: AuditSink | undefined;
+}
 
-  constructor(
-    private readonly options: RateLimitsOptions | undefined,
-    private readonly now: () => number,
-    private readonly metrics: Metrics | undefined,
-    private readonly audit: AuditSink | undefined,
-  ) {
-    if (options === undefined) return;
+/**
+ * An app's rate limiting, as `createApp({ rateLimits: rateLimits({ store, policies }) })` takes it.
+ * A value from this module rather than a plain object, so an app that limits nothing never carries
+ * the limiter: it enters a bundle only with the import.
+ */
+export class RateLimits {
+  readonly #policies = new Map<string, PreparedLimit>();
+  readonly #store: RateLimitStore;
+
+  /** @internal Use {@link rateLimits}. */
+  constructor(options: RateLimitsOptions) {
     if (typeof options !== 'object' || options === null || typeof options.store?.consume !== 'function')
       throw new ConfigurationError(
-        'createApp option "rateLimits" needs a store: { store: dynamoRateLimitStore({ table }) }',
+        'rateLimits() needs a store: rateLimits({ store: dynamoRateLimitStore({ table }) })',
       );
+    refuseUnknownOptions(options, ['store', 'policies'], 'rateLimits()');
+    this.#store = options.store;
     for (const [name, preset] of Object.entries(RATE_LIMIT_PRESETS))
-      this.policies.set(
+      this.#policies.set(
         name,
         prepare(
           `rate-limit preset ${name}`,
@@ -118,8 +131,32 @@ export class RateLimiter {
         ),
       );
     for (const [name, policy] of Object.entries(options.policies ?? {}))
-      this.policies.set(name, prepare(`rate-limit policy ${name}`, { name, ...policy }, `policy:${name}`));
+      this.#policies.set(name, prepare(`rate-limit policy ${name}`, { name, ...policy }, `policy:${name}`));
   }
+
+  /** @internal The limiter of one app. */
+  forApp(env: RateLimitsEnv): RateLimiter {
+    return new RateLimiter(this.#store, this.#policies, env);
+  }
+}
+
+/**
+ * Rate limiting for `createApp({ rateLimits })`: the store every instance shares
+ * (`dynamoRateLimitStore({ table })`) and the app's named policies, which routes name in `rateLimit`.
+ */
+export function rateLimits(options: RateLimitsOptions): RateLimits {
+  return new RateLimits(options);
+}
+
+/** The app's rate limiting: it turns route declarations into the step that enforces them. @internal */
+export class RateLimiter {
+  private sink: AuditSink | undefined;
+
+  constructor(
+    private readonly store: RateLimitStore,
+    private readonly policies: ReadonlyMap<string, PreparedLimit>,
+    private readonly env: RateLimitsEnv,
+  ) {}
 
   /**
    * The step enforcing a route's `rateLimit`, or `undefined` when it declares none. A mistake (an
@@ -130,13 +167,8 @@ export class RateLimiter {
     option: RouteRateLimitOption | undefined,
   ): ((ctx: AnyContext) => Promise<void>) | undefined {
     if (option === undefined) return undefined;
-    const store = this.options?.store;
-    if (store === undefined)
-      throw new ConfigurationError(
-        `${route} declares a rateLimit but the app has no store: createApp({ rateLimits: { store } })`,
-      );
     const limits = this.limitsOf(route, option);
-    return (ctx) => this.enforce(store, limits, ctx);
+    return (ctx) => this.enforce(this.store, limits, ctx);
   }
 
   /**
@@ -163,7 +195,7 @@ export class RateLimiter {
       const policy = this.policies.get(entry);
       if (policy === undefined)
         throw new ConfigurationError(
-          `${route}: no rate-limit policy "${entry}" (presets: auth, ai, sensitive; or declare it in createApp({ rateLimits: { policies } }))`,
+          `${route}: no rate-limit policy "${entry}" (presets: auth, ai, sensitive; or declare it in rateLimits({ policies }))`,
         );
       return policy;
     });
@@ -175,7 +207,7 @@ export class RateLimiter {
     limits: readonly PreparedLimit[],
     ctx: AnyContext,
   ): Promise<void> {
-    const now = this.now();
+    const now = this.env.now();
     const signal = ctx.signal;
     // In the route's order, stopping at the first refusal: a request one limit refuses takes nothing
     // from the others, so a client past its own limit cannot drain a shared (tenant, global) one.
@@ -206,14 +238,14 @@ export class RateLimiter {
     ctx.annotate('rate_limit', decision.policy);
     if (decision.outcome !== 'limited')
       throw new ServiceUnavailableError('Rate limit unavailable', { headers: { 'retry-after': '1' } });
-    this.metrics?.addMetric('rate_limited', 'Count', 1);
+    this.env.metrics?.addMetric('rate_limited', 'Count', 1);
     if (decision.policy === 'sensitive') this.auditLimited(ctx, decision);
     throw new TooManyRequestsError(decision.retryAfterSeconds);
   }
 
   private storeFailed(ctx: AnyContext, decision: Decision, limit: PreparedLimit): void {
     const fail = limit.rule.onStoreError;
-    this.metrics?.addMetric('rate_limit_store_errors', 'Count', 1);
+    this.env.metrics?.addMetric('rate_limit_store_errors', 'Count', 1);
     // Logging never changes the answer: without a logger the failure is only counted.
     if (ctx.hasLogger)
       ctx.log.warn(
@@ -228,10 +260,10 @@ export class RateLimiter {
   }
 
   private auditLimited(ctx: AnyContext, decision: Decision): void {
-    this.sink ??= this.audit ?? auditLogSink();
+    this.sink ??= this.env.audit ?? auditLogSink();
     this.sink({
       type: 'audit',
-      time: new Date(this.now()).toISOString(),
+      time: new Date(this.env.now()).toISOString(),
       requestId: ctx.requestId,
       service: ctx.service,
       userId: ctx.principal?.userId,
