@@ -43,7 +43,7 @@ import type { AppDescription, OpenApiDocument, OpenApiOptions } from './describe
 import { Group, type RouteOptions } from './group.js';
 import { type AppManifest, routeManifest } from './manifest.js';
 import { type AppOptions, checkAppOptions, defaultProtections } from './options.js';
-import { routeStep } from './route-step.js';
+import { RouteChain } from './route-step.js';
 import { RouteTable } from './route-table.js';
 import { bufferStreamed } from './streaming.js';
 
@@ -254,23 +254,21 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
   }
 
   /**
-   * Builds the route table and every route's middleware chain, then freezes the app. Runs on the
-   * first request by itself; call it at module load to surface configuration errors at cold start.
+   * Builds the route table and checks every route's configuration, then freezes the app; each route's
+   * middleware chain is composed on its first request. Runs on the first request by itself; call it
+   * at module load to surface configuration errors at cold start.
    */
   compile(): this {
     if (this.table.isFrozen) return this;
     for (const def of this.table.definitions) {
-      const chain: Middleware<object>[] = [];
-      for (const group of def.groups) chain.push(...group.middleware);
-      if (def.options.middleware !== undefined) chain.push(...def.options.middleware);
       const route = `${def.method} ${def.pattern}`;
+      // The guards resolve now, so a misconfigured rate limit or idempotency still fails at compile;
+      // the chain itself is composed on the route's first request (RouteChain).
       const guards = {
         rateLimit: this.rateLimitStep(route, def.options.rateLimit),
         idempotent: this.idempotentWrapper(route, def.options.idempotency),
       };
-      this.router.add(def.method, def.pattern, {
-        run: compose(chain, routeStep(def.options, def.handler, def.access, guards)),
-      });
+      this.router.add(def.method, def.pattern, new RouteChain(def, guards));
     }
     this.router.compile();
     this.fallback = compose(this.middleware, (ctx) => {

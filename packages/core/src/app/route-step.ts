@@ -1,8 +1,10 @@
 import type { Context, RequestInput } from '../context/context.js';
 import { LiftResponse } from '../context/response.js';
 import { type FieldIssue, InternalServerError, UnprocessableError } from '../errors/errors.js';
+import { compose, type Middleware, type Step } from '../middleware/compose.js';
 import { type PartResult, type StandardSchemaV1, validatePart } from '../schema/validate.js';
 import type { AccessSteps } from './access.js';
+import type { RouteDefinition } from './group.js';
 
 type AnyContext = Context<RequestInput, object>;
 
@@ -143,4 +145,32 @@ function sequence(
     return last(ctx);
   };
   return (ctx) => run(ctx, 0);
+}
+
+/**
+ * @internal A route's whole chain (its groups' middleware, its own, then {@link routeStep}), composed
+ * on the route's first request rather than when the app compiles: a cold start pays for the routes
+ * it serves, not for every route registered. Nothing composed here can fail, so no configuration
+ * check moves to request time; the guards, which can, are resolved by the app at compile.
+ */
+export class RouteChain {
+  private step: Step | undefined;
+
+  constructor(
+    private readonly definition: RouteDefinition,
+    private readonly guards: RouteGuards,
+  ) {}
+
+  /** The composed chain, built on first use. */
+  get run(): Step {
+    return (this.step ??= this.build());
+  }
+
+  private build(): Step {
+    const { groups, options, handler, access } = this.definition;
+    const chain: Middleware<object>[] = [];
+    for (const group of groups) chain.push(...group.middleware);
+    if (options.middleware !== undefined) chain.push(...options.middleware);
+    return compose(chain, routeStep(options, handler, access, this.guards));
+  }
 }

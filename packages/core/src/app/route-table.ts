@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../errors/errors.js';
-import { parsePattern, patternShape } from '../router/pattern.js';
+import { checkPattern } from '../router/pattern.js';
 import type { AccessControl, AccessSteps } from './access.js';
 import type { Registry, RouteDefinition } from './group.js';
 
@@ -38,7 +38,7 @@ export class RouteTable implements Registry {
 
   /** Adds a route after checking its pattern, its uniqueness and its `auth` declaration. */
   add(definition: RouteDefinition): void {
-    const key = `${definition.method} ${patternShape(parsePattern(definition.pattern))}`;
+    const key = `${definition.method} ${checkPattern(definition.pattern).shape}`;
     if (this.shapes.has(key)) {
       throw new ConfigurationError(
         `Duplicate route: ${definition.method} ${definition.pattern} is already registered`,
@@ -54,14 +54,14 @@ export class RouteTable implements Registry {
           `${method} ${pattern} declares no "auth": once an app has access control, every route says who may call it (auth: 'public' for anyone)`,
         );
       }
-      const { options } = definition;
-      const validates = VALIDATED_PARTS.filter((part) => options[part] !== undefined);
+      const validates = VALIDATED_PARTS.filter((part) => definition.options[part] !== undefined);
       access = this.accessControl.prepare({ method, pattern, validates }, declared);
     } else if (declared !== undefined) {
       throw new ConfigurationError(
         `${method} ${pattern} declares "auth" but the app has no access control (createApp({ access }))`,
       );
     }
-    this.definitions.push({ ...definition, access });
+    const { options, handler, groups } = definition;
+    this.definitions.push({ method, pattern, options, handler, groups, access });
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BadRequestError, ConfigurationError } from '../errors/errors.js';
 import { CONFORMANCE_CASES, CONFORMANCE_ROUTES } from './conformance.js';
+import { checkPattern, parsePattern } from './pattern.js';
 import { ANY_METHOD, Router } from './router.js';
 
 function conformanceRouter(): Router<string> {
@@ -71,5 +72,63 @@ describe('router registration', () => {
     expect(result.found && result.params.id).toBe('__proto__');
     expect(router.match('GET', '/__proto__', true).found).toBe(false);
     expect(router.match('constructor', '/health', true).found).toBe(false);
+  });
+});
+
+describe('pattern checking', () => {
+  it('parses each syntax, with the shape and param names the router keys on', () => {
+    expect(checkPattern('/users/:id/files/{path+}')).toEqual({
+      segments: [
+        { kind: 'static', value: 'users' },
+        { kind: 'param', value: 'id' },
+        { kind: 'static', value: 'files' },
+        { kind: 'wildcard', value: 'path' },
+      ],
+      shape: '/users/:/files/*',
+      paramNames: ['id', 'path'],
+    });
+    expect(checkPattern('/a/{_b2}/*')).toMatchObject({ shape: '/a/:/*', paramNames: ['_b2', '*'] });
+    expect(checkPattern('/health/')).toMatchObject({ shape: '/health', paramNames: [] });
+    expect(checkPattern('/')).toEqual({ segments: [], shape: '/', paramNames: [] });
+    expect(checkPattern('//').shape).toBe('/');
+  });
+
+  it('checks a text once and shares the result; parsePattern hands out a copy', () => {
+    const first = checkPattern('/shared/:id');
+    expect(checkPattern('/shared/:id')).toBe(first);
+    const copy = parsePattern('/shared/:id');
+    expect(copy).toEqual(first.segments);
+    expect(copy).not.toBe(first.segments);
+  });
+
+  it('refuses a bad pattern every time it is asked, not only the first', () => {
+    for (let i = 0; i < 2; i++) expect(() => checkPattern('/a/:id/:id')).toThrow(/appears twice/);
+  });
+
+  it.each([
+    ['/a/:', 'Invalid parameter name ""'],
+    ['/a/{}', 'Invalid parameter name ""'],
+    ['/a/{+}', 'Invalid parameter name ""'],
+    ['/a/:a-b', 'Invalid parameter name "a-b"'],
+    ['/a/:1x', 'Invalid parameter name "1x"'],
+    ['/a/:é', 'Invalid parameter name "é"'],
+    ['/a/:x\n', 'Invalid parameter name "x\n"'],
+    ['/a/:__proto__', 'Invalid parameter name "__proto__"'],
+    ['/a/{b}}', 'Invalid parameter name "b}"'],
+    ['/a/x{y}', 'mixes text and parameter syntax'],
+    ['/a/x:y', 'mixes text and parameter syntax'],
+    ['/a/x*', 'mixes text and parameter syntax'],
+    ['/a/}', 'mixes text and parameter syntax'],
+    ['/a/{p+}/b', 'Wildcard must be the last segment'],
+    ['/a//', 'empty segment'],
+    ['', 'must start with "/"'],
+  ])('refuses %j (%s)', (pattern, message) => {
+    expect(() => checkPattern(pattern)).toThrow(ConfigurationError);
+    expect(() => checkPattern(pattern)).toThrow(message);
+  });
+
+  it('accepts names of letters, digits and underscores not starting with a digit', () => {
+    for (const name of ['a', 'Z', '_', 'a1', 'itemId', 'A_9_z'])
+      expect(checkPattern(`/x/:${name}`).paramNames).toEqual([name]);
   });
 });

@@ -1,5 +1,5 @@
 import { BadRequestError, ConfigurationError } from '../errors/errors.js';
-import { type PatternSegment, parsePattern, patternShape } from './pattern.js';
+import { type CheckedPattern, checkPattern } from './pattern.js';
 
 /** The method key used by `app.all(...)` routes. */
 export const ANY_METHOD = '*';
@@ -62,16 +62,15 @@ export class Router<T> {
   add(method: string, pattern: string, value: T): RouteRecord<T> {
     if (this.compiled)
       throw new ConfigurationError(`Cannot add ${method} ${pattern}: the router is compiled`);
-    const segments = parsePattern(pattern);
-    const shapeKey = `${method} ${patternShape(segments)}`;
+    const checked = checkPattern(pattern);
+    const shapeKey = `${method} ${checked.shape}`;
     if (this.shapes.has(shapeKey)) {
       throw new ConfigurationError(`Duplicate route: ${method} ${pattern} is already registered`);
     }
     this.shapes.add(shapeKey);
-    const paramNames = segments.filter((s) => s.kind !== 'static').map((s) => s.value);
-    const route: RouteRecord<T> = { method, pattern, paramNames, value };
+    const route: RouteRecord<T> = { method, pattern, paramNames: checked.paramNames, value };
     this.routes.push(route);
-    this.insert(segments, route);
+    this.insert(checked, route);
     return route;
   }
 
@@ -85,11 +84,11 @@ export class Router<T> {
     this.compiled = true;
   }
 
-  private insert(segments: readonly PatternSegment[], route: RouteRecord<T>): void {
+  private insert({ segments, shape }: CheckedPattern, route: RouteRecord<T>): void {
     if (route.paramNames.length === 0) {
-      const key = segments.length === 0 ? '/' : `/${segments.map((s) => s.value).join('/')}`;
-      let methods = this.statics.get(key);
-      if (methods === undefined) this.statics.set(key, (methods = table()));
+      // A pattern of static segments only is its own shape: the path it matches, normalized.
+      let methods = this.statics.get(shape);
+      if (methods === undefined) this.statics.set(shape, (methods = table()));
       methods[route.method] = route;
     }
     let node = this.root;
