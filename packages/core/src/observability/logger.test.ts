@@ -216,3 +216,47 @@ describe('masking', () => {
     });
   });
 });
+
+describe('writing lines', () => {
+  it('writes each value as JSON.stringify would, leaving out what JSON leaves out', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ service: 's"vc', write: (l) => lines.push(l), now: () => 0, mask: false });
+    logger.addContext(context, { traceId: 'abc', xrayTraceId: '1-x' });
+    const fields = {
+      quote: 'say "hi"\\',
+      control: 'a\u0001\n',
+      lone: '\ud800',
+      big: 1e21,
+      negative: -0,
+      infinite: Number.POSITIVE_INFINITY,
+      yes: true,
+      nested: { a: [1, 'b'] },
+      fn: () => 1,
+      sym: Symbol('s'),
+      'k"ey': 1,
+    };
+    logger.child({ route: '/r', persistent: 'p' }).info('m\u2028"', fields);
+    const line = lines[0] as string;
+    const parsed = JSON.parse(line) as Record<string, unknown>;
+    const { fn: _fn, sym: _sym, ...kept } = fields;
+    expect(line).toBe(
+      `{"level":"INFO","message":${JSON.stringify('m\u2028"')},"timestamp":"1970-01-01T00:00:00.000Z",${JSON.stringify(
+        {
+          service: 's"vc',
+          cold_start: false,
+          function_arn: context.invokedFunctionArn,
+          function_memory_size: context.memoryLimitInMB,
+          function_name: 'orders-fn',
+          function_request_id: 'req-1',
+          sampling_rate: 0,
+          xray_trace_id: '1-x',
+          trace_id: 'abc',
+          route: '/r',
+          persistent: 'p',
+          ...kept,
+        },
+      ).slice(1)}`,
+    );
+    expect(parsed.xray_trace_id).toBe('1-x');
+  });
+});

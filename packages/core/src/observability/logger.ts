@@ -1,5 +1,6 @@
 import type { LambdaContext } from '../context/lambda.js';
 import { ConfigurationError } from '../errors/errors.js';
+import { isoTimestamp, jsonString, jsonValue } from './json.js';
 import { createFieldMasker, type FieldMasker, type MaskOptions } from './masking.js';
 
 /** Log levels, as Powertools names them. */
@@ -71,6 +72,17 @@ const FIXED_KEYS: ReadonlySet<string> = new Set([
   'trace_id',
 ]);
 
+/** Keys a call's fields never add at the end: the fixed keys and the request keys, which go first. */
+const PLACED_KEYS: ReadonlySet<string> = new Set([...FIXED_KEYS, ...REQUEST_KEYS]);
+
+const NO_FIELDS: Fields = Object.freeze({});
+
+/** The X-Ray trace id (`Root`) of an `_X_AMZN_TRACE_ID` value. */
+export function xrayRoot(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  return /Root=([^;]+)/.exec(header)?.[1];
+}
+
 let coldStartPending = process.env.AWS_LAMBDA_INITIALIZATION_TYPE?.trim() === 'on-demand';
 
 function resolveLevel(code: LogLevel | undefined): LogLevel {
@@ -107,17 +119,6 @@ function formatError(error: Error, mask: FieldMasker): Record<string, unknown> {
   };
 }
 
-let lastMs = Number.NaN;
-let lastIso = '';
-/** ISO timestamps, formatted once per millisecond: many lines share one. */
-function isoTimestamp(ms: number): string {
-  if (ms !== lastMs) {
-    lastMs = ms;
-    lastIso = new Date(ms).toISOString();
-  }
-  return lastIso;
-}
-
 function empty(value: unknown): boolean {
   return value === undefined || value === null || value === '';
 }
@@ -133,10 +134,15 @@ export interface Logger {
   /** A logger adding these keys to every line (request keys go in Powertools' order, the rest after). */
   child(fields: Fields): Logger;
   /**
-   * Starts an invocation: Lambda keys, cold start, the X-Ray trace id Lambda set, the request's W3C
-   * trace id (`trace_id`, when given), the sampling decision, an empty buffer.
+   * Starts an invocation: Lambda keys, cold start, the X-Ray trace id Lambda set (read from
+   * `_X_AMZN_TRACE_ID` unless `request` carries `xrayTraceId`, given when the caller has read it
+   * already), the request's W3C trace id (`trace_id`, when given), the sampling decision, an empty
+   * buffer.
    */
-  addContext(context: LambdaContext | undefined, request?: { readonly traceId?: string | undefined }): void;
+  addContext(
+    context: LambdaContext | undefined,
+    request?: { readonly traceId?: string | undefined; readonly xrayTraceId?: string | undefined },
+  ): void;
   /** Whether a level would be written now. */
   enabled(level: LogLevel): boolean;
 }
@@ -166,8 +172,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     level: baseLevel,
     buffer: [],
   };
-  const serviceField = `"service":${JSON.stringify(service)}`;
-  const field = (key: string, value: unknown) => (empty(value) ? '' : `,"${key}":${JSON.stringify(value)}`);
+  const serviceField = `"service":${jsonString(service)}`;
+  const field = (key: string, value: unknown) => (empty(value) ? '' : `,"${key}":${jsonValue(value)}`);
   // The function's own keys are the same for every invocation of an environment; written once.
   let functionOf: LambdaContext | undefined;
   let functionFields = '';
@@ -189,10 +195,20 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       }
       fixed += functionFields + field('function_request_id', context.awsRequestId);
     }
-    fixed += `,"sampling_rate":${JSON.stringify(sampleRate)}${field('xray_trace_id', traceId)}${field('trace_id', requestTraceId)}`;
+    fixed += `,"sampling_rate":${jsonValue(sampleRate)}${field('xray_trace_id', traceId)}${field('trace_id', requestTraceId)}`;
     invocation.fixed = fixed;
   };
   start(undefined, undefined, undefined);
+
+  // `,"key":value`, or nothing for a value JSON leaves out (a function, a symbol).
+  const member = (key: string, value: unknown): string => {
+    const json = jsonValue(value);
+    return json === undefined ? '' : `,${jsonString(key)}:${json}`;
+  };
+  const ownMember = (key: string, value: unknown): string =>
+    empty(value)
+      ? ''
+      : member(key, value instanceof Error ? formatError(value, maskField) : maskField(key, value));
 
   const make = (persistent: Fields): Logger => {
     const emit = (level: Exclude<LogLevel, 'SILENT'>, message: string, extras: (Fields | Error)[]) => {
@@ -210,24 +226,25 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         own = merged;
       }
       // The call's fields win over the logger's; request keys first, in their order, then the rest in
-      // the order given. Built without ever adding an empty value, so the object stays fast to serialise.
-      const rest: Record<string, unknown> = {};
+      // the order given, empty values dropped. Written member by member: no object is built only to
+      // be serialised.
+      let members = '';
       for (const key of REQUEST_KEYS) {
         const value = Object.hasOwn(own, key) ? own[key] : persistent[key];
-        if (!empty(value)) rest[key] = maskField(key, value);
+        if (!empty(value)) members += member(key, maskField(key, value));
       }
-      for (const source of [persistent, own]) {
-        for (const key in source) {
+      if (persistent !== NO_FIELDS) {
+        for (const key in persistent) {
           // Own keys only, as Object.entries gives them: nothing inherited reaches a line.
-          if (!Object.hasOwn(source, key) || FIXED_KEYS.has(key) || Object.hasOwn(rest, key)) continue;
-          if (source === persistent && Object.hasOwn(own, key)) continue;
-          const value = source[key];
-          if (empty(value)) continue;
-          rest[key] = value instanceof Error ? formatError(value, maskField) : maskField(key, value);
+          if (!Object.hasOwn(persistent, key) || PLACED_KEYS.has(key) || Object.hasOwn(own, key)) continue;
+          members += ownMember(key, persistent[key]);
         }
       }
-      const tail = JSON.stringify(rest);
-      const text = `{"level":"${level}","message":${JSON.stringify(typeof message === 'string' ? message : String(message))},"timestamp":"${isoTimestamp(now())}",${invocation.fixed}${tail.length > 2 ? `,${tail.slice(1)}` : '}'}`;
+      for (const key in own) {
+        if (!Object.hasOwn(own, key) || PLACED_KEYS.has(key)) continue;
+        members += ownMember(key, own[key]);
+      }
+      const text = `{"level":"${level}","message":${jsonString(typeof message === 'string' ? message : String(message))},"timestamp":"${isoTimestamp(now())}",${invocation.fixed}${members}}`;
       if (below) {
         // Kept for this invocation; written only if an error follows.
         if (invocation.buffer.length < 200) invocation.buffer.push(text);
@@ -250,13 +267,19 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       addContext(context, request) {
         invocation.coldStart = coldStartPending;
         coldStartPending = false;
-        start(context, /Root=([^;]+)/.exec(process.env._X_AMZN_TRACE_ID ?? '')?.[1], request?.traceId);
+        start(
+          context,
+          request !== undefined && 'xrayTraceId' in request
+            ? request.xrayTraceId
+            : xrayRoot(process.env._X_AMZN_TRACE_ID),
+          request?.traceId,
+        );
         invocation.level =
           sampleRate > 0 && random() < sampleRate ? Math.min(baseLevel, RANK.DEBUG) : baseLevel;
-        invocation.buffer = [];
+        invocation.buffer.length = 0;
       },
       enabled: (level) => RANK[level] >= invocation.level && level !== 'SILENT',
     };
   };
-  return make({});
+  return make(NO_FIELDS);
 }

@@ -81,6 +81,52 @@ describe('EMF limits', () => {
     expect(() => metrics.addMetric('m', 'Count', Number.NaN)).toThrow(/finite/);
   });
 
+  it('writes the blob JSON.stringify would write, whatever the names, and starts afresh after each flush', () => {
+    const lines: string[] = [];
+    const m = createMetrics({
+      namespace: 'Lift',
+      service: 'orders',
+      now: () => 7,
+      write: (l) => lines.push(l),
+    });
+    const expected = (values: Record<string, unknown>, dimensions: string[], metrics: object[]) =>
+      `{"_aws":{"Timestamp":7,"CloudWatchMetrics":${JSON.stringify([{ Namespace: 'Lift', Dimensions: [dimensions], Metrics: metrics }])}}${JSON.stringify(values).replace(/^\{/, ',')}`;
+    // A value needing escapes, a default overridden, repeated values, high resolution.
+    m.addDimension('ro#ute', 'a\\b "q" \u0007');
+    m.addDimension('service', 'billing');
+    m.addMetric('lat:ency', 'Milliseconds', 1.5);
+    m.addMetric('lat:ency', 'Milliseconds', -0);
+    m.addMetric('hits', 'Count', 1e21, 'high');
+    m.flush();
+    // A metric named like a dimension, an array-index name, and metadata: JSON.stringify's order.
+    m.addMetadata('requestId', 'r-1');
+    m.addDimension('route', '/x');
+    m.addMetric('route', 'Count', 2);
+    m.addMetric('42', 'Count', 3);
+    m.flush();
+    m.addMetric('hits', 'Count', 1);
+    m.flush();
+    expect(lines).toEqual([
+      expected(
+        { service: 'billing', 'ro#ute': 'a\\b "q" \u0007', 'lat:ency': [1.5, 0], hits: 1e21 },
+        ['service', 'ro#ute'],
+        [
+          { Name: 'lat:ency', Unit: 'Milliseconds' },
+          { Name: 'hits', Unit: 'Count', StorageResolution: 1 },
+        ],
+      ),
+      expected(
+        { requestId: 'r-1', service: 'orders', route: 2, 42: 3 },
+        ['service', 'route'],
+        [
+          { Name: 'route', Unit: 'Count' },
+          { Name: '42', Unit: 'Count' },
+        ],
+      ),
+      expected({ service: 'orders', hits: 1 }, ['service'], [{ Name: 'hits', Unit: 'Count' }]),
+    ]);
+  });
+
   it('writes nothing when nothing was collected', () => {
     const { blobs, metrics } = collect();
     metrics.flush();

@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors/errors.js';
+import { jsonString } from './json.js';
 
 /** CloudWatch metric units. */
 export const METRIC_UNITS = [
@@ -64,12 +65,6 @@ function disabledByEnvironment(): boolean {
   return TRUE.has(process.env.POWERTOOLS_DEV?.trim().toLowerCase() ?? '');
 }
 
-interface StoredMetric {
-  unit: MetricUnit;
-  values: number[];
-  highResolution: boolean;
-}
-
 /** Collects metrics for one invocation and writes them as CloudWatch Embedded Metric Format. */
 export interface Metrics {
   addMetric(name: string, unit: MetricUnit, value: number, resolution?: 'standard' | 'high'): void;
@@ -94,12 +89,20 @@ export function createMetrics(options: MetricsOptions): Metrics {
   }
   const service = options.service ?? process.env.POWERTOOLS_SERVICE_NAME ?? 'service_undefined';
   const defaults: Record<string, string> = { service, ...options.defaultDimensions };
+  const defaultNames = Object.keys(defaults);
   const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const now = options.now ?? Date.now;
   const disabled = options.disabled ?? disabledByEnvironment();
-  let dimensions: Record<string, string> = {};
-  let metadata: Record<string, unknown> = {};
-  let stored = new Map<string, StoredMetric>();
+  // One invocation's metrics and dimensions, in parallel arrays reused from flush to flush: the
+  // per-request path allocates nothing but the values and the line. `dimensionValues` holds a value
+  // for each default (undefined: the default's own) and then for each added dimension.
+  const dimensionNames = [...defaultNames];
+  const dimensionValues: (string | undefined)[] = defaultNames.map(() => undefined);
+  const metricNames: string[] = [];
+  const metricUnits: MetricUnit[] = [];
+  const metricHigh: boolean[] = [];
+  const metricValues: number[][] = [];
+  let metadata: Record<string, unknown> | undefined;
   // Metric and dimension names repeat every invocation; validate each once.
   const validNames = new Set<string>();
   const validName = (name: string): boolean => {
@@ -109,44 +112,91 @@ export function createMetrics(options: MetricsOptions): Metrics {
     return true;
   };
 
-  // Per-request metrics have the same dimensions and definitions on every flush; their JSON is
-  // built once and reused while the shape stays the same.
-  let shapeKey = '';
+  // Per-request metrics have the same dimensions and definitions on every flush; the blob's `_aws`
+  // part and its dimension keys are built once and reused while the shape stays the same.
+  let shape: { names: string[]; units: MetricUnit[]; high: boolean[]; dimensions: string[] } | undefined;
   let shapeJson = '';
-  const flush = (): void => {
-    if (stored.size === 0) return;
-    const dimensionNames: string[] = [];
-    for (const name in defaults) dimensionNames.push(name);
-    for (const name in dimensions) if (!Object.hasOwn(defaults, name)) dimensionNames.push(name);
-    let key = dimensionNames.join('\u0000');
-    for (const [name, m] of stored) key += `\u0001${name}\u0000${m.unit}\u0000${m.highResolution}`;
-    if (key !== shapeKey) {
-      const definitions: { Name: string; Unit: string; StorageResolution?: number }[] = [];
-      for (const [name, m] of stored) {
-        definitions.push(
-          m.highResolution
-            ? { Name: name, Unit: m.unit, StorageResolution: 1 }
-            : { Name: name, Unit: m.unit },
-        );
-      }
-      shapeKey = key;
-      shapeJson = JSON.stringify([
-        { Namespace: options.namespace, Dimensions: [dimensionNames], Metrics: definitions },
-      ]);
+  let dimensionKeys: string[] = [];
+  let metricKeys: string[] = [];
+  // Whether the members can be written one after another as they are: no name used twice across
+  // dimensions and metrics, and none an array index (JSON.stringify would move those first).
+  let plain = false;
+  const sameShape = (): boolean => {
+    if (shape === undefined || shape.names.length !== metricNames.length) return false;
+    if (shape.dimensions.length !== dimensionNames.length) return false;
+    for (let i = 0; i < metricNames.length; i++) {
+      if (
+        shape.names[i] !== metricNames[i] ||
+        shape.units[i] !== metricUnits[i] ||
+        shape.high[i] !== metricHigh[i]
+      )
+        return false;
     }
-    // Written in the order Powertools writes: _aws, metadata, dimensions, values.
-    const values: Record<string, unknown> = {};
-    for (const k in metadata) values[k] = metadata[k];
-    for (const name of dimensionNames) values[name] = dimensions[name] ?? defaults[name];
-    for (const [name, m] of stored) values[name] = m.values.length === 1 ? m.values[0] : m.values;
-    const rest = JSON.stringify(values);
-    if (!disabled)
-      write(
-        `{"_aws":{"Timestamp":${now()},"CloudWatchMetrics":${shapeJson}}${rest.length > 2 ? `,${rest.slice(1)}` : '}'}`,
-      );
-    stored = new Map();
-    dimensions = {};
-    metadata = {};
+    for (let i = 0; i < dimensionNames.length; i++)
+      if (shape.dimensions[i] !== dimensionNames[i]) return false;
+    return true;
+  };
+  const buildShape = (): void => {
+    shape = {
+      names: [...metricNames],
+      units: [...metricUnits],
+      high: [...metricHigh],
+      dimensions: [...dimensionNames],
+    };
+    const definitions = metricNames.map((name, i) =>
+      metricHigh[i]
+        ? { Name: name, Unit: metricUnits[i], StorageResolution: 1 }
+        : { Name: name, Unit: metricUnits[i] },
+    );
+    shapeJson = JSON.stringify([
+      { Namespace: options.namespace, Dimensions: [dimensionNames], Metrics: definitions },
+    ]);
+    dimensionKeys = dimensionNames.map((name) => `,${jsonString(name)}:`);
+    metricKeys = metricNames.map((name) => `,${jsonString(name)}:`);
+    const all = [...dimensionNames, ...metricNames];
+    plain = new Set(all).size === all.length && !all.some((name) => /^(?:0|[1-9]\d*)$/.test(name));
+  };
+  const blobValue = (values: number[]): number | number[] =>
+    values.length === 1 ? (values[0] as number) : values;
+  const reset = (): void => {
+    metricNames.length = 0;
+    metricUnits.length = 0;
+    metricHigh.length = 0;
+    metricValues.length = 0;
+    dimensionNames.length = defaultNames.length;
+    dimensionValues.length = defaultNames.length;
+    dimensionValues.fill(undefined);
+    metadata = undefined;
+  };
+
+  const flush = (): void => {
+    if (metricNames.length === 0) return;
+    if (!sameShape()) buildShape();
+    if (!disabled) {
+      let line = `{"_aws":{"Timestamp":${now()},"CloudWatchMetrics":${shapeJson}}`;
+      if (plain && metadata === undefined) {
+        // Written in the order Powertools writes: _aws, dimensions, values.
+        for (let i = 0; i < dimensionNames.length; i++)
+          line += `${dimensionKeys[i]}${jsonString(dimensionValues[i] ?? (defaults[dimensionNames[i] as string] as string))}`;
+        for (let i = 0; i < metricNames.length; i++) {
+          const values = metricValues[i] as number[];
+          line += `${metricKeys[i]}${values.length === 1 ? String(values[0]) : `[${values.join(',')}]`}`;
+        }
+        write(`${line}}`);
+      } else {
+        // Metadata, or names that collide: an object, so JSON.stringify settles the order exactly
+        // as Powertools' blob has it (_aws, metadata, dimensions, values).
+        const values: Record<string, unknown> = {};
+        for (const k in metadata) values[k] = metadata[k];
+        for (let i = 0; i < dimensionNames.length; i++)
+          values[dimensionNames[i] as string] = dimensionValues[i] ?? defaults[dimensionNames[i] as string];
+        for (let i = 0; i < metricNames.length; i++)
+          values[metricNames[i] as string] = blobValue(metricValues[i] as number[]);
+        const rest = JSON.stringify(values);
+        write(`${line}${rest.length > 2 ? `,${rest.slice(1)}` : '}'}`);
+      }
+    }
+    reset();
   };
 
   return {
@@ -155,29 +205,37 @@ export function createMetrics(options: MetricsOptions): Metrics {
       if (!UNITS.has(unit)) throw new ConfigurationError(`addMetric: invalid unit "${unit}"`);
       if (typeof value !== 'number' || !Number.isFinite(value))
         throw new ConfigurationError(`addMetric: ${name} needs a finite number`);
-      let metric = stored.get(name);
-      if (metric !== undefined && metric.unit !== unit)
-        throw new ConfigurationError(`addMetric: ${name} was added with unit ${metric.unit}`);
-      if (metric === undefined) {
-        if (stored.size >= EMF_LIMITS.metrics) flush();
-        metric = { unit, values: [], highResolution: resolution === 'high' };
-        stored.set(name, metric);
+      let index = metricNames.indexOf(name);
+      if (index !== -1 && metricUnits[index] !== unit)
+        throw new ConfigurationError(`addMetric: ${name} was added with unit ${metricUnits[index]}`);
+      if (index === -1) {
+        if (metricNames.length >= EMF_LIMITS.metrics) flush();
+        index = metricNames.length;
+        metricNames.push(name);
+        metricUnits.push(unit);
+        metricHigh.push(resolution === 'high');
+        metricValues.push([]);
       }
-      metric.values.push(value);
-      if (metric.values.length >= EMF_LIMITS.valuesPerMetric) flush();
+      const values = metricValues[index] as number[];
+      values.push(value);
+      if (values.length >= EMF_LIMITS.valuesPerMetric) flush();
     },
     addDimension(name, value) {
       if (!validName(name) || typeof value !== 'string' || value === '')
         throw new ConfigurationError(`addDimension: invalid dimension ${name}`);
-      if (!Object.hasOwn(dimensions, name) && !Object.hasOwn(defaults, name)) {
-        let count = 1 + Object.keys(defaults).length;
-        for (const key in dimensions) if (!Object.hasOwn(defaults, key)) count++;
-        if (count > EMF_LIMITS.dimensions)
-          throw new ConfigurationError(`addDimension: more than ${EMF_LIMITS.dimensions} dimensions`);
+      const index = dimensionNames.indexOf(name);
+      if (index !== -1) {
+        dimensionValues[index] = value;
+        return;
       }
-      dimensions[name] = value;
+      // Defaults (the service among them) count towards the limit, as Powertools counts them.
+      if (dimensionNames.length + 1 > EMF_LIMITS.dimensions)
+        throw new ConfigurationError(`addDimension: more than ${EMF_LIMITS.dimensions} dimensions`);
+      dimensionNames.push(name);
+      dimensionValues.push(value);
     },
     addMetadata(key, value) {
+      metadata ??= {};
       metadata[key] = value;
     },
     flush,

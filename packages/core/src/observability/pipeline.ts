@@ -3,11 +3,11 @@ import { StreamingResponse } from '../context/stream.js';
 import { ConfigurationError } from '../errors/errors.js';
 import type { MiddlewareHooks } from '../middleware/compose.js';
 import { writeAccessLine } from './access-log.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, type Logger, xrayRoot } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { isPowertoolsLogger, type PowertoolsLoggerLike, powertoolsLogger } from './powertools.js';
 import { recordColdStart, recordRequestMetrics } from './request-metrics.js';
-import { requestSpans, traceOf } from './tracing.js';
+import { requestSpans, traceWith } from './tracing.js';
 
 /** What `createApp` records for every request; each part can be replaced or switched off. */
 export interface ObservabilityOptions {
@@ -91,7 +91,15 @@ export function observeRequests(
     metrics,
     hooks: {
       before(ctx: Context<RequestInput, object>) {
-        logger?.addContext(ctx.lambda, { traceId: traceOf(ctx).traceId });
+        if (logger !== undefined) {
+          // Read once (the environment costs a few hundred ns a read): the trace and the logger's
+          // xray_trace_id both come from it.
+          const lambdaTrace = process.env._X_AMZN_TRACE_ID;
+          logger.addContext(ctx.lambda, {
+            traceId: traceWith(ctx, lambdaTrace).traceId,
+            xrayTraceId: xrayRoot(lambdaTrace),
+          });
+        }
         if (metrics !== undefined) recordColdStart(metrics, ctx.lambda);
         spans?.start(ctx);
       },

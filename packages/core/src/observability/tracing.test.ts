@@ -1,7 +1,9 @@
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../app/app.js';
 import { signedFetch } from '../signing/signer.js';
 import { captureSpans, stopCapturingSpans } from '../test-support/spans.js';
+import { fakeLambdaContext } from '../testing/lambda-context.js';
 import {
   parseTraceparent,
   parseXRayHeader,
@@ -60,6 +62,27 @@ describe('trace headers', () => {
     });
   });
 
+  it('starts a new trace from the Lambda request id, with the time first as X-Ray wants it', async () => {
+    const app = createApp({ service: 't' });
+    app.get('/', (ctx) => traceOf(ctx));
+    const lambda = fakeLambdaContext({ awsRequestId: '8f5a1c3e-2b7d-4e9a-9c1f-0d3b6a7e5f42' });
+    const before = Math.floor(Date.now() / 1000);
+    const { traceId, parentId } = (await app.request('/', { lambda })).json() as {
+      traceId: string;
+      parentId?: string;
+    };
+    expect(traceId.slice(8)).toBe('2b7d4e9a9c1f0d3b6a7e5f42');
+    expect(Number.parseInt(traceId.slice(0, 8), 16)).toBeGreaterThanOrEqual(before);
+    expect(Number.parseInt(traceId.slice(0, 8), 16)).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
+    expect(parentId).toBeUndefined();
+    // Without a UUID to derive from, the id is random: two requests, two traces.
+    const odd = fakeLambdaContext({ awsRequestId: 'not-a-uuid' });
+    const a = (await app.request('/', { lambda: odd })).json() as { traceId: string };
+    const b = (await app.request('/', { lambda: odd })).json() as { traceId: string };
+    expect(a.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(a.traceId).not.toBe(b.traceId);
+  });
+
   it('propagates the trace on outbound calls in both formats, with a new parent', async () => {
     const headers = traceHeaders({ traceId: W3C_ID, parentId: 'aaaaaaaaaaaaaaaa', sampled: true });
     expect(headers.traceparent).toMatch(new RegExp(`^00-${W3C_ID}-[0-9a-f]{16}-01$`));
@@ -114,20 +137,24 @@ describe('trace propagation on signed calls', () => {
 });
 
 describe('OpenTelemetry spans', () => {
-  it('creates one span per request, named by route pattern, when the API is present', async () => {
-    const spans = captureSpans();
+  it('creates one span per request, named by route pattern, once a tracer provider is registered', async () => {
+    stopCapturingSpans();
     const app = createApp({ service: 't', onError: () => {}, logger: false, metrics: false });
     app.get('/orders/:id', () => 'ok');
     app.get('/boom', () => {
       throw new Error('x');
     });
-    await new Promise((r) => setTimeout(r, 20)); // the API is loaded asynchronously, once
+    // No provider: nothing to record into, and nothing fails.
+    expect((await app.request('/orders/o-1')).status).toBe(200);
+    // A provider registered after the app was created is used from the next request on.
+    const spans = captureSpans();
     await app.request('/orders/o-42');
     await app.request('/boom');
     expect(spans.map((s) => [s.name, s.attributes['http.response.status_code'], s.status, s.ended])).toEqual([
       ['GET /orders/:id', 200, undefined, true],
-      ['GET /boom', 500, 2, true],
+      ['GET /boom', 500, SpanStatusCode.ERROR, true],
     ]);
+    expect(spans.map((s) => s.kind)).toEqual([SpanKind.SERVER, SpanKind.SERVER]);
     expect(JSON.stringify(spans)).not.toContain('o-42');
     stopCapturingSpans();
   });

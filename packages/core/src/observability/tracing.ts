@@ -1,5 +1,5 @@
 import type { Context, RequestInput } from '../context/context.js';
-import { loadOtel, type OtelSpan, otelNow } from '../otel/otel.js';
+import { type OtelSpan, otelTracer, SPAN_KIND, SPAN_STATUS_ERROR } from '../otel/otel.js';
 
 /** The trace a request belongs to, in both X-Ray and W3C terms. */
 export interface TraceContext {
@@ -45,10 +45,11 @@ export function xrayTraceId(traceId: string): string {
 
 const traces = new WeakMap<object, TraceContext>();
 
-// Trace and span ids come from a pool filled by the CSPRNG in one call: asking for 8 or 12 bytes at
-// a time costs a system call per request. The Web Crypto global is used rather than importing
-// node:crypto, whose import alone costs milliseconds of every cold start; on Lambda, where the
-// trace comes from _X_AMZN_TRACE_ID, ids are rarely generated at all.
+// Span ids (and trace ids with no request id to derive them from) come from a pool filled by the
+// CSPRNG in one call: asking for 8 or 12 bytes at a time costs a system call per request. The Web
+// Crypto global is used rather than importing node:crypto, whose import alone costs milliseconds of
+// a cold start; its first call still loads Web Crypto (about 1 to 5 ms), which is why a request's
+// own trace never needs it when Lambda gave the invocation an id (see newTraceId).
 const pool = Buffer.alloc(4096);
 let poolOffset = pool.length;
 function randomHex(bytes: number): string {
@@ -61,25 +62,58 @@ function randomHex(bytes: number): string {
   return hex;
 }
 
+// Lambda writes its request ids in lower case.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * A new trace id in the X-Ray shape (8 hex digits of epoch seconds, then 24 of randomness). The 24
+ * digits are those of the invocation's Lambda request id, a random UUID AWS made for this very
+ * invocation, so starting a trace costs no random-number generator (and no Web Crypto load on the
+ * first request); only without one (tests, non-UUID ids) do they come from the CSPRNG.
+ */
+function newTraceId(ctx: Context<RequestInput, object>): string {
+  const seconds = Math.floor(Date.now() / 1000)
+    .toString(16)
+    .padStart(8, '0');
+  const id = ctx.lambda?.awsRequestId;
+  return id === undefined || !UUID.test(id)
+    ? `${seconds}${randomHex(12)}`
+    : `${seconds}${id.slice(9, 13)}${id.slice(14, 18)}${id.slice(19, 23)}${id.slice(24)}`;
+}
+
 /**
  * The request's trace: the caller's `traceparent`, else its `x-amzn-trace-id`, else the one Lambda
- * sets for the invocation (`_X_AMZN_TRACE_ID`), else a new trace. Decided once per request, so the
- * log lines and every outbound call of one request share it.
+ * sets for the invocation (`_X_AMZN_TRACE_ID`), else a new trace (its id derived from the Lambda
+ * request id when there is one). Decided once per request, so the log lines and every outbound call
+ * of one request share it.
  */
 export function traceOf(ctx: Context<RequestInput, object>): TraceContext {
-  let trace = traces.get(ctx);
-  if (trace === undefined) {
-    trace = parseTraceparent(ctx.header('traceparent')) ??
-      parseXRayHeader(ctx.header('x-amzn-trace-id')) ??
-      parseXRayHeader(process.env._X_AMZN_TRACE_ID) ?? {
-        traceId: `${Math.floor(Date.now() / 1000)
-          .toString(16)
-          .padStart(8, '0')}${randomHex(12)}`,
-        parentId: undefined,
-        sampled: false,
-      };
-    traces.set(ctx, trace);
-  }
+  return traces.get(ctx) ?? decideTrace(ctx, process.env._X_AMZN_TRACE_ID);
+}
+
+/**
+ * {@link traceOf} for a caller that has read `_X_AMZN_TRACE_ID` already (reading the environment
+ * costs a few hundred nanoseconds; the request pipeline needs the value for the logger too).
+ */
+export function traceWith(
+  ctx: Context<RequestInput, object>,
+  lambdaTraceHeader: string | undefined,
+): TraceContext {
+  return traces.get(ctx) ?? decideTrace(ctx, lambdaTraceHeader);
+}
+
+function decideTrace(
+  ctx: Context<RequestInput, object>,
+  lambdaTraceHeader: string | undefined,
+): TraceContext {
+  const trace = parseTraceparent(ctx.header('traceparent')) ??
+    parseXRayHeader(ctx.header('x-amzn-trace-id')) ??
+    parseXRayHeader(lambdaTraceHeader) ?? {
+      traceId: newTraceId(ctx),
+      parentId: undefined,
+      sampled: false,
+    };
+  traces.set(ctx, trace);
   return trace;
 }
 
@@ -119,21 +153,20 @@ export interface RequestSpans {
 }
 
 /**
- * Request spans through OpenTelemetry, when `@opentelemetry/api` is installed (and a tracer provider
- * registered); otherwise nothing. The span is named by method and route pattern, never the raw path,
- * and carries the status; 5xx marks it as an error. No dependency on the CommonJS X-Ray SDK. The API
- * loads asynchronously, once, from the moment this is created (at app creation).
+ * Request spans through OpenTelemetry, when a tracer provider is registered (see `otelTracer`: Lift
+ * reads the provider the API registers, it never imports the API); otherwise nothing. The span is
+ * named by method and route pattern, never the raw path, and carries the status; 5xx marks it as an
+ * error. No dependency on the CommonJS X-Ray SDK.
  */
 export function requestSpans(): RequestSpans {
-  void loadOtel();
   const spans = new WeakMap<object, OtelSpan>();
   return {
     start(ctx) {
-      const api = otelNow();
-      if (api === undefined) return;
+      const tracer = otelTracer();
+      if (tracer === undefined) return;
       const route = ctx.route ?? 'unmatched';
-      const span = api.trace.getTracer('lift').startSpan(`${ctx.method} ${route}`, {
-        kind: api.SpanKind.SERVER,
+      const span = tracer.startSpan(`${ctx.method} ${route}`, {
+        kind: SPAN_KIND.SERVER,
         attributes: {
           'http.request.method': ctx.method,
           'http.route': route,
@@ -144,11 +177,10 @@ export function requestSpans(): RequestSpans {
     },
     end(ctx) {
       const span = spans.get(ctx);
-      const api = otelNow();
-      if (span === undefined || api === undefined) return;
+      if (span === undefined) return;
       const status = ctx.res?.status ?? 500;
       span.setAttribute('http.response.status_code', status);
-      if (status >= 500) span.setStatus({ code: api.SpanStatusCode.ERROR });
+      if (status >= 500) span.setStatus({ code: SPAN_STATUS_ERROR });
       span.end();
     },
   };

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { isoTimestamp, jsonString, jsonValue } from './json.js';
+
+describe('JSON pieces', () => {
+  it('writes strings and scalars exactly as JSON.stringify does', () => {
+    const strings = [
+      '',
+      'plain',
+      '/orders/:id',
+      'q"uote',
+      'back\\slash',
+      'tab\there',
+      '\u0000\u001f',
+      'é✓😀',
+      '\ud800',
+      'a\udc00b',
+      '\u2028',
+    ];
+    for (const value of strings) expect(jsonString(value)).toBe(JSON.stringify(value));
+    const values: unknown[] = [
+      0,
+      -0,
+      1.5,
+      1e21,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      true,
+      false,
+      null,
+      { a: [1, 'x'] },
+      [1],
+    ];
+    for (const value of values) expect(jsonValue(value)).toBe(JSON.stringify(value));
+    expect(jsonValue(undefined)).toBeUndefined();
+    expect(jsonValue(() => 1)).toBeUndefined();
+    expect(jsonValue(Symbol('s'))).toBeUndefined();
+    expect(() => jsonValue(1n)).toThrow(TypeError);
+  });
+
+  it('formats timestamps exactly as Date#toISOString does', () => {
+    const samples = [
+      0, 1, 999, 1000, 86_399_999, 86_400_000, 951_782_400_000, 4_107_542_399_999, 253_402_300_799_999, -1,
+      -86_400_001, -62_167_219_200_000, 1_796_211_824_093.7,
+    ];
+    let seed = 1;
+    for (let i = 0; i < 2000; i++) {
+      seed = (seed * 48_271) % 2_147_483_647;
+      samples.push(Math.floor((seed / 2_147_483_647) * 8e12) - 1e12);
+    }
+    for (const ms of samples) expect(isoTimestamp(ms)).toBe(new Date(ms).toISOString());
+    // Outside years 0000-9999, Date's signed form.
+    expect(isoTimestamp(-62_167_219_200_001)).toBe(new Date(-62_167_219_200_001).toISOString());
+    expect(isoTimestamp(253_402_300_800_000)).toBe('+010000-01-01T00:00:00.000Z');
+    expect(() => isoTimestamp(Number.NaN)).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * JSON pieces for lines written on every request (log lines, EMF blobs), built by concatenation:
+ * a call to `JSON.stringify` costs about 100 ns even for a short string, and serialising an object
+ * built for the purpose costs more than writing its members straight away.
+ */
+
+// Anything JSON.stringify would escape or rewrite: quotes, backslashes, control characters, and
+// surrogates (a lone one is written as `\udxxx`). Strings without them are written as they are.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON escapes.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** A string as JSON, exactly as `JSON.stringify` writes it. */
+export function jsonString(value: string): string {
+  return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
+}
+
+/**
+ * A value as JSON, exactly as `JSON.stringify` writes it (so `undefined`, functions and symbols
+ * give `undefined`, and a bigint throws), with the common scalars written without calling it.
+ */
+export function jsonValue(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return jsonString(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    default:
+      return JSON.stringify(value);
+  }
+}
+
+const DAY_MS = 86_400_000;
+let cachedDay = Number.NaN;
+let dayPrefix = '';
+
+const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+
+/**
+ * `new Date(ms).toISOString()`, computed: the first `toISOString` of a process costs about a
+ * millisecond (Lambda's first request pays it) and each later one most of a microsecond. The date
+ * part is worked out once per day (days to civil date, as in H. Hinnant's algorithm); years outside
+ * 0000–9999 fall back to `Date`, which writes them with a sign.
+ */
+export function isoTimestamp(time: number): string {
+  // Date keeps whole milliseconds, dropping a fraction towards zero.
+  const ms = Math.trunc(time);
+  const day = Math.floor(ms / DAY_MS);
+  if (day !== cachedDay) {
+    const z = day + 719_468;
+    const era = Math.floor(z / 146_097);
+    const doe = z - era * 146_097;
+    const yoe = Math.floor(
+      (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+    );
+    const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+    const mp = Math.floor((5 * doy + 2) / 153);
+    const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+    const m = mp < 10 ? mp + 3 : mp - 9;
+    const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+    if (!Number.isFinite(ms) || y < 0 || y > 9999) return new Date(ms).toISOString();
+    cachedDay = day;
+    dayPrefix = `${String(y).padStart(4, '0')}-${pad2(m)}-${pad2(d)}T`;
+  }
+  let rest = ms - day * DAY_MS;
+  const h = Math.floor(rest / 3_600_000);
+  rest -= h * 3_600_000;
+  const min = Math.floor(rest / 60_000);
+  rest -= min * 60_000;
+  const s = Math.floor(rest / 1000);
+  const milli = Math.floor(rest - s * 1000);
+  return `${dayPrefix}${pad2(h)}:${pad2(min)}:${pad2(s)}.${milli < 10 ? `00${milli}` : milli < 100 ? `0${milli}` : milli}Z`;
+}
