@@ -117,6 +117,11 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
     const table = new RouteTable(options.access);
     super(table, '', []);
     this.table = table;
+    table.features = {
+      rateLimits: options.rateLimits,
+      idempotency: options.idempotency,
+      registersRecords: () => this.records?.hasRegistrations() ?? false,
+    };
     this.accessControl = options.access;
     this.paths = { basePaths: checked.basePaths, stripStage: checked.stripStage };
     const onError = options.onError ?? logUnhandledError;
@@ -133,11 +138,12 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
     const now = options.now ?? Date.now;
     const generateId = options.generateId ?? (() => globalThis.crypto.randomUUID());
     this.rateLimiter = options.rateLimits?.forApp({
+      service: checked.service,
       now,
       metrics: observed.metrics,
       audit: options.access?.audit,
     });
-    this.idempotency = options.idempotency?.forApp(now);
+    this.idempotency = options.idempotency?.forApp(checked.service, now);
     this.records = options.records?.forApp({
       service: checked.service,
       deadlineMarginMs: checked.deadlineMarginMs,
@@ -232,7 +238,8 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
       bodyLimit: this.runtime.bodyLimit,
       access: this.accessControl,
       routes: this.table.definitions,
-      rateLimits: (route, option) => this.rateLimiter?.describe(route, option) ?? [],
+      rateLimits: (route, option) =>
+        option === undefined ? [] : this.limiterFor(route).describe(route, option),
     };
   }
 
@@ -279,12 +286,16 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
   }
 
   private rateLimitStep(route: string, option: RouteOptions<object>['rateLimit']) {
-    if (option === undefined) return undefined;
+    return option === undefined ? undefined : this.limiterFor(route).stepFor(route, option);
+  }
+
+  // Compiling and describing the app (OpenAPI) refuse a limit without a limiter alike.
+  private limiterFor(route: string): RateLimiter {
     if (this.rateLimiter === undefined)
       throw new ConfigurationError(
         `${route} declares a rateLimit but the app has no rate limits: createApp({ rateLimits: rateLimits({ store }) }) with rateLimits from '@lift/core/ratelimit'`,
       );
-    return this.rateLimiter.stepFor(route, option);
+    return this.rateLimiter;
   }
 
   private idempotentWrapper(route: string, option: RouteOptions<object>['idempotency']) {
@@ -329,10 +340,7 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
     const adapter = detectHttpAdapter(event);
     if (adapter === undefined) {
       if (!this.table.isFrozen) this.compile();
-      if (this.records === undefined)
-        throw new InvalidEventError(
-          'Unsupported event: not an HTTP request, and this app consumes no records (createApp({ records: records() }) registers them)',
-        );
+      if (this.records === undefined) throw new InvalidEventError(unservedEvent(event));
       return this.records.dispatch(event, lambdaContext);
     }
     const raw = event as RawEvent;
@@ -368,6 +376,22 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
     const { requestThrough } = (await import(testKit)) as typeof import('../testing/request.js');
     return requestThrough(this.handler, input, init);
   }
+}
+
+// Why an app without the record engine cannot serve an event: records() is named only for an event
+// that looks like records (a Records batch, an EventBridge event), not for a WebSocket or an edge event.
+function unservedEvent(event: unknown): string {
+  const keys = event !== null && typeof event === 'object' ? Object.keys(event) : [];
+  const e = event as { Records?: unknown; 'detail-type'?: unknown };
+  const records =
+    (Array.isArray(e?.Records) &&
+      e.Records.some(
+        (r) => r !== null && typeof r === 'object' && ('eventSource' in r || 'EventSource' in r),
+      )) ||
+    typeof e?.['detail-type'] === 'string';
+  return records
+    ? 'Unsupported event: records, and this app consumes none (createApp({ records: records() }) registers them)'
+    : `Unsupported event: not an HTTP request nor records (${event === null || typeof event !== 'object' ? typeof event : `an object with keys ${keys.slice(0, 8).join(', ')}`})`;
 }
 
 /**

@@ -20,7 +20,7 @@ export interface RouteOptions<S extends object = Record<string, unknown>> extend
   readonly middleware?: readonly Middleware<S>[];
   /**
    * Rate limits checked after authentication: a named policy (`'auth'`, `'ai'`, `'sensitive'`, or
-   * one of `createApp({ rateLimits: { policies } })`), `{ limit, window, by }`, or several.
+   * one of `rateLimits({ policies })`), `{ limit, window, by }`, or several.
    */
   readonly rateLimit?: RouteRateLimitOption;
   /**
@@ -61,6 +61,8 @@ export interface Registry {
   readonly definitions: RouteDefinition[];
   assertOpen(what: string): void;
   add(definition: RouteDefinition): void;
+  /** Refuses to mount the app owning `sub` when its features would be lost or replaced here. */
+  assertMountable(sub: Registry, where: string): void;
 }
 
 const ROUTE_OPTION_KEYS = new Set([
@@ -211,6 +213,7 @@ export class Group<S extends object = Record<string, unknown>> {
    */
   route<P extends string, A extends Group<S>>(prefix: P, app: A): this & RoutesOf<Prefixed<P, RoutesIn<A>>> {
     this.registry.assertOpen('mount an app');
+    this.registry.assertMountable(app.registry, `route(${JSON.stringify(prefix)})`);
     const mount = new Group<S>(this.registry, joinPaths(this.prefix, prefix), this.lineage);
     // A mounted app's requests are already logged and measured by this app.
     mount.middleware.push(...app.middleware.filter((fn) => !app.builtIn.has(fn)));

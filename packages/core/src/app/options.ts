@@ -160,8 +160,9 @@ export function checkAppOptions(options: AppOptions): {
     throw new ConfigurationError('createApp option "access" must come from createAccessControl()');
   }
   for (const [name, factory] of FEATURES) {
-    const value = options[name] as { forApp?: unknown } | undefined;
-    if (value !== undefined && typeof value?.forApp !== 'function')
+    // Branded by the factory (a registered symbol, so two copies of the package still agree).
+    const value = options[name] as Record<symbol, unknown> | undefined;
+    if (value !== undefined && (value === null || value[Symbol.for('lift.feature')] !== name))
       throw new ConfigurationError(`createApp option "${name}" takes ${factory}`);
   }
   if (options.stripStage !== undefined && typeof options.stripStage !== 'boolean') {

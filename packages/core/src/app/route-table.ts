@@ -5,6 +5,13 @@ import type { Registry, RouteDefinition } from './group.js';
 
 const VALIDATED_PARTS = ['params', 'query', 'headers', 'body'] as const;
 
+/** @internal What {@link RouteTable.assertMountable} compares. */
+export interface MountFeatures {
+  readonly rateLimits: object | undefined;
+  readonly idempotency: object | undefined;
+  readonly registersRecords: () => boolean;
+}
+
 /**
  * @internal The app's routes as registered through it and its groups: each checked as it arrives
  * (pattern, duplicate, access declaration), so a mistake fails at module load, not on some later
@@ -15,7 +22,32 @@ export class RouteTable implements Registry {
   private readonly shapes = new Set<string>();
   private frozen = false;
 
+  /**
+   * The feature values the app was given, and whether it registers records: a mounted app must share
+   * them, since its routes are served by the app it is mounted into.
+   */
+  features: MountFeatures = { rateLimits: undefined, idempotency: undefined, registersRecords: () => false };
+
   constructor(private readonly accessControl: AccessControl | undefined) {}
+
+  /**
+   * Refuses to mount an app whose records would be lost (only the app exporting the handler serves
+   * records) or whose routes would be limited or made idempotent by another app's values than its own.
+   */
+  assertMountable(sub: Registry, where: string): void {
+    if (!(sub instanceof RouteTable)) return;
+    if (sub.features.registersRecords())
+      throw new ConfigurationError(
+        `${where}: the mounted app registers records, which only the app exporting the handler serves: register them on that app`,
+      );
+    for (const name of ['rateLimits', 'idempotency'] as const) {
+      const own = sub.features[name];
+      if (own !== undefined && own !== this.features[name])
+        throw new ConfigurationError(
+          `${where}: the mounted app has its own ${name}(), but its routes would be served with ${this.features[name] === undefined ? 'none' : "this app's"}: give both apps the same ${name}() value`,
+        );
+    }
+  }
 
   /** Whether the table is frozen (the app has compiled). */
   get isFrozen(): boolean {

@@ -45,6 +45,12 @@ export class Records {
   // Nominal: only this module makes one, so a plain object is refused by the type checker too.
   readonly #records = true;
 
+  /** @internal Use {@link records}. */
+  constructor() {
+    // What createApp checks at run time: a copy or a look-alike is not the engine.
+    Object.defineProperty(this, Symbol.for('lift.feature'), { value: 'records' });
+  }
+
   /** @internal The engine of one app. */
   forApp(env: RecordsEnv): RecordEngine {
     return new RecordEngine(env);
@@ -108,6 +114,15 @@ export class RecordEngine {
   /** Adds record middleware, around every registration's own. */
   use(middleware: RecordMiddleware<object>): void {
     this.registry.middleware.push(middleware);
+  }
+
+  /** Whether anything is registered: a queue, topic, bucket, bus, stream or schedule. */
+  hasRegistrations(): boolean {
+    return (
+      (['sqs', 'sns', 's3', 'dynamodb', 'kinesis', 'eventbridge'] as const).some(
+        (source) => this.registry.list(source).length > 0,
+      ) || this.registry.schedules().length > 0
+    );
   }
 
   /** The declared schedules. */

@@ -70,13 +70,18 @@ export class Idempotency {
         'idempotency() needs a store: idempotency({ store: dynamoIdempotencyStore({ table }) })',
       );
     refuseUnknownOptions(options, ['store', 'ttl'], 'idempotency()');
+    // What createApp checks at run time: a copy or a look-alike is not the engine.
+    Object.defineProperty(this, Symbol.for('lift.feature'), { value: 'idempotency' });
     this.#store = options.store;
     this.#defaultTtlMs = parseTtl(options.ttl ?? DEFAULT_TTL);
   }
 
-  /** @internal The engine of one app, on its clock. */
-  forApp(now: () => number): IdempotencyEngine {
-    return new IdempotencyEngine(this.#store, this.#defaultTtlMs, now);
+  /**
+   * @internal The engine of one app, on its clock. The service is part of every key, so services
+   * sharing a store never replay each other's results.
+   */
+  forApp(service: string, now: () => number): IdempotencyEngine {
+    return new IdempotencyEngine(this.#store, this.#defaultTtlMs, service, now);
   }
 }
 
@@ -93,6 +98,7 @@ export class IdempotencyEngine {
   constructor(
     private readonly store: IdempotencyStore,
     private readonly defaultTtlMs: number,
+    private readonly service: string,
     private readonly now: () => number,
   ) {}
 
@@ -123,7 +129,7 @@ export class IdempotencyEngine {
       }
       const key = idempotencyKey({
         tenant: callerOf(ctx),
-        scope: `${ctx.method} ${ctx.route}`,
+        scope: `${this.service} ${ctx.method} ${ctx.route}`,
         key: clientKey,
       });
       const now = this.now();
@@ -190,7 +196,7 @@ export class IdempotencyEngine {
         await handler(record, ctx);
         return;
       }
-      const key = idempotencyKey({ scope, key: clientKey });
+      const key = idempotencyKey({ scope: `${this.service} ${scope}`, key: clientKey });
       const now = this.now();
       const outcome = await runIdempotent(
         store,

@@ -99,6 +99,8 @@ function keyValue(by: RateLimitKey, ctx: AnyContext): string {
 
 /** What an app lends its rate limiting: its clock, metrics and audit sink. @internal */
 export interface RateLimitsEnv {
+  /** The app's service: part of every key, so services sharing a store never share a count. */
+  readonly service: string;
   readonly now: () => number;
   readonly metrics: Metrics | undefined;
   readonly audit: AuditSink | undefined;
@@ -120,6 +122,8 @@ export class RateLimits {
         'rateLimits() needs a store: rateLimits({ store: dynamoRateLimitStore({ table }) })',
       );
     refuseUnknownOptions(options, ['store', 'policies'], 'rateLimits()');
+    // What createApp checks at run time: a copy or a look-alike is not the limiter.
+    Object.defineProperty(this, Symbol.for('lift.feature'), { value: 'rateLimits' });
     this.#store = options.store;
     for (const [name, preset] of Object.entries(RATE_LIMIT_PRESETS))
       this.#policies.set(
@@ -160,7 +164,7 @@ export class RateLimiter {
 
   /**
    * The step enforcing a route's `rateLimit`, or `undefined` when it declares none. A mistake (an
-   * unknown policy, a bad rule, no store) throws at start-up, naming the route.
+   * unknown policy, a bad rule) throws at start-up, naming the route.
    */
   stepFor(
     route: string,
@@ -216,7 +220,8 @@ export class RateLimiter {
     const headers: Record<string, string> = {};
     let refused: { decision: Decision; limit: PreparedLimit } | undefined;
     for (const limit of limits) {
-      const decision = await store.consume(`${limit.scope}#${keyValue(limit.by, ctx)}`, limit.rule, {
+      const key = `${part(this.env.service)}#${limit.scope}#${keyValue(limit.by, ctx)}`;
+      const decision = await store.consume(key, limit.rule, {
         now,
         signal,
       });
