@@ -166,6 +166,15 @@ export function lowerCaseHeader(event: RawEvent, name: string): string | undefin
 
 /** The fields every proxy-style result shares: status, headers, body and its encoding. */
 export function proxyResult(response: OutgoingResponse, method: string) {
+  const text = response.body;
+  // A text body, the usual answer, without the intermediate object resultBody returns.
+  if (typeof text === 'string' && method !== 'HEAD')
+    return {
+      statusCode: response.status,
+      headers: response.headers as Record<string, string>,
+      body: text,
+      isBase64Encoded: false,
+    };
   const { body, isBase64Encoded } = resultBody(response, method);
   return {
     statusCode: response.status,

@@ -88,8 +88,13 @@ export function cors(options: CorsOptions): MiddlewareHooks<object> {
         }
       }
       const set = new Set(list.map((o) => o.toLowerCase()));
-      // Browsers send origins in lower case; only an unusual one pays for lower-casing.
-      isAllowed = (origin) => set.has(origin) || set.has(origin.toLowerCase());
+      // Browsers send origins in lower case; only an unusual one pays for lower-casing. One allowed
+      // origin (the usual case) is compared as a string, without hashing the request's first.
+      const only = set.size === 1 ? (list[0] as string).toLowerCase() : undefined;
+      isAllowed =
+        only !== undefined
+          ? (origin) => origin === only || origin.toLowerCase() === only
+          : (origin) => set.has(origin) || set.has(origin.toLowerCase());
     }
   } else {
     throw new ConfigurationError('cors: "origins" must list the allowed origins or be a function');

@@ -38,10 +38,17 @@ export function requestId(options: RequestIdOptions = {}): MiddlewareHooks<objec
   // Set on the way out, so every response (errors, 404, early answers of inner middleware) carries
   // it. Written straight into the response: the name was checked above and a request id is always
   // of a safe charset (see isSafeRequestId), so ctx.header's per-call checks add nothing.
-  const after = (ctx: Context<RequestInput, object>): void => {
-    const res = ctx.res;
-    if (res !== undefined) res.headers[header] = ctx.requestId;
-  };
+  // The default name is written out: a store site that sees one constant name stays monomorphic.
+  const after =
+    header === 'x-request-id'
+      ? (ctx: Context<RequestInput, object>): void => {
+          const res = ctx.res;
+          if (res !== undefined) res.headers['x-request-id'] = ctx.requestId;
+        }
+      : (ctx: Context<RequestInput, object>): void => {
+          const res = ctx.res;
+          if (res !== undefined) res.headers[header] = ctx.requestId;
+        };
   return markProtection<MiddlewareHooks<object>>(
     trust
       ? {

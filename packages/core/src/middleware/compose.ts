@@ -115,25 +115,51 @@ function runAfter(after: (ctx: AnyContext) => void, ctx: AnyContext): void {
   }
 }
 
-function hookLayer(hooks: MiddlewareHooks<object>, inner: Step): Step {
-  const { before, after } = hooks;
+type After = ((ctx: AnyContext) => void) | undefined;
+
+/** Runs `afters[from]` down to `afters[0]`: innermost first, as nested layers would. */
+function runAftersFrom(afters: readonly After[], from: number, ctx: AnyContext): void {
+  for (let i = from; i >= 0; i--) {
+    const after = afters[i];
+    if (after !== undefined) runAfter(after, ctx);
+  }
+}
+
+/**
+ * Consecutive hooks as one step: what nesting one layer per hook does, without a closure frame and
+ * a `try` per hook on every request. A `before` that answers early or throws skips the rest of the
+ * chain and its own `after`; the `after` hooks outside it still run, innermost first.
+ */
+function hooksLayer(hooks: readonly MiddlewareHooks<object>[], inner: Step): Step {
+  const count = hooks.length;
+  const befores = hooks.map((h) => h.before);
+  const afters: After[] = hooks.map((h) => h.after);
+  const hasBefore = befores.some((before) => before !== undefined);
   return (ctx) => {
-    if (before !== undefined) {
-      try {
-        const early = before(ctx);
-        if (early instanceof LiftResponse) {
-          ctx.res = early;
-          return undefined;
+    let entered = count;
+    if (hasBefore) {
+      for (let i = 0; i < count; i++) {
+        const before = befores[i];
+        if (before === undefined) continue;
+        try {
+          const early = before(ctx);
+          if (early instanceof LiftResponse) {
+            ctx.res = early;
+            entered = i;
+            break;
+          }
+        } catch (error) {
+          ctx.fail(error);
+          entered = i;
+          break;
         }
-      } catch (error) {
-        ctx.fail(error);
-        return undefined;
       }
     }
-    const pending = inner(ctx);
-    if (after === undefined) return pending;
-    if (pending !== undefined) return pending.then(() => runAfter(after, ctx));
-    runAfter(after, ctx);
+    if (entered === count) {
+      const pending = inner(ctx);
+      if (pending !== undefined) return pending.then(() => runAftersFrom(afters, count - 1, ctx));
+    }
+    runAftersFrom(afters, entered - 1, ctx);
     return undefined;
   };
 }
@@ -176,16 +202,23 @@ export function compose(
   terminal: (ctx: AnyContext) => unknown,
 ): Step {
   let step = guarded(terminal);
+  // Hooks in a row become one layer; a function or a step layer between them starts a new one.
+  let hooks: MiddlewareHooks<object>[] = [];
+  const flush = () => {
+    if (hooks.length > 0) step = hooksLayer(hooks, step);
+    hooks = [];
+  };
   for (let i = middleware.length - 1; i >= 0; i--) {
     const layer = middleware[i] as Middleware<object>;
     const wrap = typeof layer === 'object' ? stepLayers.get(layer) : undefined;
-    step =
-      wrap !== undefined
-        ? wrap(step)
-        : typeof layer === 'function'
-          ? functionLayer(layer, step)
-          : hookLayer(layer, step);
+    if (wrap === undefined && typeof layer === 'object') {
+      hooks.unshift(layer);
+      continue;
+    }
+    flush();
+    step = wrap !== undefined ? wrap(step) : functionLayer(layer as MiddlewareFunction<object>, step);
   }
+  flush();
   return step;
 }
 
