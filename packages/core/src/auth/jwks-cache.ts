@@ -20,6 +20,27 @@ interface Entry {
   fetchedAt: number;
 }
 
+/**
+ * Where the keys an issuer is given in its options (no `jwksUri`) are held. Such a set is never
+ * refreshed: there is nothing to fetch it from.
+ */
+export const GIVEN_KEYS_PREFIX = 'lift-static-keys:';
+
+/** Lift's JWKS cache: aws-jwt-verify's interface, and whether a token can skip the wait for keys. */
+export interface LiftJwksCache extends JwksCache {
+  /**
+   * Whether the key set at `uri` holds a key for `kid` and needs no refresh, so a token naming it
+   * is verified with the keys held, without a fetch to wait for.
+   */
+  holdsFresh(uri: string, kid: unknown): boolean;
+  /**
+   * Calls `listener` with each key set fetched, so what was derived from the old set (aws-jwt-verify's
+   * key objects, cached per issuer and `kid`) can be dropped: a key replaced under the same `kid` must
+   * not keep verifying.
+   */
+  onFetched(listener: (uri: string, jwks: Jwks) => void): void;
+}
+
 /** Thrown when no key can be found for a token; the authenticator answers it with a plain 401. */
 export class JwkNotFoundError extends Error {
   /** @param message why no key was found */
@@ -64,9 +85,10 @@ const defaultFetch = async (uri: string, signal: AbortSignal): Promise<unknown> 
  * A JWKS cache for aws-jwt-verify with the refresh rules a service needs: keys are fetched on first
  * use, refreshed once older than `maxAgeMs`, and fetched again for an unknown `kid` at most once per
  * cooldown, so a stream of tokens with made-up key ids cannot flood the issuer. When the endpoint is
- * down, the keys already held keep verifying (stale-if-error); a `kid` never seen is refused.
+ * down, the keys already held keep verifying (stale-if-error); a `kid` never seen is refused. Keys
+ * given in an issuer's options (held under {@link GIVEN_KEYS_PREFIX}) are never refreshed.
  */
-export function createJwksCache(options: JwksCacheOptions = {}): JwksCache {
+export function createJwksCache(options: JwksCacheOptions = {}): LiftJwksCache {
   const maxAgeMs = options.maxAgeMs ?? 3_600_000;
   const cooldownMs = options.unknownKidCooldownMs ?? 30_000;
   const timeoutMs = options.timeoutMs ?? 3_000;
@@ -75,6 +97,7 @@ export function createJwksCache(options: JwksCacheOptions = {}): JwksCache {
   const entries = new Map<string, Entry>();
   const inFlight = new Map<string, Promise<Jwks>>();
   const lastUnknownKidFetch = new Map<string, number>();
+  const listeners: ((uri: string, jwks: Jwks) => void)[] = [];
 
   const fetchFresh = (uri: string): Promise<Jwks> => {
     let pending = inFlight.get(uri);
@@ -83,6 +106,7 @@ export function createJwksCache(options: JwksCacheOptions = {}): JwksCache {
         .then((value) => {
           if (!isJwks(value)) throw new Error(`JWKS ${uri} is not a JSON Web Key Set`);
           entries.set(uri, { jwks: value, fetchedAt: now() });
+          for (const listener of listeners) listener(uri, value);
           return value;
         })
         .finally(() => inFlight.delete(uri));
@@ -91,18 +115,27 @@ export function createJwksCache(options: JwksCacheOptions = {}): JwksCache {
     return pending;
   };
 
-  const find = (jwks: Jwks | undefined, kid: string | undefined): JwkWithKid | undefined => {
+  const find = (jwks: Jwks | undefined, kid: unknown): JwkWithKid | undefined => {
     if (jwks === undefined || typeof kid !== 'string') return undefined;
     return jwks.keys.find((k) => k.kid === kid) as JwkWithKid | undefined;
   };
+  const isStale = (uri: string, entry: Entry | undefined): boolean =>
+    entry === undefined || (now() - entry.fetchedAt >= maxAgeMs && !uri.startsWith(GIVEN_KEYS_PREFIX));
 
   return {
     addJwks(uri, jwks) {
       entries.set(uri, { jwks, fetchedAt: now() });
     },
+    onFetched(listener) {
+      listeners.push(listener);
+    },
+    holdsFresh(uri, kid) {
+      const entry = entries.get(uri);
+      return kid !== '' && !isStale(uri, entry) && find(entry?.jwks, kid) !== undefined;
+    },
     async getJwks(uri) {
       const entry = entries.get(uri);
-      if (entry !== undefined && now() - entry.fetchedAt < maxAgeMs) return entry.jwks;
+      if (entry !== undefined && !isStale(uri, entry)) return entry.jwks;
       try {
         return await fetchFresh(uri);
       } catch (error) {
@@ -119,7 +152,7 @@ export function createJwksCache(options: JwksCacheOptions = {}): JwksCache {
       const kid = jwt.header.kid;
       if (typeof kid !== 'string' || kid === '') throw new JwkNotFoundError('The token names no key id');
       const entry = entries.get(uri);
-      const stale = entry === undefined || now() - entry.fetchedAt >= maxAgeMs;
+      const stale = isStale(uri, entry);
       const known = find(entry?.jwks, kid);
       if (known !== undefined && !stale) return known;
       if (known !== undefined) {

@@ -1,7 +1,11 @@
-import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
-import type { Jwks, JwksCache } from 'aws-jwt-verify/jwk';
+import { JwtVerifier } from 'aws-jwt-verify';
+import { validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
+import type { Jwks } from 'aws-jwt-verify/jwk';
+import type { DecomposedJwt } from 'aws-jwt-verify/jwt';
+import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { jwtVerify } from 'jose';
 import { ConfigurationError, refuseUnknownOptions } from '../errors/errors.js';
+import { GIVEN_KEYS_PREFIX, type LiftJwksCache } from './jwks-cache.js';
 import { type ClaimMapping, type ClaimReader, claimReader, DEFAULT_CLAIM_MAPPING } from './principal.js';
 
 /** Signature algorithms Lift accepts; `none` is never one of them. */
@@ -30,7 +34,7 @@ export interface JwtIssuerOptions {
   readonly algorithms: readonly JwtAlgorithm[];
   /** Where its public keys are (RS/ES/EdDSA). */
   readonly jwksUri?: string;
-  /** Or its public keys, given here (RS/ES/EdDSA). */
+  /** Or its public keys, given here (RS/ES/EdDSA): used as they are, never fetched again. */
   readonly jwks?: Jwks;
   /** Shared secrets (HS*); several may be active during a rotation. At least 32 characters each. */
   readonly secrets?: readonly string[];
@@ -72,8 +76,11 @@ export interface Issuer {
   readonly issuer: string;
   /** The `alg` values its tokens may carry. */
   readonly algorithms: ReadonlySet<string>;
-  /** Checks signature, issuer, audience and times; resolves to the claims. */
-  readonly verify: (token: string) => Promise<Record<string, unknown>>;
+  /**
+   * Checks signature, issuer, audience and times of the token (`jwt` is `token` decomposed, not yet
+   * trusted); returns the claims, at once when the keys are held, or throws.
+   */
+  readonly verify: (jwt: DecomposedJwt, token: string) => Claims | Promise<Claims>;
   /** Makes the principal from the verified claims. */
   readonly read: ClaimReader;
   /** Whether this issuer may speak for a tenant; `undefined` when it may speak for any. */
@@ -91,14 +98,47 @@ export interface IssuerSettings {
   /** Clock in epoch ms. */
   readonly now: () => number;
   /** The keys of every issuer, fetched or given. */
-  readonly jwksCache: JwksCache;
+  readonly jwksCache: LiftJwksCache;
   /** The authenticator's mapping, which an issuer's own overrides field by field. */
   readonly mapping: ClaimMapping | undefined;
 }
 
-// aws-jwt-verify's verifiers, seen through the one call Lift makes (their generics need no second argument here).
-interface SimpleVerifier {
-  verify(token: string): Promise<Record<string, unknown>>;
+type Claims = Record<string, unknown>;
+
+interface KeyedIssuer {
+  readonly issuer: string;
+  readonly audience: string[] | null;
+  readonly jwksUri: string;
+  readonly graceSeconds: number;
+}
+
+/**
+ * aws-jwt-verify's verifier for one issuer, handed the token the authenticator already decomposed
+ * (with aws-jwt-verify's own parser), so a token is decoded once, not once per library. When the
+ * key is held and fresh, the check runs without an await: the same key lookup, key object cache,
+ * signature check and claim checks as `verify`, through aws-jwt-verify's synchronous path.
+ */
+class DecomposedJwtVerifier extends JwtVerifier<KeyedIssuer, KeyedIssuer, false> {
+  readonly #config: KeyedIssuer;
+  readonly #keys: LiftJwksCache;
+
+  constructor(config: KeyedIssuer, keys: LiftJwksCache) {
+    super(config, keys);
+    this.#config = config;
+    this.#keys = keys;
+    // aws-jwt-verify keeps a key object per issuer and `kid` until told the keys changed: it is told
+    // of every fetch (re-adding the set just fetched), so a key replaced under its `kid` is dropped.
+    keys.onFetched((uri, jwks) => {
+      if (uri === config.jwksUri) this.cacheJwks(jwks);
+    });
+  }
+
+  check(jwt: DecomposedJwt): JwtPayload | Promise<JwtPayload> {
+    const config = this.#config;
+    if (this.#keys.holdsFresh(config.jwksUri, jwt.header.kid))
+      return this.verifyDecomposedJwtSync(jwt, config.jwksUri, config);
+    return this.verifyDecomposedJwt(jwt, config.jwksUri, config);
+  }
 }
 
 const ASYMMETRIC = new Set(['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'EdDSA']);
@@ -227,22 +267,29 @@ function cognitoIssuer(config: CognitoIssuerOptions, settings: IssuerSettings): 
   );
   if (tokenUse !== 'access' && tokenUse !== 'id')
     throw new ConfigurationError(`jwtAuthenticator: ${issuer} cognito.tokenUse must be 'access' or 'id'`);
-  const verifier = CognitoJwtVerifier.create(
-    {
-      userPoolId,
-      tokenUse,
-      clientId: clientId === null ? null : [clientId].flat(),
-      graceSeconds: settings.leeway,
-    },
-    { jwksCache: settings.jwksCache },
-  ) as unknown as SimpleVerifier;
-  if (config.jwks !== undefined) settings.jwksCache.addJwks(`${issuer}/.well-known/jwks.json`, config.jwks);
+  const clientIds = clientId === null ? null : [clientId].flat();
+  // What aws-jwt-verify's CognitoJwtVerifier checks, on the token decomposed once: the pool's issuer
+  // and keys, then token use and app client (its `audience` is null: the client id is checked here).
+  const jwksUri = `${issuer}/.well-known/jwks.json`;
+  const verifier = new DecomposedJwtVerifier(
+    { issuer, audience: null, jwksUri, graceSeconds: settings.leeway },
+    settings.jwksCache,
+  );
+  const cognitoFields = { tokenUse, clientId: clientIds };
+  const checkCognito = (claims: JwtPayload): Claims => {
+    validateCognitoJwtFields(claims, cognitoFields);
+    return claims;
+  };
+  if (config.jwks !== undefined) settings.jwksCache.addJwks(jwksUri, config.jwks);
   return {
     issuer,
     algorithms: new Set(['RS256']),
     audience: clientId === null || clientId === undefined ? null : [clientId].flat(),
     tokenUse,
-    verify: (t) => verifier.verify(t),
+    verify: (jwt) => {
+      const claims = verifier.check(jwt);
+      return claims instanceof Promise ? claims.then(checkCognito) : checkCognito(claims);
+    },
     ...claimsOf(config, issuer, settings),
   };
 }
@@ -259,7 +306,7 @@ function hmacVerify(
   settings: IssuerSettings,
 ): Issuer['verify'] {
   const keys = secrets.map((s) => new TextEncoder().encode(s));
-  return async (token) => {
+  return async (_jwt, token) => {
     let lastError: unknown;
     for (const key of keys) {
       try {
@@ -320,24 +367,24 @@ export function configureIssuer(
     const verify = hmacVerify(issuer, audience, hmac, secrets, settings);
     return { issuer, algorithms: new Set(algorithms), audience: listed(audience), verify, ...claims };
   }
-  const jwksUri = config.jwksUri ?? (config.jwks === undefined ? undefined : `lift-static-keys:${issuer}`);
+  const jwksUri = config.jwksUri ?? (config.jwks === undefined ? undefined : `${GIVEN_KEYS_PREFIX}${issuer}`);
   if (jwksUri === undefined)
     throw new ConfigurationError(`jwtAuthenticator: ${issuer} needs "jwksUri" or "jwks"`);
   if (config.jwks !== undefined) settings.jwksCache.addJwks(jwksUri, config.jwks);
-  const verifier = JwtVerifier.create(
+  const verifier = new DecomposedJwtVerifier(
     {
       issuer,
       audience: audience === null ? null : [audience].flat(),
       jwksUri,
       graceSeconds: settings.leeway,
     },
-    { jwksCache: settings.jwksCache },
-  ) as unknown as SimpleVerifier;
+    settings.jwksCache,
+  );
   return {
     issuer,
     algorithms: new Set(algorithms),
     audience: listed(audience),
-    verify: (t) => verifier.verify(t),
+    verify: (jwt) => verifier.check(jwt),
     ...claims,
   };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { type DecomposedJwt, decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import type { Principal } from '../context/principal.js';
 import { ConfigurationError, refuseUnknownOptions, UnauthorizedError } from '../errors/errors.js';
 import type { Authenticator } from './api-gateway.js';
@@ -104,27 +104,8 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): Authenticato
     if (revoked) throw invalid();
   };
 
-  const check = async (token: string): Promise<Principal> => {
-    let header: Record<string, unknown>;
-    let iss: unknown;
-    try {
-      header = decodeProtectedHeader(token);
-      iss = decodeJwt(token).iss;
-    } catch (error) {
-      throw invalid(error);
-    }
-    // RFC 7515 §4.1.11: a recipient must refuse critical extensions it does not understand, and Lift
-    // understands none. aws-jwt-verify ignores `crit`, so it is refused here for every algorithm.
-    if (Object.hasOwn(header, 'crit')) throw invalid();
-    const alg = header.alg;
-    const issuer = typeof iss === 'string' ? byIssuer.get(iss) : undefined;
-    if (issuer === undefined || typeof alg !== 'string' || !issuer.algorithms.has(alg)) throw invalid();
-    let claims: Record<string, unknown>;
-    try {
-      claims = await issuer.verify(token);
-    } catch (error) {
-      throw invalid(error);
-    }
+  // The checks after the signature: Lift's own rules on times, the principal, the issuer's tenants.
+  const accept = (issuer: Issuer, claims: Record<string, unknown>): Principal => {
     // Libraries treat `exp` as optional; Lift does not, and a token that never expires is refused.
     const nowSeconds = now() / 1000;
     const { exp, nbf, iat } = claims;
@@ -150,35 +131,81 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): Authenticato
     return principal;
   };
 
+  // A principal at once when the issuer's keys are held (no await on the hot path), else a promise.
+  const check = (token: string): Principal | Promise<Principal> => {
+    let jwt: DecomposedJwt;
+    try {
+      // Decoded once, by aws-jwt-verify's parser, which its verifiers are then handed.
+      jwt = decomposeUnverifiedJwt(token);
+    } catch (error) {
+      throw invalid(error);
+    }
+    const { header, payload } = jwt;
+    // RFC 7515 §4.1.11: a recipient must refuse critical extensions it does not understand, and Lift
+    // understands none. aws-jwt-verify ignores `crit`, so it is refused here for every algorithm.
+    if (Object.hasOwn(header, 'crit')) throw invalid();
+    const alg = header.alg;
+    const iss = payload.iss;
+    const issuer = typeof iss === 'string' ? byIssuer.get(iss) : undefined;
+    if (issuer === undefined || typeof alg !== 'string' || !issuer.algorithms.has(alg)) throw invalid();
+    let claims: Record<string, unknown> | Promise<Record<string, unknown>>;
+    try {
+      claims = issuer.verify(jwt, token);
+    } catch (error) {
+      throw invalid(error);
+    }
+    if (claims instanceof Promise)
+      return claims.then(
+        (verified) => accept(issuer, verified),
+        (error: unknown) => {
+          throw invalid(error);
+        },
+      );
+    return accept(issuer, claims);
+  };
+  const checkUnrevoked = (token: string): Principal | Promise<Principal> => {
+    const principal = check(token);
+    if (revocation === undefined) return principal;
+    return Promise.resolve(principal).then(async (p) => {
+      await refuseRevoked(p);
+      return p;
+    });
+  };
+
+  const remember = (key: string, principal: Principal): Principal => {
+    if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
+    verified.set(key, { principal, exp: principal.claims.exp as number, revocationCheckedAt: now() });
+    return principal;
+  };
+
   return describedAs(
-    async (ctx) => {
+    (ctx): Principal | undefined | Promise<Principal | undefined> => {
       const header = ctx.header('authorization');
       if (header === undefined || !/^bearer /i.test(header)) return undefined;
       const token = header.slice(7).trim();
       if (token.length > 8192 || !TOKEN.test(token)) throw invalid();
-      if (cacheSize === 0) {
-        const principal = await check(token);
-        await refuseRevoked(principal);
-        return principal;
-      }
+      if (cacheSize === 0) return checkUnrevoked(token);
       const key = createHash('sha256').update(token).digest('base64');
       const hit = verified.get(key);
       if (hit !== undefined) {
         verified.delete(key);
         if (hit.exp * 1000 > now()) {
-          if (now() - hit.revocationCheckedAt > revocationCacheMs) {
-            await refuseRevoked(hit.principal);
-            hit.revocationCheckedAt = now();
+          if (revocation === undefined || now() - hit.revocationCheckedAt <= revocationCacheMs) {
+            verified.set(key, hit);
+            return hit.principal;
           }
-          verified.set(key, hit);
-          return hit.principal;
+          // Put back only once the store says it is not revoked: a revoked token leaves the cache.
+          return refuseRevoked(hit.principal).then(() => {
+            hit.revocationCheckedAt = now();
+            verified.set(key, hit);
+            return hit.principal;
+          });
         }
       }
-      const principal = await check(token);
-      await refuseRevoked(principal);
-      if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
-      verified.set(key, { principal, exp: principal.claims.exp as number, revocationCheckedAt: now() });
-      return principal;
+      const principal = checkUnrevoked(token);
+      return principal instanceof Promise
+        ? principal.then((p) => remember(key, p))
+        : remember(key, principal);
     },
     {
       type: 'jwt',

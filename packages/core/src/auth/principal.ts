@@ -53,6 +53,8 @@ export interface PrincipalFields {
   readonly tenantScope?: ((tenantId: string) => boolean) | undefined;
 }
 
+// Shared by every principal without roles or scopes: frozen, so sharing it is safe.
+const NONE: readonly string[] = Object.freeze([]);
 const isText = (value: unknown): value is string => typeof value === 'string' && value !== '';
 const isTextList = (value: unknown): value is readonly string[] =>
   Array.isArray(value) && value.every(isText);
@@ -65,7 +67,7 @@ const isTextList = (value: unknown): value is readonly string[] =>
  * a string.
  */
 export function createPrincipal(fields: PrincipalFields): Principal | undefined {
-  const { userId, tenantId, accountId, roles = [], scopes = [] } = fields;
+  const { userId, tenantId, accountId, roles = NONE, scopes = NONE } = fields;
   if (!isText(userId) || !isTextList(roles) || !isTextList(scopes)) return undefined;
   if ((tenantId !== undefined && !isText(tenantId)) || (accountId !== undefined && !isText(accountId)))
     return undefined;
@@ -73,8 +75,8 @@ export function createPrincipal(fields: PrincipalFields): Principal | undefined 
     userId,
     tenantId,
     accountId,
-    roles: Object.freeze([...roles]),
-    scopes: Object.freeze([...scopes]),
+    roles: roles.length === 0 ? NONE : Object.freeze([...roles]),
+    scopes: scopes.length === 0 ? NONE : Object.freeze([...scopes]),
     authMethod: fields.authMethod,
     claims: Object.freeze({ ...fields.claims }),
     ...(fields.tenantScope === undefined ? {} : { tenantScope: fields.tenantScope }),
@@ -135,7 +137,9 @@ function members(
     if (found !== undefined && !sameMembers(found, list)) return REFUSED;
     found ??= list;
   }
-  return Object.freeze([...new Set(found ?? [])]);
+  // createPrincipal copies and freezes the list; here it only loses its repeats.
+  if (found === undefined) return NONE;
+  return found.length < 2 ? found : [...new Set(found)];
 }
 
 // RFC 6749 §3.3: scope tokens are delimited by spaces; a comma is part of a token.

@@ -1,0 +1,98 @@
+/**
+ * How the JWT authenticator holds keys: a key replaced under the same `kid` stops verifying once the
+ * set is fetched again, keys given in the options are never fetched, and a token whose key is held
+ * is verified without an await while one whose key set is not yet fetched waits for it.
+ */
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { describe, expect, it } from 'vitest';
+import type { Principal } from '../context/principal.js';
+import { jwtAuthenticator } from './jwt.js';
+
+const ISSUER = 'https://keys.lift.test';
+const JWKS_URI = 'https://keys.lift.test/.well-known/jwks.json';
+
+const keyPair = (kid: string) => {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { kid, privateKey, jwk: { ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' } };
+};
+
+const sign = (key: { kid: string; privateKey: KeyObject }, now: number, sub = 'u1') =>
+  new SignJWT({ sub, aud: 'api', exp: Math.floor(now / 1000) + 600 })
+    .setProtectedHeader({ alg: 'RS256', kid: key.kid })
+    .setIssuer(ISSUER)
+    .sign(key.privateKey);
+
+const bearer = (token: string) =>
+  ({ header: (name: string) => (name === 'authorization' ? `Bearer ${token}` : undefined) }) as never;
+
+/** The authenticator's answer: the user id, or `401` when it refused the token. */
+async function userOf(answer: Principal | undefined | Promise<Principal | undefined>): Promise<string> {
+  try {
+    return (await answer)?.userId ?? 'none';
+  } catch (error) {
+    return String((error as { status?: number }).status);
+  }
+}
+
+describe('JWT keys', () => {
+  it('a key replaced under the same kid stops verifying once the set is fetched again', async () => {
+    let clock = Date.now();
+    const first = keyPair('k1');
+    const replacement = keyPair('k1');
+    let served = [first.jwk];
+    const authenticate = jwtAuthenticator({
+      issuers: [{ issuer: ISSUER, audience: 'api', algorithms: ['RS256'], jwksUri: JWKS_URI }],
+      cacheSize: 0,
+      now: () => clock,
+      jwks: { maxAgeMs: 60_000, fetchJwks: async () => ({ keys: served }) },
+    });
+    expect(await userOf(authenticate(bearer(await sign(first, clock))))).toBe('u1');
+    served = [replacement.jwk];
+    clock += 120_000; // past maxAgeMs: the next token refreshes the set
+    expect(await userOf(authenticate(bearer(await sign(first, clock))))).toBe('401');
+    expect(await userOf(authenticate(bearer(await sign(replacement, clock, 'u2'))))).toBe('u2');
+  });
+
+  it('keys given in the options are never fetched, however old', async () => {
+    let clock = Date.now();
+    let fetches = 0;
+    const key = keyPair('given');
+    const authenticate = jwtAuthenticator({
+      issuers: [
+        { issuer: ISSUER, audience: 'api', algorithms: ['RS256'], jwks: { keys: [key.jwk] } as never },
+      ],
+      cacheSize: 0,
+      now: () => clock,
+      jwks: {
+        maxAgeMs: 60_000,
+        fetchJwks: async () => {
+          fetches += 1;
+          throw new Error('nothing to fetch');
+        },
+      },
+    });
+    clock += 3_600_000;
+    expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('u1');
+    expect(fetches).toBe(0);
+  });
+
+  it('verifies without an await when the key is held, and waits for a key set not yet fetched', async () => {
+    const key = keyPair('k1');
+    const authenticate = jwtAuthenticator({
+      issuers: [{ issuer: ISSUER, audience: 'api', algorithms: ['RS256'], jwksUri: JWKS_URI }],
+      cacheSize: 0,
+      jwks: { fetchJwks: async () => ({ keys: [key.jwk] }) },
+    });
+    const token = await sign(key, Date.now());
+    const first = authenticate(bearer(token));
+    expect(first).toBeInstanceOf(Promise);
+    expect(await userOf(first)).toBe('u1');
+    const second = authenticate(bearer(token));
+    expect(second).not.toBeInstanceOf(Promise);
+    expect(await userOf(second)).toBe('u1');
+    // A bad signature is refused at once too, with the same 401.
+    const forged = `${token.slice(0, token.lastIndexOf('.'))}.${(await sign(keyPair('k1'), Date.now())).split('.')[2]}`;
+    expect(() => authenticate(bearer(forged))).toThrow(/Invalid token/);
+  });
+});
