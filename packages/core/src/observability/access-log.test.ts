@@ -3,7 +3,15 @@ import { createApp } from '../app/app.js';
 import { createAccessControl } from '../auth/access-control.js';
 import { trustApiGatewayJwt } from '../auth/api-gateway.js';
 import { useProductionObservability } from '../test-support/environment.js';
-import { createLogger } from './logger.js';
+import { fakeLambdaContext } from '../testing/lambda-context.js';
+import {
+  ACCESS_LINE,
+  type AccessLineWriter,
+  createLogger,
+  hasAccessLineWriter,
+  type Logger,
+  type LoggerOptions,
+} from './logger.js';
 
 useProductionObservability();
 
@@ -67,5 +75,77 @@ describe('access log', () => {
       [405, 'unmatched', 'INFO'],
       [500, '/boom', 'ERROR'],
     ]);
+  });
+});
+
+describe('the access line writer', () => {
+  type Args = Parameters<AccessLineWriter>;
+  // What writeAccessLine hands any other logger.
+  const viaInfo = (logger: Logger, args: Args) => {
+    const [notes, requestId, correlationId, tenantId, userId, route, method, status, durationMs] = args;
+    const fields = {
+      ...notes,
+      request_id: requestId,
+      correlation_id: correlationId,
+      tenant_id: tenantId,
+      user_id: userId,
+      route,
+      method,
+      status,
+      duration_ms: durationMs,
+    };
+    if (status >= 500) logger.error('request', fields);
+    else logger.info('request', fields);
+  };
+
+  it('writes the line info/error would write, byte for byte, masking and buffering included', () => {
+    const configs: LoggerOptions[] = [
+      {},
+      { mask: false },
+      { mask: { keys: ['route', 'status', 'correlationId', 'user-id'] } },
+      { level: 'WARN' },
+      { level: 'WARN', bufferBelowLevel: false },
+    ];
+    const argsList: Args[] = [
+      [undefined, 'req-1', undefined, 't1', 'u1', '/orders/:id', 'GET', 200, 3],
+      [undefined, 'req-2', 'a.person@example.com', '', undefined, '/q"uote\u2028', 'OTHER', 404, 1.5],
+      [
+        {
+          1: 'one',
+          rate_limit: 'ip',
+          route: 'spoofed',
+          level: 'x',
+          service: 's',
+          token: 'eyJhbGciOi.eyJzdWIiOi.c2ln',
+        },
+        'req-3',
+        'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl',
+        7,
+        { id: 'u', password: 'p' },
+        '/orders/:id',
+        'DELETE',
+        503,
+        Number.NaN,
+      ],
+      [{}, 'req-4', '4111 1111 1111 1111', null, () => 1, '', 'GET', 500, -0],
+      [undefined, 'req-5', undefined, undefined, undefined, '/orders/:id', 'GET', 200, 1e21],
+    ];
+    for (const config of configs) {
+      const fast: string[] = [];
+      const slow: string[] = [];
+      const a = createLogger({ service: 'orders', now: () => 0, write: (l) => fast.push(l), ...config });
+      const b = createLogger({ service: 'orders', now: () => 0, write: (l) => slow.push(l), ...config });
+      const lambda = fakeLambdaContext({ awsRequestId: '8f5a1c3e-2b7d-4e9a-9c1f-0d3b6a7e5f42' });
+      for (const logger of [a, b]) logger.addContext(lambda, { traceId: 'abc', xrayTraceId: '1-x' });
+      expect(hasAccessLineWriter(a)).toBe(true);
+      // Twice each, so values kept from the first line are written again.
+      for (const args of [...argsList, ...argsList]) {
+        if (hasAccessLineWriter(a)) a[ACCESS_LINE](...args);
+        viaInfo(b, args);
+      }
+      expect(fast).toEqual(slow);
+      expect(fast.length).toBeGreaterThan(0);
+    }
+    expect(hasAccessLineWriter(createLogger().child({ a: 1 }))).toBe(false);
   });
 });

@@ -1,7 +1,13 @@
 import type { LambdaContext } from '../context/lambda.js';
 import { ConfigurationError } from '../errors/errors.js';
 import { isoTimestamp, jsonString, jsonValue } from './json.js';
-import { createFieldMasker, type FieldMasker, type MaskOptions } from './masking.js';
+import {
+  createFieldMasking,
+  type FieldMasker,
+  type FieldMasking,
+  type MaskOptions,
+  maskText,
+} from './masking.js';
 
 /** Log levels, as Powertools names them. */
 export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'CRITICAL' | 'SILENT';
@@ -77,11 +83,55 @@ const PLACED_KEYS: ReadonlySet<string> = new Set([...FIXED_KEYS, ...REQUEST_KEYS
 
 const NO_FIELDS: Fields = Object.freeze({});
 
-/** The X-Ray trace id (`Root`) of an `_X_AMZN_TRACE_ID` value. */
+/**
+ * The X-Ray trace id (`Root`) of an `_X_AMZN_TRACE_ID` value: what follows the first `Root=` that
+ * has anything before the next `;` (as `/Root=([^;]+)/` finds it), looked up without a regex since
+ * it runs on every request on Lambda.
+ */
 export function xrayRoot(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
-  return /Root=([^;]+)/.exec(header)?.[1];
+  for (let at = header.indexOf('Root='); at !== -1; at = header.indexOf('Root=', at + 1)) {
+    const start = at + 5;
+    let end = header.indexOf(';', start);
+    if (end === -1) end = header.length;
+    if (end > start) return header.slice(start, end);
+  }
+  return undefined;
 }
+
+/**
+ * Where a logger from {@link createLogger} keeps its access-line writer (framework use: see
+ * `writeAccessLine`). Not part of {@link Logger}, so any logger can still stand in.
+ */
+export const ACCESS_LINE: unique symbol = Symbol('lift.accessLine');
+
+/**
+ * Writes the line `info('request', fields)` (`error` from status 500) would write, byte for byte,
+ * for fields holding `notes` and then the request keys (`REQUEST_KEYS`, in their order), without
+ * building the fields object.
+ */
+export type AccessLineWriter = (
+  notes: Readonly<Record<string, unknown>> | undefined,
+  requestId: unknown,
+  correlationId: unknown,
+  tenantId: unknown,
+  userId: unknown,
+  route: unknown,
+  method: unknown,
+  status: number,
+  durationMs: unknown,
+) => void;
+
+/** A logger from {@link createLogger}, with its access-line writer. */
+export type LiftLogger = Logger & { readonly [ACCESS_LINE]: AccessLineWriter };
+
+/** Whether a logger carries the access-line writer of {@link createLogger}. */
+export function hasAccessLineWriter(logger: Logger): logger is LiftLogger {
+  return typeof (logger as Partial<LiftLogger>)[ACCESS_LINE] === 'function';
+}
+
+// Route patterns and methods repeat from line to line: their masked JSON is kept, up to a bound.
+const REPEATED_VALUES_KEPT = 500;
 
 let coldStartPending = process.env.AWS_LAMBDA_INITIALIZATION_TYPE?.trim() === 'on-demand';
 
@@ -160,8 +210,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const sampleRate = options.sampleRate ?? Number(process.env.POWERTOOLS_LOGGER_SAMPLE_RATE ?? 0);
   if (!Number.isFinite(sampleRate) || sampleRate < 0 || sampleRate > 1)
     throw new ConfigurationError('createLogger: sampleRate must be between 0 and 1');
-  const maskField: FieldMasker =
-    options.mask === false ? (_key, value) => value : createFieldMasker(options.mask);
+  const masking: FieldMasking | undefined =
+    options.mask === false ? undefined : createFieldMasking(options.mask);
+  const maskField: FieldMasker = masking === undefined ? (_key, value) => value : masking.field;
   const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
@@ -173,10 +224,15 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     buffer: [],
   };
   const serviceField = `"service":${jsonString(service)}`;
+  const samplingField = `,"sampling_rate":${jsonValue(sampleRate)}`;
   const field = (key: string, value: unknown) => (empty(value) ? '' : `,"${key}":${jsonValue(value)}`);
-  // The function's own keys are the same for every invocation of an environment; written once.
+  // The function's own keys are the same for every invocation of an environment; written once, and
+  // so is everything before them.
   let functionOf: LambdaContext | undefined;
   let functionFields = '';
+  let head = '';
+  let headCold: boolean | undefined;
+  let headFunction: string | undefined;
   const start = (
     context: LambdaContext | undefined,
     traceId: string | undefined,
@@ -184,19 +240,23 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   ) => {
     // Everything from `service` to the trace ids is the same on every line of an invocation, so it is
     // serialised once here rather than on every line.
-    let fixed = `${serviceField},"cold_start":${invocation.coldStart}`;
-    if (context !== undefined) {
-      if (functionOf === undefined || functionOf.invokedFunctionArn !== context.invokedFunctionArn) {
-        functionOf = context;
-        functionFields =
-          field('function_arn', context.invokedFunctionArn) +
-          field('function_memory_size', context.memoryLimitInMB) +
-          field('function_name', context.functionName);
-      }
-      fixed += functionFields + field('function_request_id', context.awsRequestId);
+    if (
+      context !== undefined &&
+      (functionOf === undefined || functionOf.invokedFunctionArn !== context.invokedFunctionArn)
+    ) {
+      functionOf = context;
+      functionFields =
+        field('function_arn', context.invokedFunctionArn) +
+        field('function_memory_size', context.memoryLimitInMB) +
+        field('function_name', context.functionName);
     }
-    fixed += `,"sampling_rate":${jsonValue(sampleRate)}${field('xray_trace_id', traceId)}${field('trace_id', requestTraceId)}`;
-    invocation.fixed = fixed;
+    const functionPart = context === undefined ? '' : functionFields;
+    if (invocation.coldStart !== headCold || functionPart !== headFunction) {
+      headCold = invocation.coldStart;
+      headFunction = functionPart;
+      head = `${serviceField},"cold_start":${invocation.coldStart}${functionPart}`;
+    }
+    invocation.fixed = `${context === undefined ? head : head + field('function_request_id', context.awsRequestId)}${samplingField}${field('xray_trace_id', traceId)}${field('trace_id', requestTraceId)}`;
   };
   start(undefined, undefined, undefined);
 
@@ -209,6 +269,20 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     empty(value)
       ? ''
       : member(key, value instanceof Error ? formatError(value, maskField) : maskField(key, value));
+
+  // Writes a finished line: kept while below the level (written only if an error follows), else
+  // written, after the kept lines when it is an error.
+  const deliver = (rank: number, below: boolean, text: string): void => {
+    if (below) {
+      if (invocation.buffer.length < 200) invocation.buffer.push(text);
+      return;
+    }
+    if (rank >= RANK.ERROR && invocation.buffer.length > 0) {
+      for (const buffered of invocation.buffer) write(buffered);
+      invocation.buffer.length = 0;
+    }
+    write(text);
+  };
 
   const make = (persistent: Fields): Logger => {
     const emit = (level: Exclude<LogLevel, 'SILENT'>, message: string, extras: (Fields | Error)[]) => {
@@ -244,17 +318,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         if (!Object.hasOwn(own, key) || PLACED_KEYS.has(key)) continue;
         members += ownMember(key, own[key]);
       }
-      const text = `{"level":"${level}","message":${jsonString(typeof message === 'string' ? message : String(message))},"timestamp":"${isoTimestamp(now())}",${invocation.fixed}${members}}`;
-      if (below) {
-        // Kept for this invocation; written only if an error follows.
-        if (invocation.buffer.length < 200) invocation.buffer.push(text);
-        return;
-      }
-      if (rank >= RANK.ERROR && invocation.buffer.length > 0) {
-        for (const buffered of invocation.buffer) write(buffered);
-        invocation.buffer.length = 0;
-      }
-      write(text);
+      deliver(
+        rank,
+        below,
+        `{"level":"${level}","message":${jsonString(typeof message === 'string' ? message : String(message))},"timestamp":"${isoTimestamp(now())}",${invocation.fixed}${members}}`,
+      );
     };
     return {
       trace: (m, ...e) => emit('TRACE', m, e),
@@ -281,5 +349,69 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       enabled: (level) => RANK[level] >= invocation.level && level !== 'SILENT',
     };
   };
-  return make(NO_FIELDS);
+  const root = make(NO_FIELDS);
+  return Object.assign(root, {
+    [ACCESS_LINE]: accessLineWriter({ masking, now, buffering, invocation, ownMember, deliver }),
+  });
+}
+
+/** What {@link accessLineWriter} shares with the logger it writes for. */
+interface AccessLineParts {
+  readonly masking: FieldMasking | undefined;
+  readonly now: () => number;
+  readonly buffering: boolean;
+  readonly invocation: Invocation;
+  readonly ownMember: (key: string, value: unknown) => string;
+  readonly deliver: (rank: number, below: boolean, text: string) => void;
+}
+
+/**
+ * The access line, written as `emit` writes `info('request', fields)` on a logger with no
+ * persistent fields (see {@link AccessLineWriter}), with what never changes worked out once: the
+ * keys, which keys are masked, and the JSON of route patterns and methods, which repeat.
+ */
+function accessLineWriter(parts: AccessLineParts): AccessLineWriter {
+  const { masking, now, buffering, invocation, ownMember, deliver } = parts;
+  const prefixes = REQUEST_KEYS.map((key) => `,"${key}":`);
+  const sensitive = REQUEST_KEYS.map((key) => masking?.sensitive(key) ?? false);
+  const repeated = REQUEST_KEYS.map(() => new Map<string, string>());
+  // `,"key":value` of a non-empty value, masked as `maskField` masks it.
+  const member = (index: number, value: unknown): string => {
+    let json: string | undefined;
+    if (masking === undefined) json = jsonValue(value);
+    else if (sensitive[index] === true) json = '"***"';
+    else if (typeof value === 'string') json = jsonString(maskText(value));
+    else if (typeof value === 'number') json = Number.isFinite(value) ? String(value) : 'null';
+    else json = jsonValue(masking.field(REQUEST_KEYS[index] as string, value));
+    return json === undefined ? '' : `${prefixes[index]}${json}`;
+  };
+  const repeatedMember = (index: number, value: unknown): string => {
+    if (typeof value !== 'string') return member(index, value);
+    const kept = repeated[index] as Map<string, string>;
+    let text = kept.get(value);
+    if (text === undefined) {
+      text = member(index, value);
+      if (kept.size < REPEATED_VALUES_KEPT) kept.set(value, text);
+    }
+    return text;
+  };
+  const at = (index: number, value: unknown) => (empty(value) ? '' : member(index, value));
+  return (notes, requestId, correlationId, tenantId, userId, route, method, status, durationMs) => {
+    const error = status >= 500;
+    const rank = error ? RANK.ERROR : RANK.INFO;
+    const below = rank < invocation.level;
+    if (below && !buffering) return;
+    let members = `${at(0, requestId)}${at(1, correlationId)}${at(2, tenantId)}${at(3, userId)}${empty(route) ? '' : repeatedMember(4, route)}${empty(method) ? '' : repeatedMember(5, method)}${member(6, status)}${at(7, durationMs)}`;
+    if (notes !== undefined) {
+      for (const key in notes) {
+        if (!Object.hasOwn(notes, key) || PLACED_KEYS.has(key)) continue;
+        members += ownMember(key, notes[key]);
+      }
+    }
+    deliver(
+      rank,
+      below,
+      `${error ? '{"level":"ERROR"' : '{"level":"INFO"'},"message":"request","timestamp":"${isoTimestamp(now())}",${invocation.fixed}${members}}`,
+    );
+  };
 }

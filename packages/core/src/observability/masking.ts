@@ -159,11 +159,25 @@ const normalise = (key: string) => key.toLowerCase().replace(/[-_]/g, '');
 /** Masks one field: `***` when the key is sensitive, else the value masked as {@link createMasker} does. */
 export type FieldMasker = (key: string, value: unknown) => unknown;
 
+/** A {@link FieldMasker} and the key test behind it (whether a key's values are replaced whole). */
+export interface FieldMasking {
+  readonly field: FieldMasker;
+  readonly sensitive: (key: string) => boolean;
+}
+
 /**
  * The per-field form of {@link createMasker}, for writers that build their output field by field
  * (the logger): no copy of the whole record, no cycle bookkeeping for plain values.
  */
 export function createFieldMasker(options: MaskOptions = {}): FieldMasker {
+  return createFieldMasking(options).field;
+}
+
+/**
+ * {@link createFieldMasker} with its key test, for writers whose keys are known in advance (the
+ * access line), which decide each key once.
+ */
+export function createFieldMasking(options: MaskOptions = {}): FieldMasking {
   const keys = new Set(
     [...(options.replaceDefaultKeys === true ? [] : DEFAULT_MASKED_KEYS), ...(options.keys ?? [])]
       .map(normalise)
@@ -201,7 +215,7 @@ export function createFieldMasker(options: MaskOptions = {}): FieldMasker {
       out[key] = field(key, (value as Record<string, unknown>)[key], visited);
     return out;
   };
-  return (key, value) => field(key, value, undefined);
+  return { field: (key, value) => field(key, value, undefined), sensitive };
 }
 
 /**

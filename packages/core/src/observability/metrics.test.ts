@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../app/app.js';
 import { captureJsonLines } from '../test-support/capture.js';
 import { useProductionObservability } from '../test-support/environment.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, type LiftMetrics, REQUEST_BLOB } from './metrics.js';
 
 useProductionObservability();
 
@@ -193,5 +193,92 @@ describe('per-request metrics', () => {
     // A raw path never becomes a dimension.
     expect(JSON.stringify(blobs)).not.toMatch(/o-123456|does\/not|BREW/);
     expect(typeof blobs[0]?.latency).toBe('number');
+  });
+});
+
+describe('the request blob', () => {
+  type Input = [
+    route: string,
+    method: string,
+    statusClass: string,
+    tenant: string | undefined,
+    latency: number,
+  ];
+  // What recordRequestMetrics does without the fast way.
+  const longWay = (
+    m: ReturnType<typeof createMetrics>,
+    [route, method, statusClass, tenant, latency]: Input,
+  ) => {
+    m.addDimension('route', route);
+    m.addDimension('method', method);
+    m.addDimension('status_class', statusClass);
+    if (tenant !== undefined) m.addDimension('tenant', tenant);
+    m.addMetric('latency', 'Milliseconds', latency);
+    m.addMetric('requests', 'Count', 1);
+    m.flush();
+  };
+  const outcome = (run: () => void) => {
+    try {
+      run();
+      return 'ok';
+    } catch (error) {
+      return String(error);
+    }
+  };
+
+  it('is written byte for byte as adding the dimensions and metrics and flushing writes it', () => {
+    const configs = [
+      {},
+      { defaultDimensions: { env: 'prod', 'r"egion': 'eu\u0001' } },
+      { defaultDimensions: { route: '/fixed' } },
+      { defaultDimensions: { latency: 'x' } },
+      { defaultDimensions: { 7: 'seven' } },
+      { defaultDimensions: Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`d${i}`, 'v'])) },
+      { disabled: true },
+    ];
+    const inputs: Input[] = [
+      ['/orders/:id', 'GET', '2xx', undefined, 12.5],
+      ['/orders/:id', 'GET', '2xx', 't1', 0],
+      ['/q"uote\\', 'OTHER', '5xx', 'té\u2028', -0],
+      ['unmatched', 'POST', '4xx', undefined, 1e21],
+      ['', 'GET', '2xx', undefined, 1],
+      ['/a', 'GET', '2xx', '', 1],
+      ['/a', 'GET', '2xx', undefined, Number.NaN],
+    ];
+    for (const config of configs) {
+      const fast: string[] = [];
+      const slow: string[] = [];
+      const a = createMetrics({
+        namespace: 'Lift',
+        service: 'orders',
+        now: () => 7,
+        write: (l) => fast.push(l),
+        ...config,
+      });
+      const b = createMetrics({
+        namespace: 'Lift',
+        service: 'orders',
+        now: () => 7,
+        write: (l) => slow.push(l),
+        ...config,
+      });
+      for (const input of inputs) {
+        const ours = outcome(() => {
+          if (!(a as LiftMetrics)[REQUEST_BLOB](...input)) longWay(a, input);
+        });
+        expect(ours).toBe(outcome(() => longWay(b, input)));
+        // After a refusal the long way left nothing behind, or both left the same.
+        a.flush();
+        b.flush();
+      }
+      // Something collected first: the blob declines, and the long way adds to what was collected.
+      a.addMetric('orders', 'Count', 2);
+      b.addMetric('orders', 'Count', 2);
+      expect((a as LiftMetrics)[REQUEST_BLOB]('/a', 'GET', '2xx', undefined, 3)).toBe(false);
+      longWay(a, ['/a', 'GET', '2xx', undefined, 3]);
+      longWay(b, ['/a', 'GET', '2xx', undefined, 3]);
+      expect(fast).toEqual(slow);
+      if (config.disabled !== true) expect(fast.length).toBeGreaterThan(0);
+    }
   });
 });

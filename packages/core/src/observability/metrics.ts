@@ -65,6 +65,64 @@ function disabledByEnvironment(): boolean {
   return TRUE.has(process.env.POWERTOOLS_DEV?.trim().toLowerCase() ?? '');
 }
 
+/**
+ * Where metrics from {@link createMetrics} keep their request-blob writer (framework use: see
+ * `recordRequestMetrics`). Not part of {@link Metrics}, so any implementation can still stand in.
+ */
+export const REQUEST_BLOB: unique symbol = Symbol('lift.requestBlob');
+
+/**
+ * Writes the blob that adding the `route`, `method` and `status_class` dimensions (and `tenant`,
+ * when given), `latency` (Milliseconds) and `requests` (Count, 1), then flushing, would write, byte
+ * for byte, when nothing else was collected since the last flush. Returns false, having done
+ * nothing, when that is not so or the values would be refused: the caller then takes the long way.
+ */
+export type RequestBlobWriter = (
+  route: string,
+  method: string,
+  statusClass: string,
+  tenant: string | undefined,
+  latency: number,
+) => boolean;
+
+/** Metrics from {@link createMetrics}, with their request-blob writer. */
+export type LiftMetrics = Metrics & { readonly [REQUEST_BLOB]: RequestBlobWriter };
+
+/** Whether metrics carry the request-blob writer of {@link createMetrics}. */
+export function hasRequestBlobWriter(metrics: Metrics): metrics is LiftMetrics {
+  return typeof (metrics as Partial<LiftMetrics>)[REQUEST_BLOB] === 'function';
+}
+
+const INDEX_NAME = /^(?:0|[1-9]\d*)$/;
+// Route patterns, methods and status classes repeat from blob to blob: their JSON is kept, up to a bound.
+const REPEATED_VALUES_KEPT = 500;
+
+/** The `CloudWatchMetrics` array of a blob, as Powertools writes it. */
+function shapeJsonOf(
+  namespace: string,
+  dimensionNames: readonly string[],
+  metricNames: readonly string[],
+  metricUnits: readonly MetricUnit[],
+  metricHigh: readonly boolean[],
+): string {
+  const definitions = metricNames.map((name, i) =>
+    metricHigh[i]
+      ? { Name: name, Unit: metricUnits[i], StorageResolution: 1 }
+      : { Name: name, Unit: metricUnits[i] },
+  );
+  return JSON.stringify([{ Namespace: namespace, Dimensions: [dimensionNames], Metrics: definitions }]);
+}
+
+/** `JSON.stringify(value)` of a string, kept in `kept` (up to a bound) for values that repeat. */
+function keptJson(kept: Map<string, string>, value: string): string {
+  let json = kept.get(value);
+  if (json === undefined) {
+    json = jsonString(value);
+    if (kept.size < REPEATED_VALUES_KEPT) kept.set(value, json);
+  }
+  return json;
+}
+
 /** Collects metrics for one invocation and writes them as CloudWatch Embedded Metric Format. */
 export interface Metrics {
   addMetric(name: string, unit: MetricUnit, value: number, resolution?: 'standard' | 'high'): void;
@@ -143,18 +201,11 @@ export function createMetrics(options: MetricsOptions): Metrics {
       high: [...metricHigh],
       dimensions: [...dimensionNames],
     };
-    const definitions = metricNames.map((name, i) =>
-      metricHigh[i]
-        ? { Name: name, Unit: metricUnits[i], StorageResolution: 1 }
-        : { Name: name, Unit: metricUnits[i] },
-    );
-    shapeJson = JSON.stringify([
-      { Namespace: options.namespace, Dimensions: [dimensionNames], Metrics: definitions },
-    ]);
+    shapeJson = shapeJsonOf(options.namespace, dimensionNames, metricNames, metricUnits, metricHigh);
     dimensionKeys = dimensionNames.map((name) => `,${jsonString(name)}:`);
     metricKeys = metricNames.map((name) => `,${jsonString(name)}:`);
     const all = [...dimensionNames, ...metricNames];
-    plain = new Set(all).size === all.length && !all.some((name) => /^(?:0|[1-9]\d*)$/.test(name));
+    plain = new Set(all).size === all.length && !all.some((name) => INDEX_NAME.test(name));
   };
   const blobValue = (values: number[]): number | number[] =>
     values.length === 1 ? (values[0] as number) : values;
@@ -167,6 +218,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     dimensionValues.length = defaultNames.length;
     dimensionValues.fill(undefined);
     metadata = undefined;
+    clean = true;
   };
 
   const flush = (): void => {
@@ -199,8 +251,20 @@ export function createMetrics(options: MetricsOptions): Metrics {
     reset();
   };
 
-  return {
+  // Whether nothing was collected since the last flush (the request blob's fast way needs that).
+  let clean = true;
+  const requestBlob = requestBlobWriter(
+    options.namespace,
+    defaults,
+    () => clean,
+    (cloudWatch, members) => {
+      if (!disabled) write(`{"_aws":{"Timestamp":${now()},"CloudWatchMetrics":${cloudWatch}}${members}`);
+    },
+  );
+
+  const metrics: Metrics = {
     addMetric(name, unit, value, resolution = 'standard') {
+      clean = false;
       if (!validName(name)) throw new ConfigurationError(`addMetric: invalid metric name "${name}"`);
       if (!UNITS.has(unit)) throw new ConfigurationError(`addMetric: invalid unit "${unit}"`);
       if (typeof value !== 'number' || !Number.isFinite(value))
@@ -221,6 +285,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
       if (values.length >= EMF_LIMITS.valuesPerMetric) flush();
     },
     addDimension(name, value) {
+      clean = false;
       if (!validName(name) || typeof value !== 'string' || value === '')
         throw new ConfigurationError(`addDimension: invalid dimension ${name}`);
       const index = dimensionNames.indexOf(name);
@@ -235,9 +300,70 @@ export function createMetrics(options: MetricsOptions): Metrics {
       dimensionValues.push(value);
     },
     addMetadata(key, value) {
+      clean = false;
       metadata ??= {};
       metadata[key] = value;
     },
     flush,
+  };
+  // Kept off the Metrics type: the fast way is the framework's, not part of the API.
+  return Object.assign(metrics, { [REQUEST_BLOB]: requestBlob });
+}
+
+/**
+ * The request blob's fast way (see {@link RequestBlobWriter}): the blob's `_aws` part and the
+ * defaults' members are written once per shape (with or without a tenant), values that repeat are
+ * kept as JSON. It declines, so the long way decides, whenever the long way would write something
+ * else or throw: names that collide or are array indices, too many dimensions, an empty dimension,
+ * a latency that is not a finite number, or something collected already (`clean` says no).
+ */
+function requestBlobWriter(
+  namespace: string,
+  defaults: Readonly<Record<string, string>>,
+  clean: () => boolean,
+  emit: (cloudWatch: string, members: string) => void,
+): RequestBlobWriter {
+  const defaultNames = Object.keys(defaults);
+  const usable = (dimensions: readonly string[]): boolean => {
+    const all = [...defaultNames, ...dimensions, 'latency', 'requests'];
+    return (
+      defaultNames.length + dimensions.length <= EMF_LIMITS.dimensions &&
+      new Set(all).size === all.length &&
+      !all.some((name) => INDEX_NAME.test(name))
+    );
+  };
+  const shape = (dimensions: readonly string[]): string | undefined =>
+    usable(dimensions)
+      ? shapeJsonOf(
+          namespace,
+          [...defaultNames, ...dimensions],
+          ['latency', 'requests'],
+          ['Milliseconds', 'Count'],
+          [false, false],
+        )
+      : undefined;
+  let plainShape: string | null | undefined = null;
+  let tenantShape: string | null | undefined = null;
+  const defaultMembers = defaultNames
+    .map((name) => `,${jsonString(name)}:${jsonString(defaults[name] as string)}`)
+    .join('');
+  const routes = new Map<string, string>();
+  const methods = new Map<string, string>();
+  const classes = new Map<string, string>();
+  const tenants = new Map<string, string>();
+  return (route, method, statusClass, tenant, latency) => {
+    if (!clean() || typeof latency !== 'number' || !Number.isFinite(latency)) return false;
+    if (typeof route !== 'string' || typeof method !== 'string' || typeof statusClass !== 'string')
+      return false;
+    if (route === '' || method === '' || statusClass === '' || tenant === '') return false;
+    if (tenant !== undefined && typeof tenant !== 'string') return false;
+    if (tenant === undefined) {
+      if (plainShape === null) plainShape = shape(['route', 'method', 'status_class']);
+    } else if (tenantShape === null) tenantShape = shape(['route', 'method', 'status_class', 'tenant']);
+    const cloudWatch = tenant === undefined ? plainShape : tenantShape;
+    if (cloudWatch === undefined || cloudWatch === null) return false;
+    const members = `${defaultMembers},"route":${keptJson(routes, route)},"method":${keptJson(methods, method)},"status_class":${keptJson(classes, statusClass)}${tenant === undefined ? '' : `,"tenant":${keptJson(tenants, tenant)}`},"latency":${String(latency)},"requests":1}`;
+    emit(cloudWatch, members);
+    return true;
   };
 }

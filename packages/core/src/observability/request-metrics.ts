@@ -1,8 +1,10 @@
 import type { Context, RequestInput } from '../context/context.js';
 import type { LambdaContext } from '../context/lambda.js';
-import type { Metrics } from './metrics.js';
+import { hasRequestBlobWriter, type Metrics, REQUEST_BLOB } from './metrics.js';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+// Status classes by hundreds, written once.
+const STATUS_CLASSES: readonly string[] = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
 let coldStart = process.env.AWS_LAMBDA_INITIALIZATION_TYPE?.trim() === 'on-demand';
 
 /**
@@ -17,12 +19,19 @@ export function recordRequestMetrics(
   tenantDimension: boolean,
 ): void {
   const status = ctx.res?.status ?? 500;
-  metrics.addDimension('route', ctx.route ?? 'unmatched');
-  metrics.addDimension('method', METHODS.has(ctx.method) ? ctx.method : 'OTHER');
-  metrics.addDimension('status_class', `${Math.floor(status / 100)}xx`);
-  const tenant = ctx.principal?.tenantId;
-  if (tenantDimension && tenant !== undefined) metrics.addDimension('tenant', tenant);
-  metrics.addMetric('latency', 'Milliseconds', now - ctx.startedAt);
+  const route = ctx.route ?? 'unmatched';
+  const method = METHODS.has(ctx.method) ? ctx.method : 'OTHER';
+  const statusClass = STATUS_CLASSES[Math.floor(status / 100)] ?? `${Math.floor(status / 100)}xx`;
+  const tenant = tenantDimension ? ctx.principal?.tenantId : undefined;
+  const latency = now - ctx.startedAt;
+  // Metrics from createMetrics write the same blob without collecting it first, when they can.
+  if (hasRequestBlobWriter(metrics) && metrics[REQUEST_BLOB](route, method, statusClass, tenant, latency))
+    return;
+  metrics.addDimension('route', route);
+  metrics.addDimension('method', method);
+  metrics.addDimension('status_class', statusClass);
+  if (tenant !== undefined) metrics.addDimension('tenant', tenant);
+  metrics.addMetric('latency', 'Milliseconds', latency);
   metrics.addMetric('requests', 'Count', 1);
   metrics.flush();
 }

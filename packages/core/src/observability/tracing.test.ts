@@ -38,6 +38,56 @@ describe('trace headers', () => {
     expect(xrayTraceId('5759e988bd862e3fe1be46a994272793')).toBe('1-5759e988-bd862e3fe1be46a994272793');
   });
 
+  it('parses X-Ray headers as splitting on ; and = does, odd spacing and repeats included', () => {
+    // The parser as it was written first, with arrays and a map: the reference for the scanning one.
+    const reference = (value: string) => {
+      const parts = new Map(value.split(';').map((p) => p.trim().split('=') as [string, string]));
+      const root = /^1-([0-9a-f]{8})-([0-9a-f]{24})$/.exec(parts.get('Root') ?? '');
+      if (root === null) return undefined;
+      const parent = parts.get('Parent');
+      return {
+        traceId: `${root[1]}${root[2]}`,
+        parentId: parent !== undefined && /^[0-9a-f]{16}$/.test(parent) ? parent : undefined,
+        sampled: parts.get('Sampled') === '1',
+      };
+    };
+    const root = 'Root=1-5759e988-bd862e3fe1be46a994272793';
+    const samples = [
+      '',
+      ';',
+      XRAY,
+      `${XRAY};Lineage=a87bd80c:1|68fd508a:5`,
+      ` ${root} ; Parent=53995c3f42cd8ad8 ;\tSampled=1\n`,
+      `\u00a0${root}\u2028;Sampled=1`,
+      `${root};Root=1-11111111-222222222222222222222222`,
+      `${root};Root`,
+      `${root}=extra;Parent=53995c3f42cd8ad8=x;Sampled=1=1`,
+      `${root};Parent;Sampled`,
+      `${root};Parent=53995C3F42CD8AD8;Sampled=0`,
+      `${root};Parent=;Sampled=`,
+      `Parent=53995c3f42cd8ad8;${root};Sampled=1;Sampled=0`,
+      'Root=1-5759e988-bd862e3fe1be46a99427279',
+      'Root=1-5759E988-bd862e3fe1be46a994272793',
+      'root=1-5759e988-bd862e3fe1be46a994272793',
+      'XRoot=1-5759e988-bd862e3fe1be46a994272793',
+      'Root =1-5759e988-bd862e3fe1be46a994272793',
+      'Roots=1-5759e988-bd862e3fe1be46a994272793;Parents=53995c3f42cd8ad8',
+      '=Root;Root=;;',
+    ];
+    for (const sample of samples) expect(parseXRayHeader(sample)).toEqual(reference(sample));
+    // Random headers from the pieces above, a few thousand of them.
+    const pieces = [root, 'Parent=53995c3f42cd8ad8', 'Sampled=1', 'Sampled=0', ' ', ';', '=', 'Root', 'x'];
+    let seed = 7;
+    for (let i = 0; i < 3000; i++) {
+      let header = '';
+      for (let n = 0; n < 6; n++) {
+        seed = (seed * 48_271) % 2_147_483_647;
+        header += pieces[seed % pieces.length];
+      }
+      expect(parseXRayHeader(header)).toEqual(reference(header));
+    }
+  });
+
   it('takes the trace from traceparent, then x-amzn-trace-id, then the Lambda environment', async () => {
     const app = createApp({ service: 't' });
     app.get('/', (ctx) => traceOf(ctx));

@@ -11,7 +11,6 @@ export interface TraceContext {
 }
 
 const W3C = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
-const XRAY_ROOT = /^1-([0-9a-f]{8})-([0-9a-f]{24})$/;
 
 /** Parses a W3C `traceparent` header; `undefined` for anything malformed or all-zero. */
 export function parseTraceparent(value: string | undefined): TraceContext | undefined {
@@ -24,17 +23,61 @@ export function parseTraceparent(value: string | undefined): TraceContext | unde
   };
 }
 
-/** Parses an X-Ray trace header (`Root=1-...;Parent=...;Sampled=1`); `undefined` when malformed. */
+const XRAY_ROOT_ID = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/;
+const SPAN_ID = /^[0-9a-f]{16}$/;
+
+// Printable ASCII other than a space: a part starting and ending with one has nothing to trim.
+const bare = (code: number) => code > 0x20 && code < 0x7f;
+
+// Whether `text` holds `key` at `at` (String#startsWith with a position is not inlined: ~100 ns).
+function keyAt(text: string, at: number, key: string): boolean {
+  for (let i = 0; i < key.length; i++) if (text.charCodeAt(at + i) !== key.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
+ * Parses an X-Ray trace header (`Root=1-...;Parent=...;Sampled=1`); `undefined` when malformed.
+ * Parts are trimmed, a later part wins over an earlier one of the same key, and a value ends at a
+ * second `=`. On Lambda it runs on every request (`_X_AMZN_TRACE_ID` is set for each invocation),
+ * so it walks the text by index instead of building arrays and a map.
+ */
 export function parseXRayHeader(value: string | undefined): TraceContext | undefined {
   if (value === undefined) return undefined;
-  const parts = new Map(value.split(';').map((p) => p.trim().split('=') as [string, string]));
-  const root = XRAY_ROOT.exec(parts.get('Root') ?? '');
-  if (root === null) return undefined;
-  const parent = parts.get('Parent');
+  let root: string | undefined;
+  let parent: string | undefined;
+  let sampled: string | undefined;
+  const length = value.length;
+  for (let start = 0; start <= length; ) {
+    let end = value.indexOf(';', start);
+    if (end === -1) end = length;
+    let text = value;
+    let s = start;
+    let e = end;
+    if (e > s && !(bare(value.charCodeAt(s)) && bare(value.charCodeAt(e - 1)))) {
+      text = value.slice(s, e).trim();
+      s = 0;
+      e = text.length;
+    }
+    let eq = text.indexOf('=', s);
+    if (eq >= e) eq = -1;
+    const keyLength = (eq === -1 ? e : eq) - s;
+    if (keyLength === 4 || keyLength === 6 || keyLength === 7) {
+      let found: string | undefined;
+      if (eq !== -1) {
+        const next = text.indexOf('=', eq + 1);
+        found = text.slice(eq + 1, next !== -1 && next < e ? next : e);
+      }
+      if (keyLength === 4 && keyAt(text, s, 'Root')) root = found;
+      else if (keyLength === 6 && keyAt(text, s, 'Parent')) parent = found;
+      else if (keyLength === 7 && keyAt(text, s, 'Sampled')) sampled = found;
+    }
+    start = end + 1;
+  }
+  if (root === undefined || !XRAY_ROOT_ID.test(root)) return undefined;
   return {
-    traceId: `${root[1]}${root[2]}`,
-    parentId: parent !== undefined && /^[0-9a-f]{16}$/.test(parent) ? parent : undefined,
-    sampled: parts.get('Sampled') === '1',
+    traceId: `${root.slice(2, 10)}${root.slice(11)}`,
+    parentId: parent !== undefined && SPAN_ID.test(parent) ? parent : undefined,
+    sampled: sampled === '1',
   };
 }
 
@@ -43,7 +86,11 @@ export function xrayTraceId(traceId: string): string {
   return `1-${traceId.slice(0, 8)}-${traceId.slice(8)}`;
 }
 
-const traces = new WeakMap<object, TraceContext>();
+// A request's trace is kept on its context, under a symbol (out of JSON, `Object.keys` and for-in):
+// a WeakMap entry per request costs a few hundred nanoseconds to several microseconds, most of it
+// in the collector's ephemeron pass, against a few nanoseconds for a property.
+const TRACE: unique symbol = Symbol('lift.trace');
+type Traced = { [TRACE]?: TraceContext };
 
 // Span ids (and trace ids with no request id to derive them from) come from a pool filled by the
 // CSPRNG in one call: asking for 8 or 12 bytes at a time costs a system call per request. The Web
@@ -71,10 +118,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * invocation, so starting a trace costs no random-number generator (and no Web Crypto load on the
  * first request); only without one (tests, non-UUID ids) do they come from the CSPRNG.
  */
+let lastSecond = Number.NaN;
+let lastSecondHex = '';
 function newTraceId(ctx: Context<RequestInput, object>): string {
-  const seconds = Math.floor(Date.now() / 1000)
-    .toString(16)
-    .padStart(8, '0');
+  // Requests of one second share the hex, written once.
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastSecondHex = second.toString(16).padStart(8, '0');
+  }
+  const seconds = lastSecondHex;
   const id = ctx.lambda?.awsRequestId;
   return id === undefined || !UUID.test(id)
     ? `${seconds}${randomHex(12)}`
@@ -88,7 +141,7 @@ function newTraceId(ctx: Context<RequestInput, object>): string {
  * of one request share it.
  */
 export function traceOf(ctx: Context<RequestInput, object>): TraceContext {
-  return traces.get(ctx) ?? decideTrace(ctx, process.env._X_AMZN_TRACE_ID);
+  return (ctx as Traced)[TRACE] ?? decideTrace(ctx, process.env._X_AMZN_TRACE_ID);
 }
 
 /**
@@ -99,7 +152,7 @@ export function traceWith(
   ctx: Context<RequestInput, object>,
   lambdaTraceHeader: string | undefined,
 ): TraceContext {
-  return traces.get(ctx) ?? decideTrace(ctx, lambdaTraceHeader);
+  return (ctx as Traced)[TRACE] ?? decideTrace(ctx, lambdaTraceHeader);
 }
 
 function decideTrace(
@@ -113,7 +166,7 @@ function decideTrace(
       parentId: undefined,
       sampled: false,
     };
-  traces.set(ctx, trace);
+  (ctx as Traced)[TRACE] = trace;
   return trace;
 }
 
