@@ -48,7 +48,7 @@ export function build(observed) {
   return { handler: app.handler, marks };
 }`;
 
-const CONTEXT = `{ functionName: 'cold', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:cold', memoryLimitInMB: '1024', awsRequestId: 'cold-1', logGroupName: '/aws/lambda/cold', logStreamName: 's', getRemainingTimeInMillis: () => 30000, callbackWaitsForEmptyEventLoop: true }`;
+const CONTEXT = `{ functionName: 'cold', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:cold', memoryLimitInMB: '1024', awsRequestId: '8f5a1c3e-2b7d-4e9a-9c1f-0d3b6a7e5f42', logGroupName: '/aws/lambda/cold', logStreamName: 's', getRemainingTimeInMillis: () => 30000, callbackWaitsForEmptyEventLoop: true }`;
 
 // Import, cold build, first call, then a second build and call in the same (now warm) process.
 const BUILD_PROBE = `

@@ -66,11 +66,12 @@ export interface Probe {
 }
 
 // The probe a fresh process runs: import the bundle, answer one event, report the time and the answer.
+// The request id is a UUID, as Lambda's always is (Lift derives a new trace id from it).
 const PROBE = `
 const [bundle, eventFile, memory] = process.argv.slice(1);
 const { readFileSync } = await import('node:fs');
 const event = JSON.parse(readFileSync(eventFile, 'utf8'));
-const context = { functionName: 'cold', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:cold', memoryLimitInMB: memory, awsRequestId: 'cold-1', logGroupName: '/aws/lambda/cold', logStreamName: 's', getRemainingTimeInMillis: () => 30000, callbackWaitsForEmptyEventLoop: true };
+const context = { functionName: 'cold', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:cold', memoryLimitInMB: memory, awsRequestId: '8f5a1c3e-2b7d-4e9a-9c1f-0d3b6a7e5f42', logGroupName: '/aws/lambda/cold', logStreamName: 's', getRemainingTimeInMillis: () => 30000, callbackWaitsForEmptyEventLoop: true };
 const cpuBefore = process.cpuUsage();
 const started = performance.now();
 const { handler } = await import(bundle);
