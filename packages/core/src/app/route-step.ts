@@ -155,11 +155,19 @@ function sequence(
  */
 export class RouteChain {
   private step: Step | undefined;
+  // The middleware as registered when the app compiled: later changes to the arrays it came from
+  // (a mounted app's groups, a route's options) must not reach routes not yet requested.
+  private readonly chain: Middleware<object>[];
 
   constructor(
     private readonly definition: RouteDefinition,
     private readonly guards: RouteGuards,
-  ) {}
+  ) {
+    const { groups, options } = definition;
+    this.chain = [];
+    for (const group of groups) this.chain.push(...group.middleware);
+    if (options.middleware !== undefined) this.chain.push(...options.middleware);
+  }
 
   /** The composed chain, built on first use. */
   get run(): Step {
@@ -167,10 +175,7 @@ export class RouteChain {
   }
 
   private build(): Step {
-    const { groups, options, handler, access } = this.definition;
-    const chain: Middleware<object>[] = [];
-    for (const group of groups) chain.push(...group.middleware);
-    if (options.middleware !== undefined) chain.push(...options.middleware);
-    return compose(chain, routeStep(options, handler, access, this.guards));
+    const { options, handler, access } = this.definition;
+    return compose(this.chain, routeStep(options, handler, access, this.guards));
   }
 }

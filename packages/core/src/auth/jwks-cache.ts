@@ -156,9 +156,13 @@ export function createJwksCache(options: JwksCacheOptions = {}): LiftJwksCache {
       const known = find(entry?.jwks, kid);
       if (known !== undefined && !stale) return known;
       if (known !== undefined) {
-        // Refresh an old set, but keep verifying with it if the issuer cannot be reached.
+        // Refresh an old set, but keep verifying with it only if the issuer cannot be reached: a key
+        // the refreshed set no longer lists is withdrawn, even for the request that refreshed it.
         const refreshed = await fetchFresh(uri).catch(() => undefined);
-        return find(refreshed, kid) ?? known;
+        if (refreshed === undefined) return known;
+        const jwk = find(refreshed, kid);
+        if (jwk === undefined) throw new JwkNotFoundError('The key was withdrawn from its set');
+        return jwk;
       }
       const last = lastUnknownKidFetch.get(uri);
       if (entry !== undefined && last !== undefined && now() - last < cooldownMs) {

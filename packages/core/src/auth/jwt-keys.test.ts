@@ -54,6 +54,50 @@ describe('JWT keys', () => {
     expect(await userOf(authenticate(bearer(await sign(replacement, clock, 'u2'))))).toBe('u2');
   });
 
+  it('key withdrawn from its set: the request that refreshes the set is refused too', async () => {
+    let clock = Date.now();
+    const withdrawn = keyPair('k1');
+    const next = keyPair('k2');
+    let served = [withdrawn.jwk];
+    const authenticate = jwtAuthenticator({
+      issuers: [{ issuer: ISSUER, audience: 'api', algorithms: ['RS256'], jwksUri: JWKS_URI }],
+      cacheSize: 0,
+      now: () => clock,
+      jwks: { maxAgeMs: 60_000, fetchJwks: async () => ({ keys: served }) },
+    });
+    expect(await userOf(authenticate(bearer(await sign(withdrawn, clock))))).toBe('u1');
+    served = [next.jwk];
+    clock += 120_000; // the set is stale: this very request refreshes it, and k1 is gone from it
+    expect(await userOf(authenticate(bearer(await sign(withdrawn, clock))))).toBe('401');
+  });
+
+  it('forged long-lived token outlives a key rotation in the verified cache: refused within 5 minutes', async () => {
+    let clock = Date.now();
+    const leaked = keyPair('k1');
+    const rotated = keyPair('k1');
+    let served = [leaked.jwk];
+    const authenticate = jwtAuthenticator({
+      issuers: [{ issuer: ISSUER, audience: 'api', algorithms: ['RS256'], jwksUri: JWKS_URI }],
+      now: () => clock,
+      jwks: { maxAgeMs: 60_000, fetchJwks: async () => ({ keys: served }) },
+    });
+    // Signed with a leaked key, expiring in ten years: verified once, then served from the cache.
+    const forged = await new SignJWT({
+      sub: 'mallory',
+      aud: 'api',
+      exp: Math.floor(clock / 1000) + 10 * 365 * 86_400,
+    })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setIssuer(ISSUER)
+      .sign(leaked.privateKey);
+    expect(await userOf(authenticate(bearer(forged)))).toBe('mallory');
+    served = [rotated.jwk];
+    clock += 60_000;
+    expect(await userOf(authenticate(bearer(forged)))).toBe('mallory'); // still cached: the bound is 5 minutes
+    clock += 5 * 60_000;
+    expect(await userOf(authenticate(bearer(forged)))).toBe('401');
+  });
+
   it('keys given in the options are never fetched, however old', async () => {
     let clock = Date.now();
     let fetches = 0;

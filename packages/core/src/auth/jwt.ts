@@ -14,6 +14,9 @@ import { type ClaimMapping, claimReader } from './principal.js';
 import type { RevocationStore } from './revocation.js';
 import { describedAs } from './scheme.js';
 
+// How long a verified token may be answered from the cache before its signature is checked again.
+const VERIFIED_FOR_MS = 5 * 60_000;
+
 export type { CognitoIssuerOptions, IssuerTenants, JwtAlgorithm, JwtIssuerOptions } from './jwt-issuers.js';
 
 /** Options of {@link jwtAuthenticator}. */
@@ -172,9 +175,13 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): Authenticato
     });
   };
 
+  // A verified token is served from the cache until it expires, but never longer than
+  // VERIFIED_FOR_MS: a token signed with a key since rotated or withdrawn (a long `exp` on a leaked
+  // key) is checked against the current keys again within that time.
   const remember = (key: string, principal: Principal): Principal => {
     if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
-    verified.set(key, { principal, exp: principal.claims.exp as number, revocationCheckedAt: now() });
+    const exp = Math.min(principal.claims.exp as number, (now() + VERIFIED_FOR_MS) / 1000);
+    verified.set(key, { principal, exp, revocationCheckedAt: now() });
     return principal;
   };
 

@@ -49,50 +49,46 @@ const NAMES: Record<keyof SecurityHeadersOptions, string> = {
 export function securityHeaders(options: SecurityHeadersOptions = {}): MiddlewareHooks<object> {
   refuseUnknownOptions(options, Object.keys(NAMES), 'securityHeaders');
   const merged = { ...DEFAULTS, ...options };
-  const on: Partial<Record<keyof SecurityHeadersOptions, string>> = {};
+  const names: string[] = [];
+  const values: string[] = [];
   for (const key of Object.keys(NAMES) as (keyof SecurityHeadersOptions)[]) {
     const value = merged[key];
     if (value === false) continue;
     if (typeof value !== 'string' || /[\r\n]/.test(value)) {
       throw new ConfigurationError(`securityHeaders: ${key} must be a single-line string or false`);
     }
-    on[key] = value;
+    names.push(NAMES[key]);
+    values.push(value);
   }
-  // One store per header, each with its name written out: a store site that sees a single constant
-  // name stays monomorphic, so the nine checks cost about as much as building one object literal,
-  // where a loop over the names (one site for all of them) or merging into a fresh literal costs
-  // several times that on every answer. A value left out (`false`) is undefined and never written.
-  const hsts = on.strictTransportSecurity;
-  const csp = on.contentSecurityPolicy;
-  const nosniff = on.contentTypeOptions;
-  const frame = on.frameOptions;
-  const referrer = on.referrerPolicy;
-  const coop = on.crossOriginOpenerPolicy;
-  const corp = on.crossOriginResourcePolicy;
-  const permissions = on.permissionsPolicy;
-  const cache = on.cacheControl;
+  const all = names.length === Object.keys(NAMES).length;
+  const v = values;
+  // With every header on (the default), one object literal with fixed keys builds them at once,
+  // then the response's own headers are laid over it, so anything the handler set wins.
+  const defaults = (): Record<string, string> => ({
+    'strict-transport-security': v[0] as string,
+    'content-security-policy': v[1] as string,
+    'x-content-type-options': v[2] as string,
+    'x-frame-options': v[3] as string,
+    'referrer-policy': v[4] as string,
+    'cross-origin-opener-policy': v[5] as string,
+    'cross-origin-resource-policy': v[6] as string,
+    'permissions-policy': v[7] as string,
+    'cache-control': v[8] as string,
+  });
   return markProtection<MiddlewareHooks<object>>(
     {
       after(ctx) {
         const res = ctx.res;
         if (res === undefined) return;
-        // A header the response already has (the handler's, an inner group's) is kept.
-        const h = res.headers;
-        if (hsts !== undefined && h['strict-transport-security'] === undefined)
-          h['strict-transport-security'] = hsts;
-        if (csp !== undefined && h['content-security-policy'] === undefined)
-          h['content-security-policy'] = csp;
-        if (nosniff !== undefined && h['x-content-type-options'] === undefined)
-          h['x-content-type-options'] = nosniff;
-        if (frame !== undefined && h['x-frame-options'] === undefined) h['x-frame-options'] = frame;
-        if (referrer !== undefined && h['referrer-policy'] === undefined) h['referrer-policy'] = referrer;
-        if (coop !== undefined && h['cross-origin-opener-policy'] === undefined)
-          h['cross-origin-opener-policy'] = coop;
-        if (corp !== undefined && h['cross-origin-resource-policy'] === undefined)
-          h['cross-origin-resource-policy'] = corp;
-        if (permissions !== undefined && h['permissions-policy'] === undefined)
-          h['permissions-policy'] = permissions;
-        if (cache !== undefined && h['cache-control'] === undefined) h['cache-control'] = cache;
+        if (all) {
+          res.headers = Object.assign(defaults(), res.headers);
+          return;
+        }
+        const headers = res.headers;
+        for (let i = 0; i < names.length; i++) {
+          const name = names[i] as string;
+          if (headers[name] === undefined) headers[name] = values[i] as string;
+        }
       },
     },
     'securityHeaders',

@@ -350,9 +350,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     };
   };
   const root = make(NO_FIELDS);
-  return Object.assign(root, {
-    [ACCESS_LINE]: accessLineWriter({ masking, now, buffering, invocation, ownMember, deliver }),
-  });
+  // Not enumerable: a wrapper spread from this logger (`{ ...logger, info }`) must not carry the
+  // writer, or the access line would bypass the wrapper's own `info`.
+  return Object.defineProperty(root, ACCESS_LINE, {
+    value: accessLineWriter({ masking, now, buffering, invocation, ownMember, deliver }),
+  }) as LiftLogger;
 }
 
 /** What {@link accessLineWriter} shares with the logger it writes for. */

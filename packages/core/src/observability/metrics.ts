@@ -147,6 +147,10 @@ export function createMetrics(options: MetricsOptions): Metrics {
   }
   const service = options.service ?? process.env.POWERTOOLS_SERVICE_NAME ?? 'service_undefined';
   const defaults: Record<string, string> = { service, ...options.defaultDimensions };
+  // The rule addDimension applies: an unset environment variable must not become the text "undefined".
+  for (const [name, value] of Object.entries(defaults))
+    if (typeof value !== 'string' || value === '')
+      throw new ConfigurationError(`createMetrics: default dimension "${name}" must be a non-empty string`);
   const defaultNames = Object.keys(defaults);
   const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const now = options.now ?? Date.now;
@@ -307,7 +311,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
     flush,
   };
   // Kept off the Metrics type: the fast way is the framework's, not part of the API.
-  return Object.assign(metrics, { [REQUEST_BLOB]: requestBlob });
+  // Not enumerable: a wrapper spread from these metrics must not carry the writer past its own methods.
+  return Object.defineProperty(metrics, REQUEST_BLOB, { value: requestBlob }) as LiftMetrics;
 }
 
 /**
