@@ -198,3 +198,17 @@ export function timeCalls(calls: readonly TimedCall[], plan: Plan): Timing[] {
     return { name: c.name, median: median(values), min: Math.min(...values), max: Math.max(...values) };
   });
 }
+
+/** Runs `work` with stdout and stderr writes dropped: contenders' own lines must not cost I/O. */
+export async function quietly<T>(work: () => Promise<T> | T): Promise<T> {
+  const out = process.stdout.write;
+  const err = process.stderr.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  try {
+    return await work();
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+}

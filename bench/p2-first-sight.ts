@@ -20,26 +20,12 @@ import { createLiftP2 } from './apps/p2-lift.js';
 import { createMiddyP2 } from './apps/p2-middy.js';
 import { createRawP2 } from './apps/p2-raw.js';
 import { mintTokens, p2Events } from './events.js';
-import { type Contender, compare, type Plan, type Timing, timeCalls } from './harness.js';
+import { type Contender, compare, type Plan, quietly, type Timing, timeCalls } from './harness.js';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const context = fakeLambdaContext({ timeoutMs: 900_000 });
 const tokens = await mintTokens(200);
 const events = p2Events(tokens);
-
-/** Runs `work` with stdout and stderr writes dropped, as `npm run bench` does. */
-async function quietly<T>(work: () => Promise<T>): Promise<T> {
-  const out = process.stdout.write;
-  const err = process.stderr.write;
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  try {
-    return await work();
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-}
 
 const profile = arg('profile');
 if (profile !== undefined) {

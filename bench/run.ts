@@ -27,6 +27,7 @@ import {
   FULL,
   type Plan,
   QUICK,
+  quietly,
   type Timing,
   timeCalls,
   writeSection,
@@ -49,20 +50,6 @@ console.log(`${quick ? 'quick check' : 'benchmark'}: ${machine}`);
 const context = fakeLambdaContext({ timeoutMs: 900_000 });
 // P8 runs its DynamoDB contenders on DynamoDB Local with LIFT_BENCH_DYNAMODB=local (dynalite otherwise).
 const p8Env = process.env.LIFT_BENCH_DYNAMODB === 'local' ? 'LIFT_BENCH_DYNAMODB=local ' : '';
-
-/** Runs `work` with stdout and stderr writes dropped: contenders' own lines must not cost I/O. */
-async function quietly<T>(work: () => Promise<T> | T): Promise<T> {
-  const out = process.stdout.write;
-  const err = process.stderr.write;
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  try {
-    return await work();
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-}
 
 const named = (name: string, handler: unknown): Contender => ({
   name,
