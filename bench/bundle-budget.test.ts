@@ -1,19 +1,21 @@
 /**
- * Bundle budgets: the hello-world and P1 bundles, built as P5 builds them, must not grow past their
- * ceilings, and an HTTP-only app must not carry the features it does not import. The ceilings are the
- * sizes measured on 2026-12-02 after issue 17's changes (66,152 B and 69,136 B) plus about 2%, a
+ * Bundle budgets: the hello-world, SQS-only and P1 bundles, built as P5 builds them, must not grow past
+ * their ceilings; an HTTP-only app must not carry the features it does not import, nor a worker the
+ * HTTP core. The ceilings are the sizes measured on 2026-12-02 after issue 17's changes (66,152 B,
+ * 57,874 B and 69,136 B) plus about 2%, a
  * ratchet: each change that shrinks a bundle lowers its ceiling here, towards issue 17's goals
  * (hello-world ≤ 16 KB with observability on, P1 with defaults ≤ Middy's P1 bundle, ~15 KB).
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { bundleSize, HELLO_WORLD } from './bundle.js';
+import { bundleSize, HELLO_WORLD, SQS_HELLO } from './bundle.js';
 
 const bench = fileURLToPath(new URL('.', import.meta.url));
 
 /** Minified bytes each bundle may reach. */
 const CEILINGS = {
   helloWorld: 67_500,
+  sqsOnly: 59_000,
   p1Defaults: 70_500,
 } as const;
 
@@ -31,6 +33,20 @@ describe('bundle budgets', () => {
     expect(carried).toEqual([]);
     // Nor the Node built-ins only those features need at import.
     expect(code).not.toMatch(/["']node:(crypto|net)["']/);
+  });
+
+  it('keeps the SQS-only worker under its ceiling, without the HTTP core', async () => {
+    const { bytes, modules, code } = await bundleSize(SQS_HELLO, { resolveDir: bench });
+    const paths = modules.map(([path]) => path);
+    // The bundle is a record consumer: the record engine is in it...
+    expect(paths).toContain('events/registry.ts');
+    // ...and none of what serves HTTP: the adapters, the router, the request context, the
+    // protections, the middleware chain or the app.
+    expect(
+      paths.filter((path) => /^(adapters|router|context\/context|http|middleware|app\/app)\b/.test(path)),
+    ).toEqual([]);
+    expect(code).not.toMatch(/x-request-id|strict-transport-security/i);
+    expect(bytes).toBeLessThanOrEqual(CEILINGS.sqsOnly);
   });
 
   it('keeps the P1 bundle with default observability under its ceiling', async () => {

@@ -14,15 +14,17 @@ app.get('/', () => ({ hello: 'world' }));
 export const handler = app.handler;
 `;
 
-/** The smallest SQS consumer, as a user writes it: the hello-world's counterpart for records. */
+/**
+ * The smallest SQS consumer, as a user writes it: the hello-world's counterpart for records, a worker
+ * (a function that serves no HTTP).
+ */
 export const SQS_HELLO = `
-import { createApp } from '@lift/core';
-import { records } from '@lift/core/events';
-const app = createApp({ service: 'hello', records: records() });
-app.sqs('orders', (message) => {
+import { createWorker } from '@lift/core/worker';
+const worker = createWorker({ service: 'hello' });
+worker.sqs('orders', (message) => {
   if (message.body.length === 0) throw new Error('empty message');
 });
-export const handler = app.handler;
+export const handler = worker.handler;
 `;
 
 /** Size of one bundle. */

@@ -23,7 +23,7 @@ export interface P7Results {
   readonly oneInvalid: Timing[];
   /** Bundles and cold starts (import + the first batch, with one invalid message). */
   readonly cold: ColdResult[];
-  /** `createApp` + one `app.sqs` + `handler`, beside the HTTP hello-world. */
+  /** `createWorker` + one `worker.sqs` + `handler`, beside the HTTP hello-world. */
   readonly sqsHello: BundleSize;
   readonly httpHello: BundleSize;
 }
@@ -90,6 +90,7 @@ export async function runP7(options: {
     [
       { name: 'raw', module: 'apps/p7-raw.ts' },
       { name: 'Lift', module: 'apps/p7-lift.ts' },
+      { name: 'Lift as an app (createApp + records())', module: 'apps/p7-lift-app.ts' },
       { name: 'Powertools batch', module: 'apps/p7-powertools.ts' },
     ],
     batches.oneInvalid.event,

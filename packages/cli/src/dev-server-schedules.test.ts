@@ -177,3 +177,27 @@ describe('lift dev --no-schedules', () => {
     }
   }, 60_000);
 });
+
+describe('lift dev with a worker (createWorker, no HTTP)', () => {
+  it('lists and fires its schedules as it does an app', async () => {
+    const clock = new ManualClock(START);
+    const logs: string[] = [];
+    const server = await startDevServer({
+      entry: fixture('records-only.ts'),
+      port: 0,
+      watch: false,
+      scheduleClock: clock,
+      log: (l) => logs.push(l),
+    });
+    try {
+      expect(server.schedules().map((s) => s.name)).toEqual(['every-minute']);
+      clock.advance(60_000);
+      for (let waited = 0; !logs.some((l) => /^schedule every-minute fired: ok/.test(l)); waited += 20) {
+        if (waited > 10_000) throw new Error(`never fired:\n${logs.join('\n')}`);
+        await sleep(20);
+      }
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+});

@@ -13,18 +13,8 @@ import {
   NotFoundError,
 } from '../errors/errors.js';
 import type { RecordEngine } from '../events/feature.js';
-import type {
-  DynamoDBStreamMethod,
-  EventBridgeMethod,
-  KinesisMethod,
-  S3Method,
-  ScheduleMethod,
-  SnsMethod,
-  SqsMethod,
-} from '../events/methods.js';
-import type { EventBridgePattern, RecordMiddleware } from '../events/registry.js';
-import type { ScheduleDeclaration, ScheduleInfo } from '../events/schedule.js';
-import type { RecordSource } from '../events/types.js';
+import type { RecordMiddleware } from '../events/registry.js';
+import type { ScheduleInfo } from '../events/schedule.js';
 import type { IdempotencyEngine } from '../idempotency/routes.js';
 import {
   compose,
@@ -43,6 +33,7 @@ import type { AppDescription, OpenApiDocument, OpenApiOptions } from './describe
 import { Group, type RouteOptions } from './group.js';
 import { type AppManifest, routeManifest } from './manifest.js';
 import { type AppOptions, checkAppOptions, defaultProtections } from './options.js';
+import { type RecordMethods, recordMethods } from './record-methods.js';
 import { RouteChain } from './route-step.js';
 import { RouteTable } from './route-table.js';
 import { bufferStreamed } from './streaming.js';
@@ -73,43 +64,27 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
   private readonly rateLimiter: RateLimiter | undefined;
   private readonly idempotency: IdempotencyEngine | undefined;
 
+  // The record methods, shared with createWorker; each refuses without records() or once frozen.
+  private readonly recordHost: RecordMethods<S, this> = recordMethods<S, this>(this, (action, method) =>
+    this.recordsFor(action, method),
+  );
   /** Consumes an SQS queue (by name or glob); answers with the failed messages only. */
-  readonly sqs: SqsMethod<S, this> = ((queue: string, a: unknown, b?: unknown) =>
-    this.register('sqs', 'sqs', queue, a, b)) as SqsMethod<S, this>;
+  readonly sqs = this.recordHost.sqs;
   /** Consumes an SNS topic, delivered to the function or through a subscribed queue. */
-  readonly sns: SnsMethod<S, this> = ((topic: string, a: unknown, b?: unknown) =>
-    this.register('sns', 'sns', topic, a, b)) as SnsMethod<S, this>;
+  readonly sns = this.recordHost.sns;
   /** Consumes a bucket's object events, from notifications (direct, SQS, SNS) or EventBridge. */
-  readonly s3: S3Method<S, this> = ((bucket: string, a: unknown, b?: unknown) =>
-    this.register('s3', 's3', bucket, a, b)) as S3Method<S, this>;
+  readonly s3 = this.recordHost.s3;
   /** Consumes DynamoDB Streams changes of a table, images unmarshalled. */
-  readonly dynamodbStream: DynamoDBStreamMethod<S, this> = ((table: string, a: unknown, b?: unknown) =>
-    this.register('dynamodb', 'dynamodbStream', table, a, b)) as DynamoDBStreamMethod<S, this>;
+  readonly dynamodbStream = this.recordHost.dynamodbStream;
   /** Consumes a Kinesis stream, data decoded. */
-  readonly kinesis: KinesisMethod<S, this> = ((stream: string, a: unknown, b?: unknown) =>
-    this.register('kinesis', 'kinesis', stream, a, b)) as KinesisMethod<S, this>;
+  readonly kinesis = this.recordHost.kinesis;
   /** Consumes EventBridge events matching a pattern of source and detail type. */
-  readonly eventBridge: EventBridgeMethod<S, this> = ((
-    pattern: EventBridgePattern,
-    a: unknown,
-    b?: unknown,
-  ) => {
-    this.recordsFor('register an EventBridge handler', 'eventBridge').addEventBridge(pattern, a, b);
-    return this;
-  }) as EventBridgeMethod<S, this>;
+  readonly eventBridge = this.recordHost.eventBridge;
   /**
    * Declares a schedule and its handler. The declaration is the only description of it: `lift dev`
    * runs it on its clock, deployment creates it from `app.schedules()`.
    */
-  readonly schedule: ScheduleMethod<S, this> = ((
-    name: string,
-    declaration: ScheduleDeclaration,
-    a: unknown,
-    b?: unknown,
-  ) => {
-    this.recordsFor(`declare schedule ${name}`, 'schedule').addSchedule(name, declaration, a, b);
-    return this;
-  }) as ScheduleMethod<S, this>;
+  readonly schedule = this.recordHost.schedule;
 
   /** @internal Use {@link createApp}. */
   constructor(options: AppOptions) {
@@ -152,6 +127,7 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
       logger: observed.logger,
       metrics: observed.metrics,
       idempotency: this.idempotency,
+      factory: 'createApp',
     });
     this.runtime = {
       service: checked.service,
@@ -172,23 +148,12 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
 
   /** Adds record middleware: it runs around every record's handler, before each registration's own. */
   useRecords(...middleware: RecordMiddleware<S>[]): this {
-    const records = this.recordsFor('add record middleware', 'useRecords');
-    for (const fn of middleware) {
-      if (typeof fn !== 'function')
-        throw new ConfigurationError('useRecords() takes functions (record, ctx, next) => ...');
-      records.use(fn as RecordMiddleware<object>);
-    }
-    return this;
+    return this.recordHost.useRecords(...middleware);
   }
 
   /** The declared schedules, for `lift dev` and deployment. */
   schedules(): ScheduleInfo[] {
     return this.records?.schedules() ?? [];
-  }
-
-  private register(source: RecordSource, what: string, name: string, a: unknown, b: unknown): this {
-    this.recordsFor(`register ${what}(${JSON.stringify(name)})`, what).add(source, what, name, a, b);
-    return this;
   }
 
   private recordsFor(action: string, method: string): RecordEngine {

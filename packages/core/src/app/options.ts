@@ -7,6 +7,7 @@ import { type SecurityHeadersOptions, securityHeaders } from '../http/security-h
 import { defaultTimeout, type TimeoutOptions } from '../http/timeout.js';
 import type { Idempotency } from '../idempotency/routes.js';
 import type { MiddlewareHooks } from '../middleware/compose.js';
+import { serviceName } from '../observability/parts.js';
 import type { ObservabilityOptions } from '../observability/pipeline.js';
 import type { RateLimits } from '../ratelimit/limits.js';
 import type { AccessControl } from './access.js';
@@ -123,13 +124,7 @@ export function checkAppOptions(options: AppOptions): {
   if (typeof options !== 'object' || options === null)
     throw new ConfigurationError('createApp: options must be an object');
   refuseUnknownOptions(options, KNOWN, 'createApp');
-  // An empty variable names nothing: it falls through like an unset one.
-  const service =
-    options.service ??
-    (process.env.POWERTOOLS_SERVICE_NAME || process.env.AWS_LAMBDA_FUNCTION_NAME || 'service_undefined');
-  if (typeof service !== 'string' || service.trim() === '') {
-    throw new ConfigurationError('createApp option "service" must be a non-empty string');
-  }
+  const service = serviceName(options.service, 'createApp');
   const bases =
     options.basePath === undefined
       ? []

@@ -34,6 +34,8 @@ export interface EventBridgeManifest {
 /** What an app lends its record engine: its service name, clock, ids, logger, metrics, idempotency. @internal */
 export interface RecordsEnv extends DispatcherRuntime {
   readonly idempotency: IdempotencyEngine | undefined;
+  /** Who owns the engine (`createApp`, `createWorker`), for the errors that say what to change. */
+  readonly factory: string;
 }
 
 /**
@@ -157,7 +159,7 @@ export class RecordEngine {
   private idempotencyFor(where: string): IdempotencyEngine {
     if (this.env.idempotency === undefined)
       throw new ConfigurationError(
-        `${where} declares idempotency but the app has none: createApp({ idempotency: idempotency({ store }) }) with idempotency from '@lift/core/idempotency'`,
+        `${where} declares idempotency but the ${this.env.factory === 'createApp' ? 'app' : 'worker'} has none: ${this.env.factory}({ idempotency: idempotency({ store }) }) with idempotency from '@lift/core/idempotency'`,
       );
     return this.env.idempotency;
   }

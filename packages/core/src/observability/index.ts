@@ -15,6 +15,7 @@ export {
   type MetricsOptions,
   type MetricUnit,
 } from './metrics.js';
+export type { LoggerMetricsOptions } from './parts.js';
 export type { ObservabilityOptions } from './pipeline.js';
 export {
   isPowertoolsLogger,

@@ -3,27 +3,16 @@ import { StreamingResponse } from '../context/stream.js';
 import { ConfigurationError } from '../errors/errors.js';
 import type { MiddlewareHooks } from '../middleware/compose.js';
 import { writeAccessLine } from './access-log.js';
-import { createLogger, type Logger, xrayRoot } from './logger.js';
-import { createMetrics, type Metrics } from './metrics.js';
-import { isPowertoolsLogger, type PowertoolsLoggerLike, powertoolsLogger } from './powertools.js';
+import { type Logger, xrayRoot } from './logger.js';
+import type { Metrics } from './metrics.js';
+import { type LoggerMetricsOptions, loggerAndMetrics } from './parts.js';
 import { recordColdStart, recordRequestMetrics } from './request-metrics.js';
 import { requestSpans, traceWith } from './tracing.js';
 
 /** What `createApp` records for every request; each part can be replaced or switched off. */
-export interface ObservabilityOptions {
-  /**
-   * The app's logger, behind the access log and `ctx.log` (default `createLogger({ service })`);
-   * a Powertools `Logger` instance is accepted as is (see `powertoolsLogger`); `false` for none,
-   * which also turns the access log off.
-   */
-  readonly logger?: Logger | PowertoolsLoggerLike | false;
+export interface ObservabilityOptions extends LoggerMetricsOptions {
   /** One access-log line per request, 404/405/5xx included (default true). */
   readonly accessLog?: boolean;
-  /**
-   * Per-request EMF metrics (default `createMetrics` with namespace `POWERTOOLS_METRICS_NAMESPACE`,
-   * else the service name); `false` for none.
-   */
-  readonly metrics?: Metrics | false;
   /** Add the principal's tenant as a metric dimension (default false: a series per tenant costs). */
   readonly tenantMetrics?: boolean;
   /** OpenTelemetry request spans when `@opentelemetry/api` is installed (default true). */
@@ -53,35 +42,8 @@ export function observeRequests(
     if (options[key] !== undefined && typeof options[key] !== 'boolean')
       throw new ConfigurationError(`createApp option "${key}" must be true or false`);
   }
-  if (
-    options.logger !== undefined &&
-    options.logger !== false &&
-    typeof options.logger.addContext !== 'function'
-  )
-    throw new ConfigurationError(
-      'createApp option "logger" must come from createLogger(), be a Powertools Logger, or be false',
-    );
-  if (
-    options.metrics !== undefined &&
-    options.metrics !== false &&
-    typeof options.metrics.flush !== 'function'
-  )
-    throw new ConfigurationError('createApp option "metrics" must come from createMetrics() or be false');
-  const given = options.logger;
-  const logger =
-    given === false
-      ? undefined
-      : given === undefined
-        ? createLogger({ service })
-        : isPowertoolsLogger(given)
-          ? powertoolsLogger(given)
-          : given;
+  const { logger, metrics } = loggerAndMetrics(service, options, 'createApp');
   const access = logger !== undefined && options.accessLog !== false ? logger : undefined;
-  const metrics =
-    options.metrics === false
-      ? undefined
-      : (options.metrics ??
-        createMetrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? service, service }));
   const spans = options.tracing === false ? undefined : requestSpans();
   const tenantMetrics = options.tenantMetrics === true;
   if (logger === undefined && metrics === undefined && spans === undefined)
