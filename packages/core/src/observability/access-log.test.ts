@@ -4,14 +4,8 @@ import { createAccessControl } from '../auth/access-control.js';
 import { trustApiGatewayJwt } from '../auth/api-gateway.js';
 import { useProductionObservability } from '../test-support/environment.js';
 import { fakeLambdaContext } from '../testing/lambda-context.js';
-import {
-  ACCESS_LINE,
-  type AccessLineWriter,
-  createLogger,
-  hasAccessLineWriter,
-  type Logger,
-  type LoggerOptions,
-} from './logger.js';
+import { ACCESS_LINE, type AccessLineWriter, hasAccessLineWriter } from './access-line.js';
+import { createLogger, type Logger, type LoggerOptions } from './logger.js';
 
 useProductionObservability();
 

@@ -1,5 +1,6 @@
 import type { Context, RequestInput } from '../context/context.js';
-import { ACCESS_LINE, hasAccessLineWriter, type Logger } from './logger.js';
+import { ACCESS_LINE, hasAccessLineWriter } from './access-line.js';
+import type { Logger } from './log-line.js';
 
 /**
  * Writes the access-log line of a finished request: route pattern (never the raw path, which would

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isoTimestamp, jsonString, jsonValue } from './json.js';
+import { isoTimestamp, jsonString, jsonValue, jsonValueAt } from './json.js';
 
 describe('JSON pieces', () => {
   it('writes strings and scalars exactly as JSON.stringify does', () => {
@@ -35,6 +35,24 @@ describe('JSON pieces', () => {
     expect(jsonValue(() => 1)).toBeUndefined();
     expect(jsonValue(Symbol('s'))).toBeUndefined();
     expect(() => jsonValue(1n)).toThrow(TypeError);
+  });
+
+  it('writes a member under its key exactly as JSON.stringify does, toJSON given the key', () => {
+    const keyed = { toJSON: (key: string) => ({ key }) };
+    const cases: [string, unknown][] = [
+      ['amount', keyed],
+      ['k"ey', keyed],
+      ['__proto__', keyed],
+      ['when', new Date(0)],
+      ['gone', { toJSON: () => undefined }],
+      ['plain', { a: 1 }],
+      ['n', 7],
+    ];
+    for (const [key, value] of cases) {
+      const whole = JSON.stringify(Object.defineProperty({}, key, { value, enumerable: true }));
+      const expected = whole === '{}' ? undefined : whole.slice(JSON.stringify(key).length + 2, -1);
+      expect(jsonValueAt(key, value)).toBe(expected);
+    }
   });
 
   it('formats timestamps exactly as Date#toISOString does', () => {

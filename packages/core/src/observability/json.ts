@@ -31,6 +31,19 @@ export function jsonValue(value: unknown): string | undefined {
   }
 }
 
+/**
+ * A member's value as JSON, exactly as `JSON.stringify` writes it under `key`: a value with a `toJSON`
+ * method gets the key as `JSON.stringify` gives it (rare, so written through it), anything else as
+ * {@link jsonValue} writes it.
+ */
+export function jsonValueAt(key: string, value: unknown): string | undefined {
+  if (typeof (value as { toJSON?: unknown } | null | undefined)?.toJSON !== 'function')
+    return jsonValue(value);
+  // A computed key defines an own property, `__proto__` included.
+  const member = JSON.stringify({ [key]: value });
+  return member === '{}' ? undefined : member.slice(jsonString(key).length + 2, -1);
+}
+
 const DAY_MS = 86_400_000;
 let cachedDay = Number.NaN;
 let dayPrefix = '';

@@ -218,6 +218,18 @@ describe('masking', () => {
 });
 
 describe('writing lines', () => {
+  it("gives a value's toJSON its key, as JSON.stringify does", () => {
+    const lines: string[] = [];
+    const logger = createLogger({ service: 's', write: (l) => lines.push(l), now: () => 0, mask: false });
+    const keyed = { toJSON: (key: string) => `under ${key}` };
+    const hidden = { toJSON: () => undefined };
+    logger.info('m', { amount: keyed, route: keyed, gone: hidden });
+    const parsed = JSON.parse(lines[0] as string) as Record<string, unknown>;
+    expect(parsed.amount).toBe('under amount');
+    expect(parsed.route).toBe('under route');
+    expect('gone' in parsed).toBe(false);
+  });
+
   it('writes each value as JSON.stringify would, leaving out what JSON leaves out', () => {
     const lines: string[] = [];
     const logger = createLogger({ service: 's"vc', write: (l) => lines.push(l), now: () => 0, mask: false });

@@ -1,38 +1,20 @@
 import type { LambdaContext } from '../context/lambda.js';
 import { ConfigurationError } from '../errors/errors.js';
-import { isoTimestamp, jsonString, jsonValue } from './json.js';
+import { ACCESS_LINE, accessLineWriter, type LiftLogger } from './access-line.js';
+import { isoTimestamp, jsonString, jsonValue, jsonValueAt } from './json.js';
 import {
-  createFieldMasking,
-  type FieldMasker,
-  type FieldMasking,
-  type MaskOptions,
-  maskText,
-} from './masking.js';
+  empty,
+  type Fields,
+  type Invocation,
+  type Logger,
+  type LogLevel,
+  PLACED_KEYS,
+  RANK,
+  REQUEST_KEYS,
+} from './log-line.js';
+import { createFieldMasking, type FieldMasker, type FieldMasking, type MaskOptions } from './masking.js';
 
-/** Log levels, as Powertools names them. */
-export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'CRITICAL' | 'SILENT';
-
-const RANK: Record<LogLevel, number> = {
-  TRACE: 6,
-  DEBUG: 8,
-  INFO: 12,
-  WARN: 16,
-  ERROR: 20,
-  CRITICAL: 24,
-  SILENT: 28,
-};
-
-/** Request keys, written right after Powertools' keys, in this order. */
-export const REQUEST_KEYS = [
-  'request_id',
-  'correlation_id',
-  'tenant_id',
-  'user_id',
-  'route',
-  'method',
-  'status',
-  'duration_ms',
-] as const;
+export { type Logger, type LogLevel, REQUEST_KEYS } from './log-line.js';
 
 /** Options of {@link createLogger}. */
 export interface LoggerOptions {
@@ -52,35 +34,6 @@ export interface LoggerOptions {
   readonly random?: () => number;
 }
 
-type Fields = Readonly<Record<string, unknown>>;
-
-interface Invocation {
-  coldStart: boolean;
-  /** The invocation's fixed keys, serialised once: `"service":...` up to the trace ids. */
-  fixed: string;
-  level: number;
-  buffer: string[];
-}
-
-/** Keys the logger writes itself; a call's field of the same name is dropped rather than duplicated. */
-const FIXED_KEYS: ReadonlySet<string> = new Set([
-  'level',
-  'message',
-  'timestamp',
-  'service',
-  'cold_start',
-  'function_arn',
-  'function_memory_size',
-  'function_name',
-  'function_request_id',
-  'sampling_rate',
-  'xray_trace_id',
-  'trace_id',
-]);
-
-/** Keys a call's fields never add at the end: the fixed keys and the request keys, which go first. */
-const PLACED_KEYS: ReadonlySet<string> = new Set([...FIXED_KEYS, ...REQUEST_KEYS]);
-
 const NO_FIELDS: Fields = Object.freeze({});
 
 /**
@@ -98,40 +51,6 @@ export function xrayRoot(header: string | undefined): string | undefined {
   }
   return undefined;
 }
-
-/**
- * Where a logger from {@link createLogger} keeps its access-line writer (framework use: see
- * `writeAccessLine`). Not part of {@link Logger}, so any logger can still stand in.
- */
-export const ACCESS_LINE: unique symbol = Symbol('lift.accessLine');
-
-/**
- * Writes the line `info('request', fields)` (`error` from status 500) would write, byte for byte,
- * for fields holding `notes` and then the request keys (`REQUEST_KEYS`, in their order), without
- * building the fields object.
- */
-export type AccessLineWriter = (
-  notes: Readonly<Record<string, unknown>> | undefined,
-  requestId: unknown,
-  correlationId: unknown,
-  tenantId: unknown,
-  userId: unknown,
-  route: unknown,
-  method: unknown,
-  status: number,
-  durationMs: unknown,
-) => void;
-
-/** A logger from {@link createLogger}, with its access-line writer. */
-export type LiftLogger = Logger & { readonly [ACCESS_LINE]: AccessLineWriter };
-
-/** Whether a logger carries the access-line writer of {@link createLogger}. */
-export function hasAccessLineWriter(logger: Logger): logger is LiftLogger {
-  return typeof (logger as Partial<LiftLogger>)[ACCESS_LINE] === 'function';
-}
-
-// Route patterns and methods repeat from line to line: their masked JSON is kept, up to a bound.
-const REPEATED_VALUES_KEPT = 500;
 
 let coldStartPending = process.env.AWS_LAMBDA_INITIALIZATION_TYPE?.trim() === 'on-demand';
 
@@ -167,34 +86,6 @@ function formatError(error: Error, mask: FieldMasker): Record<string, unknown> {
           cause: error.cause instanceof Error ? formatError(error.cause, mask) : mask('cause', error.cause),
         }),
   };
-}
-
-function empty(value: unknown): boolean {
-  return value === undefined || value === null || value === '';
-}
-
-/** A structured JSON logger writing Powertools-compatible lines. */
-export interface Logger {
-  trace(message: string, ...extra: (Fields | Error)[]): void;
-  debug(message: string, ...extra: (Fields | Error)[]): void;
-  info(message: string, ...extra: (Fields | Error)[]): void;
-  warn(message: string, ...extra: (Fields | Error)[]): void;
-  error(message: string, ...extra: (Fields | Error)[]): void;
-  critical(message: string, ...extra: (Fields | Error)[]): void;
-  /** A logger adding these keys to every line (request keys go in Powertools' order, the rest after). */
-  child(fields: Fields): Logger;
-  /**
-   * Starts an invocation: Lambda keys, cold start, the X-Ray trace id Lambda set (read from
-   * `_X_AMZN_TRACE_ID` unless `request` carries `xrayTraceId`, given when the caller has read it
-   * already), the request's W3C trace id (`trace_id`, when given), the sampling decision, an empty
-   * buffer.
-   */
-  addContext(
-    context: LambdaContext | undefined,
-    request?: { readonly traceId?: string | undefined; readonly xrayTraceId?: string | undefined },
-  ): void;
-  /** Whether a level would be written now. */
-  enabled(level: LogLevel): boolean;
 }
 
 /**
@@ -262,7 +153,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 
   // `,"key":value`, or nothing for a value JSON leaves out (a function, a symbol).
   const member = (key: string, value: unknown): string => {
-    const json = jsonValue(value);
+    const json = jsonValueAt(key, value);
     return json === undefined ? '' : `,${jsonString(key)}:${json}`;
   };
   const ownMember = (key: string, value: unknown): string =>
@@ -355,65 +246,4 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   return Object.defineProperty(root, ACCESS_LINE, {
     value: accessLineWriter({ masking, now, buffering, invocation, ownMember, deliver }),
   }) as LiftLogger;
-}
-
-/** What {@link accessLineWriter} shares with the logger it writes for. */
-interface AccessLineParts {
-  readonly masking: FieldMasking | undefined;
-  readonly now: () => number;
-  readonly buffering: boolean;
-  readonly invocation: Invocation;
-  readonly ownMember: (key: string, value: unknown) => string;
-  readonly deliver: (rank: number, below: boolean, text: string) => void;
-}
-
-/**
- * The access line, written as `emit` writes `info('request', fields)` on a logger with no
- * persistent fields (see {@link AccessLineWriter}), with what never changes worked out once: the
- * keys, which keys are masked, and the JSON of route patterns and methods, which repeat.
- */
-function accessLineWriter(parts: AccessLineParts): AccessLineWriter {
-  const { masking, now, buffering, invocation, ownMember, deliver } = parts;
-  const prefixes = REQUEST_KEYS.map((key) => `,"${key}":`);
-  const sensitive = REQUEST_KEYS.map((key) => masking?.sensitive(key) ?? false);
-  const repeated = REQUEST_KEYS.map(() => new Map<string, string>());
-  // `,"key":value` of a non-empty value, masked as `maskField` masks it.
-  const member = (index: number, value: unknown): string => {
-    let json: string | undefined;
-    if (masking === undefined) json = jsonValue(value);
-    else if (sensitive[index] === true) json = '"***"';
-    else if (typeof value === 'string') json = jsonString(maskText(value));
-    else if (typeof value === 'number') json = Number.isFinite(value) ? String(value) : 'null';
-    else json = jsonValue(masking.field(REQUEST_KEYS[index] as string, value));
-    return json === undefined ? '' : `${prefixes[index]}${json}`;
-  };
-  const repeatedMember = (index: number, value: unknown): string => {
-    if (typeof value !== 'string') return member(index, value);
-    const kept = repeated[index] as Map<string, string>;
-    let text = kept.get(value);
-    if (text === undefined) {
-      text = member(index, value);
-      if (kept.size < REPEATED_VALUES_KEPT) kept.set(value, text);
-    }
-    return text;
-  };
-  const at = (index: number, value: unknown) => (empty(value) ? '' : member(index, value));
-  return (notes, requestId, correlationId, tenantId, userId, route, method, status, durationMs) => {
-    const error = status >= 500;
-    const rank = error ? RANK.ERROR : RANK.INFO;
-    const below = rank < invocation.level;
-    if (below && !buffering) return;
-    let members = `${at(0, requestId)}${at(1, correlationId)}${at(2, tenantId)}${at(3, userId)}${empty(route) ? '' : repeatedMember(4, route)}${empty(method) ? '' : repeatedMember(5, method)}${member(6, status)}${at(7, durationMs)}`;
-    if (notes !== undefined) {
-      for (const key in notes) {
-        if (!Object.hasOwn(notes, key) || PLACED_KEYS.has(key)) continue;
-        members += ownMember(key, notes[key]);
-      }
-    }
-    deliver(
-      rank,
-      below,
-      `${error ? '{"level":"ERROR"' : '{"level":"INFO"'},"message":"request","timestamp":"${isoTimestamp(now())}",${invocation.fixed}${members}}`,
-    );
-  };
 }
