@@ -84,19 +84,26 @@ const defaultFetch = async (uri: string, signal: AbortSignal): Promise<unknown> 
 /**
  * A JWKS cache for aws-jwt-verify with the refresh rules a service needs: keys are fetched on first
  * use, refreshed once older than `maxAgeMs`, and fetched again for an unknown `kid` at most once per
- * cooldown, so a stream of tokens with made-up key ids cannot flood the issuer. When the endpoint is
- * down, the keys already held keep verifying (stale-if-error); a `kid` never seen is refused. Keys
- * given in an issuer's options (held under {@link GIVEN_KEYS_PREFIX}) are never refreshed.
+ * cooldown, so a stream of tokens with made-up key ids cannot flood the issuer; a token whose `kid`
+ * is being fetched for already waits for that fetch rather than being refused by the cooldown. When
+ * the endpoint is down, the keys already held keep verifying (stale-if-error); a `kid` never seen is
+ * refused. A failed fetch is not tried again for `min(unknownKidCooldownMs, 5 s)`: meanwhile the keys
+ * held answer without waiting, and with none held requests are refused at once. Keys given in an issuer's
+ * options (held under {@link GIVEN_KEYS_PREFIX}) are never refreshed.
  */
 export function createJwksCache(options: JwksCacheOptions = {}): LiftJwksCache {
   const maxAgeMs = options.maxAgeMs ?? 3_600_000;
   const cooldownMs = options.unknownKidCooldownMs ?? 30_000;
   const timeoutMs = options.timeoutMs ?? 3_000;
+  // Short and not an option: it spares a down issuer a fetch per request, and every request the wait
+  // for the fetch's timeout.
+  const retryDelayMs = Math.min(cooldownMs, 5_000);
   const fetchJwks = options.fetchJwks ?? defaultFetch;
   const now = options.now ?? Date.now;
   const entries = new Map<string, Entry>();
   const inFlight = new Map<string, Promise<Jwks>>();
   const lastUnknownKidFetch = new Map<string, number>();
+  const lastFailedFetch = new Map<string, number>();
   const listeners: ((uri: string, jwks: Jwks) => void)[] = [];
 
   const fetchFresh = (uri: string): Promise<Jwks> => {
@@ -106,8 +113,13 @@ export function createJwksCache(options: JwksCacheOptions = {}): LiftJwksCache {
         .then((value) => {
           if (!isJwks(value)) throw new Error(`JWKS ${uri} is not a JSON Web Key Set`);
           entries.set(uri, { jwks: value, fetchedAt: now() });
+          lastFailedFetch.delete(uri);
           for (const listener of listeners) listener(uri, value);
           return value;
+        })
+        .catch((error: unknown) => {
+          lastFailedFetch.set(uri, now());
+          throw error;
         })
         .finally(() => inFlight.delete(uri));
       inFlight.set(uri, pending);
@@ -121,6 +133,20 @@ export function createJwksCache(options: JwksCacheOptions = {}): LiftJwksCache {
   };
   const isStale = (uri: string, entry: Entry | undefined): boolean =>
     entry === undefined || (now() - entry.fetchedAt >= maxAgeMs && !uri.startsWith(GIVEN_KEYS_PREFIX));
+  // After a failed fetch the next one waits a little: without this, every request would start its own
+  // fetch of a down issuer and wait out its timeout. A fetch under way is still shared.
+  const failedRecently = (uri: string): boolean => {
+    const failedAt = lastFailedFetch.get(uri);
+    return failedAt !== undefined && !inFlight.has(uri) && now() - failedAt < retryDelayMs;
+  };
+  // With no set held there is nothing to fall back on: the request is refused at once.
+  const refuseIfRetriedTooSoon = (uri: string): void => {
+    if (!entries.has(uri) && failedRecently(uri)) {
+      throw new JwkNotFoundError(
+        `The key set could not be fetched, recently; retrying after ${retryDelayMs} ms`,
+      );
+    }
+  };
 
   return {
     addJwks(uri, jwks) {
@@ -135,7 +161,8 @@ export function createJwksCache(options: JwksCacheOptions = {}): LiftJwksCache {
     },
     async getJwks(uri) {
       const entry = entries.get(uri);
-      if (entry !== undefined && !isStale(uri, entry)) return entry.jwks;
+      if (entry !== undefined && (!isStale(uri, entry) || failedRecently(uri))) return entry.jwks;
+      refuseIfRetriedTooSoon(uri);
       try {
         return await fetchFresh(uri);
       } catch (error) {
@@ -158,18 +185,27 @@ export function createJwksCache(options: JwksCacheOptions = {}): LiftJwksCache {
       if (known !== undefined) {
         // Refresh an old set, but keep verifying with it only if the issuer cannot be reached: a key
         // the refreshed set no longer lists is withdrawn, even for the request that refreshed it.
+        // Stale-if-error: the held key answers while a failed refresh waits to be tried again.
+        if (failedRecently(uri)) return known;
         const refreshed = await fetchFresh(uri).catch(() => undefined);
         if (refreshed === undefined) return known;
         const jwk = find(refreshed, kid);
         if (jwk === undefined) throw new JwkNotFoundError('The key was withdrawn from its set');
         return jwk;
       }
-      const last = lastUnknownKidFetch.get(uri);
-      if (entry !== undefined && last !== undefined && now() - last < cooldownMs) {
-        throw new JwkNotFoundError('Unknown key id');
+      // A fetch under way (for this kid, e.g. during a key rotation, or any other) may well list the
+      // key: the cooldown only limits starting new fetches, so join it instead of refusing.
+      let pending = inFlight.get(uri);
+      if (pending === undefined) {
+        const last = lastUnknownKidFetch.get(uri);
+        if (entry !== undefined && last !== undefined && now() - last < cooldownMs) {
+          throw new JwkNotFoundError('Unknown key id');
+        }
+        refuseIfRetriedTooSoon(uri);
+        lastUnknownKidFetch.set(uri, now());
+        pending = fetchFresh(uri);
       }
-      lastUnknownKidFetch.set(uri, now());
-      const jwks = await fetchFresh(uri).catch((error: unknown) => {
+      const jwks = await pending.catch((error: unknown) => {
         throw new JwkNotFoundError(`Unknown key id, and the key set could not be fetched: ${String(error)}`);
       });
       const jwk = find(jwks, kid);

@@ -1,12 +1,15 @@
 /**
  * How the JWT authenticator holds keys: a key replaced under the same `kid` stops verifying once the
  * set is fetched again, keys given in the options are never fetched, and a token whose key is held
- * is verified without an await while one whose key set is not yet fetched waits for it.
+ * is verified without an await while one whose key set is not yet fetched waits for it. Tokens naming
+ * a key being fetched for wait for that fetch; an issuer that cannot be reached at cold start is
+ * tried once per retry delay, not once per request.
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../context/principal.js';
+import { createJwksCache } from './jwks-cache.js';
 import { jwtAuthenticator } from './jwt.js';
 
 const ISSUER = 'https://keys.lift.test';
@@ -25,6 +28,18 @@ const sign = (key: { kid: string; privateKey: KeyObject }, now: number, sub = 'u
 
 const bearer = (token: string) =>
   ({ header: (name: string) => (name === 'authorization' ? `Bearer ${token}` : undefined) }) as never;
+
+/** A promise the test settles, so requests can be started while a fetch is still under way. */
+function gate(): { opened: Promise<void>; open: () => void } {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
+}
+
+/** Lets every request started so far run up to its wait for the key set. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 /** The authenticator's answer: the user id, or `401` when it refused the token. */
 async function userOf(answer: Principal | undefined | Promise<Principal | undefined>): Promise<string> {
@@ -138,5 +153,166 @@ describe('JWT keys', () => {
     // A bad signature is refused at once too, with the same 401.
     const forged = `${token.slice(0, token.lastIndexOf('.'))}.${(await sign(keyPair('k1'), Date.now())).split('.')[2]}`;
     expect(() => authenticate(bearer(forged))).toThrow(/Invalid token/);
+  });
+
+  it('concurrent tokens with a newly rotated kid are all verified, not refused by the cooldown', async () => {
+    let clock = Date.now();
+    const old = keyPair('k1');
+    const rotated = keyPair('k2');
+    let served = [old.jwk];
+    let fetches = 0;
+    let fetched = Promise.resolve();
+    const authenticate = jwtAuthenticator({
+      issuers: [{ issuer: ISSUER, audience: 'api', algorithms: ['RS256'], jwksUri: JWKS_URI }],
+      cacheSize: 0,
+      now: () => clock,
+      jwks: {
+        fetchJwks: async () => {
+          fetches += 1;
+          const keys = served;
+          await fetched;
+          return { keys };
+        },
+      },
+    });
+    expect(await userOf(authenticate(bearer(await sign(old, clock))))).toBe('u1');
+    served = [old.jwk, rotated.jwk];
+    clock += 30_000; // the cold-start fetch was for an unknown kid too: past its cooldown
+    const slow = gate();
+    fetched = slow.opened;
+    const tokens = [await sign(rotated, clock, 'u2'), await sign(rotated, clock, 'u3')];
+    const madeUp = await sign(keyPair('made-up'), clock, 'mallory');
+    // The first starts the fetch for k2; the second and a made-up kid arrive while it is under way.
+    const answers = [...tokens, madeUp].map((token) => userOf(authenticate(bearer(token))));
+    await settle();
+    slow.open();
+    expect(await Promise.all(answers)).toEqual(['u2', 'u3', '401']);
+    expect(fetches).toBe(2);
+    // The cooldown still holds for new fetches: another made-up kid is refused without one.
+    expect(await userOf(authenticate(bearer(await sign(keyPair('other'), clock))))).toBe('401');
+    expect(fetches).toBe(2);
+  });
+
+  it('an unreachable issuer at cold start is fetched once per retry delay, not once per request', async () => {
+    let clock = Date.now();
+    let fetches = 0;
+    let fetched = Promise.resolve();
+    const key = keyPair('k1');
+    const authenticate = jwtAuthenticator({
+      issuers: [{ issuer: ISSUER, audience: 'api', algorithms: ['RS256'], jwksUri: JWKS_URI }],
+      cacheSize: 0,
+      now: () => clock,
+      jwks: {
+        fetchJwks: async () => {
+          fetches += 1;
+          await fetched;
+          throw new Error('issuer down');
+        },
+      },
+    });
+    const token = await sign(key, clock);
+    const slow = gate();
+    fetched = slow.opened;
+    const answers = [1, 2, 3].map(() => userOf(authenticate(bearer(token))));
+    await settle();
+    slow.open();
+    expect(await Promise.all(answers)).toEqual(['401', '401', '401']); // sharing the one fetch
+    expect(fetches).toBe(1);
+    for (let i = 0; i < 5; i++) expect(await userOf(authenticate(bearer(token)))).toBe('401');
+    clock += 4_999; // the retry delay is min(cooldown 30 s, 5 s)
+    expect(await userOf(authenticate(bearer(token)))).toBe('401');
+    expect(fetches).toBe(1);
+    clock += 1;
+    expect(await userOf(authenticate(bearer(token)))).toBe('401');
+    expect(fetches).toBe(2);
+  });
+
+  it('an issuer unreachable at cold start is tried again after the retry delay, and its tokens then verify', async () => {
+    let clock = Date.now();
+    let fetches = 0;
+    let up = false;
+    const key = keyPair('k1');
+    const authenticate = jwtAuthenticator({
+      issuers: [{ issuer: ISSUER, audience: 'api', algorithms: ['RS256'], jwksUri: JWKS_URI }],
+      cacheSize: 0,
+      now: () => clock,
+      jwks: {
+        maxAgeMs: 60_000,
+        fetchJwks: async () => {
+          fetches += 1;
+          if (!up) throw new Error('issuer down');
+          return { keys: [key.jwk] };
+        },
+      },
+    });
+    expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('401');
+    up = true;
+    expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('401'); // within the delay
+    expect(fetches).toBe(1);
+    clock += 5_000;
+    expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('u1');
+    expect(fetches).toBe(2);
+    // Once a set is held, stale-if-error applies again: the issuer going down keeps its keys verifying.
+    up = false;
+    clock += 120_000;
+    expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('u1');
+    expect(fetches).toBe(3);
+  });
+
+  it('getJwks against an unreachable issuer at cold start does not fetch on every call', async () => {
+    let clock = Date.now();
+    let fetches = 0;
+    let up = false;
+    const key = keyPair('k1');
+    const cache = createJwksCache({
+      unknownKidCooldownMs: 2_000, // shorter than 5 s: the retry delay follows it
+      now: () => clock,
+      fetchJwks: async () => {
+        fetches += 1;
+        if (!up) throw new Error('issuer down');
+        return { keys: [key.jwk] };
+      },
+    });
+    await expect(cache.getJwks(JWKS_URI)).rejects.toThrow(/issuer down/);
+    await expect(cache.getJwks(JWKS_URI)).rejects.toThrow(/could not be fetched, recently/);
+    expect(fetches).toBe(1);
+    up = true;
+    clock += 1_999;
+    await expect(cache.getJwks(JWKS_URI)).rejects.toThrow(/could not be fetched, recently/);
+    clock += 1;
+    expect((await cache.getJwks(JWKS_URI)).keys).toHaveLength(1);
+    expect(fetches).toBe(2);
+  });
+
+  it('an issuer down when its held set goes stale is fetched once per retry delay, its keys answering meanwhile', async () => {
+    let clock = Date.now();
+    let fetches = 0;
+    let up = true;
+    const key = keyPair('k1');
+    const authenticate = jwtAuthenticator({
+      issuers: [{ issuer: ISSUER, audience: 'api', algorithms: ['RS256'], jwksUri: JWKS_URI }],
+      cacheSize: 0,
+      now: () => clock,
+      jwks: {
+        maxAgeMs: 60_000,
+        fetchJwks: async () => {
+          fetches += 1;
+          if (!up) throw new Error('issuer down');
+          return { keys: [key.jwk] };
+        },
+      },
+    });
+    expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('u1');
+    up = false;
+    clock += 120_000; // stale: the next request tries a refresh, fails, and verifies with the held key
+    expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('u1');
+    expect(fetches).toBe(2);
+    // Within the retry delay, requests verify with the held key without a fetch to wait for.
+    for (let i = 0; i < 5; i++) expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('u1');
+    expect(fetches).toBe(2);
+    clock += 5_000;
+    up = true;
+    expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('u1');
+    expect(fetches).toBe(3);
   });
 });
