@@ -7,6 +7,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadService, type ServiceDeclarations, serviceDeclarations } from './declarations.js';
 import { LiftEvents } from './events.js';
+import * as jobs from './fixtures/jobs.js';
 import * as open from './fixtures/open.js';
 import * as fixture from './fixtures/service.js';
 import { LiftService, type LiftServiceProps } from './service.js';
@@ -14,6 +15,7 @@ import { stageSettings } from './stage.js';
 
 const ENTRY = fileURLToPath(new URL('./fixtures/service.ts', import.meta.url));
 const OPEN = fileURLToPath(new URL('./fixtures/open.ts', import.meta.url));
+const JOBS = fileURLToPath(new URL('./fixtures/jobs.ts', import.meta.url));
 let shop: ServiceDeclarations;
 beforeAll(async () => {
   shop = await loadService(ENTRY, fixture);
@@ -32,6 +34,19 @@ function service(props: Partial<LiftServiceProps> & Pick<LiftServiceProps, 'serv
   });
   return { app, stack, lift };
 }
+
+describe('a worker (createWorker)', () => {
+  it('deploys with the default plan: one function for its records and schedules, and no HTTP API', () => {
+    const { stack, lift } = service({ service: serviceDeclarations(jobs), entry: JOBS });
+    expect(lift.api).toBeUndefined();
+    const t = Template.fromStack(stack);
+    expect(Object.keys(t.findResources('AWS::ApiGatewayV2::Api'))).toEqual([]);
+    t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    t.resourceCountIs('AWS::Scheduler::Schedule', 1);
+  });
+});
 
 describe('refused at construction', () => {
   it('an app with no access control deploys only when told why every route is open', () => {

@@ -36,7 +36,7 @@ export interface LiftFunctionsProps {
   readonly stage: StageSettings;
   /** The entry module that exports the handler and the declarations. */
   readonly entry: string;
-  /** The functions by name (default one, `Handler`, serving everything). */
+  /** The functions by name (default one, `Handler`, serving everything: routes, if any, records, schedules). */
   readonly functions?: Readonly<Record<string, FunctionPlan>>;
   readonly tables?: readonly LiftTable[];
   readonly buckets?: readonly LiftBucket[];
@@ -110,7 +110,8 @@ export class LiftFunctions extends Construct {
     super(scope, id);
     const { service, stage } = props;
     const app = service.app;
-    const plans = props.functions ?? { Handler: { routes: ['/'] } };
+    // One function serving everything: every route when the app has some (a worker has none).
+    const plans = props.functions ?? { Handler: app.routes.length > 0 ? { routes: ['/'] } : {} };
     checkPlans(plans, props);
     const single = Object.keys(plans).length === 1;
     const environment: Record<string, string> = {};

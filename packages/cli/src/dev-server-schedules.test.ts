@@ -179,7 +179,7 @@ describe('lift dev --no-schedules', () => {
 });
 
 describe('lift dev with a worker (createWorker, no HTTP)', () => {
-  it('lists and fires its schedules as it does an app', async () => {
+  it('lists and fires its schedules as it does an app, and says it serves no HTTP', async () => {
     const clock = new ManualClock(START);
     const logs: string[] = [];
     const server = await startDevServer({
@@ -191,6 +191,15 @@ describe('lift dev with a worker (createWorker, no HTTP)', () => {
     });
     try {
       expect(server.schedules().map((s) => s.name)).toEqual(['every-minute']);
+      // No HTTP path: a request is told so, and so is the dashboard's API explorer.
+      const answer = await fetch(`${server.url}/anything`);
+      expect(answer.status).toBe(404);
+      expect(await answer.json()).toEqual({
+        message: 'This service is a worker (createWorker): it serves no HTTP',
+      });
+      const explorer = await fetch(`${server.url}/_lift/openapi.json`);
+      expect(explorer.status).toBe(501);
+      expect(((await explorer.json()) as { message: string }).message).toMatch(/a worker \(createWorker\)/);
       clock.advance(60_000);
       for (let waited = 0; !logs.some((l) => /^schedule every-minute fired: ok/.test(l)); waited += 20) {
         if (waited > 10_000) throw new Error(`never fired:\n${logs.join('\n')}`);

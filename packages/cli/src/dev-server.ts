@@ -52,7 +52,7 @@ import {
   type ScheduleStatus,
   systemClock,
 } from './schedules.js';
-import { type LoadedService, loadService, ServiceError } from './service.js';
+import { isWorker, type LoadedService, loadService, ServiceError } from './service.js';
 import { explainRefusedToken } from './token-diagnosis.js';
 import { serviceTrust } from './trusted-issuers.js';
 
@@ -253,6 +253,14 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     if (service === undefined) {
       res.writeHead(503, { 'content-type': 'application/json' }).end('{"message":"Service is loading"}');
       line(`${req.method} ${req.url} 503 (still loading) ${ms()}`);
+      return;
+    }
+    // A worker has no routes and no HTTP path at all: say so instead of a bare 500 from its handler.
+    if (isWorker(service.app)) {
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end('{"message":"This service is a worker (createWorker): it serves no HTTP"}');
+      line(`${req.method} ${req.url} 404 (a worker serves no HTTP) ${ms()}`);
       return;
     }
     let body: Buffer;

@@ -129,5 +129,8 @@ describe('the lift binary', () => {
     const noApp = await lift(['openapi', fixture('echo.ts')]);
     expect(noApp.code).toBe(1);
     expect(noApp.stderr).toMatch(/^lift openapi: .*echo\.ts exports no Lift app/);
+    const worker = await lift(['openapi', fixture('records-only.ts')]);
+    expect(worker.code).toBe(1);
+    expect(worker.stderr).toMatch(/records-only\.ts exports a worker \(createWorker\), which serves no HTTP/);
   }, 60_000);
 });

@@ -5,7 +5,7 @@ import { type OpenApiDocument, openApiDocument, openApiJson } from '@lift/core/o
 import { stringify } from 'yaml';
 import { applyDevEnvironment, legacyFolderNotice, loadDevIssuer, serveDevJwks } from './dev-issuer.js';
 import { createBuildDir, removeBuildDir } from './paths.js';
-import { loadService, ServiceError } from './service.js';
+import { isWorker, loadService, ServiceError } from './service.js';
 
 /** Options of {@link generateOpenApi} (`lift openapi`). */
 export interface OpenApiCommandOptions {
@@ -53,6 +53,10 @@ export async function generateOpenApi(options: OpenApiCommandOptions): Promise<s
     if (service.app === undefined)
       throw new ServiceError(
         `${options.entry} exports no Lift app; export it next to the handler: export const app = createApp(...)`,
+      );
+    if (isWorker(service.app))
+      throw new ServiceError(
+        `${options.entry} exports a worker (createWorker), which serves no HTTP: it has no OpenAPI document`,
       );
     document = openApiDocument(service.app as unknown as App<object>, {
       info: {

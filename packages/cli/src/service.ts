@@ -37,6 +37,11 @@ export interface DeclaredApp {
   }) => unknown;
 }
 
+/** Whether the entry's Lift app is a worker (`createWorker`): no routes, and no `openapi()` of an app. */
+export function isWorker(app: DeclaredApp | undefined): boolean {
+  return app !== undefined && typeof app.openapi !== 'function' && app.manifest().routes.length === 0;
+}
+
 /** A loaded service: its handler and the resources it declares. */
 export interface LoadedService {
   readonly handler: LambdaHandler;

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TableDefinition } from '@lift/core/dynamodb';
 import type { DevTokenOptions } from '../dev-issuer.js';
 import type { ScheduleStatus } from '../schedules.js';
-import type { DeclaredApp } from '../service.js';
+import { type DeclaredApp, isWorker } from '../service.js';
 import { isEmail } from '../standins/cognito/pools.js';
 import type { Mailbox } from '../standins/mailbox.js';
 import { readJson, sendJson } from './guard.js';
@@ -178,7 +178,9 @@ export function dashboardApi(sources: DashboardSources, browser: TableBrowser): 
           message:
             app === undefined
               ? 'the entry exports no Lift app; export it (export const app = createApp(...)) to see its API'
-              : 'this @lift/core has no app.openapi(); update @lift/core to see the API explorer',
+              : isWorker(app)
+                ? 'the entry exports a worker (createWorker), which serves no HTTP: there is no API to explore'
+                : 'this @lift/core has no app.openapi(); update @lift/core to see the API explorer',
         });
         return;
       }

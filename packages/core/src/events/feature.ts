@@ -31,7 +31,7 @@ export interface EventBridgeManifest {
   readonly detailType?: readonly string[];
 }
 
-/** What an app lends its record engine: its service name, clock, ids, logger, metrics, idempotency. @internal */
+/** What an app or a worker lends its record engine: service name, clock, ids, logger, metrics, idempotency. @internal */
 export interface RecordsEnv extends DispatcherRuntime {
   readonly idempotency: IdempotencyEngine | undefined;
   /** Who owns the engine (`createApp`, `createWorker`), for the errors that say what to change. */
@@ -41,7 +41,8 @@ export interface RecordsEnv extends DispatcherRuntime {
 /**
  * The record engine of an app (queues, topics, buckets, buses, schedules, streams), as
  * `createApp({ records: records() })` takes it. A value from this module, so an HTTP-only app never
- * carries the engine: it enters a bundle only with the import.
+ * carries the engine: it enters a bundle only with the import. A worker (`createWorker` from
+ * `@lift/core/worker`) makes its own.
  */
 export class Records {
   // Nominal: only this module makes one, so a plain object is refused by the type checker too.
@@ -68,7 +69,7 @@ export function records(): Records {
   return new Records();
 }
 
-/** @internal One app's registrations and the dispatcher serving them. */
+/** @internal One app's or worker's registrations and the dispatcher serving them. */
 export class RecordEngine {
   readonly registry = new EventRegistry();
   private dispatcher: Promise<EventDispatcher> | undefined;

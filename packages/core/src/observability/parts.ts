@@ -25,8 +25,9 @@ export interface LoggerMetricsOptions {
 export function serviceName(given: unknown, factory: string): string {
   // An empty variable names nothing: it falls through like an unset one.
   const service =
-    given ??
-    (process.env.POWERTOOLS_SERVICE_NAME || process.env.AWS_LAMBDA_FUNCTION_NAME || 'service_undefined');
+    given === undefined
+      ? process.env.POWERTOOLS_SERVICE_NAME || process.env.AWS_LAMBDA_FUNCTION_NAME || 'service_undefined'
+      : given;
   if (typeof service !== 'string' || service.trim() === '')
     throw new ConfigurationError(`${factory} option "service" must be a non-empty string`);
   return service;
@@ -42,14 +43,14 @@ export function loggerAndMetrics(
   factory: string,
 ): { logger: Logger | undefined; metrics: Metrics | undefined } {
   const given = options.logger;
-  if (given !== undefined && given !== false && typeof given.addContext !== 'function')
+  if (given !== undefined && given !== false && typeof given?.addContext !== 'function')
     throw new ConfigurationError(
       `${factory} option "logger" must come from createLogger(), be a Powertools Logger, or be false`,
     );
   if (
     options.metrics !== undefined &&
     options.metrics !== false &&
-    typeof options.metrics.flush !== 'function'
+    typeof options.metrics?.flush !== 'function'
   )
     throw new ConfigurationError(`${factory} option "metrics" must come from createMetrics() or be false`);
   const logger =

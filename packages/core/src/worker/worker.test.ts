@@ -6,7 +6,7 @@ import { memoryIdempotencyStore } from '../idempotency/store.js';
 import { createLogger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
 import { useProductionObservability } from '../test-support/environment.js';
-import { httpApiEvent, restApiEvent } from '../testing/events.js';
+import { albEvent, functionUrlEvent, httpApiEvent, restApiEvent } from '../testing/events.js';
 import { fakeLambdaContext } from '../testing/lambda-context.js';
 import { scheduleEvent, sqsEvent } from '../testing/records.js';
 import { createWorker } from './worker.js';
@@ -60,13 +60,32 @@ describe('createWorker', () => {
 
   it('refuses an HTTP request by name, for every HTTP event shape', async () => {
     const worker = quiet().sqs('orders', () => {});
-    for (const event of [httpApiEvent({ path: '/' }), restApiEvent({ path: '/' })])
+    const events = [
+      httpApiEvent({ path: '/' }),
+      functionUrlEvent({ path: '/' }),
+      restApiEvent({ path: '/' }),
+      albEvent({ path: '/' }),
+    ];
+    for (const event of events)
       await expect(worker.handler(event, lambda())).rejects.toThrow(
         new InvalidEventError(
           'Unsupported event: an HTTP request, and a worker serves none (createApp serves HTTP)',
         ),
       );
     await expect(worker.handler({ something: 'else' }, lambda())).rejects.toBeInstanceOf(InvalidEventError);
+  });
+
+  it('does not take records or authorizer payloads that carry HTTP-looking keys for requests', async () => {
+    const seen: string[] = [];
+    const worker = quiet().sqs('orders', (m) => {
+      seen.push(m.body);
+    });
+    // A stray requestContext on an SQS event is no HTTP request, as the app's adapters decide.
+    const batch = { ...sqsEvent([{ body: 'kept' }], { queue: 'orders' }), requestContext: { http: {} } };
+    expect(await worker.handler(batch, lambda())).toEqual({ batchItemFailures: [] });
+    expect(seen).toEqual(['kept']);
+    const authorizer = { type: 'REQUEST', methodArn: 'arn:x', httpMethod: 'GET', requestContext: {} };
+    await expect(worker.handler(authorizer, lambda())).rejects.toThrow(/not an HTTP request nor a record/);
   });
 
   it('refuses HTTP options by name, unknown options, and registrations once it has served', async () => {
@@ -77,6 +96,10 @@ describe('createWorker', () => {
     expect(() => createWorker({ servce: 'x' } as never)).toThrow(/createWorker: unknown option "servce"/);
     expect(() => createWorker({ service: '' })).toThrow(/createWorker option "service"/);
     expect(() => createWorker({ logger: {} as never })).toThrow(/createWorker option "logger"/);
+    expect(() => createWorker({ logger: null as never })).toThrow(/createWorker option "logger"/);
+    expect(() => createWorker({ metrics: null as never })).toThrow(/createWorker option "metrics"/);
+    expect(() => createWorker({ service: null as never })).toThrow(/createWorker option "service"/);
+    expect(() => createWorker([] as never)).toThrow(/createWorker: options must be an object/);
     expect(() => createWorker({ idempotency: { forApp() {} } as never })).toThrow(
       /createWorker option "idempotency" takes idempotency\(/,
     );

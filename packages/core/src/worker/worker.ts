@@ -51,7 +51,9 @@ export class Worker<S extends object = Record<string, unknown>> {
   private frozen = false;
   private readonly recordHost: RecordMethods<S, this> = recordMethods<S, this>(this, (action) => {
     if (this.frozen)
-      throw new ConfigurationError(`Cannot ${action}: the worker is frozen once it has handled an event`);
+      throw new ConfigurationError(
+        `Cannot ${action}: the worker is frozen once it has handled an event or been compiled`,
+      );
     return this.engine;
   });
 
@@ -75,7 +77,7 @@ export class Worker<S extends object = Record<string, unknown>> {
 
   /** @internal Use {@link createWorker}. */
   constructor(options: WorkerOptions) {
-    if (typeof options !== 'object' || options === null)
+    if (typeof options !== 'object' || options === null || Array.isArray(options))
       throw new ConfigurationError('createWorker: options must be an object');
     // An option of createApp's (securityHeaders, basePath, records...) is the likeliest unknown key.
     for (const key of Object.keys(options))
@@ -144,17 +146,18 @@ export class Worker<S extends object = Record<string, unknown>> {
   };
 }
 
-// The marks of every HTTP event shape Lambda delivers (API Gateway REST and HTTP APIs, Function URLs,
-// ALB): enough to name the mistake, without carrying the adapters that read them.
+// The marks by which the app's adapters know an HTTP request (API Gateway REST and HTTP APIs, Function
+// URLs, ALB), authorizer and WebSocket payloads excluded as they exclude them: enough to name the
+// mistake without carrying the adapters.
 function isHttpRequest(event: unknown): boolean {
   if (event === null || typeof event !== 'object') return false;
-  const e = event as { httpMethod?: unknown; requestContext?: { http?: unknown; elb?: unknown } };
-  return (
-    typeof e.httpMethod === 'string' ||
-    (typeof e.requestContext === 'object' &&
-      e.requestContext !== null &&
-      (e.requestContext.http !== undefined || e.requestContext.elb !== undefined))
-  );
+  const e = event as Record<string, unknown>;
+  const context = e.requestContext;
+  if (context === null || typeof context !== 'object') return false;
+  const c = context as Record<string, unknown>;
+  if (typeof e.type === 'string' && ('methodArn' in e || 'routeArn' in e)) return false;
+  if ('messageDirection' in c || 'connectedAt' in c) return false;
+  return e.version === '2.0' ? typeof c.http === 'object' : 'httpMethod' in e || typeof c.elb === 'object';
 }
 
 /**
