@@ -27,6 +27,17 @@ worker.sqs('orders', (message) => {
 export const handler = worker.handler;
 `;
 
+/** The same consumer built as an app (`createApp({ records: records() })`), as before `createWorker`. */
+export const SQS_HELLO_APP = `
+import { createApp } from '@lift/core';
+import { records } from '@lift/core/events';
+const app = createApp({ service: 'hello', records: records() });
+app.sqs('orders', (message) => {
+  if (message.body.length === 0) throw new Error('empty message');
+});
+export const handler = app.handler;
+`;
+
 /** Size of one bundle. */
 export interface BundleSize {
   readonly bytes: number;

@@ -7,10 +7,11 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { LambdaContext } from '@lift/core';
+import { sqsEvent } from '@lift/core/testing';
 import { createLiftP7 } from './apps/p7-lift.js';
 import { createPowertoolsP7 } from './apps/p7-powertools.js';
 import { createRawP7 } from './apps/p7-raw.js';
-import { type BundleSize, bundleSize, HELLO_WORLD, SQS_HELLO } from './bundle.js';
+import { type BundleSize, bundleSize, HELLO_WORLD, SQS_HELLO, SQS_HELLO_APP } from './bundle.js';
 import { type P7Batch, p7Batches } from './events.js';
 import { type Contender, compare, type Plan, QUICK, type Timing } from './harness.js';
 import { type ColdResult, coldStarts } from './p5-cold-start.js';
@@ -26,6 +27,8 @@ export interface P7Results {
   /** `createWorker` + one `worker.sqs` + `handler`, beside the HTTP hello-world. */
   readonly sqsHello: BundleSize;
   readonly httpHello: BundleSize;
+  /** The SQS-only consumer's cold start, as a worker and as an app (`createApp` + `records()`). */
+  readonly helloCold: ColdResult[];
 }
 
 /** The peer P7's ratios are taken against. */
@@ -105,5 +108,17 @@ export async function runP7(options: {
   const answer = await quietly(() => module.handler(structuredClone(batches.valid.event), context));
   if (!isDeepStrictEqual(answer, { batchItemFailures: [] }))
     throw new Error(`bundled SQS-only handler answered ${JSON.stringify(answer)}`);
-  return { valid, oneInvalid, cold, sqsHello, httpHello };
+  // The smallest consumer without zod, whose bytes are mostly Lift's: what leaving the HTTP core out
+  // of a records-only function buys at a cold start.
+  const helloCold = await coldStarts(
+    'p7-hello',
+    [
+      { name: 'worker (`createWorker`)', source: SQS_HELLO },
+      { name: 'app (`createApp` + `records()`)', source: SQS_HELLO_APP },
+    ],
+    sqsEvent([{ body: 'hello' }], { queue: 'orders' }),
+    { answer: { batchItemFailures: [] } },
+    processes,
+  );
+  return { valid, oneInvalid, cold, sqsHello, httpHello, helloCold };
 }

@@ -307,6 +307,16 @@ export function writeP7Section({ machine, processes, p7, peers }: P7Report): voi
       '| SQS-only module | bytes |',
       '| --- | ---: |',
       ...module(p7.sqsHello.modules),
+      '',
+      `The same SQS-only consumer, import + first batch (one message) in ${processes} fresh processes each,`,
+      'as a worker and as an app, observability on (the default) in both:',
+      '',
+      '| built as | bundle (minified) | import + first call, ms (median) | min–max | CPU, ms | × app |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      ...p7.helloCold.map(
+        (r) =>
+          `| ${r.name} | ${r.size.bytes.toLocaleString('en')} B | ${r.median.toFixed(1)} | ${r.min.toFixed(1)}–${r.max.toFixed(1)} | ${r.cpuMs.toFixed(1)} | ${x(r.median / (p7.helloCold[1] as ColdResult).median)} |`,
+      ),
     ].join('\n'),
   );
   console.log(`${table(p7.valid, 'raw', peers)}\n\n${table(p7.oneInvalid, 'raw', peers)}\n`);
