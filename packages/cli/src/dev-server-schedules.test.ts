@@ -194,9 +194,9 @@ describe('lift dev with a worker (createWorker, no HTTP)', () => {
       // No HTTP path: a request is told so, and so is the dashboard's API explorer.
       const answer = await fetch(`${server.url}/anything`);
       expect(answer.status).toBe(404);
-      expect(await answer.json()).toEqual({
-        message: 'This service is a worker (createWorker): it serves no HTTP',
-      });
+      expect(((await answer.json()) as { message: string }).message).toMatch(
+        /^This service is a worker \(createWorker\): it serves no HTTP; fire its schedules with POST \/_lift\/schedules\/NAME/,
+      );
       const explorer = await fetch(`${server.url}/_lift/openapi.json`);
       expect(explorer.status).toBe(501);
       expect(((await explorer.json()) as { message: string }).message).toMatch(/a worker \(createWorker\)/);

@@ -257,9 +257,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     }
     // A worker has no routes and no HTTP path at all: say so instead of a bare 500 from its handler.
     if (isWorker(service.app)) {
-      res
-        .writeHead(404, { 'content-type': 'application/json' })
-        .end('{"message":"This service is a worker (createWorker): it serves no HTTP"}');
+      res.writeHead(404, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          message:
+            'This service is a worker (createWorker): it serves no HTTP; fire its schedules with POST /_lift/schedules/NAME, send it records with lift invoke --source sqs (or another record source)',
+        }),
+      );
       line(`${req.method} ${req.url} 404 (a worker serves no HTTP) ${ms()}`);
       return;
     }

@@ -1,5 +1,5 @@
 import type { LambdaContext } from '../context/lambda.js';
-import { ConfigurationError } from '../errors/errors.js';
+import { ConfigurationError, HttpError } from '../errors/errors.js';
 import { ACCESS_LINE, accessLineWriter, type LiftLogger } from './access-line.js';
 import { isoTimestamp, jsonString, jsonValue, jsonValueAt } from './json.js';
 import {
@@ -80,6 +80,11 @@ function formatError(error: Error, mask: FieldMasker): Record<string, unknown> {
     location: location(error.stack),
     message: mask('message', error.message),
     stack: mask('stack', error.stack),
+    // What a typed error says beyond its message (a validation failure's field issues): without it,
+    // a record refused by its schema would be logged without the field that failed.
+    ...(error instanceof HttpError && error.details !== undefined
+      ? { details: mask('details', error.details) }
+      : {}),
     ...(error.cause === undefined
       ? {}
       : {

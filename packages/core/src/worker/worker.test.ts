@@ -140,18 +140,29 @@ describe('a worker observes its records', () => {
       service: 'billing',
       logger: createLogger({ service: 'billing', write }),
       metrics: createMetrics({ namespace: 'billing', service: 'billing', write }),
-    }).sqs('orders', () => {
+    }).sqs('orders', { body: z.object({ total: z.number() }) }, () => {
       throw new Error('boom');
     });
-    await worker.handler(sqsEvent([{ body: 'x' }], { queue: 'orders' }), lambda());
+    await worker.handler(
+      sqsEvent([{ body: '{"total":1}' }, { body: '{"total":"1"}' }], { queue: 'orders' }),
+      lambda(),
+    );
     const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    // A message refused by its schema is logged with the field that failed, not only "failed validation".
+    const refused = parsed.find(
+      (l) => l.message === 'Record failed' && JSON.stringify(l).includes('validation'),
+    );
+    expect(refused?.error).toMatchObject({
+      name: 'UnprocessableError',
+      details: { issues: [expect.objectContaining({ path: expect.stringContaining('total') })] },
+    });
     expect(parsed.some((l) => l.level === 'ERROR' && l.service === 'billing')).toBe(true);
     expect(parsed.find((l) => typeof l._aws === 'object' && 'records' in l)).toMatchObject({
       service: 'billing',
       event_source: 'sqs',
       event_name: 'orders',
-      records: 1,
-      record_failures: 1,
+      records: 2,
+      record_failures: 2,
     });
   });
 });
