@@ -1,9 +1,10 @@
 /**
  * Bundle budgets: the hello-world, SQS-only and P1 bundles, built as P5 builds them, must not grow past
  * their ceilings; an HTTP-only app must not carry the features it does not import, nor a worker the
- * HTTP core. The ceilings are the sizes measured on 2026-12-02 after issue 17's changes (66,152 B,
- * 57,874 B and 69,136 B) plus about 2%, a
- * ratchet: each change that shrinks a bundle lowers its ceiling here, towards issue 17's goals
+ * HTTP core. The ceilings are the sizes measured on 2026-12-02 when each was set (hello-world 66,152 B
+ * and P1 69,136 B after issue 17's first changes, SQS-only 57,874 B with createWorker; now 66,417,
+ * 58,023 and 69,401 B) plus about 2%, a ratchet: each change that shrinks a bundle lowers its ceiling
+ * here, towards issue 17's goals
  * (hello-world ≤ 16 KB with observability on, P1 with defaults ≤ Middy's P1 bundle, ~15 KB).
  */
 import { fileURLToPath } from 'node:url';

@@ -350,6 +350,10 @@ describe('start-up checks', () => {
     expect(() => createApp({ service: '' })).toThrow(/service/);
     expect(() => createApp({ service: 'x', basePath: 'v1' })).toThrow(/basePath/);
     expect(() => createApp({ service: 'x', bodyLimit: -1 })).toThrow(/bodyLimit/);
+    // null is no value: refused, not taken for the default service name or crashing on a property.
+    expect(() => createApp({ service: null as never })).toThrow(/createApp option "service"/);
+    expect(() => createApp({ logger: null as never })).toThrow(/createApp option "logger"/);
+    expect(() => createApp({ metrics: null as never })).toThrow(/createApp option "metrics"/);
   });
 
   it('refuses unknown route options', () => {

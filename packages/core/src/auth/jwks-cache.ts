@@ -87,17 +87,20 @@ const defaultFetch = async (uri: string, signal: AbortSignal): Promise<unknown> 
  * cooldown, so a stream of tokens with made-up key ids cannot flood the issuer; a token whose `kid`
  * is being fetched for already waits for that fetch rather than being refused by the cooldown. When
  * the endpoint is down, the keys already held keep verifying (stale-if-error); a `kid` never seen is
- * refused. A failed fetch is not tried again for `min(unknownKidCooldownMs, 5 s)`: meanwhile the keys
- * held answer without waiting, and with none held requests are refused at once. Keys given in an issuer's
- * options (held under {@link GIVEN_KEYS_PREFIX}) are never refreshed.
+ * refused. After a failed fetch, a token whose key is held does not wait for another fetch for
+ * `min(unknownKidCooldownMs, 1 s)` (the held key answers: a key withdrawn meanwhile is refused from
+ * the first successful refresh), and with no set held tokens are refused at once for as long; an
+ * unknown `kid` with a set held stays bounded by the cooldown. Keys given in an issuer's options
+ * (held under {@link GIVEN_KEYS_PREFIX}) are never refreshed.
  */
 export function createJwksCache(options: JwksCacheOptions = {}): LiftJwksCache {
   const maxAgeMs = options.maxAgeMs ?? 3_600_000;
   const cooldownMs = options.unknownKidCooldownMs ?? 30_000;
   const timeoutMs = options.timeoutMs ?? 3_000;
   // Short and not an option: it spares a down issuer a fetch per request, and every request the wait
-  // for the fetch's timeout.
-  const retryDelayMs = Math.min(cooldownMs, 5_000);
+  // for the fetch's timeout, while keeping short the time a recovered issuer is not asked again
+  // (tokens refused at a cold start, a withdrawn key still answering).
+  const retryDelayMs = Math.min(cooldownMs, 1_000);
   const fetchJwks = options.fetchJwks ?? defaultFetch;
   const now = options.now ?? Date.now;
   const entries = new Map<string, Entry>();

@@ -219,7 +219,7 @@ describe('JWT keys', () => {
     expect(await Promise.all(answers)).toEqual(['401', '401', '401']); // sharing the one fetch
     expect(fetches).toBe(1);
     for (let i = 0; i < 5; i++) expect(await userOf(authenticate(bearer(token)))).toBe('401');
-    clock += 4_999; // the retry delay is min(cooldown 30 s, 5 s)
+    clock += 999; // the retry delay is min(cooldown 30 s, 1 s)
     expect(await userOf(authenticate(bearer(token)))).toBe('401');
     expect(fetches).toBe(1);
     clock += 1;
@@ -249,7 +249,7 @@ describe('JWT keys', () => {
     up = true;
     expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('401'); // within the delay
     expect(fetches).toBe(1);
-    clock += 5_000;
+    clock += 1_000;
     expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('u1');
     expect(fetches).toBe(2);
     // Once a set is held, stale-if-error applies again: the issuer going down keeps its keys verifying.
@@ -265,7 +265,7 @@ describe('JWT keys', () => {
     let up = false;
     const key = keyPair('k1');
     const cache = createJwksCache({
-      unknownKidCooldownMs: 2_000, // shorter than 5 s: the retry delay follows it
+      unknownKidCooldownMs: 500, // shorter than 1 s: the retry delay follows it
       now: () => clock,
       fetchJwks: async () => {
         fetches += 1;
@@ -277,7 +277,7 @@ describe('JWT keys', () => {
     await expect(cache.getJwks(JWKS_URI)).rejects.toThrow(/could not be fetched, recently/);
     expect(fetches).toBe(1);
     up = true;
-    clock += 1_999;
+    clock += 499;
     await expect(cache.getJwks(JWKS_URI)).rejects.toThrow(/could not be fetched, recently/);
     clock += 1;
     expect((await cache.getJwks(JWKS_URI)).keys).toHaveLength(1);
@@ -310,9 +310,72 @@ describe('JWT keys', () => {
     // Within the retry delay, requests verify with the held key without a fetch to wait for.
     for (let i = 0; i < 5; i++) expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('u1');
     expect(fetches).toBe(2);
-    clock += 5_000;
+    clock += 1_000;
     up = true;
     expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('u1');
+    expect(fetches).toBe(3);
+  });
+
+  it('getJwks with a stale set and a refresh failed just now answers with the set, without a fetch', async () => {
+    let clock = Date.now();
+    let fetches = 0;
+    let up = true;
+    const key = keyPair('k1');
+    const cache = createJwksCache({
+      maxAgeMs: 60_000,
+      now: () => clock,
+      fetchJwks: async () => {
+        fetches += 1;
+        if (!up) throw new Error('issuer down');
+        return { keys: [key.jwk] };
+      },
+    });
+    await cache.getJwks(JWKS_URI);
+    up = false;
+    clock += 120_000;
+    expect((await cache.getJwks(JWKS_URI)).keys).toHaveLength(1); // stale-if-error, one failed fetch
+    expect((await cache.getJwks(JWKS_URI)).keys).toHaveLength(1); // within the delay: no fetch at all
+    expect(fetches).toBe(2);
+    clock += 1_000;
+    up = true;
+    await cache.getJwks(JWKS_URI);
+    expect(fetches).toBe(3);
+  });
+
+  it('a key withdrawn while a refresh is under way is refused, even just after a failed refresh', async () => {
+    let clock = Date.now();
+    let fetches = 0;
+    const first = keyPair('k1');
+    const second = keyPair('k2');
+    let answer: () => Promise<unknown> = async () => ({ keys: [first.jwk] });
+    const authenticate = jwtAuthenticator({
+      issuers: [{ issuer: ISSUER, audience: 'api', algorithms: ['RS256'], jwksUri: JWKS_URI }],
+      cacheSize: 0,
+      now: () => clock,
+      jwks: {
+        maxAgeMs: 60_000,
+        fetchJwks: () => {
+          fetches += 1;
+          return answer();
+        },
+      },
+    });
+    expect(await userOf(authenticate(bearer(await sign(first, clock))))).toBe('u1');
+    clock += 120_000; // stale, and past the unknown-kid cooldown of the first fetch
+    answer = async () => {
+      throw new Error('issuer down');
+    };
+    expect(await userOf(authenticate(bearer(await sign(first, clock))))).toBe('u1'); // stale-if-error
+    // Within the retry delay, a token with a new kid starts a refresh, which withdraws k1; a k1 token
+    // arriving meanwhile waits for that refresh instead of being answered by the held, stale key.
+    const slow = gate();
+    answer = () => slow.opened.then(() => ({ keys: [second.jwk] }));
+    const rotated = userOf(authenticate(bearer(await sign(second, clock, 'u2'))));
+    await settle();
+    const withdrawn = userOf(authenticate(bearer(await sign(first, clock))));
+    await settle();
+    slow.open();
+    expect(await Promise.all([rotated, withdrawn])).toEqual(['u2', '401']);
     expect(fetches).toBe(3);
   });
 });

@@ -6,9 +6,9 @@ import { isPowertoolsLogger, type PowertoolsLoggerLike, powertoolsLogger } from 
 /** The logger and metrics options every Lift entry point takes (`createApp`, `createWorker`). */
 export interface LoggerMetricsOptions {
   /**
-   * The logger, behind the access log, `ctx.log` and the record handlers' logs (default
+   * The logger, behind an app's access log and `ctx.log` and the record handlers' logs (default
    * `createLogger({ service })`); a Powertools `Logger` instance is accepted as is (see
-   * `powertoolsLogger`); `false` for none, which also turns the access log off.
+   * `powertoolsLogger`); `false` for none (for an app, the access log too).
    */
   readonly logger?: Logger | PowertoolsLoggerLike | false;
   /**

@@ -1,5 +1,6 @@
 import type { LambdaContext } from '../context/lambda.js';
 import { ConfigurationError } from '../errors/errors.js';
+import { RANK } from './log-line.js';
 import type { Logger, LogLevel } from './logger.js';
 import { createFieldMasker, type FieldMasker, type MaskOptions } from './masking.js';
 
@@ -24,16 +25,6 @@ export interface PowertoolsLoggerOptions {
   /** Masking of sensitive fields and values before they reach Powertools (default on); `false` turns it off. */
   readonly mask?: MaskOptions | false;
 }
-
-const RANK: Record<string, number> = {
-  TRACE: 6,
-  DEBUG: 8,
-  INFO: 12,
-  WARN: 16,
-  ERROR: 20,
-  CRITICAL: 24,
-  SILENT: 28,
-};
 
 /** Whether a value is a Powertools `Logger` (by its methods; Lift's own loggers have `enabled` instead). */
 export function isPowertoolsLogger(value: unknown): value is PowertoolsLoggerLike {
@@ -115,7 +106,8 @@ export function powertoolsLogger(
         traceId = request?.traceId;
       },
       enabled: (level: LogLevel) =>
-        level !== 'SILENT' && (RANK[level] ?? 0) >= (RANK[logger.getLevelName().toUpperCase()] ?? 12),
+        level !== 'SILENT' &&
+        (RANK[level] ?? 0) >= (RANK[logger.getLevelName().toUpperCase() as LogLevel] ?? 12),
     };
   };
   return make({});

@@ -146,9 +146,10 @@ export class Worker<S extends object = Record<string, unknown>> {
   };
 }
 
-// The marks by which the app's adapters know an HTTP request (API Gateway REST and HTTP APIs, Function
-// URLs, ALB), authorizer and WebSocket payloads excluded as they exclude them: enough to name the
-// mistake without carrying the adapters.
+// The marks by which the app's adapters (adapters/detect.ts) know an HTTP request (API Gateway REST and
+// HTTP APIs, Function URLs, ALB), authorizer and WebSocket payloads excluded as they exclude them:
+// enough to name the mistake without carrying the adapters. Kept in step with detect.ts by the
+// worker's tests, which send every HTTP event shape of the test kit and the look-alikes it refuses.
 function isHttpRequest(event: unknown): boolean {
   if (event === null || typeof event !== 'object') return false;
   const e = event as Record<string, unknown>;
@@ -157,7 +158,8 @@ function isHttpRequest(event: unknown): boolean {
   const c = context as Record<string, unknown>;
   if (typeof e.type === 'string' && ('methodArn' in e || 'routeArn' in e)) return false;
   if ('messageDirection' in c || 'connectedAt' in c) return false;
-  return e.version === '2.0' ? typeof c.http === 'object' : 'httpMethod' in e || typeof c.elb === 'object';
+  const record = (value: unknown) => typeof value === 'object' && value !== null;
+  return e.version === '2.0' ? record(c.http) : 'httpMethod' in e || record(c.elb);
 }
 
 /**
