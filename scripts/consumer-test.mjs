@@ -69,6 +69,17 @@ export const handler = app.handler;
 export const streamingHandler = streamify(app);
 `;
 
+// A records-only function, from its own subpath: its types and its run through the packed CLI.
+const WORKER = `import { createWorker } from '@lift/core/worker';
+import { z } from 'zod';
+
+export const worker = createWorker({ service: 'consumer-worker' });
+worker.sqs('orders', { body: z.object({ total: z.number() }) }, (message) => {
+  if (message.body.total < 0) throw new Error('negative total');
+});
+export const handler = worker.handler;
+`;
+
 // The deployment, as docs/deploy.md writes it: one stack from the service's own declarations.
 const INFRA = `import { fileURLToPath } from 'node:url';
 import { LiftService, loadService, stageSettings } from '@lift/cdk';
@@ -262,6 +273,7 @@ try {
   );
   writeFileSync(join(app, 'src/handler.ts'), SERVICE);
   writeFileSync(join(app, 'src/tooling.ts'), TOOLING);
+  writeFileSync(join(app, 'src/worker.ts'), WORKER);
   writeFileSync(join(app, 'src/infra.ts'), INFRA);
   npm(['install', '--prefer-offline', '--no-audit', '--no-fund'], app);
   if (readFileSync(join(app, 'node_modules/@lift/cli/dist/lift.mjs'), 'utf8').includes('function createApp('))
@@ -318,6 +330,12 @@ try {
   );
   if (created.statusCode !== 201) fail(`lift invoke POST answered ${JSON.stringify(created)}`);
   console.log('lift invoke: GET /health 200, POST with a lift token 201');
+  const batch = JSON.parse(
+    lift(['invoke', 'src/worker.ts', '--source', 'sqs', '--queue', 'orders', '--body', '{"total":-1}']),
+  );
+  if (batch?.batchItemFailures?.length !== 1)
+    fail(`lift invoke of the worker answered ${JSON.stringify(batch)}`);
+  console.log('lift invoke: the worker (@lift/core/worker) answers an SQS batch with its failed message');
   await devServerAnswers(app, token);
   await synthesises(app);
   console.log('consumer test passed');

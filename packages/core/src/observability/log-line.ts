@@ -26,7 +26,7 @@ export const REQUEST_KEYS = [
   'duration_ms',
 ] as const;
 
-/** @internal The fields of a log call or of a child logger. */
+/** The fields of a log call or of a child logger. */
 export type Fields = Readonly<Record<string, unknown>>;
 
 /** @internal What one invocation's lines share: cold start, fixed keys, level and the kept lines. */
