@@ -22,7 +22,12 @@ export {
   issueApiKey,
   memoryApiKeyStore,
 } from './api-keys.js';
-export { createJwksCache, JwkNotFoundError, type JwksCacheOptions } from './jwks-cache.js';
+export {
+  createJwksCache,
+  JwkNotFoundError,
+  type JwksCacheOptions,
+  JwksUnavailableError,
+} from './jwks-cache.js';
 export {
   type CognitoIssuerOptions,
   DEFAULT_LEEWAY_SECONDS,

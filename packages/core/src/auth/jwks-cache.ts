@@ -50,6 +50,23 @@ export class JwkNotFoundError extends Error {
   }
 }
 
+/**
+ * Thrown when a token's key cannot be known because the issuer's key set could not be fetched (the
+ * issuer unreachable, or answering with something that is no key set): not a bad token, so the
+ * authenticator answers it with a 503 and `Retry-After`, not a 401 that would send a client to sign
+ * in again.
+ */
+export class JwksUnavailableError extends Error {
+  /**
+   * @param message what could not be fetched
+   * @param options the fetch's failure, as `cause`
+   */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'JwksUnavailableError';
+  }
+}
+
 function isJwks(value: unknown): value is Jwks {
   return (
     typeof value === 'object' &&
@@ -145,7 +162,7 @@ export function createJwksCache(options: JwksCacheOptions = {}): LiftJwksCache {
   // With no set held there is nothing to fall back on: the request is refused at once.
   const refuseIfRetriedTooSoon = (uri: string): void => {
     if (!entries.has(uri) && failedRecently(uri)) {
-      throw new JwkNotFoundError(
+      throw new JwksUnavailableError(
         `The key set could not be fetched, recently; retrying after ${retryDelayMs} ms`,
       );
     }
@@ -170,7 +187,9 @@ export function createJwksCache(options: JwksCacheOptions = {}): LiftJwksCache {
         return await fetchFresh(uri);
       } catch (error) {
         if (entry !== undefined) return entry.jwks;
-        throw error;
+        throw new JwksUnavailableError(`The key set could not be fetched: ${String(error)}`, {
+          cause: error,
+        });
       }
     },
     getCachedJwk(uri, jwt: DecomposedJwt) {
@@ -209,7 +228,12 @@ export function createJwksCache(options: JwksCacheOptions = {}): LiftJwksCache {
         pending = fetchFresh(uri);
       }
       const jwks = await pending.catch((error: unknown) => {
-        throw new JwkNotFoundError(`Unknown key id, and the key set could not be fetched: ${String(error)}`);
+        throw new JwksUnavailableError(
+          `Unknown key id, and the key set could not be fetched: ${String(error)}`,
+          {
+            cause: error,
+          },
+        );
       });
       const jwk = find(jwks, kid);
       if (jwk === undefined) throw new JwkNotFoundError('Unknown key id');

@@ -1,9 +1,14 @@
 import { createHash } from 'node:crypto';
 import { type DecomposedJwt, decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import type { Principal } from '../context/principal.js';
-import { ConfigurationError, refuseUnknownOptions, UnauthorizedError } from '../errors/errors.js';
+import {
+  ConfigurationError,
+  refuseUnknownOptions,
+  ServiceUnavailableError,
+  UnauthorizedError,
+} from '../errors/errors.js';
 import type { Authenticator } from './api-gateway.js';
-import { createJwksCache, type JwksCacheOptions } from './jwks-cache.js';
+import { createJwksCache, type JwksCacheOptions, JwksUnavailableError } from './jwks-cache.js';
 import {
   type CognitoIssuerOptions,
   configureIssuer,
@@ -52,6 +57,14 @@ const OPTION_KEYS = new Set([
   'now',
   'revocation',
 ]);
+
+// A key set that could not be fetched says nothing about the token: 503, so a client retries
+// rather than signing in again; anything else wrong with a token is a 401.
+function refused(cause: unknown): UnauthorizedError | ServiceUnavailableError {
+  if (cause instanceof JwksUnavailableError)
+    return new ServiceUnavailableError('Token keys unavailable', { headers: { 'retry-after': '1' }, cause });
+  return invalid(cause);
+}
 
 function invalid(cause?: unknown): UnauthorizedError {
   return new UnauthorizedError('Invalid token', {
@@ -155,13 +168,13 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): Authenticato
     try {
       claims = issuer.verify(jwt, token);
     } catch (error) {
-      throw invalid(error);
+      throw refused(error);
     }
     if (claims instanceof Promise)
       return claims.then(
         (verified) => accept(issuer, verified),
         (error: unknown) => {
-          throw invalid(error);
+          throw refused(error);
         },
       );
     return accept(issuer, claims);

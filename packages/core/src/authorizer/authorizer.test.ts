@@ -277,13 +277,15 @@ describe('refusals', () => {
     expect(await authorizer({ simpleResponse: true })(httpV2({}))).toEqual({ isAuthorized: false });
   });
 
-  it('authenticator network error denies (JWKS endpoint down): refused, the cause logged', async () => {
+  it('authenticator network error denies (JWKS endpoint down): an error, not an allow nor a 401, the cause logged', async () => {
     up = false;
     try {
       lines = [];
       const fresh = createAuthorizer({ authenticators: [jwt()], logger });
-      await expect(fresh(token(`Bearer ${await userToken()}`))).rejects.toThrow(/^Unauthorized$/);
-      expect(lines[0]).toMatchObject({ decision: 'unauthorized', reason: 'Invalid token', status: 401 });
+      // The token may well be good: the caller gets API Gateway's 500, which it may retry, not the
+      // 401 that would send it to sign in again; as for an API key store that cannot be reached.
+      await expect(fresh(token(`Bearer ${await userToken()}`))).rejects.toThrow(/^Authorizer error$/);
+      expect(lines[0]).toMatchObject({ decision: 'error', reason: 'an authenticator failed', status: 500 });
       expect(JSON.stringify(lines[0]?.error)).toMatch(/could not be fetched/);
     } finally {
       up = true;
