@@ -129,7 +129,10 @@ export function createJwksCache(options: JwksCacheOptions = {}): LiftJwksCache {
   const fetchFresh = (uri: string): Promise<Jwks> => {
     let pending = inFlight.get(uri);
     if (pending === undefined) {
-      pending = fetchJwks(uri, AbortSignal.timeout(timeoutMs))
+      // Through a promise from the start: a fetcher that throws at once fails the fetch like one that
+      // rejects (stale-if-error, the retry delay), rather than escaping as a bad token.
+      pending = Promise.resolve()
+        .then(() => fetchJwks(uri, AbortSignal.timeout(timeoutMs)))
         .then((value) => {
           if (!isJwks(value)) throw new Error(`JWKS ${uri} is not a JSON Web Key Set`);
           entries.set(uri, { jwks: value, fetchedAt: now() });
@@ -217,10 +220,16 @@ export function createJwksCache(options: JwksCacheOptions = {}): LiftJwksCache {
       }
       // A fetch under way (for this kid, e.g. during a key rotation, or any other) may well list the
       // key: the cooldown only limits starting new fetches, so join it instead of refusing.
+      // Keys given in the options have nowhere to be fetched from: an unknown kid is simply unknown.
+      if (uri.startsWith(GIVEN_KEYS_PREFIX)) throw new JwkNotFoundError('Unknown key id');
       let pending = inFlight.get(uri);
       if (pending === undefined) {
         const last = lastUnknownKidFetch.get(uri);
         if (entry !== undefined && last !== undefined && now() - last < cooldownMs) {
+          // Within the cooldown nothing is fetched; if the last fetch failed, the key may exist all
+          // the same (a rotation during the outage), so the token is not called bad.
+          if (lastFailedFetch.has(uri))
+            throw new JwksUnavailableError('Unknown key id, and the key set could not be fetched lately');
           throw new JwkNotFoundError('Unknown key id');
         }
         refuseIfRetriedTooSoon(uri);

@@ -133,6 +133,10 @@ describe('JWT keys', () => {
     });
     clock += 3_600_000;
     expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('u1');
+    // A made-up kid against given keys is a bad token (401), never a fetch, never a 503.
+    const forged = { ...keyPair('made-up') };
+    for (let i = 0; i < 3; i++)
+      expect(await userOf(authenticate(bearer(await sign(forged, clock))))).toBe('401');
     expect(fetches).toBe(0);
   });
 
@@ -378,5 +382,58 @@ describe('JWT keys', () => {
     slow.open();
     expect(await Promise.all([rotated, withdrawn])).toEqual(['u2', '401']);
     expect(fetches).toBe(3);
+  });
+
+  it('a kid rotated in during an outage is answered 503 for the whole cooldown, not 401 after the first', async () => {
+    let clock = Date.now();
+    let up = true;
+    const first = keyPair('k1');
+    const rotated = keyPair('k2');
+    const authenticate = jwtAuthenticator({
+      issuers: [{ issuer: ISSUER, audience: 'api', algorithms: ['RS256'], jwksUri: JWKS_URI }],
+      cacheSize: 0,
+      now: () => clock,
+      jwks: {
+        fetchJwks: async () => {
+          if (!up) throw new Error('issuer down');
+          return { keys: [first.jwk, rotated.jwk] };
+        },
+      },
+    });
+    expect(await userOf(authenticate(bearer(await sign(first, clock))))).toBe('u1');
+    clock += 30_000; // past the cold-start fetch's cooldown
+    up = false;
+    const token = await sign({ ...rotated, kid: 'k3' }, clock);
+    expect(await userOf(authenticate(bearer(token)))).toBe('503');
+    clock += 2_000; // within the cooldown: no fetch, and still not called a bad token
+    expect(await userOf(authenticate(bearer(token)))).toBe('503');
+    up = true;
+    clock += 30_000;
+    expect(await userOf(authenticate(bearer(await sign(rotated, clock, 'u2'))))).toBe('u2');
+  });
+
+  it('a fetcher that throws at once fails the fetch as one that rejects: 503 cold, stale-if-error held', async () => {
+    let clock = Date.now();
+    let up = false;
+    const key = keyPair('k1');
+    const authenticate = jwtAuthenticator({
+      issuers: [{ issuer: ISSUER, audience: 'api', algorithms: ['RS256'], jwksUri: JWKS_URI }],
+      cacheSize: 0,
+      now: () => clock,
+      jwks: {
+        maxAgeMs: 60_000,
+        fetchJwks: (() => {
+          if (!up) throw new Error('no network');
+          return Promise.resolve({ keys: [key.jwk] });
+        }) as never,
+      },
+    });
+    expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('503');
+    up = true;
+    clock += 1_000;
+    expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('u1');
+    up = false;
+    clock += 120_000;
+    expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('u1');
   });
 });

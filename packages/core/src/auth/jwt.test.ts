@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app/app.js';
+import type { AuditEvent } from '../observability/audit.js';
 import { createAccessControl } from './access-control.js';
 import { jwtAuthenticator } from './jwt.js';
 import { memoryRevocationStore } from './revocation.js';
@@ -86,12 +87,15 @@ function rawRs256(payloadText: string, kid = 'k1') {
 }
 
 const revocations = memoryRevocationStore({ now: () => clock });
+const audits: AuditEvent[] = [];
 
 function buildApp() {
   const app = createApp({
     service: 'jwt',
     access: createAccessControl({
-      audit: () => {},
+      audit: (event) => {
+        audits.push(event);
+      },
       authenticators: [
         jwtAuthenticator({
           now: () => clock,
@@ -255,6 +259,8 @@ describe('JWT authentication', () => {
           requestId: expect.any(String),
         },
       });
+      // Audited as credentials that could not be checked, not as invalid ones.
+      expect(audits.at(-1)).toMatchObject({ outcome: 'deny', reason: 'credentials could not be checked' });
     } finally {
       up = true;
     }

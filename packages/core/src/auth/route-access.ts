@@ -1,7 +1,7 @@
 import type { AccessSteps, Permission, RouteAuth, RouteInfo } from '../app/access.js';
 import type { Context, RequestInput } from '../context/context.js';
 import type { Principal } from '../context/principal.js';
-import { ConfigurationError, UnauthorizedError } from '../errors/errors.js';
+import { ConfigurationError, HttpError, UnauthorizedError } from '../errors/errors.js';
 import {
   describePlace,
   type FieldLists,
@@ -166,9 +166,16 @@ export function routeAccess(policy: Policy, route: RouteInfo, declaration: Route
   return {
     beforeValidation(ctx) {
       if (ctx.principal !== undefined) return check(ctx, ctx.principal);
-      // Bad credentials (an invalid token) are audited like missing ones.
+      // Bad credentials (an invalid token) are audited like missing ones; credentials that could not
+      // be checked (an authenticator's 5xx: keys or a store unreachable) are audited as such.
       const failed = (error: unknown): never => {
-        record(ctx, undefined, 'deny', 'invalid credentials');
+        const unchecked = error instanceof HttpError && error.status >= 500;
+        record(
+          ctx,
+          undefined,
+          'deny',
+          unchecked ? 'credentials could not be checked' : 'invalid credentials',
+        );
         throw error;
       };
       let found: ReturnType<Policy['authenticate']>;
