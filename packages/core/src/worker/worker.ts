@@ -1,3 +1,4 @@
+import { httpEventKind } from '../adapters/kind.js';
 import type { AppManifest } from '../app/manifest.js';
 import { type RecordMethods, recordMethods } from '../app/record-methods.js';
 import type { LambdaContext } from '../context/lambda.js';
@@ -138,28 +139,13 @@ export class Worker<S extends object = Record<string, unknown>> {
   /** The Lambda entry point: `export const handler = worker.handler`. */
   readonly handler = async (event: unknown, lambdaContext?: LambdaContext): Promise<unknown> => {
     this.frozen = true;
-    if (isHttpRequest(event))
+    // The app's own rules (adapters/kind.ts), without the adapters themselves.
+    if (httpEventKind(event) !== undefined)
       throw new InvalidEventError(
         'Unsupported event: an HTTP request, and a worker serves none (createApp serves HTTP)',
       );
     return this.engine.dispatch(event, lambdaContext);
   };
-}
-
-// The marks by which the app's adapters (adapters/detect.ts) know an HTTP request (API Gateway REST and
-// HTTP APIs, Function URLs, ALB), authorizer and WebSocket payloads excluded as they exclude them:
-// enough to name the mistake without carrying the adapters. Kept in step with detect.ts by the
-// worker's tests, which send every HTTP event shape of the test kit and the look-alikes it refuses.
-function isHttpRequest(event: unknown): boolean {
-  if (event === null || typeof event !== 'object') return false;
-  const e = event as Record<string, unknown>;
-  const context = e.requestContext;
-  if (context === null || typeof context !== 'object') return false;
-  const c = context as Record<string, unknown>;
-  if (typeof e.type === 'string' && ('methodArn' in e || 'routeArn' in e)) return false;
-  if ('messageDirection' in c || 'connectedAt' in c) return false;
-  const record = (value: unknown) => typeof value === 'object' && value !== null;
-  return e.version === '2.0' ? record(c.http) : 'httpMethod' in e || record(c.elb);
 }
 
 /**
