@@ -39,6 +39,14 @@ class ManualClock implements ScheduleClock {
 }
 
 const START = Date.parse('2026-12-01T08:00:00Z');
+
+/** Waits (up to 10 s) until `logs` holds `count` lines matching `pattern`. */
+async function waitForLine(logs: readonly string[], pattern: RegExp, count = 1): Promise<void> {
+  for (let waited = 0; logs.filter((l) => pattern.test(l)).length < count; waited += 20) {
+    if (waited > 10_000) throw new Error(`no ${pattern} in:\n${logs.join('\n')}`);
+    await sleep(20);
+  }
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('lift dev runs the declared schedules', () => {
@@ -54,12 +62,7 @@ describe('lift dev runs the declared schedules', () => {
     )
       .filter((s) => s.source === 'schedule')
       .map((s) => s.record);
-  const waitForLog = async (pattern: RegExp, count = 1) => {
-    for (let waited = 0; logs.filter((l) => pattern.test(l)).length < count; waited += 20) {
-      if (waited > 10_000) throw new Error(`no ${pattern} in:\n${logs.join('\n')}`);
-      await sleep(20);
-    }
-  };
+  const waitForLog = (pattern: RegExp, count = 1) => waitForLine(logs, pattern, count);
 
   beforeAll(async () => {
     server = await startDevServer({
@@ -201,10 +204,7 @@ describe('lift dev with a worker (createWorker, no HTTP)', () => {
       expect(explorer.status).toBe(501);
       expect(((await explorer.json()) as { message: string }).message).toMatch(/a worker \(createWorker\)/);
       clock.advance(60_000);
-      for (let waited = 0; !logs.some((l) => /^schedule every-minute fired: ok/.test(l)); waited += 20) {
-        if (waited > 10_000) throw new Error(`never fired:\n${logs.join('\n')}`);
-        await sleep(20);
-      }
+      await waitForLine(logs, /^schedule every-minute fired: ok/);
     } finally {
       await server.close();
     }

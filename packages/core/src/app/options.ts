@@ -1,6 +1,7 @@
 import { DEFAULT_BODY_LIMIT } from '../body/body.js';
 import type { Context, RequestInput } from '../context/context.js';
 import { ConfigurationError, refuseUnknownOptions } from '../errors/errors.js';
+import { refuseForeignFeature } from '../errors/features.js';
 import type { Records } from '../events/feature.js';
 import { type RequestIdOptions, requestId } from '../http/request-id.js';
 import { type SecurityHeadersOptions, securityHeaders } from '../http/security-headers.js';
@@ -154,12 +155,7 @@ export function checkAppOptions(options: AppOptions): {
   if (options.access !== undefined && typeof options.access?.prepare !== 'function') {
     throw new ConfigurationError('createApp option "access" must come from createAccessControl()');
   }
-  for (const [name, factory] of FEATURES) {
-    // Branded by the factory (a registered symbol, so two copies of the package still agree).
-    const value = options[name] as Record<symbol, unknown> | undefined;
-    if (value !== undefined && (value === null || value[Symbol.for('lift.feature')] !== name))
-      throw new ConfigurationError(`createApp option "${name}" takes ${factory}`);
-  }
+  for (const [name, factory] of FEATURES) refuseForeignFeature(options[name], name, factory, 'createApp');
   if (options.stripStage !== undefined && typeof options.stripStage !== 'boolean') {
     throw new ConfigurationError('stripStage must be a boolean');
   }

@@ -9,7 +9,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../context/principal.js';
-import { createJwksCache } from './jwks-cache.js';
+import { createJwksCache, type JwksCacheOptions } from './jwks-cache.js';
 import { jwtAuthenticator } from './jwt.js';
 
 const ISSUER = 'https://keys.lift.test';
@@ -28,6 +28,16 @@ const sign = (key: { kid: string; privateKey: KeyObject }, now: number, sub = 'u
 
 const bearer = (token: string) =>
   ({ header: (name: string) => (name === 'authorization' ? `Bearer ${token}` : undefined) }) as never;
+
+/** The authenticator most tests use: one issuer whose keys are at JWKS_URI, no verified-token cache. */
+function keysAuthenticator(now: () => number, jwks: JwksCacheOptions) {
+  return jwtAuthenticator({
+    issuers: [{ issuer: ISSUER, audience: 'api', algorithms: ['RS256'], jwksUri: JWKS_URI }],
+    cacheSize: 0,
+    now,
+    jwks,
+  });
+}
 
 /** A promise the test settles, so requests can be started while a fetch is still under way. */
 function gate(): { opened: Promise<void>; open: () => void } {
@@ -56,11 +66,9 @@ describe('JWT keys', () => {
     const first = keyPair('k1');
     const replacement = keyPair('k1');
     let served = [first.jwk];
-    const authenticate = jwtAuthenticator({
-      issuers: [{ issuer: ISSUER, audience: 'api', algorithms: ['RS256'], jwksUri: JWKS_URI }],
-      cacheSize: 0,
-      now: () => clock,
-      jwks: { maxAgeMs: 60_000, fetchJwks: async () => ({ keys: served }) },
+    const authenticate = keysAuthenticator(() => clock, {
+      maxAgeMs: 60_000,
+      fetchJwks: async () => ({ keys: served }),
     });
     expect(await userOf(authenticate(bearer(await sign(first, clock))))).toBe('u1');
     served = [replacement.jwk];
@@ -74,11 +82,9 @@ describe('JWT keys', () => {
     const withdrawn = keyPair('k1');
     const next = keyPair('k2');
     let served = [withdrawn.jwk];
-    const authenticate = jwtAuthenticator({
-      issuers: [{ issuer: ISSUER, audience: 'api', algorithms: ['RS256'], jwksUri: JWKS_URI }],
-      cacheSize: 0,
-      now: () => clock,
-      jwks: { maxAgeMs: 60_000, fetchJwks: async () => ({ keys: served }) },
+    const authenticate = keysAuthenticator(() => clock, {
+      maxAgeMs: 60_000,
+      fetchJwks: async () => ({ keys: served }),
     });
     expect(await userOf(authenticate(bearer(await sign(withdrawn, clock))))).toBe('u1');
     served = [next.jwk];
@@ -166,17 +172,12 @@ describe('JWT keys', () => {
     let served = [old.jwk];
     let fetches = 0;
     let fetched = Promise.resolve();
-    const authenticate = jwtAuthenticator({
-      issuers: [{ issuer: ISSUER, audience: 'api', algorithms: ['RS256'], jwksUri: JWKS_URI }],
-      cacheSize: 0,
-      now: () => clock,
-      jwks: {
-        fetchJwks: async () => {
-          fetches += 1;
-          const keys = served;
-          await fetched;
-          return { keys };
-        },
+    const authenticate = keysAuthenticator(() => clock, {
+      fetchJwks: async () => {
+        fetches += 1;
+        const keys = served;
+        await fetched;
+        return { keys };
       },
     });
     expect(await userOf(authenticate(bearer(await sign(old, clock))))).toBe('u1');
@@ -202,16 +203,11 @@ describe('JWT keys', () => {
     let fetches = 0;
     let fetched = Promise.resolve();
     const key = keyPair('k1');
-    const authenticate = jwtAuthenticator({
-      issuers: [{ issuer: ISSUER, audience: 'api', algorithms: ['RS256'], jwksUri: JWKS_URI }],
-      cacheSize: 0,
-      now: () => clock,
-      jwks: {
-        fetchJwks: async () => {
-          fetches += 1;
-          await fetched;
-          throw new Error('issuer down');
-        },
+    const authenticate = keysAuthenticator(() => clock, {
+      fetchJwks: async () => {
+        fetches += 1;
+        await fetched;
+        throw new Error('issuer down');
       },
     });
     const token = await sign(key, clock);
@@ -237,17 +233,12 @@ describe('JWT keys', () => {
     let fetches = 0;
     let up = false;
     const key = keyPair('k1');
-    const authenticate = jwtAuthenticator({
-      issuers: [{ issuer: ISSUER, audience: 'api', algorithms: ['RS256'], jwksUri: JWKS_URI }],
-      cacheSize: 0,
-      now: () => clock,
-      jwks: {
-        maxAgeMs: 60_000,
-        fetchJwks: async () => {
-          fetches += 1;
-          if (!up) throw new Error('issuer down');
-          return { keys: [key.jwk] };
-        },
+    const authenticate = keysAuthenticator(() => clock, {
+      maxAgeMs: 60_000,
+      fetchJwks: async () => {
+        fetches += 1;
+        if (!up) throw new Error('issuer down');
+        return { keys: [key.jwk] };
       },
     });
     expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('503');
@@ -294,17 +285,12 @@ describe('JWT keys', () => {
     let fetches = 0;
     let up = true;
     const key = keyPair('k1');
-    const authenticate = jwtAuthenticator({
-      issuers: [{ issuer: ISSUER, audience: 'api', algorithms: ['RS256'], jwksUri: JWKS_URI }],
-      cacheSize: 0,
-      now: () => clock,
-      jwks: {
-        maxAgeMs: 60_000,
-        fetchJwks: async () => {
-          fetches += 1;
-          if (!up) throw new Error('issuer down');
-          return { keys: [key.jwk] };
-        },
+    const authenticate = keysAuthenticator(() => clock, {
+      maxAgeMs: 60_000,
+      fetchJwks: async () => {
+        fetches += 1;
+        if (!up) throw new Error('issuer down');
+        return { keys: [key.jwk] };
       },
     });
     expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('u1');
@@ -353,16 +339,11 @@ describe('JWT keys', () => {
     const first = keyPair('k1');
     const second = keyPair('k2');
     let answer: () => Promise<unknown> = async () => ({ keys: [first.jwk] });
-    const authenticate = jwtAuthenticator({
-      issuers: [{ issuer: ISSUER, audience: 'api', algorithms: ['RS256'], jwksUri: JWKS_URI }],
-      cacheSize: 0,
-      now: () => clock,
-      jwks: {
-        maxAgeMs: 60_000,
-        fetchJwks: () => {
-          fetches += 1;
-          return answer();
-        },
+    const authenticate = keysAuthenticator(() => clock, {
+      maxAgeMs: 60_000,
+      fetchJwks: () => {
+        fetches += 1;
+        return answer();
       },
     });
     expect(await userOf(authenticate(bearer(await sign(first, clock))))).toBe('u1');
@@ -389,15 +370,10 @@ describe('JWT keys', () => {
     let up = true;
     const first = keyPair('k1');
     const rotated = keyPair('k2');
-    const authenticate = jwtAuthenticator({
-      issuers: [{ issuer: ISSUER, audience: 'api', algorithms: ['RS256'], jwksUri: JWKS_URI }],
-      cacheSize: 0,
-      now: () => clock,
-      jwks: {
-        fetchJwks: async () => {
-          if (!up) throw new Error('issuer down');
-          return { keys: [first.jwk, rotated.jwk] };
-        },
+    const authenticate = keysAuthenticator(() => clock, {
+      fetchJwks: async () => {
+        if (!up) throw new Error('issuer down');
+        return { keys: [first.jwk, rotated.jwk] };
       },
     });
     expect(await userOf(authenticate(bearer(await sign(first, clock))))).toBe('u1');
@@ -416,17 +392,12 @@ describe('JWT keys', () => {
     let clock = Date.now();
     let up = false;
     const key = keyPair('k1');
-    const authenticate = jwtAuthenticator({
-      issuers: [{ issuer: ISSUER, audience: 'api', algorithms: ['RS256'], jwksUri: JWKS_URI }],
-      cacheSize: 0,
-      now: () => clock,
-      jwks: {
-        maxAgeMs: 60_000,
-        fetchJwks: (() => {
-          if (!up) throw new Error('no network');
-          return Promise.resolve({ keys: [key.jwk] });
-        }) as never,
-      },
+    const authenticate = keysAuthenticator(() => clock, {
+      maxAgeMs: 60_000,
+      fetchJwks: (() => {
+        if (!up) throw new Error('no network');
+        return Promise.resolve({ keys: [key.jwk] });
+      }) as never,
     });
     expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('503');
     up = true;

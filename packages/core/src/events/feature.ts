@@ -1,5 +1,6 @@
 import type { LambdaContext } from '../context/lambda.js';
 import { ConfigurationError } from '../errors/errors.js';
+import { markFeature } from '../errors/features.js';
 import type { IdempotencyEngine } from '../idempotency/routes.js';
 import type { DispatcherRuntime, EventDispatcher } from './dispatcher.js';
 import type { ScheduleContext, ScheduleHandler } from './methods.js';
@@ -51,7 +52,7 @@ export class Records {
   /** @internal Use {@link records}. */
   constructor() {
     // What createApp checks at run time: a copy or a look-alike is not the engine.
-    Object.defineProperty(this, Symbol.for('lift.feature'), { value: 'records' });
+    markFeature(this, 'records');
   }
 
   /** @internal The engine of one app. */

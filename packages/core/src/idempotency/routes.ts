@@ -7,6 +7,7 @@ import {
   InternalServerError,
   refuseUnknownOptions,
 } from '../errors/errors.js';
+import { markFeature } from '../errors/features.js';
 import { replayResponse, runIdempotent, storedResultOf } from './engine.js';
 import { idempotencyKey, parseTtl, payloadHash } from './keys.js';
 import type { IdempotencyStore } from './store.js';
@@ -71,7 +72,7 @@ export class Idempotency {
       );
     refuseUnknownOptions(options, ['store', 'ttl'], 'idempotency()');
     // What createApp checks at run time: a copy or a look-alike is not the engine.
-    Object.defineProperty(this, Symbol.for('lift.feature'), { value: 'idempotency' });
+    markFeature(this, 'idempotency');
     this.#store = options.store;
     this.#defaultTtlMs = parseTtl(options.ttl ?? DEFAULT_TTL);
   }

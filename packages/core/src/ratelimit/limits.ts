@@ -5,6 +5,7 @@ import {
   ServiceUnavailableError,
   TooManyRequestsError,
 } from '../errors/errors.js';
+import { markFeature } from '../errors/features.js';
 import { type AuditSink, auditLogSink } from '../observability/audit.js';
 import type { Metrics } from '../observability/metrics.js';
 import { admits, type Decision, type RateLimitStore } from './decision.js';
@@ -123,7 +124,7 @@ export class RateLimits {
       );
     refuseUnknownOptions(options, ['store', 'policies'], 'rateLimits()');
     // What createApp checks at run time: a copy or a look-alike is not the limiter.
-    Object.defineProperty(this, Symbol.for('lift.feature'), { value: 'rateLimits' });
+    markFeature(this, 'rateLimits');
     this.#store = options.store;
     for (const [name, preset] of Object.entries(RATE_LIMIT_PRESETS))
       this.#policies.set(

@@ -3,6 +3,7 @@ import type { AppManifest } from '../app/manifest.js';
 import { type RecordMethods, recordMethods } from '../app/record-methods.js';
 import type { LambdaContext } from '../context/lambda.js';
 import { ConfigurationError, InvalidEventError } from '../errors/errors.js';
+import { refuseForeignFeature } from '../errors/features.js';
 import { type RecordEngine, records } from '../events/feature.js';
 import type { RecordMiddleware } from '../events/registry.js';
 import type { ScheduleInfo } from '../events/schedule.js';
@@ -93,11 +94,12 @@ export class Worker<S extends object = Record<string, unknown>> {
     for (const fn of ['generateId', 'now'] as const)
       if (options[fn] !== undefined && typeof options[fn] !== 'function')
         throw new ConfigurationError(`createWorker option "${fn}" must be a function`);
-    const given = options.idempotency as Record<symbol, unknown> | undefined;
-    if (given !== undefined && (given === null || given[Symbol.for('lift.feature')] !== 'idempotency'))
-      throw new ConfigurationError(
-        `createWorker option "idempotency" takes idempotency({ store, ttl }) from '@lift/core/idempotency'`,
-      );
+    refuseForeignFeature(
+      options.idempotency,
+      'idempotency',
+      "idempotency({ store, ttl }) from '@lift/core/idempotency'",
+      'createWorker',
+    );
     const now = options.now ?? Date.now;
     const { logger, metrics } = loggerAndMetrics(this.service, options, 'createWorker');
     this.engine = records().forApp({
