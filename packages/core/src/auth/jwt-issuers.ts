@@ -270,7 +270,9 @@ function cognitoIssuer(config: CognitoIssuerOptions, settings: IssuerSettings): 
   const clientIds = clientId === null ? null : [clientId].flat();
   // What aws-jwt-verify's CognitoJwtVerifier checks, on the token decomposed once: the pool's issuer
   // and keys, then token use and app client (its `audience` is null: the client id is checked here).
-  const jwksUri = `${issuer}/.well-known/jwks.json`;
+  // Keys given in the options replace the pool's (offline use): a made-up kid must not reach out to it.
+  const jwksUri =
+    config.jwks === undefined ? `${issuer}/.well-known/jwks.json` : `${GIVEN_KEYS_PREFIX}${issuer}`;
   const verifier = new DecomposedJwtVerifier(
     { issuer, audience: null, jwksUri, graceSeconds: settings.leeway },
     settings.jwksCache,

@@ -146,6 +146,48 @@ describe('JWT keys', () => {
     expect(fetches).toBe(0);
   });
 
+  it('made-up kid against a Cognito pool with given keys: refused, the real pool never fetched', async () => {
+    let clock = Date.now();
+    const fetched: string[] = [];
+    const key = keyPair('pool-key');
+    const pool = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc123';
+    const authenticate = jwtAuthenticator({
+      issuers: [
+        {
+          cognito: { userPoolId: 'eu-west-1_Abc123', tokenUse: 'access', clientId: 'client-1' },
+          jwks: { keys: [key.jwk] } as never,
+        },
+      ],
+      cacheSize: 0,
+      now: () => clock,
+      jwks: {
+        maxAgeMs: 60_000,
+        unknownKidCooldownMs: 1_000,
+        fetchJwks: async (uri) => {
+          fetched.push(uri);
+          throw new Error('the pool is not to be asked');
+        },
+      },
+    });
+    const accessToken = (signer: { kid: string; privateKey: KeyObject }) =>
+      new SignJWT({
+        sub: 'u1',
+        client_id: 'client-1',
+        token_use: 'access',
+        exp: Math.floor(clock / 1000) + 600,
+      })
+        .setProtectedHeader({ alg: 'RS256', kid: signer.kid })
+        .setIssuer(pool)
+        .sign(signer.privateKey);
+    clock += 3_600_000;
+    expect(await userOf(authenticate(bearer(await accessToken(key))))).toBe('u1');
+    for (let i = 0; i < 3; i++) {
+      clock += 2_000;
+      expect(await userOf(authenticate(bearer(await accessToken(keyPair(`made-up-${i}`)))))).toBe('401');
+    }
+    expect(fetched).toEqual([]);
+  });
+
   it('verifies without an await when the key is held, and waits for a key set not yet fetched', async () => {
     const key = keyPair('k1');
     const authenticate = jwtAuthenticator({
