@@ -369,4 +369,31 @@ describe('invoke', () => {
       /Cannot read the event/,
     );
   });
+
+  it('an HTTP request to a worker is refused with what it takes instead, and no stack', async () => {
+    const lines: string[] = [];
+    const log = (line: string) => lines.push(line);
+    await expect(invoke({ entry: fixture('records-only.ts'), path: '/jobs', log })).rejects.toThrow(
+      /exports a worker \(createWorker\), which serves no HTTP: send it records with --source sqs/,
+    );
+    // The same request captured in a file reaches the worker, which refuses it by its shape.
+    const event = fileURLToPath(
+      new URL('../../core/test/fixtures/aws-events/powertools/apigw-rest--no-auth.json', import.meta.url),
+    );
+    await expect(invoke({ entry: fixture('records-only.ts'), eventFile: event, log })).rejects.toThrow(
+      /the handler threw: Unsupported event: an HTTP request, and a worker serves none/,
+    );
+    expect(lines.filter((line) => line.startsWith('handler failed'))).toEqual([]);
+    // Its records still go through.
+    expect(
+      await invoke({
+        entry: fixture('records-only.ts'),
+        source: 'sqs',
+        record: { queue: 'jobs' },
+        body: '{}',
+      }),
+    ).toEqual({
+      batchItemFailures: [],
+    });
+  });
 });

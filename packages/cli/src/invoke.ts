@@ -18,7 +18,7 @@ import {
   type RecordSourceName,
 } from './invoke-records.js';
 import { createBuildDir, removeBuildDir } from './paths.js';
-import { type LoadedService, loadService, ServiceError } from './service.js';
+import { isWorker, type LoadedService, loadService, ServiceError } from './service.js';
 import { explainRefusedToken } from './token-diagnosis.js';
 import { serviceTrust } from './trusted-issuers.js';
 
@@ -198,6 +198,11 @@ export async function invoke(options: InvokeOptions): Promise<unknown> {
       for (const line of service.missing)
         log(`warning: the service imports a package that is not installed: ${line}`);
       await dynamodb.ensure(service.tables);
+      // A request built from the flags is HTTP, which a worker refuses: say what it does take instead.
+      if (!later && options.eventFile === undefined && isWorker(service.app))
+        throw new ServiceError(
+          `${options.entry} exports a worker (createWorker), which serves no HTTP: send it records with --source sqs (or another record source), or fire a schedule with --schedule NAME`,
+        );
       if (options.schedule !== undefined) event = scheduleEventFor(options.schedule, service, log);
       else if (isRecordSource(options.source))
         event = await buildRecordEvent(options.source, options.record ?? {}, options.body, service.tables);
@@ -215,9 +220,12 @@ export async function invoke(options: InvokeOptions): Promise<unknown> {
         // The stack is the service's own, mapped to its sources; the failure itself is one line.
         // A failed async record (schedule, SNS, S3, EventBridge) arrives wrapped; its cause is the
         // handler's own error, the one worth showing when the app's logger is off.
+        // An event the handler refuses by its shape (InvalidEventError) is the event's fault, not the
+        // code's: its message says what is wrong, and a stack would only point into Lift.
         const cause = (error as Error)?.cause;
         const stack = ((cause instanceof Error ? cause : error) as Error)?.stack;
-        log(`handler failed: ${typeof stack === 'string' ? service.mapStack(stack) : String(error)}`);
+        if ((error as Error)?.name !== 'InvalidEventError')
+          log(`handler failed: ${typeof stack === 'string' ? service.mapStack(stack) : String(error)}`);
         throw new ServiceError(`the handler threw: ${(error as Error)?.message ?? String(error)}`);
       } finally {
         process.stdout.write = stdoutWrite;
