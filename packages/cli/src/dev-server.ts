@@ -19,29 +19,14 @@ import {
   loadDevIssuer,
   mintDevToken,
 } from './dev-issuer.js';
-import {
-  closeServer,
-  HEADERS_TIMEOUT_MS,
-  listen,
-  loopbackFor,
-  REQUEST_TIMEOUT_MS,
-  refuseTooLarge,
-} from './dev-net.js';
+import { closeServer, HEADERS_TIMEOUT_MS, listen, loopbackFor, REQUEST_TIMEOUT_MS } from './dev-net.js';
+import { requestHandler } from './dev-requests.js';
 import { devRoutes, SCHEDULE_PATH_PREFIX } from './dev-routes.js';
 
 export { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from './dev-net.js';
 
 import { startLocalDynamoDB } from './environment.js';
-import {
-  BodyTooLargeError,
-  declaresTooLarge,
-  type EventFormat,
-  isStreamingHandler,
-  readRequestBody,
-  streamResult,
-  toEvent,
-  writeResult,
-} from './http-bridge.js';
+import { declaresTooLarge, type EventFormat } from './http-bridge.js';
 import { startLocalCloud } from './local-cloud.js';
 import { createBuildDir, isInside, liftCacheDir, removeBuildDir } from './paths.js';
 import {
@@ -52,8 +37,7 @@ import {
   type ScheduleStatus,
   systemClock,
 } from './schedules.js';
-import { isWorker, type LoadedService, loadService, ServiceError } from './service.js';
-import { explainRefusedToken } from './token-diagnosis.js';
+import { type LoadedService, loadService, ServiceError } from './service.js';
 import { serviceTrust } from './trusted-issuers.js';
 
 export { DevServerError } from './errors.js';
@@ -232,88 +216,19 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     },
   });
 
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    // The dev server's own routes (key set, mail, schedule firing, dashboard), never the service's.
-    if ((await ownRoutes(req, res)) || (await dash.handle(req, res))) return;
-    const started = performance.now();
-    const ms = () => `${(performance.now() - started).toFixed(1)} ms`;
-    // One line per request, whatever happens to it.
-    let logged = false;
-    const line = (text: string): boolean => {
-      if (logged) return false;
-      logged = true;
-      log(text);
-      return true;
-    };
-    const trace = requests.start(req.method ?? 'GET', req.url ?? '/');
-    res.once('close', () => {
-      trace.finish(res.writableFinished ? res.statusCode : 0);
-      if (!res.writableFinished) line(`${req.method} ${req.url} client disconnected after ${ms()}`);
-    });
-    if (service === undefined) {
-      res.writeHead(503, { 'content-type': 'application/json' }).end('{"message":"Service is loading"}');
-      line(`${req.method} ${req.url} 503 (still loading) ${ms()}`);
-      return;
-    }
-    // A worker has no routes and no HTTP path at all: say so instead of a bare 500 from its handler.
-    if (isWorker(service.app)) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(
-        JSON.stringify({
-          message:
-            'This service is a worker (createWorker): it serves no HTTP; fire its schedules with POST /_lift/schedules/NAME, send it records with lift invoke --source sqs (or another record source)',
-        }),
-      );
-      line(`${req.method} ${req.url} 404 (a worker serves no HTTP) ${ms()}`);
-      return;
-    }
-    let body: Buffer;
-    try {
-      body = await readRequestBody(req);
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) {
-        refuseTooLarge(req, res);
-        line(`${req.method} ${req.url} 413 (body over API Gateway's 10 MB) ${ms()}`);
-      } else {
-        line(`${req.method} ${req.url} client disconnected after ${ms()}`);
-      }
-      return;
-    }
-    const requestId = globalThis.crypto.randomUUID();
-    // A reload may have swapped the service while the body arrived; the request gets the newest.
-    const current = service;
-    let status: number;
-    try {
-      const event = toEvent(req, body, format, requestId);
-      const context = fakeLambdaContext({
-        timeoutMs,
-        functionName: options.functionName ?? 'lift-dev',
-        awsRequestId: requestId,
-      });
-      // A streaming handler (`streamify(app)`) writes its answer to `res` as it produces it.
-      status = isStreamingHandler(current.handler)
-        ? await dash.capture(trace, () => streamResult(res, current.handler, event, context))
-        : writeResult(res, await dash.capture(trace, () => current.handler(event, context)));
-    } catch (error) {
-      // As API Gateway does when the function fails: a generic 500 to the client, the stack here.
-      const stack = (error as Error)?.stack;
-      const failure = typeof stack === 'string' ? current.mapStack(stack) : String(error);
-      trace.fail(failure);
-      log(`handler failed: ${failure}`);
-      // Once a streamed answer's status went out, only breaking the transfer off says it failed.
-      if (res.headersSent) res.socket?.end();
-      else
-        res.writeHead(500, { 'content-type': 'application/json' }).end('{"message":"Internal Server Error"}');
-      status = 500;
-    }
-    const why =
-      status === 401
-        ? await explainRefusedToken(req.headers.authorization, devIssuer, options.entry, {
-            trust: serviceTrust(current.app),
-            keySets: cloud.userPools().map((p) => ({ issuer: p.issuer, jwksUrl: p.jwksUrl })),
-          }).catch(() => undefined)
-        : undefined;
-    if (line(`${req.method} ${req.url} ${status} ${ms()}`) && why !== undefined) log(`  401 because ${why}`);
-  };
+  const handle = requestHandler({
+    ownRoutes,
+    dashboard: dash,
+    requests,
+    service: () => service,
+    format,
+    timeoutMs,
+    functionName: options.functionName ?? 'lift-dev',
+    devIssuer,
+    entry: options.entry,
+    userPools: () => cloud.userPools(),
+    log,
+  });
 
   const server = createServer(
     {
