@@ -48,6 +48,10 @@ export interface DashboardApi {
   token(req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
 
+/** The token panel's note for a worker, whose events carry no bearer token. */
+const WORKER_TOKENS =
+  "This service is a worker (createWorker): it serves no HTTP, so no request brings it a token and it uses none. A token minted here comes from lift dev's development issuer, for another service that trusts it (LIFT_DEV_ISSUER).";
+
 const NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 function strings(value: unknown, what: string): string[] | string {
@@ -148,6 +152,8 @@ export function dashboardApi(sources: DashboardSources, browser: TableBrowser): 
         url: sources.url(),
         routes: app?.manifest().routes ?? [],
         hasApp: app !== undefined,
+        // A worker serves no HTTP: the page says so instead of an empty routes list.
+        worker: isWorker(app),
         userPools: sources.userPools(),
         openapi: typeof app?.openapi === 'function',
         schedules: sources.schedules().map((s) => {
@@ -269,7 +275,9 @@ export function dashboardApi(sources: DashboardSources, browser: TableBrowser): 
       sendJson(res, ok ? 200 : 500, { schedule: name, ok });
     },
     tokenPlan(res) {
-      sendJson(res, 200, mintPlan(sources.tokens));
+      const plan = mintPlan(sources.tokens);
+      // A worker has no describe(), so the plan would blame a missing app: say what is true instead.
+      sendJson(res, 200, isWorker(sources.app()) ? { ...plan, note: WORKER_TOKENS } : plan);
     },
     async token(req, res) {
       const request = tokenRequest(await readJson(req));

@@ -113,6 +113,7 @@ describe('GET /_lift/api/overview', () => {
       { name: 'sms', title: 'Text messages' },
     ]);
     expect(body.userPools).toBe(1);
+    expect(body.worker).toBe(false);
   });
 
   it('serves the OpenAPI document with the address the page was opened at as its server', async () => {
@@ -284,6 +285,28 @@ describe('who may use it', () => {
     expect((await fetch(`${server.url}/_lift/assets/swagger-ui/package.json`)).status).toBe(404);
     expect((await fetch(`${server.url}/_lift/assets/..%2F..%2Fpackage.json`)).status).toBe(404);
   });
+});
+
+describe("a worker's dashboard", () => {
+  it('says the service is a worker, so the page can say why it has no routes and uses no token', async () => {
+    const worker = await startDevServer({
+      entry: fixture('records-only.ts'),
+      port: 0,
+      watch: false,
+      log: () => {},
+    });
+    try {
+      const overview = (await (await fetch(`${worker.url}/_lift/api/overview`)).json()) as Json;
+      expect(overview).toMatchObject({ service: 'records-only', worker: true, hasApp: true, routes: [] });
+      expect(overview.schedules.map((s: { name: string }) => s.name)).toEqual(['every-minute']);
+      // Not "the entry exports no app", which a worker's missing describe() would otherwise give.
+      const plan = (await (await fetch(`${worker.url}/_lift/api/token`)).json()) as Json;
+      expect(plan.note).toMatch(/^This service is a worker \(createWorker\): it serves no HTTP/);
+      expect(plan.targets.map((t: { id: string }) => t.id)).toEqual(['dev']);
+    } finally {
+      await worker.close();
+    }
+  }, 60_000);
 });
 
 describe('reservedRouteProblem', () => {

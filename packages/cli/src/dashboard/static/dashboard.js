@@ -28,9 +28,11 @@ async function show(name) {
   const section = document.getElementById(`panel-${name}`);
   try {
     overview = await api('overview');
-    document.getElementById('service').textContent = overview.hasApp
-      ? `· ${overview.service}`
-      : `· ${overview.service} (no app exported)`;
+    document.getElementById('service').textContent = overview.worker
+      ? `· ${overview.service} (worker)`
+      : overview.hasApp
+        ? `· ${overview.service}`
+        : `· ${overview.service} (no app exported)`;
     await panels[name](section, overview);
   } catch (error) {
     showError(section, error);

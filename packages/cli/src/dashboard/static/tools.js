@@ -17,8 +17,29 @@ function traits(route) {
   ];
 }
 
-/** Every route with who may call it. */
+/** What a worker's Routes view says instead of an empty table: where its work comes from. */
+function workerNote(overview) {
+  const schedules =
+    overview.schedules.length === 0
+      ? ''
+      : ' Its schedules fire on their timers, from "Run now" in the Schedules view and from POST /_lift/schedules/NAME;';
+  return el(
+    'p',
+    { class: 'note', id: 'worker' },
+    `This service is a worker (createWorker): it serves no HTTP routes.${schedules}`,
+    schedules === '' ? ' Send' : ' send',
+    ' it records with ',
+    el('code', {}, 'lift invoke --source sqs'),
+    ' (or another record source: sns, s3, eventbridge, dynamodb, kinesis).',
+  );
+}
+
+/** Every route with who may call it; for a worker, why there are none. */
 export async function routesPanel(section, overview) {
+  if (overview.worker) {
+    fill(section, ...heading('Routes'), workerNote(overview));
+    return;
+  }
   fill(
     section,
     ...heading(
