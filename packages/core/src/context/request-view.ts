@@ -135,8 +135,13 @@ export class RequestView<I extends RequestInput = DefaultInput, S extends object
     return this.rawHeaders;
   }
 
-  /** One request header by lower-case name; without building the header map when the source can. */
-  protected readHeader(key: string): string | undefined {
+  /**
+   * @internal One request header by its lower-case name, as `header(name)` reads it but without
+   * lower-casing the name (a few hundred instructions a call): for Lift's own reads of fixed names on
+   * every request (trace, correlation id, origin). Also without building the header map when the
+   * source can.
+   */
+  readHeader(key: string): string | undefined {
     const read = this.rawHeaders === undefined ? this.adapter.header : undefined;
     return read === undefined ? this.lowerCaseHeaders()[key] : read(this.event as RawEvent, key);
   }

@@ -130,15 +130,15 @@ export function cors(options: CorsOptions): MiddlewareHooks<object> {
     {
       before(ctx) {
         if (ctx.method !== 'OPTIONS') return;
-        const origin = ctx.header('origin');
-        const requested = origin === undefined ? undefined : ctx.header('access-control-request-method');
+        const origin = ctx.readHeader('origin');
+        const requested = origin === undefined ? undefined : ctx.readHeader('access-control-request-method');
         if (origin !== undefined && requested !== undefined) return preflight(ctx, origin, requested);
       },
       after(ctx) {
         const headers = ctx.res?.headers;
         if (headers === undefined) return;
         addVary(headers, 'Origin');
-        const origin = ctx.header('origin');
+        const origin = ctx.readHeader('origin');
         if (origin === undefined || !isAllowed(origin)) return;
         headers['access-control-allow-origin'] = allowOrigin(origin);
         if (credentials) headers['access-control-allow-credentials'] = 'true';

@@ -18,7 +18,7 @@ export function writeAccessLine(logger: Logger, ctx: Context<RequestInput, objec
     logger[ACCESS_LINE](
       ctx.annotations,
       ctx.requestId,
-      ctx.header('x-correlation-id'),
+      ctx.readHeader('x-correlation-id'),
       principal?.tenantId,
       principal?.userId,
       route,
@@ -32,7 +32,7 @@ export function writeAccessLine(logger: Logger, ctx: Context<RequestInput, objec
     // First, so an annotation can never replace one of the line's own fields.
     ...ctx.annotations,
     request_id: ctx.requestId,
-    correlation_id: ctx.header('x-correlation-id'),
+    correlation_id: ctx.readHeader('x-correlation-id'),
     tenant_id: principal?.tenantId,
     user_id: principal?.userId,
     route,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isoTimestamp, jsonString, jsonValue, jsonValueAt } from './json.js';
+import { epochMillisText, isoTimestamp, jsonString, jsonValue, jsonValueAt } from './json.js';
 
 describe('JSON pieces', () => {
   it('writes strings and scalars exactly as JSON.stringify does', () => {
@@ -70,5 +70,31 @@ describe('JSON pieces', () => {
     expect(isoTimestamp(-62_167_219_200_001)).toBe(new Date(-62_167_219_200_001).toISOString());
     expect(isoTimestamp(253_402_300_800_000)).toBe('+010000-01-01T00:00:00.000Z');
     expect(() => isoTimestamp(Number.NaN)).toThrow(RangeError);
+  });
+
+  it('writes epoch milliseconds exactly as String does, within a second, across seconds and backwards', () => {
+    const start = 1_796_211_824_000;
+    const times = [start, start + 7, start + 999, start + 1000, start - 1, start + 86_400_000, start];
+    for (let ms = start - 3000; ms < start + 3000; ms += 13) times.push(ms);
+    // Injected clocks: small, fractional, negative, past the safe integers, not a number.
+    times.push(0, 5, 999, 1000, 1001, 1.5, start + 0.25, -1, -5000, 2 ** 53, 2 ** 60, Number.NaN, Infinity);
+    for (const ms of times) expect(epochMillisText(ms)).toBe(String(ms));
+  });
+
+  it('keeps timestamps exact when consecutive lines share a second, cross one, or go back in time', () => {
+    // The time up to the second is kept from the line before: a stale second would show here.
+    const start = 1_796_211_824_000;
+    const times = [
+      start,
+      start + 1,
+      start + 999,
+      start + 1000,
+      start + 1001,
+      start - 1,
+      start + 86_400_000,
+      start,
+    ];
+    for (let ms = start - 3000; ms < start + 3000; ms += 7) times.push(ms, ms + 0.9);
+    for (const ms of times) expect(isoTimestamp(ms)).toBe(new Date(ms).toISOString());
   });
 });

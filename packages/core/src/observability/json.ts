@@ -47,18 +47,16 @@ export function jsonValueAt(key: string, value: unknown): string | undefined {
 const DAY_MS = 86_400_000;
 let cachedDay = Number.NaN;
 let dayPrefix = '';
+let cachedSecond = Number.NaN;
+let secondPrefix = '';
+// `.000` to `.999`, each written on first use: a line in the same second as the one before costs a
+// lookup and one concatenation, not four number-to-string conversions.
+const MILLIS: (string | undefined)[] = new Array(1000).fill(undefined);
 
 const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 
-/**
- * `new Date(ms).toISOString()`, computed: the first `toISOString` of a process costs about a
- * millisecond (Lambda's first request pays it) and each later one most of a microsecond. The date
- * part is worked out once per day (days to civil date, as in H. Hinnant's algorithm); years outside
- * 0000–9999 fall back to `Date`, which writes them with a sign.
- */
-export function isoTimestamp(time: number): string {
-  // Date keeps whole milliseconds, dropping a fraction towards zero.
-  const ms = Math.trunc(time);
+/** `YYYY-MM-DDTHH:MM:SS.` of the second `ms` falls in; undefined outside years 0000–9999. */
+function secondOf(ms: number): string | undefined {
   const day = Math.floor(ms / DAY_MS);
   if (day !== cachedDay) {
     const z = day + 719_468;
@@ -72,7 +70,7 @@ export function isoTimestamp(time: number): string {
     const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
     const m = mp < 10 ? mp + 3 : mp - 9;
     const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-    if (!Number.isFinite(ms) || y < 0 || y > 9999) return new Date(ms).toISOString();
+    if (!Number.isFinite(ms) || y < 0 || y > 9999) return undefined;
     cachedDay = day;
     dayPrefix = `${String(y).padStart(4, '0')}-${pad2(m)}-${pad2(d)}T`;
   }
@@ -81,7 +79,57 @@ export function isoTimestamp(time: number): string {
   rest -= h * 3_600_000;
   const min = Math.floor(rest / 60_000);
   rest -= min * 60_000;
-  const s = Math.floor(rest / 1000);
-  const milli = Math.floor(rest - s * 1000);
-  return `${dayPrefix}${pad2(h)}:${pad2(min)}:${pad2(s)}.${milli < 10 ? `00${milli}` : milli < 100 ? `0${milli}` : milli}Z`;
+  return `${dayPrefix}${pad2(h)}:${pad2(min)}:${pad2(Math.floor(rest / 1000))}.`;
+}
+
+/**
+ * `new Date(ms).toISOString()`, computed: the first `toISOString` of a process costs about a
+ * millisecond (Lambda's first request pays it) and each later one most of a microsecond. The date
+ * part is worked out once per day (days to civil date, as in H. Hinnant's algorithm) and the time up
+ * to the second once per second; years outside 0000–9999 fall back to `Date`, which writes them with
+ * a sign.
+ */
+export function isoTimestamp(time: number): string {
+  // Date keeps whole milliseconds, dropping a fraction towards zero.
+  const ms = Math.trunc(time);
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    const prefix = secondOf(ms);
+    if (prefix === undefined) return new Date(ms).toISOString();
+    cachedSecond = second;
+    secondPrefix = prefix;
+  }
+  const milli = ms - second * 1000;
+  let text = MILLIS[milli];
+  if (text === undefined) {
+    text = milli < 10 ? `00${milli}Z` : milli < 100 ? `0${milli}Z` : `${milli}Z`;
+    MILLIS[milli] = text;
+  }
+  return secondPrefix + text;
+}
+
+let epochSecond = Number.NaN;
+let epochSecondText = '';
+// `000` to `999`, each written on first use.
+const DIGITS3: (string | undefined)[] = new Array(1000).fill(undefined);
+
+/**
+ * `String(time)` of an epoch-milliseconds time, as an EMF blob's `Timestamp` holds it. `Date.now()`
+ * is past the small-integer range, so `String` of it runs the double-to-text conversion on every
+ * blob; here the digits up to the second are written once per second and the last three looked up.
+ */
+export function epochMillisText(time: number): string {
+  if (!Number.isSafeInteger(time) || time < 1000) return String(time);
+  const second = Math.floor(time / 1000);
+  if (second !== epochSecond) {
+    epochSecond = second;
+    epochSecondText = String(second);
+  }
+  const milli = time - second * 1000;
+  let digits = DIGITS3[milli];
+  if (digits === undefined) {
+    digits = milli < 10 ? `00${milli}` : milli < 100 ? `0${milli}` : `${milli}`;
+    DIGITS3[milli] = digits;
+  }
+  return epochSecondText + digits;
 }

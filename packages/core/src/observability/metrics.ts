@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../errors/errors.js';
-import { jsonString } from './json.js';
+import { epochMillisText, jsonString } from './json.js';
 
 /** CloudWatch metric units. */
 export const METRIC_UNITS = [
@@ -229,7 +229,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     if (metricNames.length === 0) return;
     if (!sameShape()) buildShape();
     if (!disabled) {
-      let line = `{"_aws":{"Timestamp":${now()},"CloudWatchMetrics":${shapeJson}}`;
+      let line = `{"_aws":{"Timestamp":${epochMillisText(now())},"CloudWatchMetrics":${shapeJson}}`;
       if (plain && metadata === undefined) {
         // Written in the order Powertools writes: _aws, dimensions, values.
         for (let i = 0; i < dimensionNames.length; i++)
@@ -262,7 +262,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
     defaults,
     () => clean,
     (cloudWatch, members) => {
-      if (!disabled) write(`{"_aws":{"Timestamp":${now()},"CloudWatchMetrics":${cloudWatch}}${members}`);
+      if (!disabled)
+        write(`{"_aws":{"Timestamp":${epochMillisText(now())},"CloudWatchMetrics":${cloudWatch}}${members}`);
     },
   );
 

@@ -159,8 +159,8 @@ function decideTrace(
   ctx: Context<RequestInput, object>,
   lambdaTraceHeader: string | undefined,
 ): TraceContext {
-  const trace = parseTraceparent(ctx.header('traceparent')) ??
-    parseXRayHeader(ctx.header('x-amzn-trace-id')) ??
+  const trace = parseTraceparent(ctx.readHeader('traceparent')) ??
+    parseXRayHeader(ctx.readHeader('x-amzn-trace-id')) ??
     parseXRayHeader(lambdaTraceHeader) ?? {
       traceId: newTraceId(ctx),
       parentId: undefined,
