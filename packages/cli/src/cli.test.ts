@@ -374,14 +374,14 @@ describe('invoke', () => {
     const lines: string[] = [];
     const log = (line: string) => lines.push(line);
     await expect(invoke({ entry: fixture('records-only.ts'), path: '/jobs', log })).rejects.toThrow(
-      /exports a worker \(createWorker\), which serves no HTTP: send it records with --source sqs/,
+      /exports a worker \(createWorker\), which serves no HTTP: send it records with --source sqs \(or another record source\), or fire a schedule with --schedule NAME \(every-minute\)$/,
     );
     // The same request captured in a file reaches the worker, which refuses it by its shape.
     const event = fileURLToPath(
       new URL('../../core/test/fixtures/aws-events/powertools/apigw-rest--no-auth.json', import.meta.url),
     );
     await expect(invoke({ entry: fixture('records-only.ts'), eventFile: event, log })).rejects.toThrow(
-      /the handler threw: Unsupported event: an HTTP request, and a worker serves none/,
+      /the handler refused the event: Unsupported event: an HTTP request, and a worker serves none/,
     );
     expect(lines.filter((line) => line.startsWith('handler failed'))).toEqual([]);
     // Its records still go through.

@@ -36,12 +36,15 @@ export interface RequestHandlerOptions {
   readonly format: EventFormat;
   /** The Lambda timeout the handler sees through its context, in ms. */
   readonly timeoutMs: number;
+  /** The function name the handler sees in its Lambda context. */
   readonly functionName: string;
-  /** The local issuer and the entry, to explain a 401 and say how to mint a better token. */
+  /** The local issuer, to explain a 401 and say how to mint a better token. */
   readonly devIssuer: DevIssuer;
+  /** The entry file, named in the advice for a refused token. */
   readonly entry: string;
   /** The local user pools served now, whose tokens a 401 may have been about. */
   readonly userPools: () => readonly LocalUserPool[];
+  /** Where the one line per request (and a failing handler's stack) goes. */
   readonly log: (line: string) => void;
 }
 
@@ -104,6 +107,7 @@ export function requestHandler(
     }
     const requestId = globalThis.crypto.randomUUID();
     // A reload may have swapped the service while the body arrived; the request gets the newest.
+    // (Once loaded, the service is only ever replaced, so the fallback is for the types alone.)
     const current = options.service() ?? loaded;
     let status: number;
     try {

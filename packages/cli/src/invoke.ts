@@ -197,12 +197,14 @@ export async function invoke(options: InvokeOptions): Promise<unknown> {
       log(`built in ${(performance.now() - started).toFixed(0)} ms`);
       for (const line of service.missing)
         log(`warning: the service imports a package that is not installed: ${line}`);
-      await dynamodb.ensure(service.tables);
       // A request built from the flags is HTTP, which a worker refuses: say what it does take instead.
-      if (!later && options.eventFile === undefined && isWorker(service.app))
+      if (!later && options.eventFile === undefined && isWorker(service.app)) {
+        const schedules = service.schedules?.map((s) => s.name) ?? [];
         throw new ServiceError(
-          `${options.entry} exports a worker (createWorker), which serves no HTTP: send it records with --source sqs (or another record source), or fire a schedule with --schedule NAME`,
+          `${options.entry} exports a worker (createWorker), which serves no HTTP: send it records with --source sqs (or another record source)${schedules.length === 0 ? '' : `, or fire a schedule with --schedule NAME (${schedules.join(', ')})`}`,
         );
+      }
+      await dynamodb.ensure(service.tables);
       if (options.schedule !== undefined) event = scheduleEventFor(options.schedule, service, log);
       else if (isRecordSource(options.source))
         event = await buildRecordEvent(options.source, options.record ?? {}, options.body, service.tables);
@@ -221,12 +223,15 @@ export async function invoke(options: InvokeOptions): Promise<unknown> {
         // A failed async record (schedule, SNS, S3, EventBridge) arrives wrapped; its cause is the
         // handler's own error, the one worth showing when the app's logger is off.
         // An event the handler refuses by its shape (InvalidEventError) is the event's fault, not the
-        // code's: its message says what is wrong, and a stack would only point into Lift.
+        // code's: its message says what is wrong, and a stack (LIFT_DEBUG=1) would only point into Lift.
         const cause = (error as Error)?.cause;
         const stack = ((cause instanceof Error ? cause : error) as Error)?.stack;
-        if ((error as Error)?.name !== 'InvalidEventError')
+        const refused = (error as Error)?.name === 'InvalidEventError';
+        if (!refused || process.env.LIFT_DEBUG !== undefined)
           log(`handler failed: ${typeof stack === 'string' ? service.mapStack(stack) : String(error)}`);
-        throw new ServiceError(`the handler threw: ${(error as Error)?.message ?? String(error)}`);
+        throw new ServiceError(
+          `the handler ${refused ? 'refused the event' : 'threw'}: ${(error as Error)?.message ?? String(error)}`,
+        );
       } finally {
         process.stdout.write = stdoutWrite;
       }

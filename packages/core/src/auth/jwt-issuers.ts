@@ -60,7 +60,10 @@ export interface CognitoIssuerOptions {
     /** App client ids accepted (`client_id` of access tokens, `aud` of id tokens); `null` to accept any. */
     readonly clientId: string | readonly string[] | null;
   };
-  /** The pool's keys, given here instead of fetched (offline use). */
+  /**
+   * The pool's keys, given here instead of fetched (offline use, tests): never fetched nor refreshed,
+   * so a token naming another key is a 401 and the pool (or `lift dev`'s stand-in) is never asked.
+   */
   readonly jwks?: Jwks;
   /** Which claims make the principal for this pool's tokens, over the authenticator's `mapping`. */
   readonly mapping?: ClaimMapping;

@@ -137,7 +137,7 @@ export class RequestView<I extends RequestInput = DefaultInput, S extends object
 
   /**
    * @internal One request header by its lower-case name, as `header(name)` reads it but without
-   * lower-casing the name (a few hundred instructions a call): for Lift's own reads of fixed names on
+   * lower-casing the name (about 200 instructions a call): for Lift's own reads of fixed names on
    * every request (trace, correlation id, origin). Also without building the header map when the
    * source can.
    */

@@ -30,7 +30,7 @@ function workerNote(overview) {
     schedules === '' ? ' Send' : ' send',
     ' it records with ',
     el('code', {}, 'lift invoke --source sqs'),
-    ' (or another record source: sns, s3, eventbridge, dynamodb, kinesis).',
+    ' (or another record source).',
   );
 }
 
