@@ -39,6 +39,20 @@ function keysAuthenticator(now: () => number, jwks: JwksCacheOptions) {
   });
 }
 
+/** A key set endpoint a test takes down and brings back (`up`), counting the fetches it answers. */
+function switchableIssuer(up: boolean, ...keys: unknown[]) {
+  const issuer = {
+    up,
+    fetches: 0,
+    fetchJwks: async () => {
+      issuer.fetches += 1;
+      if (!issuer.up) throw new Error('issuer down');
+      return { keys };
+    },
+  };
+  return issuer;
+}
+
 /** A promise the test settles, so requests can be started while a fetch is still under way. */
 function gate(): { opened: Promise<void>; open: () => void } {
   let open = () => {};
@@ -272,107 +286,87 @@ describe('JWT keys', () => {
 
   it('an issuer unreachable at cold start is tried again after the retry delay, and its tokens then verify', async () => {
     let clock = Date.now();
-    let fetches = 0;
-    let up = false;
     const key = keyPair('k1');
+    const issuer = switchableIssuer(false, key.jwk);
     const authenticate = keysAuthenticator(() => clock, {
       maxAgeMs: 60_000,
-      fetchJwks: async () => {
-        fetches += 1;
-        if (!up) throw new Error('issuer down');
-        return { keys: [key.jwk] };
-      },
+      fetchJwks: issuer.fetchJwks,
     });
     expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('503');
-    up = true;
+    issuer.up = true;
     expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('503'); // within the delay
-    expect(fetches).toBe(1);
+    expect(issuer.fetches).toBe(1);
     clock += 1_000;
     expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('u1');
-    expect(fetches).toBe(2);
+    expect(issuer.fetches).toBe(2);
     // Once a set is held, stale-if-error applies again: the issuer going down keeps its keys verifying.
-    up = false;
+    issuer.up = false;
     clock += 120_000;
     expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('u1');
-    expect(fetches).toBe(3);
+    expect(issuer.fetches).toBe(3);
   });
 
   it('getJwks against an unreachable issuer at cold start does not fetch on every call', async () => {
     let clock = Date.now();
-    let fetches = 0;
-    let up = false;
     const key = keyPair('k1');
+    const issuer = switchableIssuer(false, key.jwk);
     const cache = createJwksCache({
       unknownKidCooldownMs: 500, // shorter than 1 s: the retry delay follows it
       now: () => clock,
-      fetchJwks: async () => {
-        fetches += 1;
-        if (!up) throw new Error('issuer down');
-        return { keys: [key.jwk] };
-      },
+      fetchJwks: issuer.fetchJwks,
     });
     await expect(cache.getJwks(JWKS_URI)).rejects.toThrow(/could not be fetched: Error: issuer down/);
     await expect(cache.getJwks(JWKS_URI)).rejects.toThrow(/could not be fetched, recently/);
-    expect(fetches).toBe(1);
-    up = true;
+    expect(issuer.fetches).toBe(1);
+    issuer.up = true;
     clock += 499;
     await expect(cache.getJwks(JWKS_URI)).rejects.toThrow(/could not be fetched, recently/);
     clock += 1;
     expect((await cache.getJwks(JWKS_URI)).keys).toHaveLength(1);
-    expect(fetches).toBe(2);
+    expect(issuer.fetches).toBe(2);
   });
 
   it('an issuer down when its held set goes stale is fetched once per retry delay, its keys answering meanwhile', async () => {
     let clock = Date.now();
-    let fetches = 0;
-    let up = true;
     const key = keyPair('k1');
+    const issuer = switchableIssuer(true, key.jwk);
     const authenticate = keysAuthenticator(() => clock, {
       maxAgeMs: 60_000,
-      fetchJwks: async () => {
-        fetches += 1;
-        if (!up) throw new Error('issuer down');
-        return { keys: [key.jwk] };
-      },
+      fetchJwks: issuer.fetchJwks,
     });
     expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('u1');
-    up = false;
+    issuer.up = false;
     clock += 120_000; // stale: the next request tries a refresh, fails, and verifies with the held key
     expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('u1');
-    expect(fetches).toBe(2);
+    expect(issuer.fetches).toBe(2);
     // Within the retry delay, requests verify with the held key without a fetch to wait for.
     for (let i = 0; i < 5; i++) expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('u1');
-    expect(fetches).toBe(2);
+    expect(issuer.fetches).toBe(2);
     clock += 1_000;
-    up = true;
+    issuer.up = true;
     expect(await userOf(authenticate(bearer(await sign(key, clock))))).toBe('u1');
-    expect(fetches).toBe(3);
+    expect(issuer.fetches).toBe(3);
   });
 
   it('getJwks with a stale set and a refresh failed just now answers with the set, without a fetch', async () => {
     let clock = Date.now();
-    let fetches = 0;
-    let up = true;
     const key = keyPair('k1');
+    const issuer = switchableIssuer(true, key.jwk);
     const cache = createJwksCache({
       maxAgeMs: 60_000,
       now: () => clock,
-      fetchJwks: async () => {
-        fetches += 1;
-        if (!up) throw new Error('issuer down');
-        return { keys: [key.jwk] };
-      },
+      fetchJwks: issuer.fetchJwks,
     });
     await cache.getJwks(JWKS_URI);
-    up = false;
+    issuer.up = false;
     clock += 120_000;
     expect((await cache.getJwks(JWKS_URI)).keys).toHaveLength(1); // stale-if-error, one failed fetch
     expect((await cache.getJwks(JWKS_URI)).keys).toHaveLength(1); // within the delay: no fetch at all
-    expect(fetches).toBe(2);
+    expect(issuer.fetches).toBe(2);
     clock += 1_000;
-    up = true;
+    issuer.up = true;
     await cache.getJwks(JWKS_URI);
-    expect(fetches).toBe(3);
+    expect(issuer.fetches).toBe(3);
   });
 
   it('a key withdrawn while a refresh is under way is refused, even just after a failed refresh', async () => {
@@ -409,23 +403,20 @@ describe('JWT keys', () => {
 
   it('a kid rotated in during an outage is answered 503 for the whole cooldown, not 401 after the first', async () => {
     let clock = Date.now();
-    let up = true;
     const first = keyPair('k1');
     const rotated = keyPair('k2');
+    const issuer = switchableIssuer(true, first.jwk, rotated.jwk);
     const authenticate = keysAuthenticator(() => clock, {
-      fetchJwks: async () => {
-        if (!up) throw new Error('issuer down');
-        return { keys: [first.jwk, rotated.jwk] };
-      },
+      fetchJwks: issuer.fetchJwks,
     });
     expect(await userOf(authenticate(bearer(await sign(first, clock))))).toBe('u1');
     clock += 30_000; // past the cold-start fetch's cooldown
-    up = false;
+    issuer.up = false;
     const token = await sign({ ...rotated, kid: 'k3' }, clock);
     expect(await userOf(authenticate(bearer(token)))).toBe('503');
     clock += 2_000; // within the cooldown: no fetch, and still not called a bad token
     expect(await userOf(authenticate(bearer(token)))).toBe('503');
-    up = true;
+    issuer.up = true;
     clock += 30_000;
     expect(await userOf(authenticate(bearer(await sign(rotated, clock, 'u2'))))).toBe('u2');
   });

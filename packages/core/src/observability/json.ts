@@ -45,49 +45,51 @@ export function jsonValueAt(key: string, value: unknown): string | undefined {
 }
 
 const DAY_MS = 86_400_000;
-let cachedDay = Number.NaN;
-let dayPrefix = '';
 let cachedSecond = Number.NaN;
 let secondPrefix = '';
-// `.000` to `.999`, each written on first use: a line in the same second as the one before costs a
-// lookup and one concatenation, not four number-to-string conversions.
-const MILLIS: (string | undefined)[] = new Array(1000).fill(undefined);
+// `000` to `999`, each written on first use: a timestamp in the same second as the one before costs
+// a lookup and a concatenation, not the number-to-text conversions of every digit group.
+const DIGITS3: (string | undefined)[] = new Array(1000).fill(undefined);
+
+function threeDigits(n: number): string {
+  let digits = DIGITS3[n];
+  if (digits === undefined) {
+    digits = n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`;
+    DIGITS3[n] = digits;
+  }
+  return digits;
+}
 
 const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 
 /** `YYYY-MM-DDTHH:MM:SS.` of the second `ms` falls in; undefined outside years 0000–9999. */
 function secondOf(ms: number): string | undefined {
   const day = Math.floor(ms / DAY_MS);
-  if (day !== cachedDay) {
-    const z = day + 719_468;
-    const era = Math.floor(z / 146_097);
-    const doe = z - era * 146_097;
-    const yoe = Math.floor(
-      (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
-    );
-    const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-    const mp = Math.floor((5 * doy + 2) / 153);
-    const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-    const m = mp < 10 ? mp + 3 : mp - 9;
-    const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-    if (!Number.isFinite(ms) || y < 0 || y > 9999) return undefined;
-    cachedDay = day;
-    dayPrefix = `${String(y).padStart(4, '0')}-${pad2(m)}-${pad2(d)}T`;
-  }
+  const z = day + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  if (!Number.isFinite(ms) || y < 0 || y > 9999) return undefined;
   let rest = ms - day * DAY_MS;
   const h = Math.floor(rest / 3_600_000);
   rest -= h * 3_600_000;
   const min = Math.floor(rest / 60_000);
   rest -= min * 60_000;
-  return `${dayPrefix}${pad2(h)}:${pad2(min)}:${pad2(Math.floor(rest / 1000))}.`;
+  return `${String(y).padStart(4, '0')}-${pad2(m)}-${pad2(d)}T${pad2(h)}:${pad2(min)}:${pad2(Math.floor(rest / 1000))}.`;
 }
 
 /**
  * `new Date(ms).toISOString()`, computed: the first `toISOString` of a process costs about a
- * millisecond (Lambda's first request pays it) and each later one most of a microsecond. The date
- * part is worked out once per day (days to civil date, as in H. Hinnant's algorithm) and the time up
- * to the second once per second; years outside 0000–9999 fall back to `Date`, which writes them with
- * a sign.
+ * millisecond (Lambda's first request pays it) and each later one most of a microsecond. Everything
+ * up to the second is worked out once per second (days to civil date, as in H. Hinnant's
+ * algorithm); years outside 0000–9999 fall back to `Date`, which writes them with a sign.
  */
 export function isoTimestamp(time: number): string {
   // Date keeps whole milliseconds, dropping a fraction towards zero.
@@ -99,19 +101,11 @@ export function isoTimestamp(time: number): string {
     cachedSecond = second;
     secondPrefix = prefix;
   }
-  const milli = ms - second * 1000;
-  let text = MILLIS[milli];
-  if (text === undefined) {
-    text = milli < 10 ? `00${milli}Z` : milli < 100 ? `0${milli}Z` : `${milli}Z`;
-    MILLIS[milli] = text;
-  }
-  return secondPrefix + text;
+  return `${secondPrefix}${threeDigits(ms - second * 1000)}Z`;
 }
 
 let epochSecond = Number.NaN;
 let epochSecondText = '';
-// `000` to `999`, each written on first use.
-const DIGITS3: (string | undefined)[] = new Array(1000).fill(undefined);
 
 /**
  * `String(time)` of an epoch-milliseconds time, as an EMF blob's `Timestamp` holds it. `Date.now()`
@@ -125,11 +119,5 @@ export function epochMillisText(time: number): string {
     epochSecond = second;
     epochSecondText = String(second);
   }
-  const milli = time - second * 1000;
-  let digits = DIGITS3[milli];
-  if (digits === undefined) {
-    digits = milli < 10 ? `00${milli}` : milli < 100 ? `0${milli}` : `${milli}`;
-    DIGITS3[milli] = digits;
-  }
-  return epochSecondText + digits;
+  return epochSecondText + threeDigits(time - second * 1000);
 }
