@@ -93,6 +93,24 @@ describe('duplicate key smuggling', () => {
     }
   });
 
+  it('escaped quotes and backslashes cannot hide a repeated key', async () => {
+    // Strings ending in an escaped quote or an escaped backslash, with a colon where a miscounted
+    // string end would make it a member: the repeated key is still counted.
+    for (const body of [
+      '{"a":"q\\":","a":1}',
+      '{"a":"b\\\\","a":1}',
+      '{"a":"\\\\\\":x","a":1}',
+      '[{"k":"\\"\\\\"},{"k":"v","k":"w"}]',
+    ]) {
+      const res = await send(body);
+      expect(res.status, body).toBe(400);
+      expect(res.json()).toMatchObject({ error: { details: { reason: 'duplicate_key' } } });
+    }
+    for (const body of ['{"a":"b\\\\","c":"d:e"}', '{"a":"q\\":\\\\:","b":{"c":"\\\\"}}']) {
+      expect((await send(body)).status, body).toBe(200);
+    }
+  });
+
   it('the same key in different objects, and colons inside strings, are fine', async () => {
     expect((await send('{"a":{"id":1},"b":{"id":2},"note":"x:y:z","k:ey":"v"}')).status).toBe(200);
   });

@@ -42,14 +42,21 @@ export const MAX_JSON_DEPTH = 256;
 function scan(text: string): number {
   let depth = 0;
   let members = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \\ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 58 /* : */) members++;
+    if (c === 34 /* " */) {
+      // Strings are most of a body's bytes: jump to each quote (a native search) and take the first
+      // one not escaped, i.e. preceded by an even run of backslashes.
+      let end = text.indexOf('"', i + 1);
+      while (end !== -1) {
+        let slashes = 0;
+        while (text.charCodeAt(end - 1 - slashes) === 92 /* \ */) slashes++;
+        if (slashes % 2 === 0) break;
+        end = text.indexOf('"', end + 1);
+      }
+      if (end === -1) return members; // unterminated: JSON.parse refuses it
+      i = end;
+    } else if (c === 58 /* : */) members++;
     else if (c === 91 /* [ */ || c === 123 /* { */) {
       if (++depth > MAX_JSON_DEPTH)
         throw new BadRequestError(`JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`, {
@@ -81,7 +88,11 @@ function keyCount(value: unknown): number {
 }
 
 // Only texts that could spell a dangerous key (directly or through \u escapes) pay for the walk.
-const SUSPICIOUS = /proto|constructor|\\u/;
+// Three native substring searches: a regular expression of the alternatives tries each at every
+// position, about ten times the instructions on a typical body.
+function suspicious(text: string): boolean {
+  return text.includes('proto') || text.includes('constructor') || text.includes('\\u');
+}
 
 /**
  * `JSON.parse` that rejects prototype-pollution payloads (`__proto__`, `constructor.prototype`,
@@ -102,6 +113,6 @@ export function parseJsonSafely(text: string): unknown {
     throw new BadRequestError('JSON body repeats a key in one object', {
       details: { reason: 'duplicate_key' },
     });
-  if (SUSPICIOUS.test(text)) assertSafe(value);
+  if (suspicious(text)) assertSafe(value);
   return value;
 }

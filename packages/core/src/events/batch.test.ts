@@ -363,6 +363,12 @@ describe('names and asynchronous sources', () => {
   });
 });
 
+// A thenable that is not a Promise: awaited, it rejects.
+function rejectingThenable(): PromiseLike<never> {
+  // biome-ignore lint/suspicious/noThenProperty: a thenable other than a Promise is the case under test
+  return { then: (_ok, fail) => fail?.(new Error('thenable')) as never };
+}
+
 describe('record middleware and context', () => {
   it('runs app and registration middleware around each record, outermost first, with typed state', async () => {
     const trail: string[] = [];
@@ -415,6 +421,70 @@ describe('record middleware and context', () => {
     expect(ids(out)).toEqual(['bad']);
     // The valid record reaches middleware validated (an object), the invalid one as delivered.
     expect(seen).toEqual(['bad:string', 'good:object']);
+  });
+
+  it('a synchronous handler throwing fails its record, and next() rejects rather than throws', async () => {
+    const caught: string[] = [];
+    const app = quiet()
+      .useRecords((_record, ctx, next) => {
+        // Called without await: a throw here would escape the middleware's own catch.
+        return next().catch((error: Error) => {
+          caught.push(`${ctx.recordId}:${error.message}`);
+          throw error;
+        });
+      })
+      .sqs('q', (m) => {
+        if (m.body === 'sync') throw new Error('sync');
+        if (m.body === 'async') return Promise.reject(new Error('async'));
+        if (m.body === 'thenable') return rejectingThenable();
+        return undefined;
+      });
+    const out = await app.handler(
+      sqs('q', [
+        { id: 'a', body: 'sync' },
+        { id: 'b', body: 'ok' },
+        { id: 'c', body: 'async' },
+        { id: 'd', body: 'thenable' },
+      ]),
+      lambda(),
+    );
+    expect(ids(out)).toEqual(['a', 'c', 'd']);
+    expect(caught).toEqual(['a:sync', 'c:async', 'd:thenable']);
+    // Without middleware, each step's outcome is the handler's own.
+    const bare = quiet().sqs('q', (m) => {
+      if (m.body === 'sync') throw new Error('sync');
+      if (m.body === 'thenable') return rejectingThenable();
+      return undefined;
+    });
+    const out2 = await bare.handler(
+      sqs('q', [
+        { id: 'a', body: 'sync' },
+        { id: 'b', body: 'ok' },
+        { id: 'd', body: 'thenable' },
+      ]),
+      lambda(),
+    );
+    expect(ids(out2)).toEqual(['a', 'd']);
+  });
+
+  it("system attributes keep their text values only; a sender's attribute named __proto__ stays an attribute", async () => {
+    const seen: unknown[] = [];
+    const app = quiet().sqs('q', (m) => {
+      seen.push(m.attributes, Object.getPrototypeOf(m.messageAttributes), m.messageAttributes.__proto__);
+    });
+    const event = sqs('q', [{ id: 'a', body: 'x' }]);
+    const record = (event.Records as Record<string, unknown>[])[0] as Record<string, unknown>;
+    (record.attributes as Record<string, unknown>).SentTimestamp = 1_700_000_000_000;
+    record.messageAttributes = JSON.parse('{"__proto__":{"dataType":"String","stringValue":"p"}}');
+    expect(ids(await app.handler(event, lambda()))).toEqual([]);
+    const [attributes, proto, attr] = seen;
+    expect(Object.keys(attributes as object).sort()).toEqual([
+      'ApproximateFirstReceiveTimestamp',
+      'ApproximateReceiveCount',
+      'SenderId',
+    ]);
+    expect(proto).toBeNull();
+    expect(attr).toEqual({ dataType: 'String', stringValue: 'p' });
   });
 
   it('takes the trace from the message (traceparent attribute, else AWSTraceHeader)', async () => {

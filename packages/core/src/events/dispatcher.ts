@@ -148,16 +148,23 @@ export class EventDispatcher {
     logger: LoggerLike | undefined,
   ): Tally[] {
     const tallies = new Map<string, Tally>();
+    // A batch is mostly one registration's: its tally is looked up again only when that changes.
+    let last: Registration | undefined;
+    let tally: Tally | undefined;
     outcomes.forEach((outcome, i) => {
       const item = items[i] as Item;
-      const target = item.targets[0];
-      const source = target?.registration.source ?? item.source;
-      const name = target?.registration.label ?? 'unclaimed';
-      const key = `${source}\n${name}`;
-      let tally = tallies.get(key);
-      if (tally === undefined) {
-        tally = { source, name, received: 0, failed: 0, dropped: 0 };
-        tallies.set(key, tally);
+      const registration = item.targets[0]?.registration;
+      const source = registration?.source ?? item.source;
+      const name = registration?.label ?? 'unclaimed';
+      if (tally === undefined || registration === undefined || registration !== last) {
+        // Keyed by source and name, so S3 registrations that split one bucket share a line.
+        const key = `${source}\n${name}`;
+        tally = tallies.get(key);
+        if (tally === undefined) {
+          tally = { source, name, received: 0, failed: 0, dropped: 0 };
+          tallies.set(key, tally);
+        }
+        last = registration;
       }
       tally.received += 1;
       if (outcome.status === 'ok') return;

@@ -3,9 +3,17 @@ import { decodeUtf8 } from '../body/text.js';
 import { BadRequestError, type FieldIssue, UnprocessableError } from '../errors/errors.js';
 import { lazyPeer } from '../peer/peer.js';
 import { type PartResult, type StandardSchemaV1, validatePart } from '../schema/validate.js';
-import { base64, isObject, text } from './records.js';
+import { base64, isObject, sqsWithBody, text } from './records.js';
 import type { Target } from './resolve.js';
-import type { AnyRecord, DynamoDBChange, KinesisRecord, RecordSource } from './types.js';
+import type {
+  AnyRecord,
+  DynamoDBChange,
+  EventBridgeEvent,
+  KinesisRecord,
+  RecordSource,
+  SnsMessage,
+  SqsMessage,
+} from './types.js';
 
 const utilDynamodb = lazyPeer(
   '@aws-sdk/util-dynamodb',
@@ -116,9 +124,10 @@ function kinesisWithData(record: KinesisRecord<string>, data: unknown): KinesisR
 /**
  * The record in its wire types, before the registration's schemas: stream images unmarshalled,
  * Kinesis data decoded on read. Record middleware sees it in this form. `SKIP` for a record the
- * registration's own filter leaves out (DynamoDB Streams `events`).
+ * registration's own filter leaves out (DynamoDB Streams `events`). A promise only for DynamoDB
+ * Streams, whose codec loads lazily: the other sources cost no microtask.
  */
-export async function decodeRecord(target: Target): Promise<AnyRecord | typeof SKIP> {
+export function decodeRecord(target: Target): AnyRecord | typeof SKIP | Promise<AnyRecord> {
   const { registration, record } = target;
   if (registration.source === 'dynamodb') {
     const raw = record as unknown as Record<string, unknown>;
@@ -143,66 +152,83 @@ export async function decodeRecord(target: Target): Promise<AnyRecord | typeof S
   return record;
 }
 
+// One part checked against its schema, the record rebuilt around the output. Synchronous when the
+// schema is (zod, valibot), so a batch of valid records costs no promise per record.
+function checkedPart(
+  schema: StandardSchemaV1,
+  where: string,
+  value: unknown,
+  what: string,
+  rebuild: (output: unknown) => AnyRecord,
+): AnyRecord | Promise<AnyRecord> {
+  const finish = (result: PartResult): AnyRecord => {
+    if (!result.ok) refuse(result.issues, what);
+    return rebuild(result.value);
+  };
+  const result = validatePart(schema, where, value);
+  return result instanceof Promise ? result.then(finish) : finish(result);
+}
+
+async function validatedChange(
+  change: DynamoDBChange<unknown, unknown>,
+  newSchema: StandardSchemaV1 | undefined,
+  oldSchema: StandardSchemaV1 | undefined,
+): Promise<AnyRecord> {
+  const issues: FieldIssue[] = [];
+  const newImage = await check(newSchema, 'newImage', change.newImage, issues);
+  const oldImage = await check(oldSchema, 'oldImage', change.oldImage, issues);
+  if (issues.length > 0) refuse(issues, 'stream record');
+  return { ...change, newImage, oldImage };
+}
+
 /**
  * The record a registration's handler receives: bodies parsed as JSON and validated against the
  * registration's schemas. A body that is not JSON is a {@link BadRequestError}, one that fails its
- * schema an {@link UnprocessableError} with every issue; either fails the record.
+ * schema an {@link UnprocessableError} with every issue; either fails the record (thrown, or the
+ * promise rejected when a schema validates asynchronously).
  */
-export async function validateRecord(
+export function validateRecord(
   source: RecordSource,
   options: Readonly<Record<string, unknown>>,
   record: AnyRecord,
-): Promise<AnyRecord> {
-  const issues: FieldIssue[] = [];
+): AnyRecord | Promise<AnyRecord> {
   switch (source) {
     case 'sqs': {
       const schema = options.body as StandardSchemaV1 | undefined;
       if (schema === undefined) return record;
-      const body = await check(
-        schema,
-        'body',
-        json((record as { rawBody: string }).rawBody, 'message body'),
-        issues,
+      const message = record as SqsMessage<string>;
+      return checkedPart(schema, 'body', json(message.rawBody, 'message body'), 'message body', (body) =>
+        sqsWithBody(message, body),
       );
-      if (issues.length > 0) refuse(issues, 'message body');
-      return { ...record, body } as AnyRecord;
     }
     case 'sns': {
       const schema = options.message as StandardSchemaV1 | undefined;
       if (schema === undefined) return record;
-      const value = await check(
-        schema,
-        'message',
-        json((record as { rawMessage: string }).rawMessage, 'SNS message'),
-        issues,
-      );
-      if (issues.length > 0) refuse(issues, 'SNS message');
-      return { ...record, message: value } as AnyRecord;
+      const value = json((record as { rawMessage: string }).rawMessage, 'SNS message');
+      return checkedPart(schema, 'message', value, 'SNS message', (message) => ({
+        ...(record as SnsMessage<string>),
+        message,
+      }));
     }
     case 'eventbridge': {
       const schema = options.detail as StandardSchemaV1 | undefined;
       if (schema === undefined) return record;
-      const detail = await check(schema, 'detail', (record as { detail: unknown }).detail, issues);
-      if (issues.length > 0) refuse(issues, 'event detail');
-      return { ...record, detail } as AnyRecord;
+      const event = record as EventBridgeEvent<unknown>;
+      return checkedPart(schema, 'detail', event.detail, 'event detail', (detail) => ({ ...event, detail }));
     }
     case 'dynamodb': {
-      const change = record as DynamoDBChange<unknown, unknown>;
       const newSchema = options.newImage as StandardSchemaV1 | undefined;
       const oldSchema = options.oldImage as StandardSchemaV1 | undefined;
       if (newSchema === undefined && oldSchema === undefined) return record;
-      const newImage = await check(newSchema, 'newImage', change.newImage, issues);
-      const oldImage = await check(oldSchema, 'oldImage', change.oldImage, issues);
-      if (issues.length > 0) refuse(issues, 'stream record');
-      return { ...change, newImage, oldImage };
+      return validatedChange(record as DynamoDBChange<unknown, unknown>, newSchema, oldSchema);
     }
     case 'kinesis': {
       const schema = options.data as StandardSchemaV1 | undefined;
       if (schema === undefined) return record;
-      const k = record as KinesisRecord<unknown>;
-      const data = await check(schema, 'data', json(decodeUtf8(k.bytes), 'Kinesis data'), issues);
-      if (issues.length > 0) refuse(issues, 'Kinesis data');
-      return kinesisWithData(k as KinesisRecord<string>, data);
+      const k = record as KinesisRecord<string>;
+      return checkedPart(schema, 'data', json(decodeUtf8(k.bytes), 'Kinesis data'), 'Kinesis data', (data) =>
+        kinesisWithData(k, data),
+      );
     }
     default:
       return record;

@@ -52,18 +52,17 @@ export function base64(value: unknown, what: string): Uint8Array {
 function messageAttributes(value: unknown): Record<string, SqsMessageAttribute> {
   const out: Record<string, SqsMessageAttribute> = Object.create(null);
   if (!isObject(value)) return out;
-  for (const [name, attr] of Object.entries(value)) {
+  for (const name of Object.keys(value)) {
+    const attr = value[name];
     if (!isObject(attr)) continue;
     const stringValue = optionalText(attr, 'stringValue');
     const binary = optionalText(attr, 'binaryValue');
-    const value: SqsMessageAttribute = {
-      dataType: optionalText(attr, 'dataType') ?? 'String',
-      ...(stringValue === undefined ? {} : { stringValue }),
-    };
+    const dataType = optionalText(attr, 'dataType') ?? 'String';
+    const read: SqsMessageAttribute = stringValue === undefined ? { dataType } : { dataType, stringValue };
     // Decoded when read: a malformed binary attribute fails the handler that reads it, not the batch.
     if (binary !== undefined) {
       let decoded: Uint8Array | undefined;
-      Object.defineProperty(value, 'binaryValue', {
+      Object.defineProperty(read, 'binaryValue', {
         enumerable: true,
         get: () => {
           decoded ??= base64(binary, `message attribute ${name}`);
@@ -71,7 +70,7 @@ function messageAttributes(value: unknown): Record<string, SqsMessageAttribute> 
         },
       });
     }
-    out[name] = value;
+    out[name] = read;
   }
   return out;
 }
@@ -79,17 +78,33 @@ function messageAttributes(value: unknown): Record<string, SqsMessageAttribute> 
 function stringMap(value: unknown): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
   if (!isObject(value)) return out;
-  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+  for (const key of Object.keys(value)) {
+    const v = value[key];
+    if (typeof v === 'string') out[key] = v;
+  }
   return out;
 }
 
-/** An SQS record as a message whose body is still the text (validation comes later). */
-export function sqsMessage(record: Raw): SqsMessage<string> {
+// SQS sets these names, never a sender (whose names are the message attributes, copied onto a
+// null-prototype map): the delivered object is kept when every value is text, copied otherwise.
+function systemAttributes(value: unknown): Record<string, string> {
+  if (!isObject(value)) return Object.create(null);
+  for (const key in value) if (typeof value[key] !== 'string') return stringMap(value);
+  return value as Record<string, string>;
+}
+
+/**
+ * An SQS record as a message whose body is still the text (validation comes later). `queue` is the
+ * name in its `eventSourceARN`, when the caller has it already.
+ */
+export function sqsMessage(
+  record: Raw,
+  queue: string | undefined = nameFromArn(record.eventSourceARN),
+): SqsMessage<string> {
   const what = 'SQS record';
   const queueArn = text(record, 'eventSourceARN', what);
-  const queue = nameFromArn(queueArn);
   if (queue === undefined) throw new InvalidEventError(`${what}: "eventSourceARN" is not a queue ARN`);
-  const attributes = stringMap(record.attributes);
+  const attributes = systemAttributes(record.attributes);
   const body = text(record, 'body', what);
   return {
     kind: 'sqs',
@@ -105,6 +120,26 @@ export function sqsMessage(record: Raw): SqsMessage<string> {
     messageDeduplicationId: attributes.MessageDeduplicationId,
     attributes,
     messageAttributes: messageAttributes(record.messageAttributes),
+  };
+}
+
+/** The message with its body replaced by the validated one; every other field as delivered. */
+export function sqsWithBody<B>(message: SqsMessage<string>, body: B): SqsMessage<B> {
+  // Written out rather than spread: a literal of fixed shape is built faster, once per message.
+  return {
+    kind: 'sqs',
+    messageId: message.messageId,
+    queue: message.queue,
+    queueArn: message.queueArn,
+    body,
+    rawBody: message.rawBody,
+    receiptHandle: message.receiptHandle,
+    receiveCount: message.receiveCount,
+    sentAt: message.sentAt,
+    messageGroupId: message.messageGroupId,
+    messageDeduplicationId: message.messageDeduplicationId,
+    attributes: message.attributes,
+    messageAttributes: message.messageAttributes,
   };
 }
 

@@ -59,6 +59,42 @@ export interface Resolved {
 
 type Raw = Record<string, unknown>;
 
+/**
+ * The registry's lookups for one invocation. A batch comes from one queue, topic or stream, so its
+ * records share their ARN and registration: each is worked out once (the name from the ARN, the
+ * deployment's name map from the environment, the search of registrations), not once a record.
+ * Lookups that filter (S3 prefixes and event names) are not kept.
+ */
+class Lookups {
+  private arn: string | undefined;
+  private arnName: string | undefined;
+  private source: RecordSource | undefined;
+  private name: string | undefined;
+  private found: Registration | undefined;
+
+  constructor(private readonly registry: EventRegistry) {}
+
+  /** The resource name in an ARN ({@link nameFromArn}). */
+  nameOf(arn: string): string | undefined {
+    if (arn !== this.arn) {
+      this.arnName = nameFromArn(arn);
+      this.arn = arn;
+    }
+    return this.arnName;
+  }
+
+  /** {@link EventRegistry.find}, the last unfiltered answer kept. */
+  find(source: RecordSource, name: string, accept?: (r: Registration) => boolean): Registration | undefined {
+    if (accept !== undefined) return this.registry.find(source, name, accept);
+    if (source !== this.source || name !== this.name) {
+      this.found = this.registry.find(source, name);
+      this.source = source;
+      this.name = name;
+    }
+    return this.found;
+  }
+}
+
 function unclaimedItem(id: string, source: RecordSource, why: string, sqs?: SqsMessage<string>): Item {
   return { id, group: sqs?.messageGroupId, targets: [], unclaimed: why, sqs, source };
 }
@@ -67,7 +103,7 @@ function claimed(id: string, source: RecordSource, targets: Target[], sqs?: SqsM
   return { id, group: sqs?.messageGroupId, targets, unclaimed: undefined, sqs, source };
 }
 
-function eventBridgeTargets(registry: EventRegistry, event: EventBridgeEvent<unknown>): Target[] | string {
+function eventBridgeTargets(registry: Lookups, event: EventBridgeEvent<unknown>): Target[] | string {
   const reg = registry.find('eventbridge', `${event.source}\n${event.detailType}`);
   if (reg !== undefined)
     return [{ registration: reg, record: event, name: event.source, recordId: event.id, trace: undefined }];
@@ -101,7 +137,7 @@ function eventBridgeTargets(registry: EventRegistry, event: EventBridgeEvent<unk
 
 // What an SQS body or SNS message may carry, for a queue or topic without a registration of its own.
 function payloadTargets(
-  registry: EventRegistry,
+  registry: Lookups,
   textValue: string,
   delivery: Delivery,
   id: string,
@@ -155,7 +191,7 @@ function payloadTargets(
 
 // A malformed payload inside one message is that message's failure, not the whole batch's.
 function carried(
-  registry: EventRegistry,
+  registry: Lookups,
   textValue: string,
   delivery: Delivery,
   id: string,
@@ -182,8 +218,8 @@ function snsTrace(envelope: Raw): TraceContext | undefined {
   return parseTraceparent(tp);
 }
 
-function sqsItem(registry: EventRegistry, record: Raw): Item {
-  const message = sqsMessage(record);
+function sqsItem(registry: Lookups, record: Raw): Item {
+  const message = sqsMessage(record, registry.nameOf(text(record, 'eventSourceARN', 'SQS record')));
   const reg = registry.find('sqs', message.queue);
   const trace = sqsTrace(message);
   if (reg !== undefined)
@@ -205,7 +241,7 @@ function sqsItem(registry: EventRegistry, record: Raw): Item {
   );
 }
 
-function snsItem(registry: EventRegistry, record: Raw): Item {
+function snsItem(registry: Lookups, record: Raw): Item {
   const envelope = isObject(record.Sns) ? record.Sns : {};
   const message = snsMessage(envelope, 'direct');
   const reg = registry.find('sns', message.topic);
@@ -226,7 +262,7 @@ function snsItem(registry: EventRegistry, record: Raw): Item {
   return claimed(message.messageId, 'sns', targets);
 }
 
-function s3Item(registry: EventRegistry, record: Raw, index: number): Item {
+function s3Item(registry: Lookups, record: Raw, index: number): Item {
   const s3 = s3NotificationRecord(record, 'direct');
   const id = s3.sequencer ?? String(index);
   const reg = registry.find('s3', s3.bucket, (r) =>
@@ -243,13 +279,13 @@ function s3Item(registry: EventRegistry, record: Raw, index: number): Item {
   ]);
 }
 
-function streamItem(registry: EventRegistry, record: Raw, source: 'dynamodb' | 'kinesis'): Item {
+function streamItem(registry: Lookups, record: Raw, source: 'dynamodb' | 'kinesis'): Item {
   const arn = text(
     record,
     'eventSourceARN',
     source === 'dynamodb' ? 'DynamoDB Streams record' : 'Kinesis record',
   );
-  const name = nameFromArn(arn);
+  const name = registry.nameOf(arn);
   if (name === undefined)
     throw new InvalidEventError(
       `${source} record: "eventSourceARN" is not a ${source === 'dynamodb' ? 'table stream' : 'stream'} ARN`,
@@ -302,6 +338,7 @@ export function describeEvent(event: unknown): string {
  */
 export function resolveEvent(registry: EventRegistry, event: unknown, now: number): Resolved | undefined {
   if (!isObject(event)) return undefined;
+  const lookups = new Lookups(registry);
   if (Array.isArray(event.Records)) {
     const records = event.Records;
     const first = records[0];
@@ -313,16 +350,16 @@ export function resolveEvent(registry: EventRegistry, event: unknown, now: numbe
       const record = records[i];
       if (!isObject(record) || (record.eventSource ?? record.EventSource) !== key)
         throw new InvalidEventError(`record ${i} is not an ${String(key)} record like the first`);
-      if (kind.source === 'sqs') items.push(sqsItem(registry, record));
-      else if (kind.source === 'sns') items.push(snsItem(registry, record));
-      else if (kind.source === 's3') items.push(s3Item(registry, record, i));
-      else items.push(streamItem(registry, record, kind.source as 'dynamodb' | 'kinesis'));
+      if (kind.source === 'sqs') items.push(sqsItem(lookups, record));
+      else if (kind.source === 'sns') items.push(snsItem(lookups, record));
+      else if (kind.source === 's3') items.push(s3Item(lookups, record, i));
+      else items.push(streamItem(lookups, record, kind.source as 'dynamodb' | 'kinesis'));
     }
     return { mode: kind.mode, items };
   }
   if (isSchedulePayload(event)) {
     const firing = firingOf(event, now);
-    const reg = registry.find('schedule', firing.name);
+    const reg = lookups.find('schedule', firing.name);
     const id = firing.executionId ?? `${firing.name}@${firing.time.toISOString()}`;
     return {
       mode: 'async',
@@ -337,7 +374,7 @@ export function resolveEvent(registry: EventRegistry, event: unknown, now: numbe
   }
   if (isEventBridgeEvent(event)) {
     const eb = eventBridgeEvent(event, 'direct');
-    const targets = eventBridgeTargets(registry, eb);
+    const targets = eventBridgeTargets(lookups, eb);
     return {
       mode: 'async',
       items: [

@@ -21,17 +21,28 @@ export class NotStartedError extends Error {
   }
 }
 
+/** What a step answers: a promise only when something in it is asynchronous (the handler or a layer). */
+type StepResult = Promise<void> | undefined;
+
+function settled(value: unknown): StepResult {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function'
+    ? Promise.resolve(value).then(() => undefined)
+    : undefined;
+}
+
 function chain(
   middleware: readonly RecordMiddleware<object>[],
   target: Target,
-): (record: AnyRecord, ctx: RecordCtx<object>) => Promise<void> {
+): (record: AnyRecord, ctx: RecordCtx<object>) => StepResult {
   const handler = target.registration.handler as unknown as (
     record: AnyRecord,
     ctx: RecordCtx<object>,
   ) => unknown;
-  let step = async (record: AnyRecord, ctx: RecordCtx<object>): Promise<void> => {
+  // The handler's step is synchronous when the handler is, so a synchronous consumer costs no
+  // promise a record (middleware layers are async: `next()` always answers a promise).
+  let step = (record: AnyRecord, ctx: RecordCtx<object>): StepResult => {
     if (ctx.invalid !== undefined) throw ctx.invalid;
-    await handler(record, ctx);
+    return settled(handler(record, ctx));
   };
   for (let i = middleware.length - 1; i >= 0; i--) {
     const layer = middleware[i] as RecordMiddleware<object>;
@@ -41,7 +52,11 @@ function chain(
       await layer(record, ctx, () => {
         if (called) return Promise.reject(new Error('next() called more than once in one record middleware'));
         called = true;
-        return inner(record, ctx);
+        try {
+          return inner(record, ctx) ?? Promise.resolve();
+        } catch (error) {
+          return Promise.reject(error);
+        }
       });
     };
   }
@@ -62,7 +77,8 @@ export class Runner {
       target.recordId,
       target.trace,
     );
-    const decoded = await decodeRecord(target);
+    let decoded = decodeRecord(target);
+    if (decoded instanceof Promise) decoded = await decoded;
     if (decoded === SKIP) return;
     // Middleware sees the validated record; one that fails validation still passes through it (as
     // delivered), and its handler step throws the validation error, so timing and logging
@@ -70,7 +86,8 @@ export class Runner {
     let record: AnyRecord;
     let invalid: unknown;
     try {
-      record = await validateRecord(target.registration.source, target.registration.options, decoded);
+      const validated = validateRecord(target.registration.source, target.registration.options, decoded);
+      record = validated instanceof Promise ? await validated : validated;
     } catch (error) {
       record = decoded;
       invalid = error;
@@ -81,7 +98,8 @@ export class Runner {
       this.chains.set(target.registration, run);
     }
     ctx.invalid = invalid;
-    await run(record, ctx);
+    const ran = run(record, ctx);
+    if (ran !== undefined) await ran;
   }
 
   /** Runs one item: every target in order; a permanent error drops it, any other fails it. */
