@@ -470,7 +470,11 @@ describe('record middleware and context', () => {
   it("system attributes keep their text values only; a sender's attribute named __proto__ stays an attribute", async () => {
     const seen: unknown[] = [];
     const app = quiet().sqs('q', (m) => {
-      seen.push(m.attributes, Object.getPrototypeOf(m.messageAttributes), m.messageAttributes.__proto__);
+      seen.push(
+        m.attributes,
+        Object.getPrototypeOf(m.messageAttributes),
+        Object.getOwnPropertyDescriptor(m.messageAttributes, '__proto__')?.value,
+      );
     });
     const event = sqs('q', [{ id: 'a', body: 'x' }]);
     const record = (event.Records as Record<string, unknown>[])[0] as Record<string, unknown>;

@@ -3,7 +3,7 @@ import { decodeUtf8 } from '../body/text.js';
 import { BadRequestError, type FieldIssue, UnprocessableError } from '../errors/errors.js';
 import { lazyPeer } from '../peer/peer.js';
 import { type PartResult, type StandardSchemaV1, validatePart } from '../schema/validate.js';
-import { base64, isObject, sqsWithBody, text } from './records.js';
+import { base64, isObject, text } from './records.js';
 import type { Target } from './resolve.js';
 import type {
   AnyRecord,
@@ -197,9 +197,10 @@ export function validateRecord(
       const schema = options.body as StandardSchemaV1 | undefined;
       if (schema === undefined) return record;
       const message = record as SqsMessage<string>;
-      return checkedPart(schema, 'body', json(message.rawBody, 'message body'), 'message body', (body) =>
-        sqsWithBody(message, body),
-      );
+      return checkedPart(schema, 'body', json(message.rawBody, 'message body'), 'message body', (body) => ({
+        ...message,
+        body,
+      }));
     }
     case 'sns': {
       const schema = options.message as StandardSchemaV1 | undefined;

@@ -94,15 +94,13 @@ function systemAttributes(value: unknown): Record<string, string> {
 }
 
 /**
- * An SQS record as a message whose body is still the text (validation comes later). `queue` is the
- * name in its `eventSourceARN`, when the caller has it already.
+ * An SQS record as a message whose body is still the text (validation comes later). `nameOf` reads
+ * the queue's name from its ARN ({@link nameFromArn}, kept once a batch by the caller).
  */
-export function sqsMessage(
-  record: Raw,
-  queue: string | undefined = nameFromArn(record.eventSourceARN),
-): SqsMessage<string> {
+export function sqsMessage(record: Raw, nameOf: (arn: string) => string | undefined): SqsMessage<string> {
   const what = 'SQS record';
   const queueArn = text(record, 'eventSourceARN', what);
+  const queue = nameOf(queueArn);
   if (queue === undefined) throw new InvalidEventError(`${what}: "eventSourceARN" is not a queue ARN`);
   const attributes = systemAttributes(record.attributes);
   const body = text(record, 'body', what);
@@ -120,26 +118,6 @@ export function sqsMessage(
     messageDeduplicationId: attributes.MessageDeduplicationId,
     attributes,
     messageAttributes: messageAttributes(record.messageAttributes),
-  };
-}
-
-/** The message with its body replaced by the validated one; every other field as delivered. */
-export function sqsWithBody<B>(message: SqsMessage<string>, body: B): SqsMessage<B> {
-  // Written out rather than spread: a literal of fixed shape is built faster, once per message.
-  return {
-    kind: 'sqs',
-    messageId: message.messageId,
-    queue: message.queue,
-    queueArn: message.queueArn,
-    body,
-    rawBody: message.rawBody,
-    receiptHandle: message.receiptHandle,
-    receiveCount: message.receiveCount,
-    sentAt: message.sentAt,
-    messageGroupId: message.messageGroupId,
-    messageDeduplicationId: message.messageDeduplicationId,
-    attributes: message.attributes,
-    messageAttributes: message.messageAttributes,
   };
 }
 

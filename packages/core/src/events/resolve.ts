@@ -65,34 +65,37 @@ type Raw = Record<string, unknown>;
  * deployment's name map from the environment, the search of registrations), not once a record.
  * Lookups that filter (S3 prefixes and event names) are not kept.
  */
-class Lookups {
-  private arn: string | undefined;
-  private arnName: string | undefined;
-  private source: RecordSource | undefined;
-  private name: string | undefined;
-  private found: Registration | undefined;
-
-  constructor(private readonly registry: EventRegistry) {}
-
+interface Lookups {
   /** The resource name in an ARN ({@link nameFromArn}). */
-  nameOf(arn: string): string | undefined {
-    if (arn !== this.arn) {
-      this.arnName = nameFromArn(arn);
-      this.arn = arn;
-    }
-    return this.arnName;
-  }
-
+  nameOf(arn: string): string | undefined;
   /** {@link EventRegistry.find}, the last unfiltered answer kept. */
-  find(source: RecordSource, name: string, accept?: (r: Registration) => boolean): Registration | undefined {
-    if (accept !== undefined) return this.registry.find(source, name, accept);
-    if (source !== this.source || name !== this.name) {
-      this.found = this.registry.find(source, name);
-      this.source = source;
-      this.name = name;
-    }
-    return this.found;
-  }
+  find(source: RecordSource, name: string, accept?: (r: Registration) => boolean): Registration | undefined;
+}
+
+function lookups(registry: EventRegistry): Lookups {
+  let arn: string | undefined;
+  let arnName: string | undefined;
+  let source: RecordSource | undefined;
+  let name: string | undefined;
+  let found: Registration | undefined;
+  return {
+    nameOf(next) {
+      if (next !== arn) {
+        arnName = nameFromArn(next);
+        arn = next;
+      }
+      return arnName;
+    },
+    find(nextSource, nextName, accept) {
+      if (accept !== undefined) return registry.find(nextSource, nextName, accept);
+      if (nextSource !== source || nextName !== name) {
+        found = registry.find(nextSource, nextName);
+        source = nextSource;
+        name = nextName;
+      }
+      return found;
+    },
+  };
 }
 
 function unclaimedItem(id: string, source: RecordSource, why: string, sqs?: SqsMessage<string>): Item {
@@ -219,7 +222,7 @@ function snsTrace(envelope: Raw): TraceContext | undefined {
 }
 
 function sqsItem(registry: Lookups, record: Raw): Item {
-  const message = sqsMessage(record, registry.nameOf(text(record, 'eventSourceARN', 'SQS record')));
+  const message = sqsMessage(record, registry.nameOf);
   const reg = registry.find('sqs', message.queue);
   const trace = sqsTrace(message);
   if (reg !== undefined)
@@ -338,7 +341,7 @@ export function describeEvent(event: unknown): string {
  */
 export function resolveEvent(registry: EventRegistry, event: unknown, now: number): Resolved | undefined {
   if (!isObject(event)) return undefined;
-  const lookups = new Lookups(registry);
+  const lookup = lookups(registry);
   if (Array.isArray(event.Records)) {
     const records = event.Records;
     const first = records[0];
@@ -350,16 +353,16 @@ export function resolveEvent(registry: EventRegistry, event: unknown, now: numbe
       const record = records[i];
       if (!isObject(record) || (record.eventSource ?? record.EventSource) !== key)
         throw new InvalidEventError(`record ${i} is not an ${String(key)} record like the first`);
-      if (kind.source === 'sqs') items.push(sqsItem(lookups, record));
-      else if (kind.source === 'sns') items.push(snsItem(lookups, record));
-      else if (kind.source === 's3') items.push(s3Item(lookups, record, i));
-      else items.push(streamItem(lookups, record, kind.source as 'dynamodb' | 'kinesis'));
+      if (kind.source === 'sqs') items.push(sqsItem(lookup, record));
+      else if (kind.source === 'sns') items.push(snsItem(lookup, record));
+      else if (kind.source === 's3') items.push(s3Item(lookup, record, i));
+      else items.push(streamItem(lookup, record, kind.source as 'dynamodb' | 'kinesis'));
     }
     return { mode: kind.mode, items };
   }
   if (isSchedulePayload(event)) {
     const firing = firingOf(event, now);
-    const reg = lookups.find('schedule', firing.name);
+    const reg = lookup.find('schedule', firing.name);
     const id = firing.executionId ?? `${firing.name}@${firing.time.toISOString()}`;
     return {
       mode: 'async',
@@ -374,7 +377,7 @@ export function resolveEvent(registry: EventRegistry, event: unknown, now: numbe
   }
   if (isEventBridgeEvent(event)) {
     const eb = eventBridgeEvent(event, 'direct');
-    const targets = eventBridgeTargets(lookups, eb);
+    const targets = eventBridgeTargets(lookup, eb);
     return {
       mode: 'async',
       items: [

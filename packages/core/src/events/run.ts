@@ -22,11 +22,11 @@ export class NotStartedError extends Error {
 }
 
 /** What a step answers: a promise only when something in it is asynchronous (the handler or a layer). */
-type StepResult = Promise<void> | undefined;
+type StepResult = Promise<unknown> | undefined;
 
 function settled(value: unknown): StepResult {
   return typeof (value as { then?: unknown } | null | undefined)?.then === 'function'
-    ? Promise.resolve(value).then(() => undefined)
+    ? Promise.resolve(value)
     : undefined;
 }
 
@@ -52,11 +52,8 @@ function chain(
       await layer(record, ctx, () => {
         if (called) return Promise.reject(new Error('next() called more than once in one record middleware'));
         called = true;
-        try {
-          return inner(record, ctx) ?? Promise.resolve();
-        } catch (error) {
-          return Promise.reject(error);
-        }
+        // A throw of a synchronous step becomes the promise's rejection.
+        return new Promise<void>((resolve) => resolve(inner(record, ctx) as Promise<void> | undefined));
       });
     };
   }
