@@ -13,7 +13,7 @@ import {
   NotFoundError,
 } from '../errors/errors.js';
 import type { RecordEngine } from '../events/feature.js';
-import type { RecordMiddleware } from '../events/registry.js';
+import type { RecordHost } from '../events/methods.js';
 import type { ScheduleInfo } from '../events/schedule.js';
 import type { IdempotencyEngine } from '../idempotency/routes.js';
 import {
@@ -33,7 +33,7 @@ import type { AppDescription, OpenApiDocument, OpenApiOptions } from './describe
 import { Group, type RouteOptions } from './group.js';
 import { type AppManifest, routeManifest } from './manifest.js';
 import { type AppOptions, checkAppOptions, defaultProtections } from './options.js';
-import { type RecordMethods, recordMethods } from './record-methods.js';
+import { installRecordMethods } from './record-methods.js';
 import { RouteChain } from './route-step.js';
 import { RouteTable } from './route-table.js';
 import { bufferStreamed } from './streaming.js';
@@ -47,10 +47,14 @@ interface CompiledRoute {
   readonly run: Step;
 }
 
+/** The record methods ({@link RecordHost}), put on every app by its constructor. */
+export interface App<S extends object = Record<string, unknown>> extends RecordHost<S> {}
+
 /**
  * A Lift application: register routes, record handlers and schedules, then export `app.handler` to
  * Lambda. One handler serves HTTP requests and every event source registered.
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the constructor installs RecordHost's methods
 export class App<S extends object = Record<string, unknown>> extends Group<S> {
   private readonly table: RouteTable;
   private readonly router = new Router<CompiledRoute>();
@@ -64,34 +68,14 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
   private readonly rateLimiter: RateLimiter | undefined;
   private readonly idempotency: IdempotencyEngine | undefined;
 
-  // The record methods, shared with createWorker; each refuses without records() or once frozen.
-  private readonly recordHost: RecordMethods<S, this> = recordMethods<S, this>(this, (action, method) =>
-    this.recordsFor(action, method),
-  );
-  /** Consumes an SQS queue (by name or glob); answers with the failed messages only. */
-  readonly sqs = this.recordHost.sqs;
-  /** Consumes an SNS topic, delivered to the function or through a subscribed queue. */
-  readonly sns = this.recordHost.sns;
-  /** Consumes a bucket's object events, from notifications (direct, SQS, SNS) or EventBridge. */
-  readonly s3 = this.recordHost.s3;
-  /** Consumes DynamoDB Streams changes of a table, images unmarshalled. */
-  readonly dynamodbStream = this.recordHost.dynamodbStream;
-  /** Consumes a Kinesis stream, data decoded. */
-  readonly kinesis = this.recordHost.kinesis;
-  /** Consumes EventBridge events matching a pattern of source and detail type. */
-  readonly eventBridge = this.recordHost.eventBridge;
-  /**
-   * Declares a schedule and its handler. The declaration is the only description of it: `lift dev`
-   * runs it on its clock, deployment creates it from `app.schedules()`.
-   */
-  readonly schedule = this.recordHost.schedule;
-
   /** @internal Use {@link createApp}. */
   constructor(options: AppOptions) {
     const checked = checkAppOptions(options);
     const table = new RouteTable(options.access);
     super(table, '', []);
     this.table = table;
+    // Each refuses without records() or once the app is frozen.
+    installRecordMethods<S>(this, (action, method) => this.recordsFor(action, method));
     table.features = {
       rateLimits: options.rateLimits,
       idempotency: options.idempotency,
@@ -144,11 +128,6 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
         }
       },
     };
-  }
-
-  /** Adds record middleware: it runs around every record's handler, before each registration's own. */
-  useRecords(...middleware: RecordMiddleware<S>[]): this {
-    return this.recordHost.useRecords(...middleware);
   }
 
   /** The declared schedules, for `lift dev` and deployment. */

@@ -11,6 +11,7 @@ export type {
   EventBridgeMethod,
   KinesisMethod,
   RecordHandler,
+  RecordHost,
   S3Method,
   ScheduleContext,
   ScheduleHandler,

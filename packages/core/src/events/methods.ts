@@ -5,6 +5,7 @@ import type {
   EventBridgeOptions,
   EventBridgePattern,
   KinesisOptions,
+  RecordMiddleware,
   RecordOptions,
   S3Options,
   SnsOptions,
@@ -112,4 +113,30 @@ export interface KinesisMethod<S extends object, Self> {
     handler: RecordHandler<KinesisRecord<Out<O, 'data', string>>, S>,
   ): Self;
   (stream: string, handler: RecordHandler<KinesisRecord<string>, S>): Self;
+}
+
+/**
+ * The record registration methods an app (`createApp({ records: records() })`) and a worker
+ * (`createWorker()`) both have. Each registers on its owner and returns it, for chaining.
+ */
+export interface RecordHost<S extends object> {
+  /** Consumes an SQS queue (by name or glob); answers with the failed messages only. */
+  readonly sqs: SqsMethod<S, this>;
+  /** Consumes an SNS topic, delivered to the function or through a subscribed queue. */
+  readonly sns: SnsMethod<S, this>;
+  /** Consumes a bucket's object events, from notifications (direct, SQS, SNS) or EventBridge. */
+  readonly s3: S3Method<S, this>;
+  /** Consumes DynamoDB Streams changes of a table, images unmarshalled. */
+  readonly dynamodbStream: DynamoDBStreamMethod<S, this>;
+  /** Consumes a Kinesis stream, data decoded. */
+  readonly kinesis: KinesisMethod<S, this>;
+  /** Consumes EventBridge events matching a pattern of source and detail type. */
+  readonly eventBridge: EventBridgeMethod<S, this>;
+  /**
+   * Declares a schedule and its handler. The declaration is the only description of it: `lift dev`
+   * runs it on its clock, deployment creates it from `schedules()`.
+   */
+  readonly schedule: ScheduleMethod<S, this>;
+  /** Adds record middleware: it runs around every record's handler, before each registration's own. */
+  readonly useRecords: (...middleware: RecordMiddleware<S>[]) => this;
 }

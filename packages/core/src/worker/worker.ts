@@ -1,11 +1,11 @@
 import { httpEventKind } from '../adapters/kind.js';
 import type { AppManifest } from '../app/manifest.js';
-import { type RecordMethods, recordMethods } from '../app/record-methods.js';
+import { installRecordMethods } from '../app/record-methods.js';
 import type { LambdaContext } from '../context/lambda.js';
 import { ConfigurationError, InvalidEventError } from '../errors/errors.js';
 import { refuseForeignFeature } from '../errors/features.js';
 import { type RecordEngine, records } from '../events/feature.js';
-import type { RecordMiddleware } from '../events/registry.js';
+import type { RecordHost } from '../events/methods.js';
 import type { ScheduleInfo } from '../events/schedule.js';
 import type { Idempotency } from '../idempotency/routes.js';
 import { type LoggerMetricsOptions, loggerAndMetrics, serviceName } from '../observability/parts.js';
@@ -40,6 +40,9 @@ const KNOWN = new Set([
   'metrics',
 ]);
 
+/** The record methods ({@link RecordHost}), put on every worker by its constructor. */
+export interface Worker<S extends object = Record<string, unknown>> extends RecordHost<S> {}
+
 /**
  * A function that serves records only: queues, topics, buckets, EventBridge, schedules, DynamoDB
  * Streams and Kinesis, with the same registration methods as an app (`worker.sqs(...)`). It carries
@@ -47,36 +50,11 @@ const KNOWN = new Set([
  * start are those of the record engine and observability alone; a function that also serves HTTP is
  * a `createApp({ records: records() })`.
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the constructor installs RecordHost's methods
 export class Worker<S extends object = Record<string, unknown>> {
   private readonly service: string;
   private readonly engine: RecordEngine;
   private frozen = false;
-  private readonly recordHost: RecordMethods<S, this> = recordMethods<S, this>(this, (action) => {
-    if (this.frozen)
-      throw new ConfigurationError(
-        `Cannot ${action}: the worker is frozen once it has handled an event or been compiled`,
-      );
-    return this.engine;
-  });
-
-  /** Consumes an SQS queue (by name or glob); answers with the failed messages only. */
-  readonly sqs = this.recordHost.sqs;
-  /** Consumes an SNS topic, delivered to the function or through a subscribed queue. */
-  readonly sns = this.recordHost.sns;
-  /** Consumes a bucket's object events, from notifications (direct, SQS, SNS) or EventBridge. */
-  readonly s3 = this.recordHost.s3;
-  /** Consumes DynamoDB Streams changes of a table, images unmarshalled. */
-  readonly dynamodbStream = this.recordHost.dynamodbStream;
-  /** Consumes a Kinesis stream, data decoded. */
-  readonly kinesis = this.recordHost.kinesis;
-  /** Consumes EventBridge events matching a pattern of source and detail type. */
-  readonly eventBridge = this.recordHost.eventBridge;
-  /**
-   * Declares a schedule and its handler: `lift dev` runs it on its clock, deployment creates it from
-   * `worker.schedules()`.
-   */
-  readonly schedule = this.recordHost.schedule;
-
   /** @internal Use {@link createWorker}. */
   constructor(options: WorkerOptions) {
     if (typeof options !== 'object' || options === null || Array.isArray(options))
@@ -112,11 +90,13 @@ export class Worker<S extends object = Record<string, unknown>> {
       idempotency: options.idempotency?.forApp(this.service, now),
       factory: 'createWorker',
     });
-  }
-
-  /** Adds record middleware: it runs around every record's handler, before each registration's own. */
-  useRecords(...middleware: RecordMiddleware<S>[]): this {
-    return this.recordHost.useRecords(...middleware);
+    installRecordMethods<S>(this, (action) => {
+      if (this.frozen)
+        throw new ConfigurationError(
+          `Cannot ${action}: the worker is frozen once it has handled an event or been compiled`,
+        );
+      return this.engine;
+    });
   }
 
   /** The declared schedules, for `lift dev` and deployment. */
