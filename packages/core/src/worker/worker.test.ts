@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { createApp } from '../app/app.js';
 import { ConfigurationError, InvalidEventError } from '../errors/errors.js';
+import { records } from '../events/feature.js';
+import type { RecordHost } from '../events/methods.js';
 import { idempotency } from '../idempotency/routes.js';
 import { memoryIdempotencyStore } from '../idempotency/store.js';
 import { createLogger } from '../observability/logger.js';
@@ -15,6 +18,24 @@ const lambda = () => fakeLambdaContext({ timeoutMs: 30_000 });
 const quiet = () => createWorker({ service: 'worker-test', logger: false, metrics: false });
 
 describe('createWorker', () => {
+  it('shares its record methods with an app: one function registers a consumer on either', async () => {
+    const seen: string[] = [];
+    const consumeOrders = <H extends RecordHost<Record<string, unknown>>>(host: H): H =>
+      host.sqs('orders', (message) => {
+        seen.push(message.body);
+      });
+    const worker = consumeOrders(quiet());
+    const app = consumeOrders(
+      createApp({ service: 'app', records: records(), logger: false, metrics: false, tracing: false }),
+    );
+    // Chaining keeps each owner's own type.
+    expect(typeof worker.schedules).toBe('function');
+    expect(typeof app.get).toBe('function');
+    await worker.handler(sqsEvent([{ body: 'w' }], { queue: 'orders' }), lambda());
+    await app.handler(sqsEvent([{ body: 'a' }], { queue: 'orders' }), lambda());
+    expect(seen).toEqual(['w', 'a']);
+  });
+
   it('serves an SQS batch and answers with the failed messages only', async () => {
     const Order = z.object({ id: z.string() });
     const seen: string[] = [];
