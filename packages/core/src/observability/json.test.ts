@@ -1,7 +1,27 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { epochMillisText, isoTimestamp, jsonString, jsonValue, jsonValueAt } from './json.js';
 
 describe('JSON pieces', () => {
+  it('writes any string, surrogates and control characters included, as JSON.stringify does', () => {
+    fc.assert(
+      fc.property(
+        fc.string({
+          // The edges of what is escaped, among any other characters.
+          unit: fc.oneof(
+            fc.constantFrom('\u001f', '\u0020', '"', '\\', '\ud7ff', '\ud800', '\udfff', '\ue000', 'a'),
+            fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+          ),
+          maxLength: 12,
+        }),
+        (value) => {
+          expect(jsonString(value)).toBe(JSON.stringify(value));
+        },
+      ),
+      { numRuns: 5_000 },
+    );
+  });
+
   it('writes strings and scalars exactly as JSON.stringify does', () => {
     const strings = [
       '',
