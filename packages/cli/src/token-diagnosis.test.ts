@@ -1,12 +1,15 @@
 /** Why a token was refused, said in the terminal under lift dev and lift invoke; never to the client. */
-import { generateKeyPair, SignJWT } from 'jose';
+import { createApp } from '@lift/core';
+import { createAccessControl, jwtAuthenticator } from '@lift/core/auth';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintPlan } from './dashboard/minting.js';
 import { DEV_ISSUER, type DevIssuer, loadDevIssuer, mintDevToken } from './dev-issuer.js';
 import { type DevServer, startDevServer } from './dev-server.js';
 import { fixture, hasStack, lift } from './fixtures/harness.js';
 import { type CognitoStandIn, startCognitoStandIn } from './standins/cognito/index.js';
 import { explainRefusedToken } from './token-diagnosis.js';
-import type { ServiceTrust } from './trusted-issuers.js';
+import { type ServiceTrust, serviceTrust } from './trusted-issuers.js';
 
 const entry = fixture('secured.ts');
 let server: DevServer;
@@ -192,6 +195,58 @@ describe('measured against what the service trusts', () => {
       custom: 0,
     };
     expect(await explain(token, access)).toContain('the service takes access tokens');
+  });
+
+  it('a pool the service holds its own keys for (jwks): the stand-in cannot sign for it, and says so', async () => {
+    const info = pool.pools[0];
+    if (info === undefined) throw new Error('no pool');
+    const { publicKey } = await generateKeyPair('RS256', { extractable: true });
+    const app = createApp({
+      service: 'given-keys',
+      logger: false,
+      metrics: false,
+      access: createAccessControl({
+        authenticators: [
+          jwtAuthenticator({
+            issuers: [
+              {
+                cognito: { userPoolId: 'us-east-1_Diag1', tokenUse: 'id', clientId: 'diagclient' },
+                jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'given', alg: 'RS256' }] },
+              } as never,
+            ],
+          }),
+        ],
+      }),
+    });
+    const given = serviceTrust(app);
+    expect(given?.issuers).toEqual([
+      { issuer: info.issuer, audience: ['diagclient'], tokenUse: 'id', keysGiven: true },
+    ]);
+    if (given === undefined) throw new Error('no trust');
+    // The token is the stand-in's, right in every claim: only the keys tell it apart.
+    const { token } = await pool.mintIdToken('us-east-1_Diag1', { email: 'cy@example.com' });
+    const why = await explain(token, given);
+    expect(why).toContain('with the keys given in its options ("jwks")');
+    expect(why).not.toContain('match what the service trusts');
+    const plan = mintPlan({
+      devIssuer: DEV_ISSUER,
+      trust: () => given,
+      userPools: () => [
+        {
+          name: 'users',
+          poolId: 'us-east-1_Diag1',
+          clientId: 'diagclient',
+          issuer: info.issuer,
+          jwksUrl: info.jwksUrl,
+        },
+      ],
+      mintDev: async () => 'unused',
+      mintIdToken: async () => {
+        throw new Error('unused');
+      },
+    });
+    expect(plan.targets).toEqual([]);
+    expect(plan.trusted?.[0]?.why).toContain('holds this pool\'s keys in its options ("jwks")');
   });
 
   it('a token naming the pool but signed with another key: says so', async () => {

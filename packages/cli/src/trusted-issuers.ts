@@ -11,6 +11,8 @@ export interface TrustedIssuer {
   readonly audience: readonly string[] | null | undefined;
   /** A Cognito user pool's token use (`id` or `access`). */
   readonly tokenUse?: 'id' | 'access';
+  /** Its keys are given in the service's options (`jwks`), so it never fetches them from a stand-in. */
+  readonly keysGiven?: boolean;
 }
 
 /** What the service's access control says about its authenticators. */
@@ -56,6 +58,7 @@ export function serviceTrust(app: unknown): ServiceTrust | undefined {
         issuer,
         audience: audience === null ? null : stringList(audience) ? audience : undefined,
         ...(tokenUse === 'id' || tokenUse === 'access' ? { tokenUse } : {}),
+        ...(detail?.keys === 'given' ? { keysGiven: true } : {}),
       });
     }
   }

@@ -90,6 +90,11 @@ export function mintPlan(sources: TokenSources): MintPlan {
         ...t,
         why: 'lift dev holds no key of this issuer: get a token from it, or trust a local one in dev',
       };
+    if (t.keysGiven === true)
+      return {
+        ...t,
+        why: `the service holds this pool's keys in its options ("jwks") and never reads the local stand-in's, so a token minted here would be refused: leave "jwks" out in dev, or sign with a key it holds`,
+      };
     if (t.tokenUse === 'access')
       return {
         ...t,

@@ -74,6 +74,8 @@ export interface TrustedJwtIssuer {
   readonly audience: readonly string[] | null;
   /** For a Cognito user pool: which of its tokens (`id` or `access`). */
   readonly tokenUse?: 'id' | 'access';
+  /** `given` when its keys are the ones in its options (`jwks`), never fetched: no stand-in signs for it. */
+  readonly keys?: 'given';
 }
 
 /** What access control learns about a route when it prepares the route's steps. */

@@ -92,6 +92,8 @@ export interface Issuer {
   readonly audience: readonly string[] | null;
   /** A Cognito pool's token use. */
   readonly tokenUse?: 'id' | 'access';
+  /** Whether its keys were given in the options (`jwks`): never fetched, so no stand-in signs for it. */
+  readonly keysGiven?: boolean;
 }
 
 /** What every issuer shares: the authenticator's settings. */
@@ -291,6 +293,7 @@ function cognitoIssuer(config: CognitoIssuerOptions, settings: IssuerSettings): 
     algorithms: new Set(['RS256']),
     audience: clientId === null || clientId === undefined ? null : [clientId].flat(),
     tokenUse,
+    ...(config.jwks === undefined ? {} : { keysGiven: true }),
     verify: (jwt) => {
       const claims = verifier.check(jwt);
       return claims instanceof Promise ? claims.then(checkCognito) : checkCognito(claims);
@@ -389,6 +392,7 @@ export function configureIssuer(
     issuer,
     algorithms: new Set(algorithms),
     audience: listed(audience),
+    ...(config.jwksUri === undefined ? { keysGiven: true } : {}),
     verify: (jwt) => verifier.check(jwt),
     ...claims,
   };

@@ -230,10 +230,11 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): Authenticato
     {
       type: 'jwt',
       issuers: [...byIssuer.keys()],
-      trusts: [...byIssuer.values()].map(({ issuer, audience, tokenUse }) => ({
+      trusts: [...byIssuer.values()].map(({ issuer, audience, tokenUse, keysGiven }) => ({
         issuer,
         audience,
         ...(tokenUse === undefined ? {} : { tokenUse }),
+        ...(keysGiven === true ? { keys: 'given' as const } : {}),
       })),
     },
   );
