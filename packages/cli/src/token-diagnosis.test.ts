@@ -228,6 +228,13 @@ describe('measured against what the service trusts', () => {
     const why = await explain(token, given);
     expect(why).toContain('with the keys given in its options ("jwks")');
     expect(why).not.toContain('match what the service trusts');
+    // Without a stand-in holding that pool, nothing says who signed it: the other checks still speak.
+    const unknownSigner = await explainRefusedToken(`Bearer ${token}`, issuer, entry, {
+      trust: given,
+      keySets: [],
+    });
+    expect(unknownSigner).not.toContain('"jwks"');
+    expect(unknownSigner).toContain('match what the service trusts');
     const plan = mintPlan({
       devIssuer: DEV_ISSUER,
       trust: () => given,

@@ -182,14 +182,15 @@ export async function explainRefusedToken(
     const wrong = await devKeyProblem(token, header, issuer, again);
     if (wrong !== undefined) return wrong;
     checked = 'issuer, key, signature';
-  } else if (trusted.keysGiven === true) {
-    return `the token's issuer ${trusted.issuer} is one the service trusts, but with the keys given in its options ("jwks"), so it never reads the local stand-in's key and refuses tokens the stand-in signed: leave "jwks" out in dev, or sign with a key it holds`;
   } else {
     const keys = context.keySets?.find((k) => k.issuer === trusted.issuer);
     if (keys !== undefined) {
       const wrong = await signatureProblem(token, keys.jwksUrl);
       if (wrong !== undefined)
         return `the token's issuer ${trusted.issuer} is one the service trusts, but ${wrong}; mint a new one with ${DASHBOARD}, or sign in again`;
+      // Signed by the local stand-in, for a service that holds the pool's keys itself.
+      if (trusted.keysGiven === true)
+        return `the token's issuer ${trusted.issuer} is one the service trusts, but with the keys given in its options ("jwks"), so it never reads the local stand-in's key and refuses tokens the stand-in signed: leave "jwks" out in dev, or sign with a key it holds`;
       checked = 'issuer, key, signature';
     }
   }

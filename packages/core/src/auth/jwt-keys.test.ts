@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { Principal } from '../context/principal.js';
 import { createJwksCache, type JwksCacheOptions } from './jwks-cache.js';
 import { jwtAuthenticator } from './jwt.js';
+import { schemeOf } from './scheme.js';
 
 const ISSUER = 'https://keys.lift.test';
 const JWKS_URI = 'https://keys.lift.test/.well-known/jwks.json';
@@ -158,6 +159,40 @@ describe('JWT keys', () => {
     for (let i = 0; i < 3; i++)
       expect(await userOf(authenticate(bearer(await sign(forged, clock))))).toBe('401');
     expect(fetches).toBe(0);
+  });
+
+  it('describes which issuers hold their keys given (never fetched), so lift dev knows no stand-in signs for them', () => {
+    const key = keyPair('given-key');
+    const scheme = schemeOf(
+      jwtAuthenticator({
+        issuers: [
+          {
+            issuer: 'https://given.example',
+            audience: 'api',
+            algorithms: ['RS256'],
+            jwks: { keys: [key.jwk] } as never,
+          },
+          {
+            issuer: 'https://fetched.example',
+            audience: 'api',
+            algorithms: ['RS256'],
+            jwksUri: 'https://fetched.example/jwks',
+          },
+          {
+            cognito: { userPoolId: 'eu-west-1_Given1', tokenUse: 'id', clientId: 'c1' },
+            jwks: { keys: [key.jwk] } as never,
+          },
+          { cognito: { userPoolId: 'eu-west-1_Fetch1', tokenUse: 'id', clientId: 'c1' } },
+        ],
+      }),
+    );
+    const trusts = scheme.type === 'jwt' ? scheme.trusts : undefined;
+    expect(trusts?.map((t) => [t.issuer, t.keys])).toEqual([
+      ['https://given.example', 'given'],
+      ['https://fetched.example', undefined],
+      ['https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Given1', 'given'],
+      ['https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Fetch1', undefined],
+    ]);
   });
 
   it('made-up kid against a Cognito pool with given keys: refused, the real pool never fetched', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createApp } from '../app/app.js';
 import { PermanentError, RecordsFailedError } from '../errors/errors.js';
+import type { StandardSchemaV1 } from '../schema/validate.js';
 import { fakeLambdaContext } from '../testing/lambda-context.js';
 import { records } from './feature.js';
 
@@ -467,11 +468,12 @@ describe('record middleware and context', () => {
     expect(ids(out2)).toEqual(['a', 'd']);
   });
 
-  it("system attributes keep their text values only; a sender's attribute named __proto__ stays an attribute", async () => {
+  it("system attributes keep their text values only, on a null-prototype copy; a sender's attribute named __proto__ stays an attribute", async () => {
     const seen: unknown[] = [];
     const app = quiet().sqs('q', (m) => {
       seen.push(
         m.attributes,
+        Object.getPrototypeOf(m.attributes),
         Object.getPrototypeOf(m.messageAttributes),
         Object.getOwnPropertyDescriptor(m.messageAttributes, '__proto__')?.value,
       );
@@ -481,7 +483,8 @@ describe('record middleware and context', () => {
     (record.attributes as Record<string, unknown>).SentTimestamp = 1_700_000_000_000;
     record.messageAttributes = JSON.parse('{"__proto__":{"dataType":"String","stringValue":"p"}}');
     expect(ids(await app.handler(event, lambda()))).toEqual([]);
-    const [attributes, proto, attr] = seen;
+    const [attributes, attributesProto, proto, attr] = seen;
+    expect(attributesProto).toBeNull();
     expect(Object.keys(attributes as object).sort()).toEqual([
       'ApproximateFirstReceiveTimestamp',
       'ApproximateReceiveCount',
@@ -489,6 +492,43 @@ describe('record middleware and context', () => {
     ]);
     expect(proto).toBeNull();
     expect(attr).toEqual({ dataType: 'String', stringValue: 'p' });
+  });
+
+  it('an asynchronous schema: a failing body is a 422-kind error and a non-JSON one a 400-kind, both through middleware', async () => {
+    // A Standard Schema whose validate answers a promise, as some validators do.
+    const asyncSchema: StandardSchemaV1<unknown, { n: number }> = {
+      '~standard': {
+        version: 1,
+        vendor: 'test',
+        validate: async (value) =>
+          typeof (value as { n?: unknown }).n === 'number'
+            ? { value: value as { n: number } }
+            : { issues: [{ message: 'n must be a number', path: ['n'] }] },
+      },
+    };
+    const rejected: string[] = [];
+    const handled: number[] = [];
+    const app = quiet()
+      .useRecords(async (_record, ctx, next) => {
+        await next().catch((error: Error) => {
+          rejected.push(`${ctx.recordId}:${error.name}`);
+          throw error;
+        });
+      })
+      .sqs('q', { body: asyncSchema }, (m) => {
+        handled.push(m.body.n);
+      });
+    const out = await app.handler(
+      sqs('q', [
+        { id: 'good', body: '{"n":1}' },
+        { id: 'bad', body: '{"n":"x"}' },
+        { id: 'text', body: 'not json' },
+      ]),
+      lambda(),
+    );
+    expect(ids(out)).toEqual(['bad', 'text']);
+    expect(handled).toEqual([1]);
+    expect(rejected).toEqual(['bad:UnprocessableError', 'text:BadRequestError']);
   });
 
   it('takes the trace from the message (traceparent attribute, else AWSTraceHeader)', async () => {

@@ -39,6 +39,35 @@ function observed() {
 describe('records are observed like requests', () => {
   useProductionObservability();
 
+  it('a batch from two queues, interleaved, with an unclaimed one: each record reaches its own handler and tally', async () => {
+    const { app, logs } = observed();
+    const seen: string[] = [];
+    app.sqs('alpha', (m) => {
+      seen.push(`alpha:${m.body}`);
+    });
+    app.sqs('beta', (m) => {
+      seen.push(`beta:${m.body}`);
+    });
+    const records = [
+      ...sqs('alpha', ['a1']).Records,
+      ...sqs('beta', ['b1']).Records,
+      ...sqs('alpha', ['a2']).Records,
+      ...sqs('gamma', ['g1']).Records,
+      ...sqs('alpha', ['a3']).Records,
+    ].map((r, i) => ({ ...r, messageId: `m${i}` }));
+    const out = await app.handler({ Records: records }, fakeLambdaContext());
+    expect(out).toEqual({ batchItemFailures: [{ itemIdentifier: 'm3' }] });
+    expect(seen).toEqual(['alpha:a1', 'beta:b1', 'alpha:a2', 'alpha:a3']);
+    const summary = logs
+      .filter((l) => l.message === 'Records processed')
+      .map((l) => [l.event_name, l.received, l.failed]);
+    expect(summary).toEqual([
+      ['alpha', 3, 0],
+      ['beta', 1, 0],
+      ['unclaimed', 1, 1],
+    ]);
+  });
+
   it('one summary line per registration, each failure with its record id and masked error, metrics by source and name only', async () => {
     const { app, logs, emf } = observed();
     app.sqs('reminders', (m, ctx) => {

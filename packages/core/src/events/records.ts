@@ -85,14 +85,6 @@ function stringMap(value: unknown): Record<string, string> {
   return out;
 }
 
-// SQS sets these names, never a sender (whose names are the message attributes, copied onto a
-// null-prototype map): the delivered object is kept when every value is text, copied otherwise.
-function systemAttributes(value: unknown): Record<string, string> {
-  if (!isObject(value)) return Object.create(null);
-  for (const key in value) if (typeof value[key] !== 'string') return stringMap(value);
-  return value as Record<string, string>;
-}
-
 /**
  * An SQS record as a message whose body is still the text (validation comes later). `nameOf` reads
  * the queue's name from its ARN ({@link nameFromArn}, kept once a batch by the caller).
@@ -102,7 +94,7 @@ export function sqsMessage(record: Raw, nameOf: (arn: string) => string | undefi
   const queueArn = text(record, 'eventSourceARN', what);
   const queue = nameOf(queueArn);
   if (queue === undefined) throw new InvalidEventError(`${what}: "eventSourceARN" is not a queue ARN`);
-  const attributes = systemAttributes(record.attributes);
+  const attributes = stringMap(record.attributes);
   const body = text(record, 'body', what);
   return {
     kind: 'sqs',
