@@ -152,6 +152,11 @@ export function decodeRecord(target: Target): AnyRecord | typeof SKIP | Promise<
   return record;
 }
 
+function rebuilt(result: PartResult, what: string, rebuild: (output: unknown) => AnyRecord): AnyRecord {
+  if (!result.ok) refuse(result.issues, what);
+  return rebuild(result.value);
+}
+
 // One part checked against its schema, the record rebuilt around the output. Synchronous when the
 // schema is (zod, valibot), so a batch of valid records costs no promise per record.
 function checkedPart(
@@ -161,12 +166,10 @@ function checkedPart(
   what: string,
   rebuild: (output: unknown) => AnyRecord,
 ): AnyRecord | Promise<AnyRecord> {
-  const finish = (result: PartResult): AnyRecord => {
-    if (!result.ok) refuse(result.issues, what);
-    return rebuild(result.value);
-  };
   const result = validatePart(schema, where, value);
-  return result instanceof Promise ? result.then(finish) : finish(result);
+  return result instanceof Promise
+    ? result.then((r) => rebuilt(r, what, rebuild))
+    : rebuilt(result, what, rebuild);
 }
 
 async function validatedChange(

@@ -106,13 +106,13 @@ function claimed(id: string, source: RecordSource, targets: Target[], sqs?: SqsM
   return { id, group: sqs?.messageGroupId, targets, unclaimed: undefined, sqs, source };
 }
 
-function eventBridgeTargets(registry: Lookups, event: EventBridgeEvent<unknown>): Target[] | string {
-  const reg = registry.find('eventbridge', `${event.source}\n${event.detailType}`);
+function eventBridgeTargets(lookup: Lookups, event: EventBridgeEvent<unknown>): Target[] | string {
+  const reg = lookup.find('eventbridge', `${event.source}\n${event.detailType}`);
   if (reg !== undefined)
     return [{ registration: reg, record: event, name: event.source, recordId: event.id, trace: undefined }];
   const s3 = s3FromEventBridge(event);
   if (s3 !== undefined) {
-    const found = registry.find('s3', s3.bucket, (r) =>
+    const found = lookup.find('s3', s3.bucket, (r) =>
       s3Accepts(r.options as S3Options<object>, s3.eventName, s3.key),
     );
     if (found !== undefined)
@@ -121,7 +121,7 @@ function eventBridgeTargets(registry: Lookups, event: EventBridgeEvent<unknown>)
   }
   if (event.source === 'aws.events' && event.detailType === 'Scheduled Event') {
     const rule = nameFromArn(event.resources[0]);
-    const reg = rule === undefined ? undefined : registry.find('schedule', rule);
+    const reg = rule === undefined ? undefined : lookup.find('schedule', rule);
     if (reg !== undefined && rule !== undefined) {
       const firing = {
         kind: 'schedule' as const,
@@ -140,7 +140,7 @@ function eventBridgeTargets(registry: Lookups, event: EventBridgeEvent<unknown>)
 
 // What an SQS body or SNS message may carry, for a queue or topic without a registration of its own.
 function payloadTargets(
-  registry: Lookups,
+  lookup: Lookups,
   textValue: string,
   delivery: Delivery,
   id: string,
@@ -153,7 +153,7 @@ function payloadTargets(
   }
   if (isSnsEnvelope(value)) {
     const message = snsMessage(value, delivery);
-    const reg = registry.find('sns', message.topic);
+    const reg = lookup.find('sns', message.topic);
     if (reg !== undefined)
       return [
         {
@@ -164,7 +164,7 @@ function payloadTargets(
           trace: snsTrace(value),
         },
       ];
-    const inner = payloadTargets(registry, message.message, 'sns', id);
+    const inner = payloadTargets(lookup, message.message, 'sns', id);
     return typeof inner === 'string' && inner !== 'test'
       ? `SNS topic "${message.topic}" carrying ${inner}`
       : inner;
@@ -174,7 +174,7 @@ function payloadTargets(
     const targets: Target[] = [];
     for (const record of value.Records) {
       const s3 = s3NotificationRecord(record, delivery);
-      const reg = registry.find('s3', s3.bucket, (r) =>
+      const reg = lookup.find('s3', s3.bucket, (r) =>
         s3Accepts(r.options as S3Options<object>, s3.eventName, s3.key),
       );
       if (reg === undefined) return `S3 event ${s3.eventName} for bucket "${s3.bucket}"`;
@@ -188,19 +188,19 @@ function payloadTargets(
     }
     return targets;
   }
-  if (isEventBridgeEvent(value)) return eventBridgeTargets(registry, eventBridgeEvent(value, delivery));
+  if (isEventBridgeEvent(value)) return eventBridgeTargets(lookup, eventBridgeEvent(value, delivery));
   return 'a message no registration recognises';
 }
 
 // A malformed payload inside one message is that message's failure, not the whole batch's.
 function carried(
-  registry: Lookups,
+  lookup: Lookups,
   textValue: string,
   delivery: Delivery,
   id: string,
 ): Target[] | 'test' | string {
   try {
-    return payloadTargets(registry, textValue, delivery, id);
+    return payloadTargets(lookup, textValue, delivery, id);
   } catch (error) {
     if (error instanceof InvalidEventError) return `a malformed message (${error.message})`;
     throw error;
@@ -221,9 +221,9 @@ function snsTrace(envelope: Raw): TraceContext | undefined {
   return parseTraceparent(tp);
 }
 
-function sqsItem(registry: Lookups, record: Raw): Item {
-  const message = sqsMessage(record, registry.nameOf);
-  const reg = registry.find('sqs', message.queue);
+function sqsItem(lookup: Lookups, record: Raw): Item {
+  const message = sqsMessage(record, lookup.nameOf);
+  const reg = lookup.find('sqs', message.queue);
   const trace = sqsTrace(message);
   if (reg !== undefined)
     return claimed(
@@ -232,7 +232,7 @@ function sqsItem(registry: Lookups, record: Raw): Item {
       [{ registration: reg, record: message, name: message.queue, recordId: message.messageId, trace }],
       message,
     );
-  const targets = carried(registry, message.body, 'sqs', message.messageId);
+  const targets = carried(lookup, message.body, 'sqs', message.messageId);
   if (targets === 'test') return claimed(message.messageId, 'sqs', [], message);
   if (typeof targets === 'string')
     return unclaimedItem(message.messageId, 'sqs', `SQS queue "${message.queue}" (${targets})`, message);
@@ -244,10 +244,10 @@ function sqsItem(registry: Lookups, record: Raw): Item {
   );
 }
 
-function snsItem(registry: Lookups, record: Raw): Item {
+function snsItem(lookup: Lookups, record: Raw): Item {
   const envelope = isObject(record.Sns) ? record.Sns : {};
   const message = snsMessage(envelope, 'direct');
-  const reg = registry.find('sns', message.topic);
+  const reg = lookup.find('sns', message.topic);
   if (reg !== undefined)
     return claimed(message.messageId, 'sns', [
       {
@@ -258,17 +258,17 @@ function snsItem(registry: Lookups, record: Raw): Item {
         trace: snsTrace(envelope),
       },
     ]);
-  const targets = carried(registry, message.message, 'sns', message.messageId);
+  const targets = carried(lookup, message.message, 'sns', message.messageId);
   if (targets === 'test') return claimed(message.messageId, 'sns', []);
   if (typeof targets === 'string')
     return unclaimedItem(message.messageId, 'sns', `SNS topic "${message.topic}" (${targets})`);
   return claimed(message.messageId, 'sns', targets);
 }
 
-function s3Item(registry: Lookups, record: Raw, index: number): Item {
+function s3Item(lookup: Lookups, record: Raw, index: number): Item {
   const s3 = s3NotificationRecord(record, 'direct');
   const id = s3.sequencer ?? String(index);
-  const reg = registry.find('s3', s3.bucket, (r) =>
+  const reg = lookup.find('s3', s3.bucket, (r) =>
     s3Accepts(r.options as S3Options<object>, s3.eventName, s3.key),
   );
   if (reg === undefined)
@@ -282,13 +282,13 @@ function s3Item(registry: Lookups, record: Raw, index: number): Item {
   ]);
 }
 
-function streamItem(registry: Lookups, record: Raw, source: 'dynamodb' | 'kinesis'): Item {
+function streamItem(lookup: Lookups, record: Raw, source: 'dynamodb' | 'kinesis'): Item {
   const arn = text(
     record,
     'eventSourceARN',
     source === 'dynamodb' ? 'DynamoDB Streams record' : 'Kinesis record',
   );
-  const name = registry.nameOf(arn);
+  const name = lookup.nameOf(arn);
   if (name === undefined)
     throw new InvalidEventError(
       `${source} record: "eventSourceARN" is not a ${source === 'dynamodb' ? 'table stream' : 'stream'} ARN`,
@@ -305,7 +305,7 @@ function streamItem(registry: Lookups, record: Raw, source: 'dynamodb' | 'kinesi
     // Unmarshalled when the record runs: the codec is loaded lazily.
     recordValue = record as unknown as AnyRecord;
   }
-  const reg = registry.find(source, name);
+  const reg = lookup.find(source, name);
   if (reg === undefined)
     return unclaimedItem(
       id,
