@@ -6,7 +6,8 @@
  *   with `_X_AMZN_TRACE_ID` set as Lambda sets it.
  * - `--cold`: import + first call in fresh processes (CPU ms, and over "all off"), on a pipe, twice:
  *   a plain local process, and one with the environment Lambda gives an on-demand start
- *   (`AWS_LAMBDA_INITIALIZATION_TYPE`, `_X_AMZN_TRACE_ID`, so the `ColdStart` blob is written too).
+ *   (`AWS_LAMBDA_INITIALIZATION_TYPE`, `_X_AMZN_TRACE_ID`, so the `ColdStart` blob is written too;
+ *   `AWS_LAMBDA_RUNTIME_API`, so Lift writes its lines straight to descriptor 1).
  *   The Lambda context carries a UUID request id, as Lambda's does. A third run is the Lambda one
  *   with a line written before the clock starts, so the pipe's set-up, which any logger pays on its
  *   first line, is left out: what remains is Lift's own first-call cost.
@@ -135,6 +136,7 @@ process.stdout.write('\\n' + JSON.stringify({ cpu: user + system, call: call.use
 
 const LAMBDA_ENV = {
   AWS_LAMBDA_FUNCTION_NAME: 'cold',
+  AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001',
   AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
   TZ: ':UTC',
   _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',

@@ -106,6 +106,9 @@ function lambdaEnv(memoryMb: number, taskRoot: string): Record<string, string> {
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/cold',
+    // Set by the runtime (and its emulator) for the runtime interface client; Lift writes its lines
+    // straight to descriptor 1 when it sees it.
+    AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001',
     AWS_LAMBDA_LOG_STREAM_NAME: 's',
     AWS_REGION: 'us-east-1',
     AWS_DEFAULT_REGION: 'us-east-1',

@@ -1,4 +1,5 @@
 import { createMasker } from './masking.js';
+import { writeStdoutLine } from './stdout.js';
 
 /** One access decision worth keeping. */
 export interface AuditEvent {
@@ -29,9 +30,7 @@ export type AuditSink = (event: AuditEvent) => void;
  * or subscription filter picks the stream out), written whatever the log level and never sampled,
  * with values masked as log lines are (JWTs, API keys and card numbers in a reason, emails partly).
  */
-export function auditLogSink(
-  write: (line: string) => void = (line) => void process.stdout.write(`${line}\n`),
-): AuditSink {
+export function auditLogSink(write: (line: string) => void = writeStdoutLine): AuditSink {
   const mask = createMasker();
   return (event) => write(JSON.stringify(mask(event)));
 }

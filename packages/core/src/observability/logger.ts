@@ -13,6 +13,7 @@ import {
   REQUEST_KEYS,
 } from './log-line.js';
 import { createFieldMasking, type FieldMasker, type FieldMasking, type MaskOptions } from './masking.js';
+import { writeStdoutLine } from './stdout.js';
 
 export { type Logger, type LogLevel, REQUEST_KEYS } from './log-line.js';
 
@@ -109,7 +110,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const masking: FieldMasking | undefined =
     options.mask === false ? undefined : createFieldMasking(options.mask);
   const maskField: FieldMasker = masking === undefined ? (_key, value) => value : masking.field;
-  const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
+  const write = options.write ?? writeStdoutLine;
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const buffering = options.bufferBelowLevel ?? true;

@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../errors/errors.js';
 import { epochMillisText, jsonString } from './json.js';
+import { writeStdoutLine } from './stdout.js';
 
 /** CloudWatch metric units. */
 export const METRIC_UNITS = [
@@ -152,7 +153,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     if (typeof value !== 'string' || value === '')
       throw new ConfigurationError(`createMetrics: default dimension "${name}" must be a non-empty string`);
   const defaultNames = Object.keys(defaults);
-  const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
+  const write = options.write ?? writeStdoutLine;
   const now = options.now ?? Date.now;
   const disabled = options.disabled ?? disabledByEnvironment();
   // One invocation's metrics and dimensions, in parallel arrays reused from flush to flush: the
