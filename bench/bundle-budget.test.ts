@@ -6,9 +6,9 @@
  * 58,023 and 69,401 B) plus about 2%, a ratchet: each change that shrinks a bundle lowers its ceiling
  * here, towards issue 17's goals
  * (hello-world ≤ 16 KB with observability on, P1 with defaults ≤ Middy's P1 bundle, ~15 KB).
- * The SQS-only ceiling rose once, from 59,000 to 59,300 B (bundle 58,875 → 59,123 B), for the direct
- * writer of log lines in the Lambda runtime (observability/stdout.ts), which takes about 2 ms of CPU
- * off every cold start that logs.
+ * The SQS-only ceiling rose once, from 59,000 to 59,600 B (bundle 58,875 → 59,524 B), for the direct
+ * writer of log lines in the Lambda runtime and its guards (stdout/stdout.ts, 662 B), which takes about
+ * 4 ms off a Lambda-like cold start that logs (bench:cold-commits --lambda).
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ const bench = fileURLToPath(new URL('.', import.meta.url));
 /** Minified bytes each bundle may reach. */
 const CEILINGS = {
   helloWorld: 67_500,
-  sqsOnly: 59_300,
+  sqsOnly: 59_600,
   p1Defaults: 70_500,
 } as const;
 

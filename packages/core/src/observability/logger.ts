@@ -13,7 +13,7 @@ import {
   REQUEST_KEYS,
 } from './log-line.js';
 import { createFieldMasking, type FieldMasker, type FieldMasking, type MaskOptions } from './masking.js';
-import { writeStdoutLine } from './stdout.js';
+import { writeStdoutLine } from '../stdout/stdout.js';
 
 export { type Logger, type LogLevel, REQUEST_KEYS } from './log-line.js';
 

@@ -15,6 +15,7 @@ import {
   IsolatedCircuitError,
 } from 'cockatiel';
 import { ConfigurationError, refuseUnknownOptions } from '../errors/errors.js';
+import { writeStdoutLine } from '../stdout/stdout.js';
 import { DependencyUnavailableError, faultOf } from './faults.js';
 
 /** The state of a circuit. */
@@ -127,8 +128,15 @@ function stdoutLogger(): TransitionLogger {
   const line = (level: 'INFO' | 'WARN') => (message: string, fields: Record<string, unknown>) => {
     // Read per line: the level can change between invocations (tests, Lambda's log-level setting).
     if (!logs(level)) return;
-    const text = `${JSON.stringify({ level, message, timestamp: new Date().toISOString(), service: serviceName(), ...fields })}\n`;
-    process.stdout.write(text);
+    writeStdoutLine(
+      JSON.stringify({
+        level,
+        message,
+        timestamp: new Date().toISOString(),
+        service: serviceName(),
+        ...fields,
+      }),
+    );
   };
   return { info: line('INFO'), warn: line('WARN') };
 }
@@ -138,7 +146,7 @@ function emfWriter(options: { readonly namespace?: string; readonly write?: (lin
   const write =
     options.write ??
     ((line: string) => {
-      if (!metricsDisabled()) process.stdout.write(`${line}\n`);
+      if (!metricsDisabled()) writeStdoutLine(line);
     });
   return (dependency: string, state: BreakerState) => {
     const service = serviceName();
