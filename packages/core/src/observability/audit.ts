@@ -1,5 +1,5 @@
-import { createMasker } from './masking.js';
 import { writeStdoutLine } from '../stdout/stdout.js';
+import { createMasker } from './masking.js';
 
 /** One access decision worth keeping. */
 export interface AuditEvent {

@@ -1,5 +1,6 @@
 import type { LambdaContext } from '../context/lambda.js';
 import { ConfigurationError, HttpError } from '../errors/errors.js';
+import { writeStdoutLine } from '../stdout/stdout.js';
 import { ACCESS_LINE, accessLineWriter, type LiftLogger } from './access-line.js';
 import { isoTimestamp, jsonString, jsonValue, jsonValueAt } from './json.js';
 import {
@@ -13,7 +14,6 @@ import {
   REQUEST_KEYS,
 } from './log-line.js';
 import { createFieldMasking, type FieldMasker, type FieldMasking, type MaskOptions } from './masking.js';
-import { writeStdoutLine } from '../stdout/stdout.js';
 
 export { type Logger, type LogLevel, REQUEST_KEYS } from './log-line.js';
 

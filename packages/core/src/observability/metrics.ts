@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../errors/errors.js';
-import { epochMillisText, jsonString } from './json.js';
 import { writeStdoutLine } from '../stdout/stdout.js';
+import { epochMillisText, jsonString } from './json.js';
 
 /** CloudWatch metric units. */
 export const METRIC_UNITS = [
