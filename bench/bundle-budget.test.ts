@@ -6,9 +6,10 @@
  * 58,023 and 69,401 B) plus about 2%, a ratchet: each change that shrinks a bundle lowers its ceiling
  * here, towards issue 17's goals
  * (hello-world ≤ 16 KB with observability on, P1 with defaults ≤ Middy's P1 bundle, ~15 KB).
- * The SQS-only ceiling rose once, from 59,000 to 59,600 B (bundle 58,875 → 59,524 B), for the direct
- * writer of log lines in the Lambda runtime and its guards (stdout/stdout.ts, 662 B), which takes about
- * 4 ms off a Lambda-like cold start that logs (bench:cold-commits --lambda).
+ * All three rose once (hello-world 67,500 → 67,800, SQS-only 59,000 → 59,800, P1 70,500 → 70,800 B;
+ * the bundles 66,915 → 67,693, 58,875 → 59,729 and 69,911 → 70,689 B) for the direct writer of log
+ * lines in the Lambda runtime and its guards (stdout/stdout.ts, 865 B minified with its import), which
+ * takes about 4 ms off a Lambda-like cold start that logs (bench:cold-commits --lambda).
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -18,9 +19,9 @@ const bench = fileURLToPath(new URL('.', import.meta.url));
 
 /** Minified bytes each bundle may reach. */
 const CEILINGS = {
-  helloWorld: 67_500,
-  sqsOnly: 59_600,
-  p1Defaults: 70_500,
+  helloWorld: 67_800,
+  sqsOnly: 59_800,
+  p1Defaults: 70_800,
 } as const;
 
 describe('bundle budgets', () => {

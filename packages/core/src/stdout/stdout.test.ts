@@ -3,8 +3,8 @@
  * to descriptor 1 inside the Lambda runtime while nothing else uses `process.stdout`, through the stream
  * otherwise, and never ahead of or inside what the stream still holds.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, constants, createReadStream, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { closeSync, constants, createReadStream, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -186,6 +186,51 @@ describe('writeStdoutLine', () => {
     const { stdout, reports } = await runChild(`writeStdoutLine('{"n":1}'); report({ built });`, { env });
     expect(stdout).toBe('{"n":1}\n');
     expect(reports).toEqual([{ built: true }]);
+  });
+
+  it('goes through process.stdout when descriptor 1 is a file, where lift openapi and lift dev redirect', () => {
+    const file = join(dir, `out-${Date.now()}.txt`);
+    const fd = openSync(file, 'w');
+    const child = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `${prelude('')} writeStdoutLine('{"n":1}'); report({ built });`],
+      { env: { PATH: process.env.PATH ?? '', ...LAMBDA }, stdio: ['ignore', fd, 'pipe'] },
+    );
+    closeSync(fd);
+    expect(child.status).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe('{"n":1}\n');
+    expect(JSON.parse(child.stderr.toString())).toEqual({ built: true });
+  });
+
+  it("goes through process.stdout in a worker thread, whose output the main thread's stream carries", async () => {
+    const worker = `
+      const { writeSync } = await import('node:fs');
+      const own = Object.getOwnPropertyDescriptor(process, 'stdout');
+      let built = false;
+      Object.defineProperty(process, 'stdout', { ...own, get() { built = true; return own.get.call(process); } });
+      const { writeStdoutLine } = await import(${JSON.stringify(bundles.stdout)});
+      writeStdoutLine('{"n":1}');
+      writeSync(2, JSON.stringify({ worker: true, built }) + '\\n');`;
+    const { stdout, reports } = await runChild(
+      `const { Worker } = await import('node:worker_threads');
+       const thread = new Worker(${JSON.stringify(worker)}, { eval: true });
+       await new Promise((resolve) => thread.once('exit', resolve));
+       await drained();`,
+      { env: LAMBDA },
+    );
+    expect(reports).toEqual([{ worker: true, built: true }]);
+    expect(stdout).toBe('{"n":1}\n');
+  });
+
+  it('leaves in place a getter laid over its own after Lift loaded', async () => {
+    const { reports } = await runChild(
+      `const lift = Object.getOwnPropertyDescriptor(process, 'stdout');
+       let seen = 0;
+       Object.defineProperty(process, 'stdout', { ...lift, get() { seen += 1; return lift.get.call(process); } });
+       void process.stdout; void process.stdout; report({ seen });`,
+      { env: LAMBDA },
+    );
+    expect(reports).toEqual([{ seen: 2 }]);
   });
 
   it('goes through process.stdout when a stdio stream was built before Lift loaded', async () => {
