@@ -5,10 +5,10 @@ import { fstatSync, writeSync } from 'node:fs';
 const ATOMIC_BYTES = 4096;
 
 // Node builds `process.stdout` on first use; on a pipe, as a Lambda function's stdout is, that is a
-// `net.Socket`, whose first line loads `net` and the stream machinery: about 4 ms of a Lambda-like cold
-// start that logs (docs/benchmarks.md). The Lambda runtime interface client never builds it (it writes its own lines to
-// its telemetry descriptor), so inside the runtime Lift writes to descriptor 1 itself, for as long as
-// nothing else in the process uses `process.stdout`.
+// `net.Socket`, whose first line loads `net` and the stream machinery: about 4 ms of a Lambda-like
+// cold start that logs (docs/benchmarks.md). The Lambda runtime interface client never builds it (it
+// writes its own lines to its telemetry descriptor), so inside the runtime Lift writes to descriptor 1
+// itself, for as long as nothing else in the process uses `process.stdout`.
 let direct = directAtLoad();
 
 /**
