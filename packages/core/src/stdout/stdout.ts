@@ -56,7 +56,7 @@ function directAtLoad(): boolean {
 
 /**
  * Writes `line` and a newline to standard output: the default destination of Lift's JSON lines (logs,
- * EMF metrics, audit events), which Lambda hands to CloudWatch Logs.
+ * EMF metrics, audit events, circuit-breaker transitions), which Lambda hands to CloudWatch Logs.
  *
  * Inside the Lambda runtime, while nothing else uses `process.stdout`, a line of up to 4 KB
  * is written synchronously to descriptor 1 (waiting, as the runtime's own log writes do, while the
