@@ -1,7 +1,7 @@
 /**
- * Bundle budgets: the hello-world, SQS-only and P1 bundles, built as P5 builds them, must not grow past
- * their ceilings; an HTTP-only app must not carry the features it does not import, nor a worker the
- * HTTP core. The ceilings are the sizes measured on 2026-12-02 when each was set (hello-world 66,152 B
+ * Bundle budgets: the hello-world (full and lean), SQS-only and P1 bundles, built as P5 builds them,
+ * must not grow past their ceilings; an HTTP-only app must not carry the features it does not import,
+ * nor a lean app observability, nor a worker the HTTP core. The ceilings are the sizes measured on 2026-12-02 when each was set (hello-world 66,152 B
  * and P1 69,136 B after issue 17's first changes, SQS-only 57,874 B with createWorker; now 66,417,
  * 58,023 and 69,401 B) plus about 2%, a ratchet: each change that shrinks a bundle lowers its ceiling
  * here, towards issue 17's goals
@@ -13,13 +13,15 @@
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { bundleSize, HELLO_WORLD, SQS_HELLO } from './bundle.js';
+import { bundleSize, HELLO_WORLD, HELLO_WORLD_LEAN, SQS_HELLO } from './bundle.js';
 
 const bench = fileURLToPath(new URL('.', import.meta.url));
 
 /** Minified bytes each bundle may reach. */
 const CEILINGS = {
   helloWorld: 67_800,
+  // The lean createApp (@lift/core/lean): 47,688 B when it was added, plus about 2%.
+  helloWorldLean: 48_700,
   sqsOnly: 59_800,
   p1Defaults: 70_800,
 } as const;
@@ -28,6 +30,21 @@ describe('bundle budgets', () => {
   it('keeps the hello-world bundle under its ceiling', async () => {
     const { bytes } = await bundleSize(HELLO_WORLD, { resolveDir: bench });
     expect(bytes).toBeLessThanOrEqual(CEILINGS.helloWorld);
+  });
+
+  it('keeps observability out of the lean hello-world, under its ceiling', async () => {
+    const { bytes, modules, code } = await bundleSize(HELLO_WORLD_LEAN, { resolveDir: bench });
+    const paths = modules.map(([path]) => path);
+    // The same HTTP core as the full hello-world...
+    expect(paths).toEqual(
+      expect.arrayContaining(['app/app.ts', 'router/router.ts', 'http/security-headers.ts']),
+    );
+    // ...and none of the logger, metrics, tracing, masking or line writer: only the service-name
+    // helper of observability/parts.ts, which every app's options use.
+    const observability = paths.filter((path) => /^(observability|stdout|otel)\//.test(path));
+    expect(observability).toEqual(['observability/parts.ts']);
+    expect(code).not.toMatch(/_aws|CloudWatchMetrics|cold_start/);
+    expect(bytes).toBeLessThanOrEqual(CEILINGS.helloWorldLean);
   });
 
   it('leaves out of an HTTP-only app the features it does not import', async () => {

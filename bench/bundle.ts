@@ -14,6 +14,14 @@ app.get('/', () => ({ hello: 'world' }));
 export const handler = app.handler;
 `;
 
+/** The hello-world built with the lean `createApp` (`@lift/core/lean`): no observability code. */
+export const HELLO_WORLD_LEAN = `
+import { createApp } from '@lift/core/lean';
+const app = createApp({ service: 'hello' });
+app.get('/', () => ({ hello: 'world' }));
+export const handler = app.handler;
+`;
+
 /**
  * The smallest SQS consumer, as a user writes it: the hello-world's counterpart for records, a worker
  * (a function that serves no HTTP).

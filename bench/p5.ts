@@ -2,7 +2,7 @@
  * P5's contenders, its run (P1 handlers on this machine and in a Lambda-like process, P2 handlers,
  * the hello-world bundle) and its section of docs/benchmarks.md.
  */
-import { type BundleSize, bundleSize, HELLO_WORLD } from './bundle.js';
+import { type BundleSize, bundleSize, HELLO_WORLD, HELLO_WORLD_LEAN } from './bundle.js';
 import { p1Events, p2Events } from './events.js';
 import { bestOf } from './harness.js';
 import { type ColdContender, type ColdMode, type ColdResult, coldStarts } from './p5-cold-start.js';
@@ -10,11 +10,15 @@ import { type ColdContender, type ColdMode, type ColdResult, coldStarts } from '
 /** The memory of P5's Lambda-like processes: Lambda's smallest size, where cold starts hurt most. */
 export const LAMBDA_MEMORY_MB = 128;
 
-/** P1's cold contenders: Lift as deployed (defaults on) and with observability off, and every peer. */
+/**
+ * P1's cold contenders: Lift as deployed (defaults on), with observability off (by its options, and
+ * with the lean `createApp`, whose bundle leaves its code out), and every peer.
+ */
 export const P1_COLD: readonly ColdContender[] = [
   { name: 'raw', module: 'apps/p1-raw.ts', observed: false },
   { name: 'Lift (defaults)', module: 'apps/p1-lift-defaults.ts', observed: true },
   { name: 'Lift (observability off)', module: 'apps/p1-lift.ts', observed: false },
+  { name: 'Lift (lean entry)', module: 'apps/p1-lift-lean.ts', observed: false },
   { name: 'Middy + Powertools Logger/Metrics', module: 'apps/p1-middy-powertools.ts', observed: true },
   { name: 'Middy', module: 'apps/p1-middy.ts', observed: false },
   { name: 'Hono', module: 'apps/p1-hono.ts', observed: false },
@@ -31,6 +35,8 @@ export interface P5Results {
   readonly p1Lambda: ColdResult[];
   readonly p2: ColdResult[];
   readonly hello: BundleSize;
+  /** The hello-world with the lean `createApp`. */
+  readonly helloLean: BundleSize;
 }
 
 /** Runs P5; `tokens` are P2's bearer tokens (the first one is used). */
@@ -56,16 +62,19 @@ export async function runP5(options: {
     processes,
   );
   const hello = await bundleSize(HELLO_WORLD);
-  // The bundled hello-world must answer, not just build.
-  const helloModule = await import(
-    `data:text/javascript;base64,${Buffer.from(hello.code).toString('base64')}`
-  );
-  const helloAnswer = (await options.quietly(() =>
-    helloModule.handler({ ...(p1Events()[0] as object), rawPath: '/' }),
-  )) as { statusCode: number; body: string };
-  if (helloAnswer.statusCode !== 200 || helloAnswer.body !== '{"hello":"world"}')
-    throw new Error(`bundled hello-world answered ${JSON.stringify(helloAnswer)}`);
-  return { processes, p1, p1Lambda, p2, hello };
+  const helloLean = await bundleSize(HELLO_WORLD_LEAN);
+  // The bundled hello-worlds must answer, not just build.
+  for (const built of [hello, helloLean]) {
+    const helloModule = await import(
+      `data:text/javascript;base64,${Buffer.from(built.code).toString('base64')}`
+    );
+    const helloAnswer = (await options.quietly(() =>
+      helloModule.handler({ ...(p1Events()[0] as object), rawPath: '/' }),
+    )) as { statusCode: number; body: string };
+    if (helloAnswer.statusCode !== 200 || helloAnswer.body !== '{"hello":"world"}')
+      throw new Error(`bundled hello-world answered ${JSON.stringify(helloAnswer)}`);
+  }
+  return { processes, p1, p1Lambda, p2, hello, helloLean };
 }
 
 const x = (value: number) => `${value.toFixed(2)}×`;
@@ -104,9 +113,11 @@ function goalsOn(rows: readonly ColdResult[], of: (r: ColdResult) => number): st
   const m = (name: string) => of(row(rows, name));
   const defaults = m('Lift (defaults)');
   const off = m('Lift (observability off)');
+  const lean = m('Lift (lean entry)');
   return [
     `Lift (defaults) ÷ Middy + Powertools Logger/Metrics ${verdict(defaults / m('Middy + Powertools Logger/Metrics'), 0.6)};`,
-    `Lift (defaults) ÷ Middy ${verdict(defaults / m('Middy'), 1)}; Lift (observability off) ÷ Middy ${verdict(off / m('Middy'), 0.6)}.`,
+    `Lift (defaults) ÷ Middy ${verdict(defaults / m('Middy'), 1)}; Lift (observability off) ÷ Middy ${verdict(off / m('Middy'), 0.6)};`,
+    `Lift (lean entry) ÷ Middy ${verdict(lean / m('Middy'), 0.6)}.`,
   ].join(' ');
 }
 
@@ -127,7 +138,9 @@ export function p5Markdown(r: P5Results, machine: string, command: string): stri
     "bundle plus the first call from inside the process (Node's own start-up excluded), stdout a pipe.",
     'Every process must answer 200, and the rows marked as observed must write an access-log line and an',
     'EMF blob (the others neither). "Lift (defaults)" is the app as a user deploys it: access log, EMF',
-    'metrics and spans on. "Middy + Powertools Logger/Metrics" adds the same observability to Middy the',
+    'metrics and spans on; "Lift (lean entry)" is the app of "observability off" built with `createApp` from',
+    '`@lift/core/lean`, which leaves the observability code out of the bundle. "Middy + Powertools',
+    'Logger/Metrics" adds the same observability to Middy the',
     'Powertools way (`injectLambdaContext`, `logMetrics` with the cold-start metric, one access line and',
     'one EMF blob with the same keys and metrics per request). CPU is the median CPU time (user + system,',
     'all threads) of import + first call: other work on a shared machine delays a process without adding',
@@ -159,6 +172,7 @@ export function p5Markdown(r: P5Results, machine: string, command: string): stri
     '',
     `P1 bundle with defaults: ${p1Bundle.toLocaleString('en')} B against Middy's ${middyBundle.toLocaleString('en')} B (target ≤ Middy's: ${p1Bundle <= middyBundle ? 'met' : '**missed**'}).`,
     `Lift hello-world (\`createApp\` + one route + \`handler\`, defaults on): ${r.hello.bytes.toLocaleString('en')} B minified (${kb(r.hello.bytes)}), ${r.hello.gzipBytes.toLocaleString('en')} B gzip; target ≤ 16 KB: ${r.hello.bytes <= 16_384 ? 'met' : '**missed**'}.`,
+    `The same with the lean \`createApp\` (\`@lift/core/lean\`, no observability): ${r.helloLean.bytes.toLocaleString('en')} B minified (${kb(r.helloLean.bytes)}), ${r.helloLean.gzipBytes.toLocaleString('en')} B gzip; target ≤ 10 KB: ${r.helloLean.bytes <= 10_240 ? 'met' : '**missed**'}.`,
     'Where the bytes and milliseconds go: "Cold path breakdown" below.',
   ].join('\n');
 }

@@ -1,7 +1,6 @@
 /** P1 with Lift. */
 import { createApp } from '@lift/core';
-import { cors } from '@lift/core/http';
-import { ORIGIN, ROUTES } from './common.js';
+import { addP1Routes } from './p1-lift-routes.js';
 
 /** Which of Lift's default observability parts an app switches off. */
 export interface LiftObservabilityOff {
@@ -24,17 +23,7 @@ export function createLiftP1(observed: boolean | LiftObservabilityOff = false) {
         ? { service: 'bench', logger: false, metrics: false, tracing: false }
         : { service: 'bench', ...observed },
   );
-  // Security headers and request ids are on in every app; CORS origins are the app's to name.
-  app.use(cors({ origins: [ORIGIN] }));
-  for (let n = 0; n < ROUTES; n++) {
-    app.get(`/r${n}/:id/items/:itemId`, (ctx) => ({
-      route: n,
-      id: ctx.params.id,
-      itemId: ctx.params.itemId,
-    }));
-  }
-  app.compile();
-  return app.handler;
+  return addP1Routes(app);
 }
 
 /**

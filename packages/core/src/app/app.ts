@@ -24,7 +24,7 @@ import {
   protectionOf,
   type Step,
 } from '../middleware/compose.js';
-import { observeRequests } from '../observability/pipeline.js';
+import { observeRequests, type RequestObservability } from '../observability/pipeline.js';
 import type { RateLimiter } from '../ratelimit/limits.js';
 import { withRequestScope } from '../resilience/scope.js';
 import { Router } from '../router/router.js';
@@ -42,6 +42,12 @@ export { Group, type Handler, type InputOf, type RouteOptions } from './group.js
 
 const TEST_KIT = '@lift/core/testing';
 const OPENAPI = '@lift/core/openapi';
+
+const UNOBSERVED: RequestObservability = {
+  logger: undefined,
+  metrics: undefined,
+  hooks: undefined,
+};
 
 interface CompiledRoute {
   readonly run: Step;
@@ -68,8 +74,11 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
   private readonly rateLimiter: RateLimiter | undefined;
   private readonly idempotency: IdempotencyEngine | undefined;
 
-  /** @internal Use {@link createApp}. */
-  constructor(options: AppOptions) {
+  /**
+   * @internal Use {@link createApp}. `observe` builds the app's observability; without it the app
+   * observes nothing and carries none of that code (`createApp` from `@lift/core/lean`).
+   */
+  constructor(options: AppOptions, observe?: typeof observeRequests) {
     const checked = checkAppOptions(options);
     const table = new RouteTable(options.access);
     super(table, '', []);
@@ -84,7 +93,7 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
     this.accessControl = options.access;
     this.paths = { basePaths: checked.basePaths, stripStage: checked.stripStage };
     const onError = options.onError ?? logUnhandledError;
-    const observed = observeRequests(checked.service, options, options.now ?? Date.now);
+    const observed = observe?.(checked.service, options, options.now ?? Date.now) ?? UNOBSERVED;
     // Outermost first: observability wraps everything else and sees every final status; the
     // request id and security headers then reach every answer, 404s and errors included.
     for (const hooks of [observed.hooks, ...defaultProtections(options)]) {
@@ -341,8 +350,9 @@ function unservedEvent(event: unknown): string {
 /**
  * Creates an app. `S` types the per-request state (`ctx.state`) that middleware fills. With no
  * options it already answers with a request id, security headers and a 1 MiB body limit, logs each
- * request and writes metrics; every one of those is an option, to configure or to turn off.
+ * request and writes metrics; every one of those is an option, to configure or to turn off. Turned
+ * off, observability's code stays in the bundle; `createApp` from `@lift/core/lean` leaves it out.
  */
 export function createApp<S extends object = Record<string, unknown>>(options: AppOptions = {}): App<S> {
-  return new App<S>(options);
+  return new App<S>(options, observeRequests);
 }

@@ -1,0 +1,133 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createApp as createFullApp } from '../app/app.js';
+import { ConfigurationError, NotFoundError } from '../errors/errors.js';
+import { records } from '../events/feature.js';
+import { createLogger } from '../observability/logger.js';
+import { createMetrics } from '../observability/metrics.js';
+import { captureJsonLinesAsync } from '../test-support/capture.js';
+import { useProductionObservability } from '../test-support/environment.js';
+import { httpApiEvent } from '../testing/events.js';
+import { sqsEvent } from '../testing/records.js';
+import { createApp } from './lean.js';
+
+describe('createApp from @lift/core/lean', () => {
+  // Lines are written as on Lambda, so a lean app writing none is a finding, not the test set-up.
+  useProductionObservability();
+
+  it('serves a request with the protections every app has, and writes no line', async () => {
+    const app = createApp({ service: 'lean' });
+    app.get('/items/:id', (ctx) => ({ id: ctx.params.id }));
+    let status = 0;
+    let headers = new Headers();
+    const lines = await captureJsonLinesAsync(async () => {
+      const res = await app.request('/items/42');
+      status = res.status;
+      headers = res.headers;
+      expect(res.json()).toEqual({ id: '42' });
+    });
+    expect(status).toBe(200);
+    expect(headers.get('x-request-id')).toMatch(/\S/);
+    expect(headers.get('strict-transport-security')).toMatch(/max-age/);
+    expect(headers.get('x-content-type-options')).toBe('nosniff');
+    expect(lines).toEqual([]);
+  });
+
+  it('answers as the full app does with its observability switched off', async () => {
+    const build = (app: ReturnType<typeof createApp>) => {
+      app.get('/ok', () => ({ ok: true }));
+      app.post('/fail', () => {
+        throw new NotFoundError('no such order');
+      });
+      return app;
+    };
+    const lean = build(createApp());
+    const full = build(createFullApp({ logger: false, metrics: false, tracing: false }));
+    for (const [path, method] of [
+      ['/ok', 'GET'],
+      ['/fail', 'POST'],
+      ['/missing', 'GET'],
+      ['/ok', 'DELETE'],
+    ] as const) {
+      // The same event (and so the same request id) to both: their results must be identical.
+      const event = httpApiEvent({
+        path,
+        method,
+        requestId: 'req-1',
+        headers: { origin: 'https://a.example' },
+      });
+      expect(await lean.handler(structuredClone(event))).toEqual(await full.handler(structuredClone(event)));
+    }
+  });
+
+  it('writes the 5xx detail to stderr through onError, as every app does', async () => {
+    const app = createApp();
+    app.get('/boom', () => {
+      throw new Error('database password was hunter2');
+    });
+    const reported = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const body = await (await app.request('/boom')).text();
+      expect(body).not.toContain('hunter2');
+      expect(reported).toHaveBeenCalledOnce();
+      expect(String(reported.mock.calls[0]?.[0])).toContain('hunter2');
+    } finally {
+      reported.mockRestore();
+    }
+  });
+
+  it('accepts the observability options as false, so an app switches by its import alone', () => {
+    expect(() =>
+      createApp({ logger: false, metrics: false, tracing: false, accessLog: false, tenantMetrics: false }),
+    ).not.toThrow();
+  });
+
+  it('refuses observability it cannot give, naming the option and the full createApp', () => {
+    const given: Record<string, unknown>[] = [
+      { logger: createLogger({ service: 's' }) },
+      { metrics: createMetrics({ namespace: 'n', service: 's' }) },
+      { tracing: true },
+      { accessLog: true },
+      { tenantMetrics: true },
+    ];
+    for (const options of given) {
+      const create = () => createApp(options as never);
+      expect(create).toThrow(ConfigurationError);
+      expect(create).toThrow(new RegExp(`"${Object.keys(options)[0]}" may only be false.*'@lift/core'`));
+    }
+  });
+
+  it('throws from ctx.log as an app without a logger does', async () => {
+    const app = createApp();
+    let message = '';
+    app.get('/', (ctx) => {
+      try {
+        ctx.log.info('hello');
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      return 'ok';
+    });
+    await app.request('/');
+    expect(message).toMatch(/ctx\.log needs a logger/);
+  });
+
+  it('serves records, without logs or metrics', async () => {
+    const seen: string[] = [];
+    const app = createApp({ records: records() });
+    app.sqs('orders', (message) => {
+      seen.push(message.body);
+    });
+    let result: unknown;
+    const lines = await captureJsonLinesAsync(async () => {
+      result = await app.handler(sqsEvent(['a', 'b'], { queue: 'orders' }));
+    });
+    expect(seen).toEqual(['a', 'b']);
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(lines).toEqual([]);
+  });
+
+  it('still checks the options every app checks', () => {
+    expect(() => createApp({ bodyLimit: -1 })).toThrow(ConfigurationError);
+    expect(() => createApp({ nope: 1 } as never)).toThrow(/nope/);
+  });
+});
