@@ -12,6 +12,7 @@ await build({
     'obs-cost': fileURLToPath(new URL('./obs-cost.ts', import.meta.url)),
     'p2-first-sight': fileURLToPath(new URL('./p2-first-sight.ts', import.meta.url)),
     'cold-commits': fileURLToPath(new URL('./cold-commits.ts', import.meta.url)),
+    floors: fileURLToPath(new URL('./floors.ts', import.meta.url)),
     'load-crud': fileURLToPath(new URL('./load-crud.ts', import.meta.url)),
     'load-bubble': fileURLToPath(new URL('./load-bubble.ts', import.meta.url)),
   },
