@@ -1,3 +1,4 @@
+import { reportOnStderr } from '../errors/report.js';
 import type { Context, RequestInput } from './context.js';
 
 /**
@@ -9,24 +10,14 @@ export function logUnhandledError(error: unknown, ctx: Context<RequestInput, obj
     ctx.log.error('Request failed', error instanceof Error ? error : { error: String(error) });
     return;
   }
-  const detail =
-    error instanceof Error
-      ? {
-          name: error.name,
-          message: error.message,
-          stack: error.stack,
-          ...(error.cause === undefined ? {} : { cause: String(error.cause) }),
-        }
-      : { message: String(error) };
-  console.error(
-    JSON.stringify({
-      level: 'ERROR',
-      message: 'Request failed',
-      service: ctx.service,
+  reportOnStderr(
+    'Request failed',
+    ctx.service,
+    {
       request_id: ctx.requestId,
       method: ctx.method,
       route: ctx.route,
-      error: detail,
-    }),
+    },
+    error,
   );
 }

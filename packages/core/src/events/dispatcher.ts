@@ -1,6 +1,7 @@
 import type { LambdaContext } from '../context/lambda.js';
 import type { LoggerLike } from '../context/logger-like.js';
 import { InvalidEventError, RecordsFailedError } from '../errors/errors.js';
+import { reportOnStderr } from '../errors/report.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { recordColdStart } from '../observability/request-metrics.js';
@@ -171,11 +172,11 @@ export class EventDispatcher {
       const fields = { event_source: source, event_name: name, record_id: item.id };
       if (outcome.status === 'dropped') {
         tally.dropped += 1;
-        logger?.error('Record dropped: permanent failure, not retried', fields, errorFields(outcome.error));
+        this.fail(logger, 'Record dropped: permanent failure, not retried', fields, outcome.error);
       } else {
         tally.failed += 1;
         if (outcome.ran || item.unclaimed !== undefined)
-          logger?.error('Record failed', fields, errorFields(outcome.error));
+          this.fail(logger, 'Record failed', fields, outcome.error);
       }
     });
     for (const t of tallies.values()) {
@@ -188,6 +189,18 @@ export class EventDispatcher {
       });
     }
     return [...tallies.values()];
+  }
+
+  // Without a logger (`logger: false`, a lean app) a failure still leaves a line, on stderr as an
+  // HTTP 5xx does: a poison message must not vanish without a trace.
+  private fail(
+    logger: LoggerLike | undefined,
+    message: string,
+    fields: Readonly<Record<string, string>>,
+    error: unknown,
+  ): void {
+    if (logger !== undefined) logger.error(message, fields, errorFields(error));
+    else reportOnStderr(message, this.runtime.service, fields, error);
   }
 
   // Dimensioned by source and registration name only: never by a message or record id.

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createApp as createFullApp } from '../app/app.js';
-import { ConfigurationError, NotFoundError } from '../errors/errors.js';
+import { ConfigurationError, NotFoundError, PermanentError } from '../errors/errors.js';
 import { records } from '../events/feature.js';
 import { createLogger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
@@ -124,6 +124,51 @@ describe('createApp from @lift/core/lean', () => {
     expect(seen).toEqual(['a', 'b']);
     expect(result).toEqual({ batchItemFailures: [] });
     expect(lines).toEqual([]);
+  });
+
+  it('hands 5xx errors to its own onError', async () => {
+    const seen: unknown[] = [];
+    const app = createApp({ onError: (error) => seen.push(error) });
+    const failure = new Error('downstream timed out');
+    app.get('/boom', () => {
+      throw failure;
+    });
+    expect((await app.request('/boom')).status).toBe(500);
+    expect(seen).toEqual([failure]);
+  });
+
+  it('reports a failed or dropped record on stderr, since it has no logger to report through', async () => {
+    const app = createApp({ records: records() });
+    app.sqs('orders', (message) => {
+      if (message.body === 'poison') throw new PermanentError('order has no lines');
+      if (message.body === 'flaky') throw new Error('warehouse unavailable');
+    });
+    const reported = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const event = sqsEvent(['ok', 'poison', 'flaky'], { queue: 'orders' });
+      const result = (await app.handler(event)) as { batchItemFailures: { itemIdentifier: string }[] };
+      const lines = reported.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>);
+      const ids = (event as { Records: { messageId: string }[] }).Records.map((r) => r.messageId);
+      // The dropped one is not retried; the failed one is, and both leave a line naming the record.
+      expect(result.batchItemFailures).toEqual([{ itemIdentifier: ids[2] }]);
+      expect(lines).toMatchObject([
+        {
+          level: 'ERROR',
+          message: 'Record dropped: permanent failure, not retried',
+          record_id: ids[1],
+          event_source: 'sqs',
+          error: { message: 'order has no lines' },
+        },
+        {
+          level: 'ERROR',
+          message: 'Record failed',
+          record_id: ids[2],
+          error: { message: 'warehouse unavailable' },
+        },
+      ]);
+    } finally {
+      reported.mockRestore();
+    }
   });
 
   it('still checks the options every app checks', () => {
