@@ -80,6 +80,15 @@ worker.sqs('orders', { body: z.object({ total: z.number() }) }, (message) => {
 export const handler = worker.handler;
 `;
 
+// An app without observability, from its own subpath: its types, its run, and a bundle without the
+// logger, metrics and tracing, built from the packed dist as a user's bundler sees it.
+const LEAN = `import { createApp } from '@lift/core/lean';
+
+const app = createApp({ service: 'consumer-lean' });
+app.get('/hello', () => ({ hello: 'world' }));
+export const handler = app.handler;
+`;
+
 // The deployment, as docs/deploy.md writes it: one stack from the service's own declarations.
 const INFRA = `import { fileURLToPath } from 'node:url';
 import { LiftService, loadService, stageSettings } from '@lift/cdk';
@@ -100,6 +109,41 @@ new LiftService(stack, 'Consumer', {
 });
 app.synth();
 `;
+
+/**
+ * Bundles src/lean.ts as a deploy would (esbuild from the consumer's own install, minified ESM for
+ * Node, resolving the packed dist without any source condition): none of the observability code may
+ * be in it.
+ */
+async function leanBundleHasNoObservability(app) {
+  const esbuild = await import(pathToFileURL(join(app, 'node_modules/esbuild/lib/main.js')).href);
+  const result = await esbuild.build({
+    entryPoints: [join(app, 'src/lean.ts')],
+    absWorkingDir: app,
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'node',
+    external: ['@aws-sdk/*'],
+    write: false,
+    metafile: true,
+  });
+  // Every module esbuild read is an input; those tree-shaken away contribute no bytes to the output.
+  const carried = Object.entries(Object.values(result.metafile.outputs)[0]?.inputs ?? {})
+    .filter(([, input]) => input.bytesInOutput > 0)
+    .map(([path]) => path);
+  if (!carried.some((path) => path.includes('@lift/core/dist/app/app.js')))
+    fail(`the lean app's bundle does not carry the app: ${carried.join(', ')}`);
+  const observability = carried.filter((path) =>
+    /@lift\/core\/dist\/(observability\/(?!parts\.js)|stdout\/|otel\/)/.test(path),
+  );
+  if (observability.length > 0)
+    fail(`the lean app's bundle carries observability: ${observability.join(', ')}`);
+  const bytes = result.outputFiles[0].contents.length;
+  console.log(
+    `lift invoke: the lean app (@lift/core/lean) answers; its bundle is ${bytes} B, without observability`,
+  );
+}
 
 /** Synthesises the consumer's stack with the packed @lift/cdk, reads it, and runs the bundle it deploys. */
 async function synthesises(app) {
@@ -274,6 +318,7 @@ try {
   writeFileSync(join(app, 'src/handler.ts'), SERVICE);
   writeFileSync(join(app, 'src/tooling.ts'), TOOLING);
   writeFileSync(join(app, 'src/worker.ts'), WORKER);
+  writeFileSync(join(app, 'src/lean.ts'), LEAN);
   writeFileSync(join(app, 'src/infra.ts'), INFRA);
   npm(['install', '--prefer-offline', '--no-audit', '--no-fund'], app);
   if (readFileSync(join(app, 'node_modules/@lift/cli/dist/lift.mjs'), 'utf8').includes('function createApp('))
@@ -336,6 +381,10 @@ try {
   if (batch?.batchItemFailures?.length !== 1)
     fail(`lift invoke of the worker answered ${JSON.stringify(batch)}`);
   console.log('lift invoke: the worker (@lift/core/worker) answers an SQS batch with its failed message');
+  const hello = JSON.parse(lift(['invoke', 'src/lean.ts', '--path', '/hello']));
+  if (hello.statusCode !== 200 || hello.body !== '{"hello":"world"}')
+    fail(`lift invoke of the lean app answered ${JSON.stringify(hello)}`);
+  await leanBundleHasNoObservability(app);
   await devServerAnswers(app, token);
   await synthesises(app);
   console.log('consumer test passed');

@@ -225,7 +225,9 @@ export class RequestView<I extends RequestInput = DefaultInput, S extends object
     if (this.requestLog === undefined) {
       const logger = this.runtime.logger;
       if (logger === undefined)
-        throw new ConfigurationError('ctx.log needs a logger: the app was created with { logger: false }');
+        throw new ConfigurationError(
+          "ctx.log needs a logger: the app serving this request has none (created with { logger: false }, or with createApp from '@lift/core/lean')",
+        );
       this.requestLog = logger.child({
         request_id: this.requestId,
         route: this.route,
