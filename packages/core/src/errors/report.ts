@@ -1,7 +1,20 @@
+import { HttpError } from './errors.js';
+
+/** `String(value)`, except that it never throws (a null-prototype object has no `toString`). */
+function text(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
 /**
  * @internal What is reported when there is no logger to report through: one JSON line on stderr, with
- * the error's name, message, stack and cause, so a failure is never lost without a trace: an HTTP 5xx
- * (the default `onError`) or a failed or dropped record (the record engine) of an app without a logger.
+ * the error's name, message, stack, cause and, for an {@link HttpError}, its client-safe `details` (a
+ * validation failure's field issues), so a failure is never lost without a trace: an HTTP 5xx (the
+ * default `onError`) or a failed or dropped record (the record engine) of an app without a logger.
+ * It never throws: whatever a handler threw, the batch or response around it must still be answered.
  */
 export function reportOnStderr(
   message: string,
@@ -9,14 +22,20 @@ export function reportOnStderr(
   fields: Readonly<Record<string, string | undefined>>,
   error: unknown,
 ): void {
-  const detail =
-    error instanceof Error
-      ? {
-          name: error.name,
-          message: error.message,
-          stack: error.stack,
-          ...(error.cause === undefined ? {} : { cause: String(error.cause) }),
-        }
-      : { message: String(error) };
-  console.error(JSON.stringify({ level: 'ERROR', message, service, ...fields, error: detail }));
+  try {
+    const detail =
+      error instanceof Error
+        ? {
+            name: error.name,
+            message: text(error.message),
+            stack: error.stack,
+            ...(error instanceof HttpError && error.details !== undefined ? { details: error.details } : {}),
+            ...(error.cause === undefined ? {} : { cause: text(error.cause) }),
+          }
+        : { message: text(error) };
+    console.error(JSON.stringify({ level: 'ERROR', message, service, ...fields, error: detail }));
+  } catch {
+    // A detail that cannot be serialised (a getter that throws, a cyclic `details`) still leaves a line.
+    console.error(JSON.stringify({ level: 'ERROR', message, service, ...fields }));
+  }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
 import { createApp as createFullApp } from '../app/app.js';
 import { ConfigurationError, NotFoundError, PermanentError } from '../errors/errors.js';
 import { records } from '../events/feature.js';
@@ -166,6 +167,41 @@ describe('createApp from @lift/core/lean', () => {
           error: { message: 'warehouse unavailable' },
         },
       ]);
+    } finally {
+      reported.mockRestore();
+    }
+  });
+
+  it('answers the batch when a record throws what cannot be turned into text', async () => {
+    const app = createApp({ records: records() });
+    app.sqs('orders', (message) => {
+      // Neither has a toString: reporting them must not fail the whole batch.
+      if (message.body === 'bare') throw Object.create(null);
+      throw new Error('lookup failed', { cause: Object.create(null) });
+    });
+    const reported = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const event = sqsEvent(['bare', 'caused'], { queue: 'orders' });
+      const result = (await app.handler(event)) as { batchItemFailures: unknown[] };
+      expect(result.batchItemFailures).toHaveLength(2);
+      const lines = reported.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>);
+      expect(lines).toMatchObject([
+        { message: 'Record failed', error: { message: '[object Object]' } },
+        { message: 'Record failed', error: { message: 'lookup failed', cause: '[object Object]' } },
+      ]);
+    } finally {
+      reported.mockRestore();
+    }
+  });
+
+  it("reports which fields a record's schema refused, as the logger would", async () => {
+    const app = createApp({ records: records() });
+    app.sqs('orders', { body: z.object({ total: z.number() }) }, () => {});
+    const reported = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      await app.handler(sqsEvent([JSON.stringify({ total: 'ten' })], { queue: 'orders' }));
+      const [line] = reported.mock.calls.map(([text]) => JSON.parse(String(text)) as Record<string, unknown>);
+      expect(line).toMatchObject({ error: { details: { issues: [{ path: 'body.total' }] } } });
     } finally {
       reported.mockRestore();
     }
