@@ -35,7 +35,8 @@ export interface Plan {
 export const FULL: Plan = { warmup: 20_000, iterations: 1_000, repetitions: 150 };
 export const QUICK: Plan = { warmup: 10, iterations: 20, repetitions: 1 };
 
-function median(values: readonly number[]): number {
+/** The median; of an even count, the mean of the two middle values. */
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1
