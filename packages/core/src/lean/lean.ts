@@ -28,8 +28,8 @@ export type LeanAppOptions = Omit<AppOptions, ObservabilityKey> & {
  * it costs), which `createApp({ logger: false, metrics: false, tracing: false })` from `@lift/core`
  * cannot leave out, since an option's value is only known when the app runs. Everything else is the
  * same app: routes, groups, records, the request id, security headers, deadline, body limit and error
- * envelope; 5xx details still go to `onError` (stderr by default). `ctx.log` throws, as with
- * `logger: false`.
+ * envelope; 5xx details still go to `onError` (stderr by default), and failed or dropped records to
+ * stderr. As with `logger: false`, a route's `ctx.log` throws and a record handler's writes nothing.
  */
 export function createApp<S extends object = Record<string, unknown>>(options: LeanAppOptions = {}): App<S> {
   if (typeof options === 'object' && options !== null) {
