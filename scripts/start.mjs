@@ -107,7 +107,7 @@ Edit reference/bubble-batch/src and it reloads; the data stays. Walk through it 
   B=${B}
   # 1. Sign in: ask for a code, read it from the local mailbox (also printed above), verify it.
   SESSION=$(curl -s -X POST $B/auth/login -H 'content-type: application/json' -d '{"email":"you@example.com"}' | ${json('.session')})
-  CODE=$(curl -s $B/_lift/mail | ${json('[0].text.match(/\\d{6,8}/)[0]')})
+  CODE=$(curl -s $B/_lift/mail | ${json('.find((m) => m.to === "you@example.com").text.match(/\\d{6,8}/)[0]')})
   TOKEN=$(curl -s -X POST $B/auth/verify -H 'content-type: application/json' -d "{\\"email\\":\\"you@example.com\\",\\"session\\":\\"$SESSION\\",\\"code\\":\\"$CODE\\"}" | ${json('.idToken')})
   AUTH="authorization: Bearer $TOKEN"
 
