@@ -7,11 +7,10 @@
  */
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { promisify } from 'node:util';
 import { type BundleSize, bundleSize, HELLO_WORLD, SQS_HELLO } from './bundle.js';
 import { p1Events } from './events.js';
-import { writeSection } from './harness.js';
+import { MACHINE, writeSection } from './harness.js';
 import {
   bundleContender,
   type ColdContender,
@@ -24,7 +23,7 @@ import {
 const run = promisify(execFile);
 const quick = process.argv.includes('--quick');
 const runs = quick ? 2 : 15;
-const machine = `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), ${process.platform}/${process.arch}`;
+const machine = MACHINE;
 const median = (values: readonly number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 const ms = (value: number) => value.toFixed(2);

@@ -15,16 +15,22 @@
  * Writes the "floors" section of docs/benchmarks.md.
  * Run: `npm run bench:floors --workspace bench` (`-- --processes=N`, default 51).
  */
-import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { createApp, type LambdaContext } from '@lift/core';
 import { fakeLambdaContext } from '@lift/core/testing';
 import { addP1Routes } from './apps/p1-lift-routes.js';
 import { createRawP1 } from './apps/p1-raw.js';
-import { bundleSize } from './bundle.js';
 import { p1Events } from './events.js';
-import { type Contender, compare, FULL, median, quietly, type Timing, writeSection } from './harness.js';
-import { type ColdMode, eventFileFor, type Probe, probe, scratchFile } from './p5-cold-start.js';
+import {
+  type Contender,
+  compare,
+  FULL,
+  MACHINE,
+  median,
+  quietly,
+  type Timing,
+  writeSection,
+} from './harness.js';
+import { type ColdContender, type ColdResult, coldStarts } from './p5-cold-start.js';
 
 const processes = Number(process.argv.find((a) => a.startsWith('--processes='))?.split('=')[1] ?? 51);
 const x = (value: number) => `${value.toFixed(2)}×`;
@@ -99,60 +105,33 @@ async function perRequest(): Promise<FloorRow[]> {
   });
 }
 
-interface ColdRow {
-  readonly name: string;
-  readonly bytes: number;
-  readonly probes: Probe[];
-}
-
-async function coldStarts(): Promise<ColdRow[]> {
-  const mode: ColdMode = { kind: 'lambda', memoryMb: 128 };
-  const entries = [
-    ['raw', 'apps/p1-raw.ts'],
-    ['Lift, observability off by its options', 'apps/p1-lift.ts'],
-    ["the same app with the lean createApp (observability's code left out)", 'apps/p1-lift-lean.ts'],
-    ['Middy', 'apps/p1-middy.ts'],
-  ] as const;
-  const built = await Promise.all(
-    entries.map(async ([name, module], i) => {
-      const size = await bundleSize(`export { handler } from './${module}';`);
-      const file = scratchFile(`floors-${i}.mjs`);
-      writeFileSync(file, size.code);
-      return { name, file, bytes: size.bytes, probes: [] as Probe[] };
-    }),
-  );
-  const eventFile = eventFileFor('floors', p1Events()[0]);
-  for (let i = 0; i < processes; i++) {
-    for (let k = 0; k < built.length; k++) {
-      const row = built[(k + i) % built.length] as (typeof built)[number];
-      const result = await probe(row.file, eventFile, mode);
-      const status = (result.answer as { statusCode?: unknown } | null)?.statusCode;
-      // Every row answers, and none of them logs: the point is what an app that observes nothing costs.
-      if (status !== 200 || /"message":"request"|"_aws":\{/.test(result.written))
-        throw new Error(
-          `${row.name} answered ${status} or wrote observability: ${result.written.slice(0, 200)}`,
-        );
-      row.probes.push(result);
-    }
-  }
-  return built;
+/** P1's cold start in the Lambda-like process, with p5-cold-start's runner (none of the rows observes). */
+function coldRows(): Promise<ColdResult[]> {
+  const contenders: ColdContender[] = [
+    { name: 'raw', module: 'apps/p1-raw.ts', observed: false },
+    { name: 'Lift, observability off by its options', module: 'apps/p1-lift.ts', observed: false },
+    {
+      name: "the same app with the lean createApp (observability's code left out)",
+      module: 'apps/p1-lift-lean.ts',
+      observed: false,
+    },
+    { name: 'Middy', module: 'apps/p1-middy.ts', observed: false },
+  ];
+  return coldStarts('floors', contenders, p1Events()[0], 200, processes, { kind: 'lambda', memoryMb: 128 });
 }
 
 const rows = await perRequest();
 const raw = rows[0] as FloorRow;
 const lift = rows[1] as FloorRow;
 const core = rows[6] as FloorRow;
-const cold = await coldStarts();
-const coldMedian = (row: ColdRow) => median(row.probes.map((p) => p.elapsed));
-const coldCpu = (row: ColdRow) => median(row.probes.map((p) => p.cpu / 1000));
-const middy = cold[3] as ColdRow;
-const machine = `Node ${process.version}, ${cpus()[0]?.model.trim() ?? 'unknown CPU'} (${cpus().length} cores), ${process.platform}/${process.arch}`;
+const cold = await coldRows();
+const middy = cold[3] as ColdResult;
 const date = new Date().toISOString().slice(0, 10);
 
 const markdown = [
   "## Floors under issue 17's remaining goals",
   '',
-  `Command: \`npm run bench:floors --workspace bench\`. Machine: ${machine}. Date: ${date}.`,
+  `Command: \`npm run bench:floors --workspace bench\`. Machine: ${MACHINE}. Date: ${date}.`,
   '',
   'What the P1 app costs when parts of Lift are taken away, to show how far each missed goal sits',
   'below what tuning the current design can reach.',
@@ -182,7 +161,7 @@ const markdown = [
   '| --- | ---: | ---: | ---: | ---: | ---: |',
   ...cold.map(
     (row) =>
-      `| ${row.name} | ${row.bytes.toLocaleString('en')} B | ${coldMedian(row).toFixed(1)} | ${coldCpu(row).toFixed(1)} | ${x(coldMedian(row) / coldMedian(middy))} | ${x(coldCpu(row) / coldCpu(middy))} |`,
+      `| ${row.name} | ${row.size.bytes.toLocaleString('en')} B | ${row.median.toFixed(1)} | ${row.cpuMs.toFixed(1)} | ${x(row.median / middy.median)} | ${x(row.cpuMs / middy.cpuMs)} |`,
   ),
 ].join('\n');
 

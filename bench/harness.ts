@@ -3,6 +3,7 @@
  * repetition so drift hits all alike; events are parsed before each timed batch, never inside it.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import type { LambdaContext } from '@lift/core';
 
@@ -34,6 +35,9 @@ export interface Plan {
 // the same cost to every contender, which would flatten the ratios.
 export const FULL: Plan = { warmup: 20_000, iterations: 1_000, repetitions: 150 };
 export const QUICK: Plan = { warmup: 10, iterations: 20, repetitions: 1 };
+
+/** The machine a run describes itself by in docs/benchmarks.md: Node, CPU model and count, platform. */
+export const MACHINE = `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), ${process.platform}/${process.arch}`;
 
 /** The median; of an even count, the mean of the two middle values. */
 export function median(values: readonly number[]): number {

@@ -2,7 +2,6 @@
  * `npm run bench` runs every workload against its contenders and rewrites docs/benchmarks.md;
  * `npm run bench -- --quick` (run by `npm test`) runs each a few times and checks the answers only.
  */
-import { cpus } from 'node:os';
 import { fakeLambdaContext } from '@lift/core/testing';
 import { createHonoP1 } from './apps/p1-hono.js';
 import { createLiftP1 } from './apps/p1-lift.js';
@@ -25,6 +24,7 @@ import {
   type Contender,
   compare,
   FULL,
+  MACHINE,
   type Plan,
   QUICK,
   quietly,
@@ -45,7 +45,7 @@ const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 if (only !== undefined && only !== 'p5' && only !== 'p7' && only !== 'p8' && only !== 'p9')
   throw new Error(`--only takes p5, p7, p8 or p9, not ${only}`);
-const machine = `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), ${process.platform}/${process.arch}`;
+const machine = MACHINE;
 console.log(`${quick ? 'quick check' : 'benchmark'}: ${machine}`);
 const context = fakeLambdaContext({ timeoutMs: 900_000 });
 // P8 runs its DynamoDB contenders on DynamoDB Local with LIFT_BENCH_DYNAMODB=local (dynalite otherwise).
