@@ -142,7 +142,7 @@ describe('errors', () => {
     expect(bare.json()).toMatchObject({ error: { requestId: 'generated-id' } });
   });
 
-  it('a throwing onError hook does not break the answer', async () => {
+  it('a throwing onError hook does not break the answer, nor lose the failure it was given', async () => {
     const fragile = createApp({
       service: 'fragile',
       onError: () => {
@@ -152,7 +152,22 @@ describe('errors', () => {
     fragile.get('/', () => {
       throw new Error('x');
     });
-    expect((await fragile.request('/')).status).toBe(500);
+    const reported = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      expect((await fragile.request({ path: '/', requestId: 'req-1' })).status).toBe(500);
+      expect(reported.mock.calls.map(([line]) => JSON.parse(String(line)))).toMatchObject([
+        {
+          level: 'ERROR',
+          message: 'Request failed, and onError threw',
+          service: 'fragile',
+          request_id: 'req-1',
+          on_error: 'Error: reporter down',
+          error: { message: 'x' },
+        },
+      ]);
+    } finally {
+      reported.mockRestore();
+    }
   });
 });
 

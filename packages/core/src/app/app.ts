@@ -12,6 +12,7 @@ import {
   MethodNotAllowedError,
   NotFoundError,
 } from '../errors/errors.js';
+import { reportOnStderr, safeText } from '../errors/report.js';
 import type { RecordEngine } from '../events/feature.js';
 import type { RecordHost } from '../events/methods.js';
 import type { ScheduleInfo } from '../events/schedule.js';
@@ -132,8 +133,14 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
       reportError: (error, ctx) => {
         try {
           onError(error, ctx);
-        } catch {
-          // A failing reporter must not turn a 500 into a crash.
+        } catch (failure) {
+          // A failing reporter must not turn a 500 into a crash, nor lose the failure it was given.
+          reportOnStderr(
+            'Request failed, and onError threw',
+            checked.service,
+            { request_id: ctx.requestId, on_error: safeText(failure) },
+            error,
+          );
         }
       },
     };

@@ -7,6 +7,7 @@ import {
   InternalServerError,
   refuseUnknownOptions,
 } from '../errors/errors.js';
+import { safeText } from '../errors/report.js';
 import { type AuditSink, auditLogSink } from '../observability/audit.js';
 import type { Authenticator } from './api-gateway.js';
 import type { FieldLists, RequestPart } from './request-fields.js';
@@ -156,7 +157,9 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     // A sink that returns a promise is not awaited; its failure must not become an unhandled rejection.
     if (typeof (written as { then?: unknown } | undefined)?.then === 'function') {
       (written as Promise<unknown>).then(undefined, (error: unknown) =>
-        console.error(JSON.stringify({ level: 'ERROR', message: 'Audit sink failed', error: String(error) })),
+        console.error(
+          JSON.stringify({ level: 'ERROR', message: 'Audit sink failed', error: safeText(error) }),
+        ),
       );
     }
   };

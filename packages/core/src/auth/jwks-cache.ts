@@ -1,5 +1,6 @@
 import type { Jwks, JwksCache, JwkWithKid } from 'aws-jwt-verify/jwk';
 import type { DecomposedJwt } from 'aws-jwt-verify/jwt';
+import { safeText } from '../errors/report.js';
 
 /** Options of {@link createJwksCache}. */
 export interface JwksCacheOptions {
@@ -190,7 +191,7 @@ export function createJwksCache(options: JwksCacheOptions = {}): LiftJwksCache {
         return await fetchFresh(uri);
       } catch (error) {
         if (entry !== undefined) return entry.jwks;
-        throw new JwksUnavailableError(`The key set could not be fetched: ${String(error)}`, {
+        throw new JwksUnavailableError(`The key set could not be fetched: ${safeText(error)}`, {
           cause: error,
         });
       }
@@ -238,7 +239,7 @@ export function createJwksCache(options: JwksCacheOptions = {}): LiftJwksCache {
       }
       const jwks = await pending.catch((error: unknown) => {
         throw new JwksUnavailableError(
-          `Unknown key id, and the key set could not be fetched: ${String(error)}`,
+          `Unknown key id, and the key set could not be fetched: ${safeText(error)}`,
           {
             cause: error,
           },

@@ -4,6 +4,7 @@ import { isHeaderName } from '../context/headers.js';
 import type { LambdaContext } from '../context/lambda.js';
 import type { Principal } from '../context/principal.js';
 import { ConfigurationError, HttpError, refuseUnknownOptions } from '../errors/errors.js';
+import { safeText } from '../errors/report.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import {
   type AuthorizerEventKind,
@@ -216,7 +217,7 @@ export function createAuthorizer(options: AuthorizerOptions): AuthorizerHandler 
       user_id: principal?.userId,
       tenant_id: principal?.tenantId,
       auth_method: principal?.authMethod,
-      ...(error instanceof Error ? { error } : error === undefined ? {} : { error: String(error) }),
+      ...(error instanceof Error ? { error } : error === undefined ? {} : { error: safeText(error) }),
     };
     if (decision === 'error') logger.error('authorizer', line);
     else logger.info('authorizer', line);

@@ -1,4 +1,4 @@
-import { reportOnStderr } from '../errors/report.js';
+import { loggableError, reportOnStderr } from '../errors/report.js';
 import type { Context, RequestInput } from './context.js';
 
 /**
@@ -7,7 +7,7 @@ import type { Context, RequestInput } from './context.js';
  */
 export function logUnhandledError(error: unknown, ctx: Context<RequestInput, object>): void {
   if (ctx.hasLogger) {
-    ctx.log.error('Request failed', error instanceof Error ? error : { error: String(error) });
+    ctx.log.error('Request failed', loggableError(error));
     return;
   }
   reportOnStderr(

@@ -1,12 +1,23 @@
 import { HttpError } from './errors.js';
 
-/** `String(value)`, except that it never throws (a null-prototype object has no `toString`). */
-function text(value: unknown): string {
+/**
+ * @internal `String(value)`, except that it never throws: a null-prototype object has no `toString`,
+ * and whatever a handler threw must still be reported, never turn the report itself into a failure.
+ */
+export function safeText(value: unknown): string {
   try {
     return String(value);
   } catch {
     return Object.prototype.toString.call(value);
   }
+}
+
+/**
+ * @internal What a logger is given for a thrown value: the `Error` itself (the logger writes its name,
+ * message, stack and cause), or `{ error: text }` for anything else that was thrown.
+ */
+export function loggableError(error: unknown): Error | { readonly error: string } {
+  return error instanceof Error ? error : { error: safeText(error) };
 }
 
 /**
@@ -27,12 +38,12 @@ export function reportOnStderr(
       error instanceof Error
         ? {
             name: error.name,
-            message: text(error.message),
+            message: safeText(error.message),
             stack: error.stack,
             ...(error instanceof HttpError && error.details !== undefined ? { details: error.details } : {}),
-            ...(error.cause === undefined ? {} : { cause: text(error.cause) }),
+            ...(error.cause === undefined ? {} : { cause: safeText(error.cause) }),
           }
-        : { message: text(error) };
+        : { message: safeText(error) };
     console.error(JSON.stringify({ level: 'ERROR', message, service, ...fields, error: detail }));
   } catch {
     // A detail that cannot be serialised (a getter that throws, a cyclic `details`) still leaves a line.

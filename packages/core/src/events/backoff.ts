@@ -1,4 +1,5 @@
 import type { LoggerLike } from '../context/logger-like.js';
+import { loggableError } from '../errors/report.js';
 import { lazyPeer } from '../peer/peer.js';
 import { arnParts } from './names.js';
 import type { BackoffOptions } from './registry.js';
@@ -98,9 +99,6 @@ export async function applyBackoff(
     }
     await Promise.all(calls);
   } catch (error) {
-    log?.warn(
-      'Visibility backoff failed; the queue visibility timeout applies',
-      error instanceof Error ? error : { error: String(error) },
-    );
+    log?.warn('Visibility backoff failed; the queue visibility timeout applies', loggableError(error));
   }
 }

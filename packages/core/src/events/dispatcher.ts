@@ -1,7 +1,7 @@
 import type { LambdaContext } from '../context/lambda.js';
 import type { LoggerLike } from '../context/logger-like.js';
 import { InvalidEventError, RecordsFailedError } from '../errors/errors.js';
-import { reportOnStderr } from '../errors/report.js';
+import { loggableError, reportOnStderr } from '../errors/report.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { recordColdStart } from '../observability/request-metrics.js';
@@ -45,10 +45,6 @@ function invocationTrace(): TraceContext {
       sampled: false,
     }
   );
-}
-
-function errorFields(error: unknown): Error | Record<string, unknown> {
-  return error instanceof Error ? error : { error: String(error) };
 }
 
 /** @internal Serves every invocation that is not an HTTP request. */
@@ -199,7 +195,7 @@ export class EventDispatcher {
     fields: Readonly<Record<string, string>>,
     error: unknown,
   ): void {
-    if (logger !== undefined) logger.error(message, fields, errorFields(error));
+    if (logger !== undefined) logger.error(message, fields, loggableError(error));
     else reportOnStderr(message, this.runtime.service, fields, error);
   }
 

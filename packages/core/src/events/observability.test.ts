@@ -107,6 +107,26 @@ describe('records are observed like requests', () => {
   });
 });
 
+describe('a record handler that throws a value which cannot be turned into text', () => {
+  useProductionObservability();
+
+  it('answers the batch and logs the failure, rather than throwing the whole batch back for a retry', async () => {
+    const { app, logs } = observed();
+    app.sqs('orders', (m) => {
+      // No prototype, so no toString: String() of either throws.
+      if (m.body === 'bare') throw Object.create(null);
+      if (m.body === 'caused') throw new Error('lookup failed', { cause: Object.create(null) });
+    });
+    const out = await app.handler(sqs('orders', ['ok', 'bare', 'caused']), fakeLambdaContext());
+    expect(out).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }, { itemIdentifier: 'm2' }] });
+    const failures = logs.filter((l) => l.message === 'Record failed');
+    expect(failures.map((l) => [l.record_id, l.error])).toEqual([
+      ['m1', '[object Object]'],
+      ['m2', expect.objectContaining({ message: 'lookup failed', cause: {} })],
+    ]);
+  });
+});
+
 describe('visibility backoff for failed SQS messages', () => {
   let sqsServer: SqsStandIn;
   const saved = { ...process.env };

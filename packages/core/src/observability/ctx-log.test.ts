@@ -100,6 +100,20 @@ describe('observability by default', () => {
     expect(lines[0]?.error).toMatchObject({ message: 'gateway refused card ****1111' });
   });
 
+  it('reports a thrown value that cannot be turned into text, instead of losing the report', async () => {
+    const app = createApp({ service: 'orders', metrics: false });
+    app.get('/bare', () => {
+      // No prototype, so no toString: String() of it throws.
+      throw Object.create(null);
+    });
+    const lines = await captureJsonLinesAsync(() => app.request({ path: '/bare', requestId: 'req-78' }));
+    expect(lines.map((l) => [l.level, l.message, l.status])).toEqual([
+      ['ERROR', 'Request failed', undefined],
+      ['ERROR', 'request', 500],
+    ]);
+    expect(lines[0]).toMatchObject({ request_id: 'req-78', error: '[object Object]' });
+  });
+
   it('logs a mounted app once, and can be switched off part by part', async () => {
     const inner = createApp({ service: 'inner' });
     inner.get('/ping', () => 'pong');

@@ -1,4 +1,5 @@
 import type { Context, RequestInput } from '../context/context.js';
+import { loggableError } from '../errors/report.js';
 import type { Logger } from './logger.js';
 import { createMasker, type MaskOptions } from './masking.js';
 
@@ -51,7 +52,7 @@ export function createErrorReporter(
       },
       extra: { status: ctx.res?.status ?? 500, remainingMs: ctx.remainingMs() },
     };
-    options.logger?.error('request failed', error instanceof Error ? error : { error: String(error) }, {
+    options.logger?.error('request failed', loggableError(error), {
       request_id: ctx.requestId,
       route,
     });
