@@ -7,7 +7,7 @@
  *   fewer headers than raw sends. Only status and body must agree (the headers differ on purpose).
  *   The last row is the floor of Lift's core path (adapter, context, router, chain, response) under
  *   the P1 goal of 1.3× raw.
- * - Cold start, in the Lambda-like process of P5: the P1 bundle with observability off by its
+ * - Cold start, in the Lambda-like process of P5, on each of Lambda's Node.js runtimes: the P1 bundle with observability off by its
  *   options, and the same app built with the lean `createApp` (`@lift/core/lean`), whose bundle
  *   leaves the observability code out; Middy and raw beside them. The lean row is how close leaving
  *   observability out of the bundle comes to the goal of observability off ≤ 0.6× Middy.
@@ -30,7 +30,13 @@ import {
   type Timing,
   writeSection,
 } from './harness.js';
-import { type ColdContender, type ColdResult, coldStarts } from './p5-cold-start.js';
+import {
+  type ColdContender,
+  type ColdResult,
+  coldStarts,
+  lambdaRuntimes,
+  type NodeRuntime,
+} from './p5-cold-start.js';
 
 const processes = Number(process.argv.find((a) => a.startsWith('--processes='))?.split('=')[1] ?? 51);
 const x = (value: number) => `${value.toFixed(2)}×`;
@@ -105,8 +111,11 @@ async function perRequest(): Promise<FloorRow[]> {
   });
 }
 
-/** P1's cold start in the Lambda-like process, with p5-cold-start's runner (none of the rows observes). */
-function coldRows(): Promise<ColdResult[]> {
+/**
+ * P1's cold start in the Lambda-like process on `node` (this machine's Node when undefined), with
+ * p5-cold-start's runner (none of the rows observes).
+ */
+function coldRows(node: NodeRuntime | undefined): Promise<ColdResult[]> {
   const contenders: ColdContender[] = [
     { name: 'raw', module: 'apps/p1-raw.ts', observed: false },
     { name: 'Lift, observability off by its options', module: 'apps/p1-lift.ts', observed: false },
@@ -117,15 +126,21 @@ function coldRows(): Promise<ColdResult[]> {
     },
     { name: 'Middy', module: 'apps/p1-middy.ts', observed: false },
   ];
-  return coldStarts('floors', contenders, p1Events()[0], 200, processes, { kind: 'lambda', memoryMb: 128 });
+  return coldStarts('floors', contenders, p1Events()[0], 200, processes, {
+    kind: 'lambda',
+    memoryMb: 128,
+    ...(node === undefined ? {} : { node }),
+  });
 }
 
 const rows = await perRequest();
 const raw = rows[0] as FloorRow;
 const lift = rows[1] as FloorRow;
 const core = rows[6] as FloorRow;
-const cold = await coldRows();
-const middy = cold[3] as ColdResult;
+const runtimes = lambdaRuntimes({ fetch: true });
+const colds: { node: string; rows: ColdResult[] }[] = [];
+for (const node of runtimes.length > 0 ? runtimes : [undefined])
+  colds.push({ node: node?.version ?? process.versions.node, rows: await coldRows(node) });
 const date = new Date().toISOString().slice(0, 10);
 
 const markdown = [
@@ -157,12 +172,21 @@ const markdown = [
   '',
   `### Cold start, Lambda-like process (128 MB), P1 bundle, import + first call (${processes} processes each, alternating)`,
   '',
-  '| contender | bundle (minified) | ms (median) | CPU, ms (median) | × Middy (wall) | × Middy (CPU) |',
-  '| --- | ---: | ---: | ---: | ---: | ---: |',
-  ...cold.map(
-    (row) =>
-      `| ${row.name} | ${row.size.bytes.toLocaleString('en')} B | ${row.median.toFixed(1)} | ${row.cpuMs.toFixed(1)} | ${x(row.median / middy.median)} | ${x(row.cpuMs / middy.cpuMs)} |`,
-  ),
+  "On each of Lambda's Node.js runtimes, as in P5.",
+  ...colds.flatMap(({ node, rows: cold }) => {
+    const middy = cold[3] as ColdResult;
+    return [
+      '',
+      `#### Node ${node}`,
+      '',
+      '| contender | bundle (minified) | ms (median) | CPU, ms (median) | × Middy (wall) | × Middy (CPU) |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      ...cold.map(
+        (row) =>
+          `| ${row.name} | ${row.size.bytes.toLocaleString('en')} B | ${row.median.toFixed(1)} | ${row.cpuMs.toFixed(1)} | ${x(row.median / middy.median)} | ${x(row.cpuMs / middy.cpuMs)} |`,
+      ),
+    ];
+  }),
 ].join('\n');
 
 console.log(markdown);

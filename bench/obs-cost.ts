@@ -13,7 +13,10 @@
  *   first line, is left out: what remains is Lift's own first-call cost.
  *
  * Build and run (neither flag: both):
- *   npm run bench:obs-cost --workspace bench -- [--warm] [--cold] [--processes=21]
+ *   npm run bench:obs-cost --workspace bench -- [--warm] [--cold] [--processes=21] [--node=22|24]
+ *
+ * `--node` runs the cold starts on that Lambda runtime (scripts/node-runtimes.mjs) instead of this
+ * machine's Node.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -22,12 +25,13 @@ import { fakeLambdaContext } from '@lift/core/testing';
 import { createLiftP1, type LiftObservabilityOff } from './apps/p1-lift.js';
 import { p1Events } from './events.js';
 import { agree } from './harness.js';
-import { bundleContender, eventFileFor } from './p5-cold-start.js';
+import { bundleContender, eventFileFor, nodeFromArgs } from './p5-cold-start.js';
 
 const run = promisify(execFile);
 const args = process.argv.slice(2);
 const both = !args.includes('--warm') && !args.includes('--cold');
 const processes = Number(args.find((a) => a.startsWith('--processes='))?.split('=')[1] ?? 21);
+const node = nodeFromArgs(args);
 const median = (values: readonly number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
@@ -166,7 +170,7 @@ async function cold(): Promise<void> {
       for (let k = 0; k < built.length; k++) {
         const { name, file } = built[(k + i) % built.length] as (typeof built)[number];
         const { stdout } = await run(
-          process.execPath,
+          node?.bin ?? process.execPath,
           ['--input-type=module', '-e', PROBE, file, eventFile, ...flags],
           {
             env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', ...extra },
@@ -188,7 +192,7 @@ async function cold(): Promise<void> {
     const base = median(cpu.get('all off') ?? []);
     const callBase = median(call.get('all off') ?? []);
     console.log(
-      `\ncold start, ${mode} (CPU ms, median of ${processes} processes: import + first call, and the first call alone)`,
+      `\ncold start on Node ${node?.version ?? process.versions.node}, ${mode} (CPU ms, median of ${processes} processes: import + first call, and the first call alone)`,
     );
     for (const [name] of PARTS) {
       const m = median(cpu.get(name) ?? []);

