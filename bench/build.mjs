@@ -23,7 +23,7 @@ await build({
   platform: 'node',
   target: 'node20',
   conditions: ['@lift/source'],
-  external: ['esbuild', 'autocannon'],
+  external: ['esbuild', 'autocannon', 'typescript'],
   banner: {
     js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },
