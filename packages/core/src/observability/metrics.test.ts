@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../app/app.js';
 import { captureJsonLines } from '../test-support/capture.js';
 import { useProductionObservability } from '../test-support/environment.js';
-import { createMetrics, type LiftMetrics, REQUEST_BLOB } from './metrics.js';
+import { COLD_START_BLOB, createMetrics, type LiftMetrics, REQUEST_BLOB } from './metrics.js';
 
 useProductionObservability();
 
@@ -280,5 +280,85 @@ describe('the request blob', () => {
       expect(fast).toEqual(slow);
       if (config.disabled !== true) expect(fast.length).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('the cold-start blob', () => {
+  // What recordColdStart does without the fast way (`undefined`: no Lambda context).
+  const longWay = (m: ReturnType<typeof createMetrics>, functionName: string | undefined) => {
+    if (functionName !== undefined) m.addDimension('function_name', functionName);
+    m.addMetric('ColdStart', 'Count', 1);
+    m.flush();
+  };
+  const outcome = (run: () => void) => {
+    try {
+      run();
+      return 'ok';
+    } catch (error) {
+      return String(error);
+    }
+  };
+
+  it('is written byte for byte as the long way writes it, and declines wherever that differs', () => {
+    const configs = [
+      {},
+      { defaultDimensions: { env: 'prod', 'r"egion': 'eu\u0001' } },
+      { defaultDimensions: { function_name: 'fixed' } },
+      { defaultDimensions: { ColdStart: 'x' } },
+      { defaultDimensions: { 0: 'zero' } },
+      { defaultDimensions: Object.fromEntries(Array.from({ length: 28 }, (_, i) => [`d${i}`, 'v'])) },
+      { disabled: true },
+    ];
+    const inputs = [undefined, 'orders-api', 'q"uote\\é\u2028', ''];
+    for (const config of configs) {
+      const fast: string[] = [];
+      const slow: string[] = [];
+      const options = { namespace: 'Lift', service: 'orders', now: () => 7, ...config };
+      const a = createMetrics({ ...options, write: (l) => fast.push(l) }) as LiftMetrics;
+      const b = createMetrics({ ...options, write: (l) => slow.push(l) });
+      for (const input of inputs) {
+        const ours = outcome(() => {
+          if (!a[COLD_START_BLOB](input)) longWay(a, input);
+        });
+        expect(ours).toBe(outcome(() => longWay(b, input)));
+        a.flush();
+        b.flush();
+      }
+      // Something collected first: the blob declines, and the long way adds to what was collected.
+      a.addMetric('orders', 'Count', 2);
+      b.addMetric('orders', 'Count', 2);
+      expect(a[COLD_START_BLOB]('orders-api')).toBe(false);
+      expect(outcome(() => longWay(a, 'orders-api'))).toBe(outcome(() => longWay(b, 'orders-api')));
+      expect(fast).toEqual(slow);
+      if (config.disabled !== true) expect(fast.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('has the shape Powertools gives ColdStart: service and function name, Count 1', () => {
+    const lines: string[] = [];
+    const m = createMetrics({
+      namespace: 'Lift',
+      service: 'orders',
+      now: () => 7,
+      write: (l) => lines.push(l),
+    });
+    expect((m as LiftMetrics)[COLD_START_BLOB]('orders-api')).toBe(true);
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      {
+        _aws: {
+          Timestamp: 7,
+          CloudWatchMetrics: [
+            {
+              Namespace: 'Lift',
+              Dimensions: [['service', 'function_name']],
+              Metrics: [{ Name: 'ColdStart', Unit: 'Count' }],
+            },
+          ],
+        },
+        service: 'orders',
+        function_name: 'orders-api',
+        ColdStart: 1,
+      },
+    ]);
   });
 });

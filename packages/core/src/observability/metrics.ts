@@ -86,11 +86,29 @@ export type RequestBlobWriter = (
   latency: number,
 ) => boolean;
 
-/** Metrics from {@link createMetrics}, with their request-blob writer. */
-export type LiftMetrics = Metrics & { readonly [REQUEST_BLOB]: RequestBlobWriter };
+/**
+ * Where metrics from {@link createMetrics} keep their cold-start-blob writer (framework use: see
+ * `recordColdStart`), beside the request-blob writer.
+ */
+export const COLD_START_BLOB: unique symbol = Symbol('lift.coldStartBlob');
 
-/** Whether metrics carry the request-blob writer of {@link createMetrics}. */
-export function hasRequestBlobWriter(metrics: Metrics): metrics is LiftMetrics {
+/**
+ * Writes the blob that adding the `function_name` dimension (when `functionName` is given, as the
+ * Lambda context's own), `ColdStart` (Count, 1), then flushing, would write, byte for byte, when
+ * nothing else was collected since the last flush; returns false, having done nothing, otherwise.
+ * Once per environment, so its point is what it leaves out: the first call of a cold start compiles
+ * none of the general `addDimension`/`addMetric`/`flush` machinery, which requests never use.
+ */
+export type ColdStartBlobWriter = (functionName: string | undefined) => boolean;
+
+/** Metrics from {@link createMetrics}, with their request-blob and cold-start-blob writers. */
+export type LiftMetrics = Metrics & {
+  readonly [REQUEST_BLOB]: RequestBlobWriter;
+  readonly [COLD_START_BLOB]: ColdStartBlobWriter;
+};
+
+/** Whether metrics carry the blob writers of {@link createMetrics}. */
+export function hasBlobWriters(metrics: Metrics): metrics is LiftMetrics {
   return typeof (metrics as Partial<LiftMetrics>)[REQUEST_BLOB] === 'function';
 }
 
@@ -258,7 +276,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
 
   // Whether nothing was collected since the last flush (the request blob's fast way needs that).
   let clean = true;
-  const requestBlob = requestBlobWriter(
+  const fast = fastBlobWriters(
     options.namespace,
     defaults,
     () => clean,
@@ -313,34 +331,48 @@ export function createMetrics(options: MetricsOptions): Metrics {
     flush,
   };
   // Kept off the Metrics type: the fast way is the framework's, not part of the API.
-  // Not enumerable: a wrapper spread from these metrics must not carry the writer past its own methods.
-  return Object.defineProperty(metrics, REQUEST_BLOB, { value: requestBlob }) as LiftMetrics;
+  // Not enumerable: a wrapper spread from these metrics must not carry the writers past its own methods.
+  return Object.defineProperties(metrics, {
+    [REQUEST_BLOB]: { value: fast.request },
+    [COLD_START_BLOB]: { value: fast.coldStart },
+  }) as LiftMetrics;
 }
 
 /**
- * The request blob's fast way (see {@link RequestBlobWriter}): the blob's `_aws` part and the
- * defaults' members are written once per shape (with or without a tenant), values that repeat are
- * kept as JSON. It declines, so the long way decides, whenever the long way would write something
- * else or throw: names that collide or are array indices, too many dimensions, an empty dimension,
- * a latency that is not a finite number, or something collected already (`clean` says no).
+ * Whether a blob of the defaults, `dimensions` and `metricNames` is written member by member, as the
+ * long way writes it: within the dimension limit, no name used twice, and none an array index
+ * (JSON.stringify would move those first).
  */
-function requestBlobWriter(
+function writableAsIs(
+  defaultNames: readonly string[],
+  dimensions: readonly string[],
+  metricNames: readonly string[],
+): boolean {
+  const all = [...defaultNames, ...dimensions, ...metricNames];
+  return (
+    defaultNames.length + dimensions.length <= EMF_LIMITS.dimensions &&
+    new Set(all).size === all.length &&
+    !all.some((name) => INDEX_NAME.test(name))
+  );
+}
+
+/**
+ * The fast ways of the request blob ({@link RequestBlobWriter}) and the cold-start blob
+ * ({@link ColdStartBlobWriter}): the blob's `_aws` part and the defaults' members are written once per
+ * shape (with or without a tenant), values that repeat are kept as JSON. Each declines, so the long
+ * way decides, whenever the long way would write something else or throw: names that collide or are
+ * array indices, too many dimensions, an empty dimension, a latency that is not a finite number, or
+ * something collected already (`clean` says no).
+ */
+function fastBlobWriters(
   namespace: string,
   defaults: Readonly<Record<string, string>>,
   clean: () => boolean,
   emit: (cloudWatch: string, members: string) => void,
-): RequestBlobWriter {
+): { readonly request: RequestBlobWriter; readonly coldStart: ColdStartBlobWriter } {
   const defaultNames = Object.keys(defaults);
-  const usable = (dimensions: readonly string[]): boolean => {
-    const all = [...defaultNames, ...dimensions, 'latency', 'requests'];
-    return (
-      defaultNames.length + dimensions.length <= EMF_LIMITS.dimensions &&
-      new Set(all).size === all.length &&
-      !all.some((name) => INDEX_NAME.test(name))
-    );
-  };
   const shape = (dimensions: readonly string[]): string | undefined =>
-    usable(dimensions)
+    writableAsIs(defaultNames, dimensions, ['latency', 'requests'])
       ? shapeJsonOf(
           namespace,
           [...defaultNames, ...dimensions],
@@ -358,7 +390,7 @@ function requestBlobWriter(
   const methods = new Map<string, string>();
   const classes = new Map<string, string>();
   const tenants = new Map<string, string>();
-  return (route, method, statusClass, tenant, latency) => {
+  const request: RequestBlobWriter = (route, method, statusClass, tenant, latency) => {
     if (!clean() || typeof latency !== 'number' || !Number.isFinite(latency)) return false;
     if (typeof route !== 'string' || typeof method !== 'string' || typeof statusClass !== 'string')
       return false;
@@ -373,4 +405,16 @@ function requestBlobWriter(
     emit(cloudWatch, members);
     return true;
   };
+  const coldStart: ColdStartBlobWriter = (functionName) => {
+    if (!clean() || (functionName !== undefined && (typeof functionName !== 'string' || functionName === '')))
+      return false;
+    const dimensions = functionName === undefined ? [] : ['function_name'];
+    if (!writableAsIs(defaultNames, dimensions, ['ColdStart'])) return false;
+    emit(
+      shapeJsonOf(namespace, [...defaultNames, ...dimensions], ['ColdStart'], ['Count'], [false]),
+      `${defaultMembers}${functionName === undefined ? '' : `,"function_name":${jsonString(functionName)}`},"ColdStart":1}`,
+    );
+    return true;
+  };
+  return { request, coldStart };
 }

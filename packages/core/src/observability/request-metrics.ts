@@ -1,6 +1,6 @@
 import type { Context, RequestInput } from '../context/context.js';
 import type { LambdaContext } from '../context/lambda.js';
-import { hasRequestBlobWriter, type Metrics, REQUEST_BLOB } from './metrics.js';
+import { COLD_START_BLOB, hasBlobWriters, type Metrics, REQUEST_BLOB } from './metrics.js';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 // Status classes by hundreds, written once.
@@ -25,8 +25,7 @@ export function recordRequestMetrics(
   const tenant = tenantDimension ? ctx.principal?.tenantId : undefined;
   const latency = now - ctx.startedAt;
   // Metrics from createMetrics write the same blob without collecting it first, when they can.
-  if (hasRequestBlobWriter(metrics) && metrics[REQUEST_BLOB](route, method, statusClass, tenant, latency))
-    return;
+  if (hasBlobWriters(metrics) && metrics[REQUEST_BLOB](route, method, statusClass, tenant, latency)) return;
   metrics.addDimension('route', route);
   metrics.addDimension('method', method);
   metrics.addDimension('status_class', statusClass);
@@ -43,6 +42,14 @@ export function recordRequestMetrics(
 export function recordColdStart(metrics: Metrics, lambda: LambdaContext | undefined): void {
   if (!coldStart) return;
   coldStart = false;
+  // Metrics from createMetrics write the same blob without the general machinery, when they can.
+  const functionName = lambda?.functionName;
+  if (
+    hasBlobWriters(metrics) &&
+    (lambda === undefined || typeof functionName === 'string') &&
+    metrics[COLD_START_BLOB](functionName)
+  )
+    return;
   if (lambda !== undefined) metrics.addDimension('function_name', lambda.functionName);
   metrics.addMetric('ColdStart', 'Count', 1);
   metrics.flush();
