@@ -21,6 +21,11 @@
  * general addDimension/addMetric/flush machinery that requests never use: 9 fewer functions and
  * 1.5 KB less code compiled (bench:cold-path), 0.2–0.3 ms less in a Lambda-like cold start with
  * defaults on (paired runs on Node 22 and 24).
+ * All three rose a fourth time (hello-world 69,100 → 70,000, SQS-only 61,300 → 62,300, P1 72,100 →
+ * 73,100 B; the bundles 68,650 → 69,560, 60,776 → 61,749 and 71,696 → 72,609 B) so that no value a
+ * handler throws, and no logger or metrics that fails, turns the report of a failure into the failure
+ * (errors/hostile-throws.test.ts): reads that cannot throw, cycles cut, and observability that never
+ * changes an answer.
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -30,11 +35,11 @@ const bench = fileURLToPath(new URL('.', import.meta.url));
 
 /** Minified bytes each bundle may reach. */
 const CEILINGS = {
-  helloWorld: 69_100,
+  helloWorld: 70_000,
   // The lean createApp (@lift/core/lean): 47,688 B when it was added, plus about 2%.
   helloWorldLean: 48_700,
-  sqsOnly: 61_300,
-  p1Defaults: 72_100,
+  sqsOnly: 62_300,
+  p1Defaults: 73_100,
 } as const;
 
 describe('bundle budgets', () => {

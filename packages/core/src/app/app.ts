@@ -2,7 +2,7 @@ import { detectHttpAdapter } from '../adapters/detect.js';
 import type { HttpAdapter, PathOptions, RawEvent } from '../adapters/types.js';
 import { Context, type ContextRuntime, type RequestInput } from '../context/context.js';
 import type { LambdaContext } from '../context/lambda.js';
-import { logUnhandledError } from '../context/report-error.js';
+import { guardedErrorHook, logUnhandledError } from '../context/report-error.js';
 import type { LiftResponse } from '../context/response.js';
 import { StreamingResponse } from '../context/stream.js';
 import {
@@ -12,7 +12,6 @@ import {
   MethodNotAllowedError,
   NotFoundError,
 } from '../errors/errors.js';
-import { reportOnStderr, safeText } from '../errors/report.js';
 import type { RecordEngine } from '../events/feature.js';
 import type { RecordHost } from '../events/methods.js';
 import type { ScheduleInfo } from '../events/schedule.js';
@@ -130,19 +129,7 @@ export class App<S extends object = Record<string, unknown>> extends Group<S> {
       generateId,
       now,
       logger: observed.logger,
-      reportError: (error, ctx) => {
-        try {
-          onError(error, ctx);
-        } catch (failure) {
-          // A failing reporter must not turn a 500 into a crash, nor lose the failure it was given.
-          reportOnStderr(
-            'Request failed, and onError threw',
-            checked.service,
-            { request_id: ctx.requestId, on_error: safeText(failure) },
-            error,
-          );
-        }
-      },
+      reportError: guardedErrorHook(onError, checked.service),
     };
   }
 

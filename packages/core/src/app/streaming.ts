@@ -6,6 +6,7 @@ import type { LambdaContext } from '../context/lambda.js';
 import type { LiftResponse } from '../context/response.js';
 import { collectStream, pumpStream, StreamingResponse } from '../context/stream.js';
 import { InternalServerError } from '../errors/errors.js';
+import { isInstance } from '../errors/instance.js';
 import { safeText } from '../errors/report.js';
 import type { Step } from '../middleware/compose.js';
 import { withRequestScope } from '../resilience/scope.js';
@@ -157,7 +158,7 @@ async function sendStreamed(
       // destroyed, so the client sees a broken transfer rather than a body that looks complete.
       ctx.annotate('stream_error', 'after_first_byte');
       ctx.fail(error);
-      out.destroy(error instanceof Error ? error : new Error(safeText(error)));
+      out.destroy(isInstance(error, Error) ? error : new Error(safeText(error)));
     } finally {
       res.settle();
     }

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Authenticator } from '../auth/api-gateway.js';
 import { apiKeyAuthenticator, issueApiKey, memoryApiKeyStore } from '../auth/api-keys.js';
 import { jwtAuthenticator } from '../auth/jwt.js';
+import { HttpError } from '../errors/errors.js';
 import { createLogger } from '../observability/logger.js';
 import { memoryNonceStore } from '../signing/nonces.js';
 import { signRequest } from '../signing/signer.js';
@@ -289,6 +290,29 @@ describe('refusals', () => {
       expect(JSON.stringify(lines[0]?.error)).toMatch(/could not be fetched/);
     } finally {
       up = true;
+    }
+  });
+
+  it('a 401 whose cause is cyclic or holds a BigInt is still a 401, logged (the report never becomes the answer)', async () => {
+    for (const cause of [
+      { n: 1n },
+      (() => {
+        const e = new Error('loop');
+        e.cause = e;
+        return e;
+      })(),
+    ]) {
+      lines = [];
+      const refusing = createAuthorizer({
+        authenticators: [
+          async () => {
+            throw new HttpError(401, 'UNAUTHORIZED', 'token revoked', { cause });
+          },
+        ],
+        logger,
+      });
+      await expect(refusing(token('Bearer x'))).rejects.toThrow(/^Unauthorized$/);
+      expect(lines[0]).toMatchObject({ decision: 'unauthorized', reason: 'token revoked' });
     }
   });
 });

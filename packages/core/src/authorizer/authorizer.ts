@@ -4,7 +4,8 @@ import { isHeaderName } from '../context/headers.js';
 import type { LambdaContext } from '../context/lambda.js';
 import type { Principal } from '../context/principal.js';
 import { ConfigurationError, HttpError, refuseUnknownOptions } from '../errors/errors.js';
-import { safeText } from '../errors/report.js';
+import { isInstance } from '../errors/instance.js';
+import { loggableError, reportOnStderr, safeRead, safeText } from '../errors/report.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import {
   type AuthorizerEventKind,
@@ -217,10 +218,16 @@ export function createAuthorizer(options: AuthorizerOptions): AuthorizerHandler 
       user_id: principal?.userId,
       tenant_id: principal?.tenantId,
       auth_method: principal?.authMethod,
-      ...(error instanceof Error ? { error } : error === undefined ? {} : { error: safeText(error) }),
+      ...(error === undefined ? {} : { error: loggableError(error) }),
     };
-    if (decision === 'error') logger.error('authorizer', line);
-    else logger.info('authorizer', line);
+    try {
+      if (decision === 'error') logger.error('authorizer', line);
+      else logger.info('authorizer', line);
+    } catch (failure) {
+      // The decision stands whether or not its line could be written (a cause the logger cannot
+      // serialise, a `write` that throws); the line goes to stderr instead.
+      reportOnStderr('authorizer', config.service, { decision, reason: safeText(reason) }, failure);
+    }
   };
 
   const decide = async (request: AuthorizerRequest): Promise<AuthorizerResult> => {
@@ -239,9 +246,12 @@ export function createAuthorizer(options: AuthorizerOptions): AuthorizerHandler 
     try {
       principal = await authenticate(ctx);
     } catch (error) {
-      if (error instanceof HttpError && error.status < 500) {
-        const cause = error.cause;
-        log({ decision: 'unauthorized', reason: error.message, error: cause }, fields(simple ? 403 : 401));
+      if (isInstance(error, HttpError) && safeRead(() => error.status < 500) === true) {
+        const cause = safeRead(() => error.cause);
+        log(
+          { decision: 'unauthorized', reason: safeText(safeRead(() => error.message)), error: cause },
+          fields(simple ? 403 : 401),
+        );
         if (simple) return { isAuthorized: false };
         throw new Error(UNAUTHORIZED);
       }

@@ -1,5 +1,6 @@
 import type { HttpAdapter, RawEvent } from '../adapters/types.js';
-import { errorEnvelope, errorStatus, HttpError } from '../errors/errors.js';
+import { type ErrorEnvelope, errorEnvelope, errorStatus, HttpError } from '../errors/errors.js';
+import { isInstance } from '../errors/instance.js';
 import { type CookieOptions, serializeCookie } from './cookies.js';
 import { isHeaderName, isHeaderValue } from './headers.js';
 import type { LambdaContext } from './lambda.js';
@@ -175,12 +176,24 @@ export class Context<
     // an error rethrown through several layers) is answered again but reported once.
     const repeat = error !== undefined && error === this.error;
     this.error = error;
-    const status = errorStatus(error);
     const headers = this.res?.headers ?? this.takeHeaders(undefined);
-    if (error instanceof HttpError && error.headers !== undefined) Object.assign(headers, error.headers);
+    let status: number;
+    let envelope: ErrorEnvelope;
+    let body: string;
+    try {
+      status = errorStatus(error);
+      if (isInstance(error, HttpError) && error.headers !== undefined) Object.assign(headers, error.headers);
+      envelope = errorEnvelope(error, this.requestId);
+      body = JSON.stringify(envelope);
+    } catch {
+      // An error whose own parts cannot be read or written (a getter that throws, `details` JSON cannot
+      // hold): a server fault like any other, answered and reported as a 500.
+      status = 500;
+      envelope = errorEnvelope(undefined, this.requestId);
+      body = JSON.stringify(envelope);
+    }
     headers['content-type'] = 'application/json; charset=utf-8';
-    const envelope = errorEnvelope(error, this.requestId);
-    this.res = new LiftResponse(status, headers, JSON.stringify(envelope), envelope);
+    this.res = new LiftResponse(status, headers, body, envelope);
     if (status >= 500 && !repeat)
       this.runtime.reportError(error, this as unknown as Context<RequestInput, object>);
   }

@@ -4,6 +4,8 @@
  * the app's `onError` hook.
  */
 
+import { isInstance } from './instance.js';
+
 /** One field-level problem, as reported in `details` of a 422 (and of other validation errors). */
 export interface FieldIssue {
   /** Where the problem is: `body`, `query`, `params` or `headers`, then the path inside it. */
@@ -254,20 +256,22 @@ export interface ErrorEnvelope {
 
 /** Builds the envelope for an error; non-{@link HttpError} values become a generic 500 body. */
 export function errorEnvelope(error: unknown, requestId: string): ErrorEnvelope {
-  if (error instanceof HttpError && error.status < 500) {
+  if (!isInstance(error, HttpError)) return GENERIC(requestId);
+  if (error.status < 500) {
     const body: ErrorEnvelope = { error: { code: error.code, message: error.message, requestId } };
     if (error.details !== undefined) body.error.details = error.details;
     return body;
   }
-  if (error instanceof HttpError) {
-    // 5xx messages can be specific on purpose (503/504), but details may carry internals.
-    const safe = error.status === 500 ? 'Internal server error' : error.message;
-    return { error: { code: error.code, message: safe, requestId } };
-  }
-  return { error: { code: 'INTERNAL_ERROR', message: 'Internal server error', requestId } };
+  // 5xx messages can be specific on purpose (503/504), but details may carry internals.
+  const safe = error.status === 500 ? 'Internal server error' : error.message;
+  return { error: { code: error.code, message: safe, requestId } };
 }
+
+const GENERIC = (requestId: string): ErrorEnvelope => ({
+  error: { code: 'INTERNAL_ERROR', message: 'Internal server error', requestId },
+});
 
 /** The status an error is answered with. */
 export function errorStatus(error: unknown): number {
-  return error instanceof HttpError ? error.status : 500;
+  return isInstance(error, HttpError) ? error.status : 500;
 }

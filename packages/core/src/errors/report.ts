@@ -1,14 +1,32 @@
 import { HttpError } from './errors.js';
+import { isInstance } from './instance.js';
+
+/** What {@link safeText} says of a value nothing can turn into text (a revoked proxy). */
+const UNPRINTABLE = '[unprintable value]';
 
 /**
  * @internal `String(value)`, except that it never throws: a null-prototype object has no `toString`,
- * and whatever a handler threw must still be reported, never turn the report itself into a failure.
+ * a proxy's traps may throw, and whatever a handler threw must still be reported, never turn the
+ * report itself into a failure.
  */
 export function safeText(value: unknown): string {
   try {
     return String(value);
   } catch {
-    return Object.prototype.toString.call(value);
+    try {
+      return Object.prototype.toString.call(value);
+    } catch {
+      return UNPRINTABLE;
+    }
+  }
+}
+
+/** @internal `read()`, or `undefined` when it throws (a getter that throws, a proxy's trap). */
+export function safeRead<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
   }
 }
 
@@ -17,7 +35,24 @@ export function safeText(value: unknown): string {
  * message, stack and cause), or `{ error: text }` for anything else that was thrown.
  */
 export function loggableError(error: unknown): Error | { readonly error: string } {
-  return error instanceof Error ? error : { error: safeText(error) };
+  return isInstance(error, Error) ? error : { error: safeText(error) };
+}
+
+// Each part of the error on its own, so one that cannot be read or serialised drops only itself.
+function errorDetail(error: unknown): Record<string, unknown> {
+  if (!isInstance(error, Error)) return { message: safeText(error) };
+  const detail: Record<string, unknown> = {};
+  const name = safeRead(() => error.name);
+  detail.name = typeof name === 'string' ? name : UNPRINTABLE;
+  detail.message = safeText(safeRead(() => error.message));
+  const stack = safeRead(() => error.stack);
+  if (typeof stack === 'string') detail.stack = stack;
+  const details = isInstance(error, HttpError) ? safeRead(() => error.details) : undefined;
+  if (details !== undefined && safeRead(() => JSON.stringify(details)) !== undefined)
+    detail.details = details;
+  const cause = safeRead(() => error.cause);
+  if (cause !== undefined) detail.cause = safeText(cause);
+  return detail;
 }
 
 /**
@@ -34,19 +69,11 @@ export function reportOnStderr(
   error: unknown,
 ): void {
   try {
-    const detail =
-      error instanceof Error
-        ? {
-            name: error.name,
-            message: safeText(error.message),
-            stack: error.stack,
-            ...(error instanceof HttpError && error.details !== undefined ? { details: error.details } : {}),
-            ...(error.cause === undefined ? {} : { cause: safeText(error.cause) }),
-          }
-        : { message: safeText(error) };
-    console.error(JSON.stringify({ level: 'ERROR', message, service, ...fields, error: detail }));
+    console.error(JSON.stringify({ level: 'ERROR', message, service, ...fields, error: errorDetail(error) }));
   } catch {
-    // A detail that cannot be serialised (a getter that throws, a cyclic `details`) still leaves a line.
-    console.error(JSON.stringify({ level: 'ERROR', message, service, ...fields }));
+    // Whatever is left (a stderr that throws) must not fail the batch or the response around it.
+    try {
+      console.error(JSON.stringify({ level: 'ERROR', message, service, ...fields }));
+    } catch {}
   }
 }

@@ -73,8 +73,9 @@ export class EventDispatcher {
       );
     const { logger, metrics } = this.runtime;
     const trace = invocationTrace();
-    logger?.addContext(lambda, { traceId: trace.traceId });
-    if (metrics !== undefined) recordColdStart(metrics, lambda);
+    if (logger !== undefined)
+      this.observe('Logger context', () => logger.addContext(lambda, { traceId: trace.traceId }));
+    if (metrics !== undefined) this.observe('ColdStart metric', () => recordColdStart(metrics, lambda));
     const invocation = new Invocation(
       this.runtime.service,
       lambda,
@@ -175,15 +176,18 @@ export class EventDispatcher {
           this.fail(logger, 'Record failed', fields, outcome.error);
       }
     });
-    for (const t of tallies.values()) {
-      logger?.info('Records processed', {
-        event_source: t.source,
-        event_name: t.name,
-        received: t.received,
-        failed: t.failed,
-        dropped: t.dropped,
-      });
-    }
+    if (logger !== undefined)
+      for (const t of tallies.values()) {
+        this.observe('Records processed', () =>
+          logger.info('Records processed', {
+            event_source: t.source,
+            event_name: t.name,
+            received: t.received,
+            failed: t.failed,
+            dropped: t.dropped,
+          }),
+        );
+      }
     return [...tallies.values()];
   }
 
@@ -195,8 +199,26 @@ export class EventDispatcher {
     fields: Readonly<Record<string, string>>,
     error: unknown,
   ): void {
-    if (logger !== undefined) logger.error(message, fields, loggableError(error));
-    else reportOnStderr(message, this.runtime.service, fields, error);
+    if (logger === undefined) reportOnStderr(message, this.runtime.service, fields, error);
+    else {
+      try {
+        logger.error(message, fields, loggableError(error));
+      } catch {
+        // The logger could not write this one (a cause it cannot serialise, a `write` that throws):
+        // the failure still leaves its line, and the batch is still answered.
+        reportOnStderr(message, this.runtime.service, fields, error);
+      }
+    }
+  }
+
+  // The summary lines and metrics report a batch; whatever they throw (a logger's or metrics' own
+  // `write`) must not change the batch's answer, so it is reported on stderr instead.
+  private observe(what: string, write: () => void): void {
+    try {
+      write();
+    } catch (error) {
+      reportOnStderr(`${what}: could not be written`, this.runtime.service, {}, error);
+    }
   }
 
   // Dimensioned by source and registration name only: never by a message or record id.
@@ -205,13 +227,15 @@ export class EventDispatcher {
     if (metrics === undefined) return;
     const duration = this.runtime.now() - started;
     for (const t of tallies) {
-      metrics.addDimension('event_source', t.source);
-      metrics.addDimension('event_name', t.name);
-      metrics.addMetric('records', 'Count', t.received);
-      metrics.addMetric('record_failures', 'Count', t.failed);
-      metrics.addMetric('records_dropped', 'Count', t.dropped);
-      metrics.addMetric('batch_duration', 'Milliseconds', duration);
-      metrics.flush();
+      this.observe('Batch metrics', () => {
+        metrics.addDimension('event_source', t.source);
+        metrics.addDimension('event_name', t.name);
+        metrics.addMetric('records', 'Count', t.received);
+        metrics.addMetric('record_failures', 'Count', t.failed);
+        metrics.addMetric('records_dropped', 'Count', t.dropped);
+        metrics.addMetric('batch_duration', 'Milliseconds', duration);
+        metrics.flush();
+      });
     }
   }
 }

@@ -1,4 +1,5 @@
 import { PermanentError } from '../errors/errors.js';
+import { isInstance } from '../errors/instance.js';
 import { decodeRecord, SKIP, validateRecord } from './prepare.js';
 import { type Invocation, RecordCtx } from './record-context.js';
 import type { RecordMiddleware } from './registry.js';
@@ -117,7 +118,7 @@ export class Runner {
       for (const target of item.targets) await this.runTarget(target, invocation);
       return OK;
     } catch (error) {
-      return error instanceof PermanentError
+      return isInstance(error, PermanentError)
         ? { status: 'dropped', error }
         : { status: 'failed', error, ran: true };
     }

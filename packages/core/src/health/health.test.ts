@@ -73,6 +73,31 @@ describe('readiness', () => {
     expect((await app.request('/health/live')).json()).toEqual({ status: 'ok' });
   });
 
+  it('answers 503 when a check throws a revoked proxy or an error whose name getter throws', async () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const odd = new Error('odd');
+    Object.defineProperty(odd, 'name', {
+      get() {
+        throw new Error('getter');
+      },
+    });
+    const app = createApp({ service: 'h' });
+    registerHealth(app, {
+      cacheMs: 0,
+      showDetails: () => true,
+      checks: [
+        { name: 'revoked', check: () => Promise.reject(proxy) },
+        { name: 'odd', check: () => Promise.reject(odd) },
+      ],
+    });
+    const res = await app.request('/health/ready');
+    expect(res.status).toBe(503);
+    expect(res.json()).toMatchObject({
+      checks: { revoked: { status: 'fail', error: 'Error' }, odd: { status: 'fail', error: 'Error' } },
+    });
+  });
+
   it('refuses checks without a unique name', () => {
     const app = createApp({ service: 'h' });
     expect(() =>

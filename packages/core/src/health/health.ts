@@ -3,6 +3,8 @@ import type { Group } from '../app/app.js';
 import type { Context, RequestInput } from '../context/context.js';
 import type { TableDefinition } from '../dynamodb/table.js';
 import { ConfigurationError } from '../errors/errors.js';
+import { isInstance } from '../errors/instance.js';
+import { safeRead } from '../errors/report.js';
 import { instrumentAwsClient } from '../otel/otel.js';
 import { lazyPeer } from '../peer/peer.js';
 
@@ -12,6 +14,11 @@ const dynamodbSdk = lazyPeer(
   'dynamoTableCheck',
 );
 
+// A failed check's error, by name only (a message may carry internals), never reading what throws.
+function errorName(error: unknown): string {
+  const name = isInstance(error, Error) ? safeRead(() => error.name) : undefined;
+  return typeof name === 'string' ? name : 'Error';
+}
 /** One dependency check; it receives a signal that aborts at its timeout. */
 export interface HealthCheck {
   readonly name: string;
@@ -65,7 +72,7 @@ async function run(check: HealthCheck, timeoutMs: number, now: () => number): Pr
     return {
       status: 'fail',
       durationMs: now() - started,
-      error: error instanceof Error ? error.name : 'Error',
+      error: errorName(error),
     };
   } finally {
     clearTimeout(timer);

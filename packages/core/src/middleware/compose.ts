@@ -1,5 +1,6 @@
 import type { Context, RequestInput } from '../context/context.js';
 import { LiftResponse } from '../context/response.js';
+import { isInstance } from '../errors/instance.js';
 
 /** Continues with the rest of the chain; resolves once everything after this middleware has run. */
 export type Next = () => Promise<void>;
@@ -179,7 +180,8 @@ function functionLayer(fn: MiddlewareFunction<object>, inner: Step): Step {
       if (isThenable(out)) {
         return Promise.resolve(out).then(
           (value) => {
-            if (value instanceof LiftResponse) ctx.res = value;
+            // Guarded: a value whose prototype cannot be read (a revoked proxy) must not escape here.
+            if (isInstance(value, LiftResponse)) ctx.res = value;
           },
           (error: unknown) => ctx.fail(error),
         );

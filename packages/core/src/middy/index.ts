@@ -9,7 +9,7 @@ import { Context, type RequestInput } from '../context/context.js';
 import { isHeaderName, isHeaderValue } from '../context/headers.js';
 import type { LambdaContext } from '../context/lambda.js';
 import type { LoggerLike } from '../context/logger-like.js';
-import { logUnhandledError } from '../context/report-error.js';
+import { guardedErrorHook, logUnhandledError } from '../context/report-error.js';
 import { LiftResponse } from '../context/response.js';
 import { ConfigurationError, InternalServerError } from '../errors/errors.js';
 import { compose, isMiddleware, type Middleware, type Step } from '../middleware/compose.js';
@@ -134,20 +134,15 @@ export function liftMiddleware(
     throw new ConfigurationError('liftMiddleware takes an array of Lift middleware');
   const onError = options.onError ?? logUnhandledError;
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
+  const service = options.service ?? (process.env.POWERTOOLS_SERVICE_NAME || 'service_undefined');
   const runtime = {
-    service: options.service ?? (process.env.POWERTOOLS_SERVICE_NAME || 'service_undefined'),
+    service,
     bodyLimit: bodyLimit === false ? Number.POSITIVE_INFINITY : bodyLimit,
     deadlineMarginMs: 500,
     generateId: () => globalThis.crypto.randomUUID(),
     now: Date.now,
     logger: options.logger,
-    reportError: (error: unknown, ctx: AnyContext) => {
-      try {
-        onError(error, ctx);
-      } catch {
-        // A failing reporter must not turn a 500 into a crash.
-      }
-    },
+    reportError: guardedErrorHook(onError, service),
   };
   const flights = new WeakMap<object, Flight>();
 

@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { NotFoundError } from '../errors/errors.js';
 import { bodyLimit } from '../http/body-limit.js';
 import { cors } from '../http/cors.js';
@@ -189,6 +189,36 @@ describe('liftMiddleware inside @middy/core', () => {
       request_id: requestIdSent,
       error: { message: 'legacy failure' },
     });
+  });
+
+  it('leaves a stderr line with the failure when its onError throws, as createApp does', async () => {
+    const said: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((line: unknown) => {
+      said.push(String(line));
+    });
+    try {
+      const fn = middy(async () => {
+        throw new Error('db down');
+      }).use(
+        liftMiddleware([], {
+          service: 'orders',
+          onError: () => {
+            throw new Error('tracker down');
+          },
+        }),
+      );
+      const result = (await fn(httpApi() as never, fakeLambdaContext() as never)) as Result;
+      expect(result.statusCode).toBe(500);
+      expect(said.map((l) => JSON.parse(l))).toMatchObject([
+        {
+          message: 'Request failed, and onError threw',
+          on_error: 'Error: tracker down',
+          error: { message: 'db down' },
+        },
+      ]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('refuses what is not Lift middleware', () => {

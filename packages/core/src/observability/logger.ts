@@ -1,5 +1,7 @@
 import type { LambdaContext } from '../context/lambda.js';
 import { ConfigurationError, HttpError } from '../errors/errors.js';
+import { isInstance } from '../errors/instance.js';
+import { safeRead } from '../errors/report.js';
 import { writeStdoutLine } from '../stdout/stdout.js';
 import { ACCESS_LINE, accessLineWriter, type LiftLogger } from './access-line.js';
 import { isoTimestamp, jsonString, jsonValue, jsonValueAt } from './json.js';
@@ -75,21 +77,33 @@ function location(stack: string | undefined): string {
   return match === null ? '' : `${match[1]}:${match[2]}`;
 }
 
-function formatError(error: Error, mask: FieldMasker): Record<string, unknown> {
+// How many causes deep an error is written: a chain that goes on (or loops, `e.cause = e`) is cut.
+const CAUSES_WRITTEN = 8;
+
+// Every part read as it may be read: a getter that throws, or a proxy's trap, drops only that part.
+function formatError(error: Error, mask: FieldMasker, depth = 0): Record<string, unknown> {
+  const stack = safeRead(() => error.stack);
+  const details = isInstance(error, HttpError) ? safeRead(() => error.details) : undefined;
+  const cause = safeRead(() => error.cause);
   return {
-    name: error.name,
-    location: location(error.stack),
-    message: mask('message', error.message),
-    stack: mask('stack', error.stack),
+    name: safeRead(() => error.name),
+    location: location(typeof stack === 'string' ? stack : undefined),
+    message: mask(
+      'message',
+      safeRead(() => error.message),
+    ),
+    stack: mask('stack', stack),
     // What a typed error says beyond its message (a validation failure's field issues): without it,
     // a record refused by its schema would be logged without the field that failed.
-    ...(error instanceof HttpError && error.details !== undefined
-      ? { details: mask('details', error.details) }
-      : {}),
-    ...(error.cause === undefined
+    ...(details === undefined ? {} : { details: mask('details', details) }),
+    ...(cause === undefined
       ? {}
       : {
-          cause: error.cause instanceof Error ? formatError(error.cause, mask) : mask('cause', error.cause),
+          cause: !isInstance(cause, Error)
+            ? mask('cause', cause)
+            : depth < CAUSES_WRITTEN
+              ? formatError(cause, mask, depth + 1)
+              : '[cause chain cut]',
         }),
   };
 }
@@ -160,13 +174,21 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 
   // `,"key":value`, or nothing for a value JSON leaves out (a function, a symbol).
   const member = (key: string, value: unknown): string => {
-    const json = jsonValueAt(key, value);
+    let json: string | undefined;
+    try {
+      json = jsonValueAt(key, value);
+    } catch {
+      // What JSON cannot hold (a bigint, a cycle with masking off, a `toJSON` that throws) must not
+      // cost the line: bigints as their digits, anything else as a marker.
+      json = safeRead(() => JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
+      json ??= '"[unserializable value]"';
+    }
     return json === undefined ? '' : `,${jsonString(key)}:${json}`;
   };
   const ownMember = (key: string, value: unknown): string =>
     empty(value)
       ? ''
-      : member(key, value instanceof Error ? formatError(value, maskField) : maskField(key, value));
+      : member(key, isInstance(value, Error) ? formatError(value, maskField) : maskField(key, value));
 
   // Writes a finished line: kept while below the level (written only if an error follows), else
   // written, after the kept lines when it is an error.
@@ -188,11 +210,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       const below = rank < invocation.level;
       if (below && !buffering) return;
       let own: Fields = {};
-      if (extras.length === 1 && !(extras[0] instanceof Error)) own = extras[0] as Fields;
+      if (extras.length === 1 && !isInstance(extras[0], Error)) own = extras[0] as Fields;
       else if (extras.length > 0) {
         const merged: Record<string, unknown> = {};
         for (const extra of extras) {
-          if (extra instanceof Error) merged.error = extra;
+          if (isInstance(extra, Error)) merged.error = extra;
           else Object.assign(merged, extra);
         }
         own = merged;

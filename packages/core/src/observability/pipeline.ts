@@ -1,6 +1,7 @@
 import type { Context, RequestInput } from '../context/context.js';
 import { StreamingResponse } from '../context/stream.js';
 import { ConfigurationError } from '../errors/errors.js';
+import { reportOnStderr } from '../errors/report.js';
 import type { MiddlewareHooks } from '../middleware/compose.js';
 import { writeAccessLine } from './access-log.js';
 import { type Logger, xrayRoot } from './logger.js';
@@ -53,24 +54,32 @@ export function observeRequests(
     metrics,
     hooks: {
       before(ctx: Context<RequestInput, object>) {
-        if (logger !== undefined) {
-          // Read once (the environment costs a few hundred ns a read): the trace and the logger's
-          // xray_trace_id both come from it.
-          const lambdaTrace = process.env._X_AMZN_TRACE_ID;
-          logger.addContext(ctx.lambda, {
-            traceId: traceWith(ctx, lambdaTrace).traceId,
-            xrayTraceId: xrayRoot(lambdaTrace),
-          });
+        try {
+          if (logger !== undefined) {
+            // Read once (the environment costs a few hundred ns a read): the trace and the logger's
+            // xray_trace_id both come from it.
+            const lambdaTrace = process.env._X_AMZN_TRACE_ID;
+            logger.addContext(ctx.lambda, {
+              traceId: traceWith(ctx, lambdaTrace).traceId,
+              xrayTraceId: xrayRoot(lambdaTrace),
+            });
+          }
+          if (metrics !== undefined) recordColdStart(metrics, ctx.lambda);
+          spans?.start(ctx);
+        } catch (error) {
+          unobserved(service, ctx, error);
         }
-        if (metrics !== undefined) recordColdStart(metrics, ctx.lambda);
-        spans?.start(ctx);
       },
       after(ctx: Context<RequestInput, object>) {
         const record = () => {
-          const end = now();
-          if (access !== undefined) writeAccessLine(access, ctx, end);
-          if (metrics !== undefined) recordRequestMetrics(metrics, ctx, end, tenantMetrics);
-          spans?.end(ctx);
+          try {
+            const end = now();
+            if (access !== undefined) writeAccessLine(access, ctx, end);
+            if (metrics !== undefined) recordRequestMetrics(metrics, ctx, end, tenantMetrics);
+            spans?.end(ctx);
+          } catch (error) {
+            unobserved(service, ctx, error);
+          }
         };
         // A streamed body is still to be sent: the request ends (status, duration) when it is.
         if (ctx.res instanceof StreamingResponse) ctx.res.onSettled(record);
@@ -78,4 +87,15 @@ export function observeRequests(
       },
     },
   };
+}
+
+// Observing a request never changes its answer: a logger's or metrics' own failure (a `write` that
+// throws, a custom logger's bug) is reported on stderr and the request goes on.
+function unobserved(service: string, ctx: Context<RequestInput, object>, error: unknown): void {
+  reportOnStderr(
+    'Request not observed: the logger, metrics or tracing failed',
+    service,
+    { request_id: ctx.requestId },
+    error,
+  );
 }

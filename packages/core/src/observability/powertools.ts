@@ -1,5 +1,7 @@
 import type { LambdaContext } from '../context/lambda.js';
 import { ConfigurationError } from '../errors/errors.js';
+import { isInstance } from '../errors/instance.js';
+import { safeRead, safeText } from '../errors/report.js';
 import { RANK } from './log-line.js';
 import type { Logger, LogLevel } from './logger.js';
 import { createFieldMasker, type FieldMasker, type MaskOptions } from './masking.js';
@@ -41,14 +43,34 @@ export function isPowertoolsLogger(value: unknown): value is PowertoolsLoggerLik
 
 type Fields = Readonly<Record<string, unknown>>;
 
-function maskedError(error: Error, mask: FieldMasker): Error {
-  const copy = new Error(String(mask('message', error.message)));
-  copy.name = error.name;
-  const stack = mask('stack', error.stack);
+// How many causes deep an error is copied: a chain that goes on (or loops, `e.cause = e`) is cut.
+const CAUSES_COPIED = 8;
+
+// Every part read as it may be read: a getter that throws, or a proxy's trap, drops only that part.
+function maskedError(error: Error, mask: FieldMasker, depth = 0): Error {
+  const copy = new Error(
+    safeText(
+      mask(
+        'message',
+        safeRead(() => error.message),
+      ),
+    ),
+  );
+  const name = safeRead(() => error.name);
+  if (typeof name === 'string') copy.name = name;
+  const stack = mask(
+    'stack',
+    safeRead(() => error.stack),
+  );
   if (typeof stack === 'string') copy.stack = stack;
   else delete copy.stack;
-  if (error.cause !== undefined)
-    copy.cause = error.cause instanceof Error ? maskedError(error.cause, mask) : mask('cause', error.cause);
+  const cause = safeRead(() => error.cause);
+  if (cause !== undefined)
+    copy.cause = !isInstance(cause, Error)
+      ? mask('cause', cause)
+      : depth < CAUSES_COPIED
+        ? maskedError(cause, mask, depth + 1)
+        : '[cause chain cut]';
   return copy;
 }
 
@@ -81,14 +103,14 @@ export function powertoolsLogger(
       const errors: Error[] = [];
       if (traceId !== undefined) attributes.trace_id = traceId;
       for (const source of [persistent, ...extras]) {
-        if (source instanceof Error) {
+        if (isInstance(source, Error)) {
           errors.push(maskedError(source, mask));
           continue;
         }
         for (const key of Object.keys(source)) {
           const value = source[key];
           if (value === undefined || value === null || value === '') continue;
-          attributes[key] = value instanceof Error ? maskedError(value, mask) : mask(key, value);
+          attributes[key] = isInstance(value, Error) ? maskedError(value, mask) : mask(key, value);
         }
       }
       logger[level](message, attributes, ...errors);
