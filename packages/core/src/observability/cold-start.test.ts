@@ -73,6 +73,21 @@ describe('the ColdStart metric', () => {
     expect(coldStarts(blobs).map((b) => b.function_name)).toEqual(['orders-worker']);
   });
 
+  it('refuses, as addDimension does, a Lambda context whose function name is not a string', async () => {
+    const { app } = await freshApp('on-demand');
+    const lambda = { ...fakeLambdaContext(), functionName: undefined as unknown as string };
+    const reported = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      // The metric cannot be written, and says why on stderr; the request is still answered.
+      expect((await app.request({ path: '/ping', lambda })).status).toBe(200);
+      expect(reported.mock.calls.map(([line]) => JSON.parse(String(line)).error.message)).toEqual([
+        'addDimension: invalid dimension function_name',
+      ]);
+    } finally {
+      reported.mockRestore();
+    }
+  });
+
   it('is not written by provisioned concurrency, SnapStart or outside Lambda', async () => {
     for (const initialization of ['provisioned-concurrency', 'snap-start', undefined]) {
       const { app, blobs } = await freshApp(initialization);

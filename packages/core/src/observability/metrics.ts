@@ -1,6 +1,9 @@
 import { ConfigurationError } from '../errors/errors.js';
 import { writeStdoutLine } from '../stdout/stdout.js';
+import { EMF_LIMITS, INDEX_NAME, keptJson, shapeJsonOf, writableAsIs } from './emf-shape.js';
 import { epochMillisText, jsonString } from './json.js';
+
+export { EMF_LIMITS } from './emf-shape.js';
 
 /** CloudWatch metric units. */
 export const METRIC_UNITS = [
@@ -35,9 +38,6 @@ export const METRIC_UNITS = [
 
 /** A CloudWatch metric unit. */
 export type MetricUnit = (typeof METRIC_UNITS)[number];
-
-/** The limits CloudWatch puts on one EMF blob, as Powertools enforces them. */
-export const EMF_LIMITS = { metrics: 100, dimensions: 29, valuesPerMetric: 100 } as const;
 
 /** Options of {@link createMetrics}. */
 export interface MetricsOptions {
@@ -109,37 +109,8 @@ export type LiftMetrics = Metrics & {
 
 /** Whether metrics carry the blob writers of {@link createMetrics}. */
 export function hasBlobWriters(metrics: Metrics): metrics is LiftMetrics {
-  return typeof (metrics as Partial<LiftMetrics>)[REQUEST_BLOB] === 'function';
-}
-
-const INDEX_NAME = /^(?:0|[1-9]\d*)$/;
-// Route patterns, methods and status classes repeat from blob to blob: their JSON is kept, up to a bound.
-const REPEATED_VALUES_KEPT = 500;
-
-/** The `CloudWatchMetrics` array of a blob, as Powertools writes it. */
-function shapeJsonOf(
-  namespace: string,
-  dimensionNames: readonly string[],
-  metricNames: readonly string[],
-  metricUnits: readonly MetricUnit[],
-  metricHigh: readonly boolean[],
-): string {
-  const definitions = metricNames.map((name, i) =>
-    metricHigh[i]
-      ? { Name: name, Unit: metricUnits[i], StorageResolution: 1 }
-      : { Name: name, Unit: metricUnits[i] },
-  );
-  return JSON.stringify([{ Namespace: namespace, Dimensions: [dimensionNames], Metrics: definitions }]);
-}
-
-/** `JSON.stringify(value)` of a string, kept in `kept` (up to a bound) for values that repeat. */
-function keptJson(kept: Map<string, string>, value: string): string {
-  let json = kept.get(value);
-  if (json === undefined) {
-    json = jsonString(value);
-    if (kept.size < REPEATED_VALUES_KEPT) kept.set(value, json);
-  }
-  return json;
+  const lift = metrics as Partial<LiftMetrics>;
+  return typeof lift[REQUEST_BLOB] === 'function' && typeof lift[COLD_START_BLOB] === 'function';
 }
 
 /** Collects metrics for one invocation and writes them as CloudWatch Embedded Metric Format. */
@@ -274,7 +245,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     reset();
   };
 
-  // Whether nothing was collected since the last flush (the request blob's fast way needs that).
+  // Whether nothing was collected since the last flush (the fast ways need that).
   let clean = true;
   const fast = fastBlobWriters(
     options.namespace,
@@ -336,24 +307,6 @@ export function createMetrics(options: MetricsOptions): Metrics {
     [REQUEST_BLOB]: { value: fast.request },
     [COLD_START_BLOB]: { value: fast.coldStart },
   }) as LiftMetrics;
-}
-
-/**
- * Whether a blob of the defaults, `dimensions` and `metricNames` is written member by member, as the
- * long way writes it: within the dimension limit, no name used twice, and none an array index
- * (JSON.stringify would move those first).
- */
-function writableAsIs(
-  defaultNames: readonly string[],
-  dimensions: readonly string[],
-  metricNames: readonly string[],
-): boolean {
-  const all = [...defaultNames, ...dimensions, ...metricNames];
-  return (
-    defaultNames.length + dimensions.length <= EMF_LIMITS.dimensions &&
-    new Set(all).size === all.length &&
-    !all.some((name) => INDEX_NAME.test(name))
-  );
 }
 
 /**
