@@ -89,3 +89,32 @@ export async function bundleSize(source: string, options: BundleOptions = {}): P
     .sort((a, b) => b[1] - a[1]);
   return { bytes: Buffer.byteLength(code), gzipBytes: gzipSync(code).length, code, modules };
 }
+
+/** The folder a bundled module belongs to (paths come relative to core's src/): a core feature folder, or a package. */
+export function owner(path: string): string {
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+  if (pkg !== null) return pkg[1] as string;
+  if (path.startsWith('<stdin>') || path.startsWith('apps/') || path.startsWith('bench/')) return '(the app)';
+  const folder = /^([^/.]+)\//.exec(path);
+  return folder === null ? path : `core/${folder[1]}/`;
+}
+
+/** Line (0-based) where each module of an unminified bundle starts, from esbuild's `// path` comments. */
+export function moduleStarts(code: string): { line: number; module: string }[] {
+  return code.split('\n').flatMap((text, line) => {
+    const match = /^\/\/ (\S+\.(?:ts|js|mjs|cjs|json))$/.exec(text);
+    return match === null
+      ? []
+      : [{ line, module: (match[1] as string).replace(/^.*packages\/core\/src\//, 'core/') }];
+  });
+}
+
+/** The module an unminified bundle's `line` (0-based) belongs to, from {@link moduleStarts}. */
+export function moduleAt(starts: readonly { line: number; module: string }[], line: number): string {
+  let found = '(entry)';
+  for (const start of starts) {
+    if (start.line > line) break;
+    found = start.module;
+  }
+  return found;
+}

@@ -5,10 +5,20 @@
  * the same on every run of one Node version, and on a busy machine too.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import ts from 'typescript';
-import { type NodeRuntime, scratchFile } from './p5-cold-start.js';
+import { bundleSize, moduleAt, moduleStarts, owner } from './bundle.js';
+import {
+  bundleContender,
+  type ColdContender,
+  lambdaEnv,
+  lambdaRuntimes,
+  type NodeRuntime,
+  scratchFile,
+} from './p5-cold-start.js';
 
 const run = promisify(execFile);
 
@@ -36,17 +46,6 @@ const result = await handler(event, context);
 if (result?.statusCode !== 200) throw new Error('answered ' + JSON.stringify(result).slice(0, 200));
 `;
 
-/** The environment of P5's Lambda-like process that decides which code a first call runs. */
-const LAMBDA_ENV = {
-  AWS_LAMBDA_FUNCTION_NAME: 'cold',
-  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128',
-  AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-  AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001',
-  AWS_REGION: 'us-east-1',
-  TZ: ':UTC',
-  _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
-};
-
 /**
  * Runs `bundle` once (import + first call of `eventFile`) on `node` (this machine's Node when
  * undefined) with V8's function events logged, and reads which of the bundle's functions were
@@ -71,12 +70,20 @@ export async function coldCompile(
         bundle,
         eventFile,
       ],
-      { env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', ...LAMBDA_ENV }, maxBuffer: 16 << 20 },
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          NODE_NO_WARNINGS: '1',
+          ...lambdaEnv(128, dirname(bundle), node?.version),
+        },
+        maxBuffer: 16 << 20,
+      },
     );
     // Lines: `script-details,<id>,<url>,…` and `function,<event>,<script id>,<start>,<end>,<ms>,<at>,<name>`.
     const lines = readFileSync(log, 'utf8').split('\n');
+    const url = pathToFileURL(bundle).href;
     const script = lines
-      .find((line) => line.startsWith('script-details,') && line.split(',')[2]?.endsWith(bundle))
+      .find((line) => line.startsWith('script-details,') && line.split(',')[2] === url)
       ?.split(',')[1];
     if (script === undefined) throw new Error(`V8's log names no script for ${bundle}`);
     const spans = new Map<string, readonly [number, number]>();
@@ -126,4 +133,102 @@ function ownBytes(start: number, end: number, functions: readonly (readonly [num
     reached = e;
   }
   return own;
+}
+
+/** What the cold path compiles, in a fresh process each, for the P1 contenders of P5. */
+const CONTENDERS = (lift: (options: string) => string): readonly ColdContender[] => [
+  { name: 'raw', module: 'apps/p1-raw.ts' },
+  { name: 'Lift (lean entry)', module: 'apps/p1-lift-lean.ts' },
+  { name: 'Lift (observability off)', source: lift('false') },
+  { name: 'Lift (defaults)', source: lift('true') },
+  { name: 'Middy', module: 'apps/p1-middy.ts' },
+  { name: 'Middy + Powertools Logger/Metrics', module: 'apps/p1-middy-powertools.ts' },
+];
+
+/**
+ * The "What the cold path compiles" part of docs/benchmarks.md: the P1 contenders, minified as
+ * deployed, on each of Lambda's runtimes (`fetch`: fetch one that is missing), then the lean and
+ * defaults apps by folder, unminified so esbuild's module comments place each function. `lift`
+ * builds the source of the P1 app with the given `createLiftP1` argument.
+ */
+export async function coldCompileSection(
+  eventFile: string,
+  lift: (options: string) => string,
+  fetch: boolean,
+): Promise<string> {
+  const rows = CONTENDERS(lift);
+  const runtimes = lambdaRuntimes({ fetch });
+  const nodes = runtimes.length > 0 ? runtimes : [undefined];
+  const bundles = await Promise.all(rows.map((row) => bundleContender('compile', row)));
+  const results: { node: string; rows: ColdCompile[] }[] = [];
+  for (const node of nodes) {
+    const measured: ColdCompile[] = [];
+    for (const { file } of bundles) measured.push(await coldCompile(file, eventFile, node));
+    results.push({ node: node?.version ?? process.versions.node, rows: measured });
+  }
+  const newest = nodes[nodes.length - 1];
+  const lean = await compiledByFolder(
+    "import { createApp } from '@lift/core/lean'; import { addP1Routes } from './apps/p1-lift-routes.ts'; export const handler = addP1Routes(createApp({ service: 'bench' }));",
+    'lean',
+    eventFile,
+    newest,
+  );
+  const defaults = await compiledByFolder(lift('true'), 'defaults', eventFile, newest);
+  const cell = (m: Map<string, [number, number]>, folder: string) => {
+    const v = m.get(folder);
+    return v === undefined ? '' : `${v[0]}, ${v[1].toLocaleString('en')} B`;
+  };
+  return [
+    '### What the cold path compiles (P1, import + first call, Lambda-like environment)',
+    '',
+    'V8 compiles a function to bytecode the first time it runs, so the functions compiled during import',
+    '+ first call are the code a cold start executes; each costs a full parse and a compile on top of the',
+    "whole bundle's pre-parse. Read from V8's log (`--log-function-events`), so the figures are the same on",
+    "every run of one Node version. Bytes: each compiled function's own source, without the functions",
+    'written inside it (which V8 skips when it compiles the outer one); the top level of the module left out.',
+    '',
+    `| P1 bundle | bundle (minified) | ${results.map(({ node }) => `Node ${node}: functions | bytes`).join(' | ')} |`,
+    `| --- | ---: | ${results.map(() => '---: | ---:').join(' | ')} |`,
+    ...rows.map(
+      (row, k) =>
+        `| ${row.name} | ${(bundles[k]?.size.bytes ?? 0).toLocaleString('en')} B | ${results.map((r) => `${r.rows[k]?.functions} | ${r.rows[k]?.bytes.toLocaleString('en')}`).join(' | ')} |`,
+    ),
+    '',
+    `By folder, unminified, Node ${results[results.length - 1]?.node} (functions, bytes):`,
+    '',
+    '| folder | lean entry | defaults |',
+    '| --- | ---: | ---: |',
+    ...[...new Set([...defaults.keys(), ...lean.keys()])].map(
+      (folder) => `| \`${folder}\` | ${cell(lean, folder)} | ${cell(defaults, folder)} |`,
+    ),
+  ].join('\n');
+}
+
+/** Functions and own bytes compiled on the cold path, by the folder of the module they sit in. */
+async function compiledByFolder(
+  source: string,
+  name: string,
+  eventFile: string,
+  node: NodeRuntime | undefined,
+): Promise<Map<string, [number, number]>> {
+  const built = await bundleSize(source, { minify: false });
+  const file = scratchFile(`compile-${name}.mjs`);
+  writeFileSync(file, built.code);
+  const { compiled } = await coldCompile(file, eventFile, node);
+  const starts = moduleStarts(built.code);
+  const lineAt: number[] = [];
+  let offset = 0;
+  for (const text of built.code.split('\n')) {
+    lineAt.push(offset);
+    offset += text.length + 1;
+  }
+  const byFolder = new Map<string, [number, number]>();
+  for (const { start, own } of compiled) {
+    let line = 0;
+    while (line + 1 < lineAt.length && (lineAt[line + 1] as number) <= start) line++;
+    const folder = owner(moduleAt(starts, line).replace(/^core\//, ''));
+    const [count, bytes] = byFolder.get(folder) ?? [0, 0];
+    byFolder.set(folder, [count + 1, bytes + own]);
+  }
+  return new Map([...byFolder].sort((a, b) => b[1][1] - a[1][1]));
 }

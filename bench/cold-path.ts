@@ -10,8 +10,16 @@
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { type BundleSize, bundleSize, HELLO_WORLD, SQS_HELLO } from './bundle.js';
-import { type ColdCompile, coldCompile } from './cold-compile.js';
+import {
+  type BundleSize,
+  bundleSize,
+  HELLO_WORLD,
+  moduleAt,
+  moduleStarts,
+  owner,
+  SQS_HELLO,
+} from './bundle.js';
+import { coldCompileSection } from './cold-compile.js';
 import { p1Events } from './events.js';
 import { MACHINE, writeSection } from './harness.js';
 import {
@@ -19,7 +27,6 @@ import {
   type ColdContender,
   coldStarts,
   eventFileFor,
-  lambdaRuntimes,
   probe,
   scratchFile,
 } from './p5-cold-start.js';
@@ -33,15 +40,6 @@ const median = (values: readonly number[]) =>
 const ms = (value: number) => value.toFixed(2);
 const lift = (options: string) =>
   `import { createLiftP1 } from './apps/p1-lift.ts'; export const handler = createLiftP1(${options});`;
-
-/** The folder a bundled module belongs to (paths come relative to core's src/): a core feature folder, or a package. */
-function owner(path: string): string {
-  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
-  if (pkg !== null) return pkg[1] as string;
-  if (path.startsWith('<stdin>') || path.startsWith('apps/') || path.startsWith('bench/')) return '(the app)';
-  const folder = /^([^/.]+)\//.exec(path);
-  return folder === null ? path : `core/${folder[1]}/`;
-}
 
 /** Bytes per owning folder, largest first. */
 function byOwner(size: BundleSize): Map<string, number> {
@@ -67,25 +65,6 @@ function bytesTable(bundles: readonly (readonly [string, BundleSize])[]): string
           `| \`${name}\` | ${owners.map((o) => (o.get(name) ?? 0).toLocaleString('en')).join(' | ')} |`,
       ),
   ].join('\n');
-}
-
-/** Line (0-based) where each module of an unminified bundle starts, from esbuild's `// path` comments. */
-function moduleStarts(code: string): { line: number; module: string }[] {
-  return code.split('\n').flatMap((text, line) => {
-    const match = /^\/\/ (\S+\.(?:ts|js|mjs|cjs|json))$/.exec(text);
-    return match === null
-      ? []
-      : [{ line, module: (match[1] as string).replace(/^.*packages\/core\/src\//, 'core/') }];
-  });
-}
-
-function moduleAt(starts: readonly { line: number; module: string }[], line: number): string {
-  let found = '(entry)';
-  for (const start of starts) {
-    if (start.line > line) break;
-    found = start.module;
-  }
-  return found;
 }
 
 interface CpuProfile {
@@ -300,52 +279,7 @@ writeFileSync(profiled, readable.code);
 const profile = await profileColdPath(profiled, readable.code, eventFile);
 const evaluation = await moduleTimes(readable.code, 'eval', eventFile);
 
-// What the cold path compiles: the P1 contenders, minified as deployed, on each of Lambda's runtimes.
-const compileRows: readonly ColdContender[] = [
-  { name: 'raw', module: 'apps/p1-raw.ts' },
-  { name: 'Lift (lean entry)', module: 'apps/p1-lift-lean.ts' },
-  { name: 'Lift (observability off)', source: lift('false') },
-  { name: 'Lift (defaults)', source: lift('true') },
-  { name: 'Middy', module: 'apps/p1-middy.ts' },
-  { name: 'Middy + Powertools Logger/Metrics', module: 'apps/p1-middy-powertools.ts' },
-];
-const runtimes = lambdaRuntimes({ fetch: !quick });
-const compileNodes = runtimes.length > 0 ? runtimes : [undefined];
-const compiledBundles = await Promise.all(compileRows.map((row) => bundleContender('compile', row)));
-const compiles: { node: string; rows: ColdCompile[] }[] = [];
-for (const node of compileNodes) {
-  const rows: ColdCompile[] = [];
-  for (const { file } of compiledBundles) rows.push(await coldCompile(file, eventFile, node));
-  compiles.push({ node: node?.version ?? process.versions.node, rows });
-}
-// By folder: the unminified defaults and lean bundles, whose module comments place each function.
-async function compiledByFolder(source: string, name: string): Promise<Map<string, [number, number]>> {
-  const built = await bundleSize(source, { minify: false });
-  const file = scratchFile(`compile-${name}.mjs`);
-  writeFileSync(file, built.code);
-  const { compiled } = await coldCompile(file, eventFile, compileNodes[compileNodes.length - 1]);
-  const starts = moduleStarts(built.code);
-  const lineAt: number[] = [];
-  let offset = 0;
-  for (const text of built.code.split('\n')) {
-    lineAt.push(offset);
-    offset += text.length + 1;
-  }
-  const byFolder = new Map<string, [number, number]>();
-  for (const { start, own } of compiled) {
-    let line = 0;
-    while (line + 1 < lineAt.length && (lineAt[line + 1] as number) <= start) line++;
-    const folder = owner(moduleAt(starts, line).replace(/^core\//, ''));
-    const [count, bytes] = byFolder.get(folder) ?? [0, 0];
-    byFolder.set(folder, [count + 1, bytes + own]);
-  }
-  return new Map([...byFolder].sort((a, b) => b[1][1] - a[1][1]));
-}
-const leanFolders = await compiledByFolder(
-  "import { createApp } from '@lift/core/lean'; import { addP1Routes } from './apps/p1-lift-routes.ts'; export const handler = addP1Routes(createApp({ service: 'bench' }));",
-  'lean',
-);
-const defaultFolders = await compiledByFolder(lift('true'), 'defaults');
+const compileSection = await coldCompileSection(eventFile, lift, !quick);
 
 const date = new Date().toISOString().slice(0, 10);
 const hello = bundles[0]?.[1] as BundleSize;
@@ -388,32 +322,7 @@ const markdown = [
   '| --- | ---: | ---: |',
   ...profile.functions.map(([name, t, share]) => `| \`${name}\` | ${ms(t)} | ${(share * 100).toFixed(0)}% |`),
   '',
-  '### What the cold path compiles (P1, import + first call, Lambda-like environment)',
-  '',
-  'V8 compiles a function to bytecode the first time it runs, so the functions compiled during import',
-  '+ first call are the code a cold start executes; each costs a full parse and a compile on top of the',
-  "whole bundle's pre-parse. Read from V8's log (`--log-function-events`), so the figures are the same on",
-  "every run of one Node version. Bytes: each compiled function's own source, without the functions",
-  'written inside it (which V8 skips when it compiles the outer one); the top level of the module left out.',
-  '',
-  `| P1 bundle | bundle (minified) | ${compiles.map(({ node }) => `Node ${node}: functions | bytes`).join(' | ')} |`,
-  `| --- | ---: | ${compiles.map(() => '---: | ---:').join(' | ')} |`,
-  ...compileRows.map(
-    (row, k) =>
-      `| ${row.name} | ${(compiledBundles[k]?.size.bytes ?? 0).toLocaleString('en')} B | ${compiles.map(({ rows }) => `${rows[k]?.functions} | ${rows[k]?.bytes.toLocaleString('en')}`).join(' | ')} |`,
-  ),
-  '',
-  `By folder, unminified, Node ${compiles[compiles.length - 1]?.node} (functions, bytes):`,
-  '',
-  '| folder | lean entry | defaults |',
-  '| --- | ---: | ---: |',
-  ...[...new Set([...defaultFolders.keys(), ...leanFolders.keys()])].map((folder) => {
-    const cell = (m: Map<string, [number, number]>) => {
-      const v = m.get(folder);
-      return v === undefined ? '' : `${v[0]}, ${v[1].toLocaleString('en')} B`;
-    };
-    return `| \`${folder}\` | ${cell(leanFolders)} | ${cell(defaultFolders)} |`;
-  }),
+  compileSection,
   '',
   '### Top-level evaluation per module (P1, defaults on, unminified, timestamps between modules)',
   '',

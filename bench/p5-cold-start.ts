@@ -155,7 +155,7 @@ export function lambdaNodeFlags(memoryMb: number): string[] {
 }
 
 /** The environment a function's process sees (the parts a library may read at import or first call). */
-function lambdaEnv(
+export function lambdaEnv(
   memoryMb: number,
   taskRoot: string,
   nodeVersion = process.versions.node,

