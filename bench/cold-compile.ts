@@ -11,10 +11,12 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import ts from 'typescript';
 import { bundleSize, moduleAt, moduleStarts, owner } from './bundle.js';
+import { LAMBDA_MEMORY_MB } from './p5.js';
 import {
   bundleContender,
   type ColdContender,
   lambdaEnv,
+  lambdaNodeFlags,
   lambdaRuntimes,
   type NodeRuntime,
   scratchFile,
@@ -61,6 +63,7 @@ export async function coldCompile(
     await run(
       node?.bin ?? process.execPath,
       [
+        ...lambdaNodeFlags(LAMBDA_MEMORY_MB),
         '--log-function-events',
         `--logfile=${log}`,
         '--no-logfile-per-isolate',
@@ -74,7 +77,7 @@ export async function coldCompile(
         env: {
           PATH: process.env.PATH ?? '',
           NODE_NO_WARNINGS: '1',
-          ...lambdaEnv(128, dirname(bundle), node?.version),
+          ...lambdaEnv(LAMBDA_MEMORY_MB, dirname(bundle), node?.version),
         },
         maxBuffer: 16 << 20,
       },

@@ -158,7 +158,12 @@ async function sendStreamed(
       // destroyed, so the client sees a broken transfer rather than a body that looks complete.
       ctx.annotate('stream_error', 'after_first_byte');
       ctx.fail(error);
-      out.destroy(isInstance(error, Error) ? error : new Error(safeText(error)));
+      try {
+        out.destroy(isInstance(error, Error) ? error : new Error(safeText(error)));
+      } catch {
+        // Node reads the error's stack as it destroys; one whose parts cannot be read still ends it.
+        out.destroy(new Error('The response stream failed'));
+      }
     } finally {
       res.settle();
     }

@@ -2,6 +2,8 @@ import type { AccessSteps, Permission, RouteAuth, RouteInfo } from '../app/acces
 import type { Context, RequestInput } from '../context/context.js';
 import type { Principal } from '../context/principal.js';
 import { ConfigurationError, HttpError, UnauthorizedError } from '../errors/errors.js';
+import { isInstance } from '../errors/instance.js';
+import { safeRead } from '../errors/report.js';
 import {
   describePlace,
   type FieldLists,
@@ -169,7 +171,7 @@ export function routeAccess(policy: Policy, route: RouteInfo, declaration: Route
       // Bad credentials (an invalid token) are audited like missing ones; credentials that could not
       // be checked (an authenticator's 5xx: keys or a store unreachable) are audited as such.
       const failed = (error: unknown): never => {
-        const unchecked = error instanceof HttpError && error.status >= 500;
+        const unchecked = isInstance(error, HttpError) && safeRead(() => error.status >= 500) === true;
         record(
           ctx,
           undefined,

@@ -5,7 +5,7 @@ import type { LambdaContext } from '../context/lambda.js';
 import type { Principal } from '../context/principal.js';
 import { ConfigurationError, HttpError, refuseUnknownOptions } from '../errors/errors.js';
 import { isInstance } from '../errors/instance.js';
-import { loggableError, reportOnStderr, safeRead, safeText } from '../errors/report.js';
+import { errorMessage, loggableError, reportOnStderr, safeRead, safeText } from '../errors/report.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import {
   type AuthorizerEventKind,
@@ -211,22 +211,27 @@ export function createAuthorizer(options: AuthorizerOptions): AuthorizerHandler 
   const log = (outcome: Outcome, fields: Record<string, unknown>) => {
     if (logger === undefined) return;
     const { decision, reason, principal, error } = outcome;
-    const line = {
-      ...fields,
-      decision,
-      reason,
-      user_id: principal?.userId,
-      tenant_id: principal?.tenantId,
-      auth_method: principal?.authMethod,
-      ...(error === undefined ? {} : { error: loggableError(error) }),
-    };
     try {
+      const line = {
+        ...fields,
+        decision,
+        reason,
+        user_id: principal?.userId,
+        tenant_id: principal?.tenantId,
+        auth_method: principal?.authMethod,
+        ...(error === undefined ? {} : { error: loggableError(error) }),
+      };
       if (decision === 'error') logger.error('authorizer', line);
       else logger.info('authorizer', line);
     } catch (failure) {
-      // The decision stands whether or not its line could be written (a cause the logger cannot
-      // serialise, a `write` that throws); the line goes to stderr instead.
-      reportOnStderr('authorizer', config.service, { decision, reason: safeText(reason) }, failure);
+      // The decision stands whether or not its line could be written (a principal or cause that
+      // cannot be read, a logger that fails); the line goes to stderr instead.
+      reportOnStderr(
+        'authorizer',
+        config.service,
+        { decision, reason: safeText(reason), log_failure: errorMessage(failure) },
+        error,
+      );
     }
   };
 
@@ -249,7 +254,7 @@ export function createAuthorizer(options: AuthorizerOptions): AuthorizerHandler 
       if (isInstance(error, HttpError) && safeRead(() => error.status < 500) === true) {
         const cause = safeRead(() => error.cause);
         log(
-          { decision: 'unauthorized', reason: safeText(safeRead(() => error.message)), error: cause },
+          { decision: 'unauthorized', reason: errorMessage(error), error: cause },
           fields(simple ? 403 : 401),
         );
         if (simple) return { isAuthorized: false };

@@ -178,23 +178,46 @@ export class Context<
     this.error = error;
     const headers = this.res?.headers ?? this.takeHeaders(undefined);
     let status: number;
+    let own: Readonly<Record<string, string>> | undefined;
     let envelope: ErrorEnvelope;
     let body: string;
     try {
       status = errorStatus(error);
-      if (isInstance(error, HttpError) && error.headers !== undefined) Object.assign(headers, error.headers);
+      own = errorHeaders(error, status);
       envelope = errorEnvelope(error, this.requestId);
       body = JSON.stringify(envelope);
     } catch {
-      // An error whose own parts cannot be read or written (a getter that throws, `details` JSON cannot
-      // hold): a server fault like any other, answered and reported as a 500.
+      // An error whose own parts cannot be read, written or sent (a getter that throws, `details`
+      // JSON cannot hold, a status that is not an error's, a header that is not one): a server fault
+      // like any other, answered and reported as a 500, with none of its headers.
       status = 500;
+      own = undefined;
       envelope = errorEnvelope(undefined, this.requestId);
       body = JSON.stringify(envelope);
     }
+    if (own !== undefined) Object.assign(headers, own);
     headers['content-type'] = 'application/json; charset=utf-8';
     this.res = new LiftResponse(status, headers, body, envelope);
     if (status >= 500 && !repeat)
       this.runtime.reportError(error, this as unknown as Context<RequestInput, object>);
   }
+}
+
+/**
+ * The headers an {@link HttpError} brings, checked as `ctx.header()` checks a handler's (name,
+ * value: no CR, LF or NUL) and lower-cased; throws, for `fail` to answer a 500, when one is not a
+ * header or the status is not an error's (an integer from 400 to 599).
+ */
+function errorHeaders(error: unknown, status: number): Record<string, string> | undefined {
+  if (!Number.isInteger(status) || status < 400 || status > 599)
+    throw new TypeError(`An HttpError's status must be an integer from 400 to 599, not ${status}`);
+  if (!isInstance(error, HttpError) || error.headers === undefined) return undefined;
+  const checked: Record<string, string> = {};
+  for (const [name, value] of Object.entries(error.headers)) {
+    const lower = name.toLowerCase();
+    if (!isHeaderName(lower) || typeof value !== 'string' || !isHeaderValue(value))
+      throw new TypeError(`An HttpError's header ${JSON.stringify(name)} is not a valid header`);
+    checked[lower] = value;
+  }
+  return checked;
 }

@@ -26,7 +26,7 @@ export function logUnhandledError(error: unknown, ctx: Context<RequestInput, obj
   );
 }
 
-/** An app's `onError` hook: what it returns is ignored, a promise included. */
+/** @internal An app's `onError` hook: what it returns is ignored, a promise included. */
 export type ErrorHook = (error: unknown, ctx: Context<RequestInput, object>) => unknown;
 
 /**

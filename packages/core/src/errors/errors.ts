@@ -256,7 +256,7 @@ export interface ErrorEnvelope {
 
 /** Builds the envelope for an error; non-{@link HttpError} values become a generic 500 body. */
 export function errorEnvelope(error: unknown, requestId: string): ErrorEnvelope {
-  if (!isInstance(error, HttpError)) return GENERIC(requestId);
+  if (!isInstance(error, HttpError)) return genericEnvelope(requestId);
   if (error.status < 500) {
     const body: ErrorEnvelope = { error: { code: error.code, message: error.message, requestId } };
     if (error.details !== undefined) body.error.details = error.details;
@@ -267,7 +267,7 @@ export function errorEnvelope(error: unknown, requestId: string): ErrorEnvelope 
   return { error: { code: error.code, message: safe, requestId } };
 }
 
-const GENERIC = (requestId: string): ErrorEnvelope => ({
+const genericEnvelope = (requestId: string): ErrorEnvelope => ({
   error: { code: 'INTERNAL_ERROR', message: 'Internal server error', requestId },
 });
 

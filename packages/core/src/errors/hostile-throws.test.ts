@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../app/app.js';
 import { records } from '../events/feature.js';
 import { createApp as createLeanApp } from '../lean/lean.js';
+import { createErrorReporter } from '../observability/error-reporter.js';
 import { createLogger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
 import { failed, type RateLimitStore } from '../ratelimit/decision.js';
@@ -66,6 +67,26 @@ const HOSTILE: readonly (readonly [string, () => unknown])[] = [
     () => new HttpError(503, 'DOWN', 'down', { details: { n: 1n } }),
   ],
 ];
+
+const failingStore = (error: unknown): RateLimitStore => ({
+  consume: async (_key, rule) => failed(rule, 'store_error', error),
+});
+// An app whose one route fails open when its rate-limit store fails.
+const failOpenApp = (store: RateLimitStore, logger?: ReturnType<typeof createLogger>) => {
+  const app = createApp({
+    service: 'limits',
+    metrics: false,
+    tracing: false,
+    ...(logger === undefined ? {} : { logger }),
+    rateLimits: rateLimits({ store }),
+  });
+  app.post(
+    '/open',
+    { rateLimit: { limit: 5, window: '1m', name: 'open', onStoreError: 'open' } },
+    () => 'ran',
+  );
+  return app;
+};
 
 let stderr: string[] = [];
 const spyOnStderr = () => {
@@ -212,29 +233,141 @@ describe('a logger or metrics whose write throws', () => {
     });
     const out = await app.handler(sqsEvent(['ok', 'bad'], { queue: 'jobs' }), fakeLambdaContext());
     expect(out).toEqual({ batchItemFailures: [{ itemIdentifier: expect.any(String) }] });
-    expect(stderr.some((l) => JSON.parse(l).message === 'Record failed')).toBe(true);
+    // The logger could not write its lines: each loss says so on stderr.
+    expect(stderr.some((l) => JSON.parse(l).message === 'Log line not written: its write failed')).toBe(true);
   });
 });
 
 describe('a rate-limit store that fails with a value that cannot be turned into text', () => {
   it('still fails open as its rule says, and the warning is written', async () => {
-    const store: RateLimitStore = {
-      consume: async (_key, rule) => failed(rule, 'store_error', Object.create(null)),
-    };
+    const app = failOpenApp(failingStore(Object.create(null)));
     const lines = await captureJsonLinesAsync(async () => {
-      const app = createApp({
-        service: 'limits',
-        metrics: false,
-        tracing: false,
-        rateLimits: rateLimits({ store }),
-      });
-      app.post(
-        '/open',
-        { rateLimit: { limit: 5, window: '1m', name: 'open', onStoreError: 'open' } },
-        () => 'ran',
-      );
       expect((await app.request('/open', { method: 'POST' })).status).toBe(200);
     });
     expect(lines.filter((l) => l.level === 'WARN').map((l) => l.error)).toEqual(['[object Object]']);
+  });
+});
+
+describe('what the logger writes of a hostile error (on its own line, not the stderr fallback)', () => {
+  const logged = async (thrown: () => unknown) => {
+    const lines: Record<string, unknown>[] = [];
+    const app = createApp({
+      service: 'jobs',
+      records: records(),
+      metrics: false,
+      tracing: false,
+      logger: createLogger({ service: 'jobs', write: (l) => void lines.push(JSON.parse(l)) }),
+    });
+    app.sqs('jobs', () => {
+      throw thrown();
+    });
+    spyOnStderr();
+    await app.handler(sqsEvent(['a'], { queue: 'jobs' }), fakeLambdaContext());
+    expect(stderr).toEqual([]);
+    return lines.find((l) => l.message === 'Record failed')?.error as Record<string, unknown>;
+  };
+
+  it('a BigInt in the cause, written as its digits, the message kept', async () => {
+    expect(await logged(bigintCause)).toMatchObject({ message: 'insert failed', cause: { id: '1' } });
+  });
+
+  it('a cause chain that loops, cut after eight causes', async () => {
+    let error = (await logged(cyclic)) as Record<string, unknown> | undefined;
+    for (let depth = 0; depth < 8; depth++) error = error?.cause as Record<string, unknown> | undefined;
+    expect(error?.cause).toBe('[cause chain cut]');
+  });
+
+  it('a cause whose toJSON throws, or which cannot be read, marked, the message kept', async () => {
+    const unserializable = {
+      toJSON() {
+        throw new Error('no');
+      },
+    };
+    expect(await logged(() => new Error('db down', { cause: unserializable }))).toMatchObject({
+      message: 'db down',
+      cause: '[unserializable value]',
+    });
+    expect(await logged(() => new Error('db down', { cause: { inner: revoked() } }))).toMatchObject({
+      message: 'db down',
+      cause: '[unserializable value]',
+    });
+  });
+});
+
+describe('an HttpError that cannot be answered as it says', () => {
+  const cases: readonly (readonly [string, () => HttpError])[] = [
+    [
+      'a header value with CRLF',
+      () =>
+        new HttpError(401, 'UNAUTHORIZED', 'no', {
+          headers: { 'www-authenticate': 'Bearer\r\nset-cookie: a=1' },
+        }),
+    ],
+    [
+      'a header value that is not a string',
+      () => new HttpError(429, 'LIMITED', 'slow down', { headers: { 'retry-after': 5 as never } }),
+    ],
+    ['a status that is not an error status', () => new HttpError(200, 'OK', 'fine')],
+    ['a status that is not a number', () => new HttpError(Number.NaN, 'ODD', 'odd')],
+  ];
+  for (const [name, make] of cases) {
+    it(`answers a clean 500 without its headers, reported: ${name}`, async () => {
+      spyOnStderr();
+      const app = createLeanApp({ service: 'orders' });
+      app.get('/x', () => {
+        throw make();
+      });
+      const res = await app.request({ path: '/x' });
+      expect(res.status).toBe(500);
+      expect(res.headers.get('www-authenticate')).toBeNull();
+      expect(res.headers.get('retry-after')).toBeNull();
+      expect(stderr.map((l) => JSON.parse(l).message)).toEqual(['Request failed']);
+    });
+  }
+
+  it('still sends a valid header given in mixed case, lower-cased', async () => {
+    const app = createLeanApp({ service: 'orders' });
+    app.get('/x', () => {
+      throw new HttpError(429, 'LIMITED', 'slow down', { headers: { 'Retry-After': '5' } });
+    });
+    const res = await app.request({ path: '/x' });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('5');
+  });
+});
+
+describe('framework log lines through a logger whose write throws', () => {
+  const throwingLogger = () =>
+    createLogger({
+      service: 'limits',
+      write: () => {
+        throw new Error('disk full');
+      },
+    });
+
+  it('a rate-limit store failure still fails open as its rule says', async () => {
+    spyOnStderr();
+    const app = failOpenApp(failingStore(new Error('down')), throwingLogger());
+    expect((await app.request('/open', { method: 'POST' })).status).toBe(200);
+    expect(stderr.some((l) => JSON.parse(l).message === 'Log line not written: its write failed')).toBe(true);
+  });
+
+  it('an error tracker is still called when the logger beside it fails', async () => {
+    spyOnStderr();
+    const reported: unknown[] = [];
+    const app = createLeanApp({
+      service: 'orders',
+      onError: createErrorReporter({
+        logger: throwingLogger(),
+        report: (error) => {
+          reported.push(error);
+        },
+      }),
+    });
+    app.get('/x', () => {
+      throw new Error('db down');
+    });
+    expect((await app.request({ path: '/x' })).status).toBe(500);
+    expect(reported).toHaveLength(1);
   });
 });

@@ -5,6 +5,8 @@
  * `@lift/core`, and this is not part of its API.)
  */
 export function isInstance<T>(value: unknown, type: abstract new (...args: never[]) => T): value is T {
+  // Nothing but an object can be an instance here; most values a hot path asks about are not one.
+  if (typeof value !== 'object' || value === null) return false;
   try {
     return value instanceof type;
   } catch {

@@ -31,6 +31,41 @@ export function safeRead<T>(read: () => T): T | undefined {
 }
 
 /**
+ * @internal The message of whatever was thrown, as text, never throwing: an `Error`'s `message`
+ * (empty when it cannot be read), anything else as {@link safeText} writes it.
+ */
+export function errorMessage(error: unknown): string {
+  if (!isInstance(error, Error)) return safeText(error);
+  const message = safeRead(() => error.message);
+  return message === undefined ? '' : safeText(message);
+}
+
+/** @internal How many causes deep a logged error goes: a chain that goes on, or loops, is cut. */
+export const CAUSES_KEPT = 8;
+
+/** @internal What stands for the causes past {@link CAUSES_KEPT}. */
+export const CAUSE_CHAIN_CUT = '[cause chain cut]';
+
+/**
+ * @internal `write`, made unable to throw: a line it fails to write (a full disk, a closed pipe, a
+ * bug in a custom sink) is lost, with one stderr line saying `what` was not written, and the caller
+ * goes on. Logging and measuring never change an answer.
+ */
+export function writerThatNeverThrows(
+  write: (line: string) => void,
+  what: string,
+  service: string,
+): (line: string) => void {
+  return (line) => {
+    try {
+      write(line);
+    } catch (error) {
+      reportOnStderr(`${what} not written: its write failed`, service, {}, error);
+    }
+  };
+}
+
+/**
  * @internal What a logger is given for a thrown value: the `Error` itself (the logger writes its name,
  * message, stack and cause), or `{ error: text }` for anything else that was thrown.
  */

@@ -19,6 +19,7 @@ function errorName(error: unknown): string {
   const name = isInstance(error, Error) ? safeRead(() => error.name) : undefined;
   return typeof name === 'string' ? name : 'Error';
 }
+
 /** One dependency check; it receives a signal that aborts at its timeout. */
 export interface HealthCheck {
   readonly name: string;

@@ -8,8 +8,7 @@ import {
   refuseUnknownOptions,
 } from '../errors/errors.js';
 import { markFeature } from '../errors/features.js';
-import { isInstance } from '../errors/instance.js';
-import { safeRead, safeText } from '../errors/report.js';
+import { errorMessage } from '../errors/report.js';
 import { replayResponse, runIdempotent, storedResultOf } from './engine.js';
 import { idempotencyKey, parseTtl, payloadHash } from './keys.js';
 import type { IdempotencyStore } from './store.js';
@@ -168,9 +167,7 @@ export class IdempotencyEngine {
         // Logged only: the work ran and its answer stands, whatever happened to the copy.
         ctx.log.warn('Idempotent result not stored', {
           saved: outcome.saved,
-          error: isInstance(outcome.error, Error)
-            ? safeText(safeRead(() => (outcome.error as Error).message))
-            : undefined,
+          error: outcome.error === undefined ? undefined : errorMessage(outcome.error),
         });
       }
     };

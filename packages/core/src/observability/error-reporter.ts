@@ -1,5 +1,5 @@
 import type { Context, RequestInput } from '../context/context.js';
-import { loggableError } from '../errors/report.js';
+import { loggableError, safeRead } from '../errors/report.js';
 import type { Logger } from './logger.js';
 import { createMasker, type MaskOptions } from './masking.js';
 
@@ -52,13 +52,18 @@ export function createErrorReporter(
       },
       extra: { status: ctx.res?.status ?? 500, remainingMs: ctx.remainingMs() },
     };
-    options.logger?.error('request failed', loggableError(error), {
-      request_id: ctx.requestId,
-      route,
-    });
+    try {
+      options.logger?.error('request failed', loggableError(error), {
+        request_id: ctx.requestId,
+        route,
+      });
+    } catch {
+      // The logger's failure must not keep the error from the tracker.
+    }
     try {
       const sent = options.report(error, report);
-      if (sent instanceof Promise) sent.catch(() => {});
+      const then = safeRead(() => (sent as { then?: unknown } | null | undefined)?.then);
+      if (typeof then === 'function') (then as Promise<unknown>['then']).call(sent, undefined, () => {});
     } catch {
       // The tracker is best effort.
     }

@@ -1,7 +1,7 @@
 import type { LambdaContext } from '../context/lambda.js';
 import { ConfigurationError, HttpError } from '../errors/errors.js';
 import { isInstance } from '../errors/instance.js';
-import { safeRead } from '../errors/report.js';
+import { CAUSE_CHAIN_CUT, CAUSES_KEPT, safeRead, writerThatNeverThrows } from '../errors/report.js';
 import { writeStdoutLine } from '../stdout/stdout.js';
 import { ACCESS_LINE, accessLineWriter, type LiftLogger } from './access-line.js';
 import { isoTimestamp, jsonString, jsonValue, jsonValueAt } from './json.js';
@@ -77,8 +77,28 @@ function location(stack: string | undefined): string {
   return match === null ? '' : `${match[1]}:${match[2]}`;
 }
 
-// How many causes deep an error is written: a chain that goes on (or loops, `e.cause = e`) is cut.
-const CAUSES_WRITTEN = 8;
+const UNSERIALIZABLE = '[unserializable value]';
+const bigintsAsDigits = (_key: string, value: unknown) => (typeof value === 'bigint' ? String(value) : value);
+
+// A part of an error, masked, as JSON can hold it, so one bad part never takes the rest of the error
+// with it: bigints as their digits, anything else JSON cannot write (a `toJSON` that throws, a cycle
+// when masking is off) or that cannot even be read (a revoked proxy) as a marker.
+function maskedPart(mask: FieldMasker, key: string, value: unknown): unknown {
+  let masked: unknown;
+  try {
+    masked = mask(key, value);
+    JSON.stringify(masked);
+    return masked;
+  } catch {
+    // Masking itself failed (a part that cannot be read), or JSON cannot write what it gave.
+  }
+  if (masked === undefined && value !== undefined) return UNSERIALIZABLE;
+  try {
+    return JSON.parse(JSON.stringify(masked, bigintsAsDigits) ?? 'null');
+  } catch {
+    return UNSERIALIZABLE;
+  }
+}
 
 // Every part read as it may be read: a getter that throws, or a proxy's trap, drops only that part.
 function formatError(error: Error, mask: FieldMasker, depth = 0): Record<string, unknown> {
@@ -95,15 +115,15 @@ function formatError(error: Error, mask: FieldMasker, depth = 0): Record<string,
     stack: mask('stack', stack),
     // What a typed error says beyond its message (a validation failure's field issues): without it,
     // a record refused by its schema would be logged without the field that failed.
-    ...(details === undefined ? {} : { details: mask('details', details) }),
+    ...(details === undefined ? {} : { details: maskedPart(mask, 'details', details) }),
     ...(cause === undefined
       ? {}
       : {
           cause: !isInstance(cause, Error)
-            ? mask('cause', cause)
-            : depth < CAUSES_WRITTEN
+            ? maskedPart(mask, 'cause', cause)
+            : depth < CAUSES_KEPT
               ? formatError(cause, mask, depth + 1)
-              : '[cause chain cut]',
+              : CAUSE_CHAIN_CUT,
         }),
   };
 }
@@ -124,7 +144,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const masking: FieldMasking | undefined =
     options.mask === false ? undefined : createFieldMasking(options.mask);
   const maskField: FieldMasker = masking === undefined ? (_key, value) => value : masking.field;
-  const write = options.write ?? writeStdoutLine;
+  const write = writerThatNeverThrows(options.write ?? writeStdoutLine, 'Log line', service);
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const buffering = options.bufferBelowLevel ?? true;
@@ -180,15 +200,22 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     } catch {
       // What JSON cannot hold (a bigint, a cycle with masking off, a `toJSON` that throws) must not
       // cost the line: bigints as their digits, anything else as a marker.
-      json = safeRead(() => JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
-      json ??= '"[unserializable value]"';
+      json = safeRead(() => JSON.stringify(value, bigintsAsDigits));
+      json ??= jsonString(UNSERIALIZABLE);
     }
     return json === undefined ? '' : `,${jsonString(key)}:${json}`;
   };
-  const ownMember = (key: string, value: unknown): string =>
-    empty(value)
-      ? ''
-      : member(key, isInstance(value, Error) ? formatError(value, maskField) : maskField(key, value));
+  const ownMember = (key: string, value: unknown): string => {
+    if (empty(value)) return '';
+    let shown: unknown;
+    try {
+      shown = isInstance(value, Error) ? formatError(value, maskField) : maskField(key, value);
+    } catch {
+      // A field that cannot be read to be masked (a revoked proxy) is marked, not the line lost.
+      shown = UNSERIALIZABLE;
+    }
+    return member(key, shown);
+  };
 
   // Writes a finished line: kept while below the level (written only if an error follows), else
   // written, after the kept lines when it is an error.

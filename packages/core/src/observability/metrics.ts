@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors/errors.js';
+import { writerThatNeverThrows } from '../errors/report.js';
 import { writeStdoutLine } from '../stdout/stdout.js';
 import { EMF_LIMITS, INDEX_NAME, keptJson, shapeJsonOf, writableAsIs } from './emf-shape.js';
 import { epochMillisText, jsonString } from './json.js';
@@ -142,7 +143,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     if (typeof value !== 'string' || value === '')
       throw new ConfigurationError(`createMetrics: default dimension "${name}" must be a non-empty string`);
   const defaultNames = Object.keys(defaults);
-  const write = options.write ?? writeStdoutLine;
+  const write = writerThatNeverThrows(options.write ?? writeStdoutLine, 'EMF blob', service);
   const now = options.now ?? Date.now;
   const disabled = options.disabled ?? disabledByEnvironment();
   // One invocation's metrics and dimensions, in parallel arrays reused from flush to flush: the

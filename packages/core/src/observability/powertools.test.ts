@@ -90,6 +90,24 @@ describe('a Powertools Logger as the app logger', () => {
     expect(lines.find((l) => l.message === 'request')).toMatchObject({ level: 'ERROR', status: 500 });
   });
 
+  it('reports an error whose cause chain loops, cut after eight causes, on the Powertools line', async () => {
+    const app = createApp({
+      service: 'orders',
+      logger: new Logger({ serviceName: 'orders' }),
+      metrics: false,
+      tracing: false,
+    });
+    app.get('/loop', () => {
+      const error = new Error('insert failed');
+      error.cause = error;
+      throw error;
+    });
+    const lines = await captureJsonLinesAsync(() => call(app as never, '/loop', 'req-l'));
+    const failure = lines.find((l) => l.message === 'Request failed');
+    expect(failure).toMatchObject({ level: 'ERROR', request_id: 'req-l' });
+    expect(JSON.stringify(failure)).toContain('[cause chain cut]');
+  });
+
   it('follows the Powertools log level', () => {
     const quiet = powertoolsLogger(new Logger({ logLevel: 'WARN' }));
     expect(quiet.enabled('INFO')).toBe(false);

@@ -1,7 +1,7 @@
 import type { LambdaContext } from '../context/lambda.js';
 import { ConfigurationError } from '../errors/errors.js';
 import { isInstance } from '../errors/instance.js';
-import { safeRead, safeText } from '../errors/report.js';
+import { CAUSE_CHAIN_CUT, CAUSES_KEPT, safeRead, safeText } from '../errors/report.js';
 import { RANK } from './log-line.js';
 import type { Logger, LogLevel } from './logger.js';
 import { createFieldMasker, type FieldMasker, type MaskOptions } from './masking.js';
@@ -43,9 +43,6 @@ export function isPowertoolsLogger(value: unknown): value is PowertoolsLoggerLik
 
 type Fields = Readonly<Record<string, unknown>>;
 
-// How many causes deep an error is copied: a chain that goes on (or loops, `e.cause = e`) is cut.
-const CAUSES_COPIED = 8;
-
 // Every part read as it may be read: a getter that throws, or a proxy's trap, drops only that part.
 function maskedError(error: Error, mask: FieldMasker, depth = 0): Error {
   const copy = new Error(
@@ -68,9 +65,9 @@ function maskedError(error: Error, mask: FieldMasker, depth = 0): Error {
   if (cause !== undefined)
     copy.cause = !isInstance(cause, Error)
       ? mask('cause', cause)
-      : depth < CAUSES_COPIED
+      : depth < CAUSES_KEPT
         ? maskedError(cause, mask, depth + 1)
-        : '[cause chain cut]';
+        : CAUSE_CHAIN_CUT;
   return copy;
 }
 

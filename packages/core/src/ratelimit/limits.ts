@@ -6,8 +6,7 @@ import {
   TooManyRequestsError,
 } from '../errors/errors.js';
 import { markFeature } from '../errors/features.js';
-import { isInstance } from '../errors/instance.js';
-import { safeRead, safeText } from '../errors/report.js';
+import { errorMessage } from '../errors/report.js';
 import { type AuditSink, auditLogSink } from '../observability/audit.js';
 import type { Metrics } from '../observability/metrics.js';
 import { admits, type Decision, type RateLimitStore } from './decision.js';
@@ -262,7 +261,7 @@ export class RateLimiter {
           policy: decision.policy,
           outcome: decision.outcome,
           fail,
-          error: storeErrorText(decision.error),
+          error: errorMessage(decision.error),
         },
       );
   }
@@ -283,10 +282,4 @@ export class RateLimiter {
       reason: `rate limit ${decision.policy} exceeded (${decision.limit} per ${decision.windowSeconds} s)`,
     });
   }
-}
-
-// A store's failure as the warning line shows it: an Error's message, else the value as text; never
-// throwing, since logging never changes the answer.
-function storeErrorText(error: unknown): string {
-  return isInstance(error, Error) ? safeText(safeRead(() => error.message)) : safeText(error);
 }
