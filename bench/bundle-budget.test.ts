@@ -22,8 +22,8 @@
  * 1.5 KB less code compiled (bench:cold-path), 0.2–0.3 ms less in a Lambda-like cold start with
  * defaults on (paired runs on Node 22 and 24).
  * All four rose together (hello-world 69,100 → 71,000, lean 48,700 → 49,600, SQS-only 61,300 →
- * 62,800, P1 72,100 → 74,000 B; the bundles 68,650 → 70,450, 48,134 → 49,070, 60,776 → 62,186 and
- * 71,696 → 73,498 B) so that no value a handler throws, and no logger or metrics that fails, turns
+ * 62,800, P1 72,100 → 74,000 B; the bundles 68,650 → 70,714, 48,134 → 49,240, 60,776 → 62,282 and
+ * 71,696 → 73,763 B) so that no value a handler throws, and no logger or metrics that fails, turns
  * the report of a failure into the failure (errors/hostile-throws.test.ts): reads that cannot throw,
  * cycles cut, an HttpError's status and headers checked before they are sent, and observability that
  * never changes an answer.

@@ -230,7 +230,7 @@ export function createAuthorizer(options: AuthorizerOptions): AuthorizerHandler 
         'authorizer',
         config.service,
         { decision, reason: safeText(reason), log_failure: errorMessage(failure) },
-        error,
+        error === undefined ? failure : error,
       );
     }
   };

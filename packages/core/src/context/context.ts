@@ -1,6 +1,7 @@
 import type { HttpAdapter, RawEvent } from '../adapters/types.js';
 import { type ErrorEnvelope, errorEnvelope, errorStatus, HttpError } from '../errors/errors.js';
 import { isInstance } from '../errors/instance.js';
+import { errorMessage } from '../errors/report.js';
 import { type CookieOptions, serializeCookie } from './cookies.js';
 import { isHeaderName, isHeaderValue } from './headers.js';
 import type { LambdaContext } from './lambda.js';
@@ -178,6 +179,7 @@ export class Context<
     this.error = error;
     const headers = this.res?.headers ?? this.takeHeaders(undefined);
     let status: number;
+    let reported: unknown = error;
     let own: Readonly<Record<string, string>> | undefined;
     let envelope: ErrorEnvelope;
     let body: string;
@@ -186,10 +188,13 @@ export class Context<
       own = errorHeaders(error, status);
       envelope = errorEnvelope(error, this.requestId);
       body = JSON.stringify(envelope);
-    } catch {
+    } catch (reason) {
       // An error whose own parts cannot be read, written or sent (a getter that throws, `details`
-      // JSON cannot hold, a status that is not an error's, a header that is not one): a server fault
-      // like any other, answered and reported as a 500, with none of its headers.
+      // JSON cannot hold, a status that is not one, a header that is not one): a server fault like
+      // any other, answered and reported as a 500, with none of its headers, and with why.
+      reported = new Error(`The error could not be answered as it is: ${errorMessage(reason)}`, {
+        cause: error,
+      });
       status = 500;
       own = undefined;
       envelope = errorEnvelope(undefined, this.requestId);
@@ -199,24 +204,25 @@ export class Context<
     headers['content-type'] = 'application/json; charset=utf-8';
     this.res = new LiftResponse(status, headers, body, envelope);
     if (status >= 500 && !repeat)
-      this.runtime.reportError(error, this as unknown as Context<RequestInput, object>);
+      this.runtime.reportError(reported, this as unknown as Context<RequestInput, object>);
   }
 }
 
 /**
- * The headers an {@link HttpError} brings, checked as `ctx.header()` checks a handler's (name,
- * value: no CR, LF or NUL) and lower-cased; throws, for `fail` to answer a 500, when one is not a
- * header or the status is not an error's (an integer from 400 to 599).
+ * The headers an {@link HttpError} brings, lower-cased and checked: a valid name and a string value
+ * with no CR, LF or NUL. Throws, for `fail` to answer a 500, when one is not a header or the status
+ * is not an HTTP status (an integer from 100 to 599).
  */
 function errorHeaders(error: unknown, status: number): Record<string, string> | undefined {
-  if (!Number.isInteger(status) || status < 400 || status > 599)
-    throw new TypeError(`An HttpError's status must be an integer from 400 to 599, not ${status}`);
-  if (!isInstance(error, HttpError) || error.headers === undefined) return undefined;
+  if (!Number.isInteger(status) || status < 100 || status > 599)
+    throw new TypeError(`its status must be an integer from 100 to 599, not ${status}`);
+  if (!isInstance(error, HttpError) || error.headers === undefined || error.headers === null)
+    return undefined;
   const checked: Record<string, string> = {};
   for (const [name, value] of Object.entries(error.headers)) {
     const lower = name.toLowerCase();
     if (!isHeaderName(lower) || typeof value !== 'string' || !isHeaderValue(value))
-      throw new TypeError(`An HttpError's header ${JSON.stringify(name)} is not a valid header`);
+      throw new TypeError(`its header ${JSON.stringify(name)} is not a valid header`);
     checked[lower] = value;
   }
   return checked;

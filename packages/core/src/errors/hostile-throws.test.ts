@@ -89,10 +89,16 @@ const failOpenApp = (store: RateLimitStore, logger?: ReturnType<typeof createLog
 };
 
 let stderr: string[] = [];
+// Both ways a line reaches stderr: `console.error` (failure reports) and the raw stream (lines a
+// failed log write sends there as they are).
 const spyOnStderr = () => {
   stderr = [];
   vi.spyOn(console, 'error').mockImplementation((line: unknown) => {
     stderr.push(String(line));
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: unknown) => {
+    stderr.push(String(chunk).trimEnd());
+    return true;
   });
 };
 afterEach(() => vi.restoreAllMocks());
@@ -233,8 +239,10 @@ describe('a logger or metrics whose write throws', () => {
     });
     const out = await app.handler(sqsEvent(['ok', 'bad'], { queue: 'jobs' }), fakeLambdaContext());
     expect(out).toEqual({ batchItemFailures: [{ itemIdentifier: expect.any(String) }] });
-    // The logger could not write its lines: each loss says so on stderr.
-    expect(stderr.some((l) => JSON.parse(l).message === 'Log line not written: its write failed')).toBe(true);
+    // The logger could not write its lines: they went to stderr, after one line saying why.
+    const said = stderr.map((l) => JSON.parse(l).message);
+    expect(said.filter((m) => m === 'Log write failed: its lines go to stderr')).toHaveLength(1);
+    expect(said).toContain('Record failed');
   });
 });
 
@@ -307,7 +315,7 @@ describe('an HttpError that cannot be answered as it says', () => {
       'a header value that is not a string',
       () => new HttpError(429, 'LIMITED', 'slow down', { headers: { 'retry-after': 5 as never } }),
     ],
-    ['a status that is not an error status', () => new HttpError(200, 'OK', 'fine')],
+    ['a status that is not an HTTP status', () => new HttpError(1000, 'ODD', 'odd')],
     ['a status that is not a number', () => new HttpError(Number.NaN, 'ODD', 'odd')],
   ];
   for (const [name, make] of cases) {
@@ -324,6 +332,28 @@ describe('an HttpError that cannot be answered as it says', () => {
       expect(stderr.map((l) => JSON.parse(l).message)).toEqual(['Request failed']);
     });
   }
+
+  it('still answers a redirect thrown as an HttpError, with its Location', async () => {
+    const app = createLeanApp({ service: 'orders' });
+    app.get('/x', () => {
+      throw new HttpError(302, 'MOVED', 'moved', { headers: { Location: '/y' } });
+    });
+    const res = await app.request({ path: '/x' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/y');
+  });
+
+  it('reports why it answered a 500, with the error it was given as the cause', async () => {
+    spyOnStderr();
+    const app = createLeanApp({ service: 'orders' });
+    app.get('/x', () => {
+      throw new HttpError(401, 'UNAUTHORIZED', 'no', { headers: { 'x-bad': 'a\nb' } });
+    });
+    expect((await app.request({ path: '/x' })).status).toBe(500);
+    expect(stderr.map((l) => JSON.parse(l).error)).toMatchObject([
+      { message: 'The error could not be answered as it is: its header "x-bad" is not a valid header' },
+    ]);
+  });
 
   it('still sends a valid header given in mixed case, lower-cased', async () => {
     const app = createLeanApp({ service: 'orders' });
@@ -349,7 +379,10 @@ describe('framework log lines through a logger whose write throws', () => {
     spyOnStderr();
     const app = failOpenApp(failingStore(new Error('down')), throwingLogger());
     expect((await app.request('/open', { method: 'POST' })).status).toBe(200);
-    expect(stderr.some((l) => JSON.parse(l).message === 'Log line not written: its write failed')).toBe(true);
+    const said = stderr.map((l) => JSON.parse(l));
+    expect(said.map((l) => l.message)).toContain('Log write failed: its lines go to stderr');
+    // The warning itself is not lost: it is on stderr.
+    expect(said.filter((l) => l.level === 'WARN').map((l) => l.error)).toEqual(['down']);
   });
 
   it('an error tracker is still called when the logger beside it fails', async () => {

@@ -48,19 +48,30 @@ export const CAUSE_CHAIN_CUT = '[cause chain cut]';
 
 /**
  * @internal `write`, made unable to throw: a line it fails to write (a full disk, a closed pipe, a
- * bug in a custom sink) is lost, with one stderr line saying `what` was not written, and the caller
- * goes on. Logging and measuring never change an answer.
+ * bug in a custom sink) goes to stderr instead, as it is, which Lambda sends to the same log stream
+ * (so an EMF blob there is still read as one), and the
+ * first such failure says, once, that `what` lines are going there and why. The caller goes on:
+ * logging and measuring never change an answer, and never lose what they were given.
  */
 export function writerThatNeverThrows(
   write: (line: string) => void,
   what: string,
   service: string,
 ): (line: string) => void {
+  let told = false;
   return (line) => {
     try {
       write(line);
     } catch (error) {
-      reportOnStderr(`${what} not written: its write failed`, service, {}, error);
+      if (!told) {
+        told = true;
+        reportOnStderr(`${what} write failed: its lines go to stderr`, service, {}, error);
+      }
+      try {
+        // Not through `console`: inside Lambda it prefixes each line, and a log line or an EMF blob
+        // must reach CloudWatch as the JSON it is.
+        process.stderr.write(`${line}\n`);
+      } catch {}
     }
   };
 }

@@ -144,7 +144,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const masking: FieldMasking | undefined =
     options.mask === false ? undefined : createFieldMasking(options.mask);
   const maskField: FieldMasker = masking === undefined ? (_key, value) => value : masking.field;
-  const write = writerThatNeverThrows(options.write ?? writeStdoutLine, 'Log line', service);
+  const write = writerThatNeverThrows(options.write ?? writeStdoutLine, 'Log', service);
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const buffering = options.bufferBelowLevel ?? true;

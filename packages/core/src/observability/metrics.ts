@@ -143,7 +143,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     if (typeof value !== 'string' || value === '')
       throw new ConfigurationError(`createMetrics: default dimension "${name}" must be a non-empty string`);
   const defaultNames = Object.keys(defaults);
-  const write = writerThatNeverThrows(options.write ?? writeStdoutLine, 'EMF blob', service);
+  const write = writerThatNeverThrows(options.write ?? writeStdoutLine, 'EMF', service);
   const now = options.now ?? Date.now;
   const disabled = options.disabled ?? disabledByEnvironment();
   // One invocation's metrics and dimensions, in parallel arrays reused from flush to flush: the

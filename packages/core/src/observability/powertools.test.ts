@@ -108,6 +108,25 @@ describe('a Powertools Logger as the app logger', () => {
     expect(JSON.stringify(failure)).toContain('[cause chain cut]');
   });
 
+  it('marks a log field that cannot be read, and answers the request', async () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const app = createApp({
+      service: 'orders',
+      logger: new Logger({ serviceName: 'orders' }),
+      metrics: false,
+      tracing: false,
+    });
+    app.get('/odd', (ctx) => {
+      ctx.log.info('odd field', { odd: proxy });
+      return 'ok';
+    });
+    const lines = await captureJsonLinesAsync(async () => {
+      expect(((await call(app as never, '/odd', 'req-o')) as { statusCode: number }).statusCode).toBe(200);
+    });
+    expect(lines.find((l) => l.message === 'odd field')).toMatchObject({ odd: '[unserializable value]' });
+  });
+
   it('follows the Powertools log level', () => {
     const quiet = powertoolsLogger(new Logger({ logLevel: 'WARN' }));
     expect(quiet.enabled('INFO')).toBe(false);

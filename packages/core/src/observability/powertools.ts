@@ -43,6 +43,16 @@ export function isPowertoolsLogger(value: unknown): value is PowertoolsLoggerLik
 
 type Fields = Readonly<Record<string, unknown>>;
 
+// A value masked, or marked when it cannot even be read to be masked (a revoked proxy): one such
+// field must not cost the line, nor turn a logged request into a failed one.
+function maskedOrMarked(mask: FieldMasker, key: string, value: unknown): unknown {
+  try {
+    return mask(key, value);
+  } catch {
+    return '[unserializable value]';
+  }
+}
+
 // Every part read as it may be read: a getter that throws, or a proxy's trap, drops only that part.
 function maskedError(error: Error, mask: FieldMasker, depth = 0): Error {
   const copy = new Error(
@@ -64,7 +74,7 @@ function maskedError(error: Error, mask: FieldMasker, depth = 0): Error {
   const cause = safeRead(() => error.cause);
   if (cause !== undefined)
     copy.cause = !isInstance(cause, Error)
-      ? mask('cause', cause)
+      ? maskedOrMarked(mask, 'cause', cause)
       : depth < CAUSES_KEPT
         ? maskedError(cause, mask, depth + 1)
         : CAUSE_CHAIN_CUT;
@@ -107,7 +117,9 @@ export function powertoolsLogger(
         for (const key of Object.keys(source)) {
           const value = source[key];
           if (value === undefined || value === null || value === '') continue;
-          attributes[key] = isInstance(value, Error) ? maskedError(value, mask) : mask(key, value);
+          attributes[key] = isInstance(value, Error)
+            ? maskedError(value, mask)
+            : maskedOrMarked(mask, key, value);
         }
       }
       logger[level](message, attributes, ...errors);
