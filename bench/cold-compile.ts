@@ -37,7 +37,10 @@ export interface ColdCompile {
   readonly compiled: readonly { readonly start: number; readonly end: number; readonly own: number }[];
 }
 
-// Import + first call with the context Lambda hands over; the answer must be a 200.
+// Import + first call with the context Lambda hands over; the answer must be a 200. Not P5's probe
+// (`probe` in p5-cold-start.ts): that one reports through `process.stdout` after the call, which runs
+// a getter Lift's stdout writer installs, so one more function would count as compiled on the cold
+// path than the cold path compiles.
 const PROBE = `
 const [bundle, eventFile] = process.argv.slice(1);
 const { readFileSync } = await import('node:fs');

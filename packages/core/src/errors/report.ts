@@ -43,6 +43,9 @@ export function errorMessage(error: unknown): string {
 /** @internal How many causes deep a logged error goes: a chain that goes on, or loops, is cut. */
 export const CAUSES_KEPT = 8;
 
+/** @internal What a logger writes for a value JSON cannot hold or that cannot even be read. */
+export const UNSERIALIZABLE = '[unserializable value]';
+
 /** @internal What stands for the causes past {@link CAUSES_KEPT}. */
 export const CAUSE_CHAIN_CUT = '[cause chain cut]';
 

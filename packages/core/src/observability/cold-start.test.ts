@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { powertoolsColdStartBlob } from '../test-support/emf.js';
 import { useProductionObservability } from '../test-support/environment.js';
 import { fakeLambdaContext } from '../testing/lambda-context.js';
 import { sqsEvent } from '../testing/records.js';
@@ -43,21 +44,7 @@ describe('the ColdStart metric', () => {
     await app.request({ path: '/ping', lambda });
     await app.request({ path: '/ping', lambda });
     expect(coldStarts(blobs)).toEqual([
-      {
-        _aws: {
-          Timestamp: expect.any(Number),
-          CloudWatchMetrics: [
-            {
-              Namespace: 'Lift',
-              Dimensions: [['service', 'function_name']],
-              Metrics: [{ Name: 'ColdStart', Unit: 'Count' }],
-            },
-          ],
-        },
-        service: 'orders',
-        function_name: 'orders-api',
-        ColdStart: 1,
-      },
+      powertoolsColdStartBlob({ namespace: 'Lift', service: 'orders', functionName: 'orders-api' }),
     ]);
     // The request blobs never carry it.
     expect(blobs.filter((b) => 'requests' in b)).toHaveLength(2);

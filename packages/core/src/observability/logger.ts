@@ -1,7 +1,13 @@
 import type { LambdaContext } from '../context/lambda.js';
 import { ConfigurationError, HttpError } from '../errors/errors.js';
 import { isInstance } from '../errors/instance.js';
-import { CAUSE_CHAIN_CUT, CAUSES_KEPT, safeRead, writerThatNeverThrows } from '../errors/report.js';
+import {
+  CAUSE_CHAIN_CUT,
+  CAUSES_KEPT,
+  safeRead,
+  UNSERIALIZABLE,
+  writerThatNeverThrows,
+} from '../errors/report.js';
 import { writeStdoutLine } from '../stdout/stdout.js';
 import { ACCESS_LINE, accessLineWriter, type LiftLogger } from './access-line.js';
 import { isoTimestamp, jsonString, jsonValue, jsonValueAt } from './json.js';
@@ -77,7 +83,6 @@ function location(stack: string | undefined): string {
   return match === null ? '' : `${match[1]}:${match[2]}`;
 }
 
-const UNSERIALIZABLE = '[unserializable value]';
 const bigintsAsDigits = (_key: string, value: unknown) => (typeof value === 'bigint' ? String(value) : value);
 
 // A part of an error, masked, as JSON can hold it, so one bad part never takes the rest of the error

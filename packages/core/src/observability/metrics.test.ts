@@ -2,8 +2,15 @@ import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../app/app.js';
 import { captureJsonLines } from '../test-support/capture.js';
+import { powertoolsColdStartBlob } from '../test-support/emf.js';
 import { useProductionObservability } from '../test-support/environment.js';
-import { COLD_START_BLOB, createMetrics, type LiftMetrics, REQUEST_BLOB } from './metrics.js';
+import {
+  COLD_START_BLOB,
+  createMetrics,
+  type LiftMetrics,
+  type MetricsOptions,
+  REQUEST_BLOB,
+} from './metrics.js';
 
 useProductionObservability();
 
@@ -196,6 +203,26 @@ describe('per-request metrics', () => {
   });
 });
 
+// What running the fast way or the long way came to: 'ok', or what it threw.
+const outcome = (run: () => void) => {
+  try {
+    run();
+    return 'ok';
+  } catch (error) {
+    return String(error);
+  }
+};
+
+// Two metrics alike but for where their lines go: one to try the fast way on, one for the long way.
+function metricsPair(config: Partial<MetricsOptions>) {
+  const fast: string[] = [];
+  const slow: string[] = [];
+  const options = { namespace: 'Lift', service: 'orders', now: () => 7, ...config };
+  const a = createMetrics({ ...options, write: (l) => fast.push(l) }) as LiftMetrics;
+  const b = createMetrics({ ...options, write: (l) => slow.push(l) });
+  return { a, b, fast, slow };
+}
+
 describe('the request blob', () => {
   type Input = [
     route: string,
@@ -216,14 +243,6 @@ describe('the request blob', () => {
     m.addMetric('latency', 'Milliseconds', latency);
     m.addMetric('requests', 'Count', 1);
     m.flush();
-  };
-  const outcome = (run: () => void) => {
-    try {
-      run();
-      return 'ok';
-    } catch (error) {
-      return String(error);
-    }
   };
 
   it('is written byte for byte as adding the dimensions and metrics and flushing writes it', () => {
@@ -246,25 +265,10 @@ describe('the request blob', () => {
       ['/a', 'GET', '2xx', undefined, Number.NaN],
     ];
     for (const config of configs) {
-      const fast: string[] = [];
-      const slow: string[] = [];
-      const a = createMetrics({
-        namespace: 'Lift',
-        service: 'orders',
-        now: () => 7,
-        write: (l) => fast.push(l),
-        ...config,
-      });
-      const b = createMetrics({
-        namespace: 'Lift',
-        service: 'orders',
-        now: () => 7,
-        write: (l) => slow.push(l),
-        ...config,
-      });
+      const { a, b, fast, slow } = metricsPair(config);
       for (const input of inputs) {
         const ours = outcome(() => {
-          if (!(a as LiftMetrics)[REQUEST_BLOB](...input)) longWay(a, input);
+          if (!a[REQUEST_BLOB](...input)) longWay(a, input);
         });
         expect(ours).toBe(outcome(() => longWay(b, input)));
         // After a refusal the long way left nothing behind, or both left the same.
@@ -274,7 +278,7 @@ describe('the request blob', () => {
       // Something collected first: the blob declines, and the long way adds to what was collected.
       a.addMetric('orders', 'Count', 2);
       b.addMetric('orders', 'Count', 2);
-      expect((a as LiftMetrics)[REQUEST_BLOB]('/a', 'GET', '2xx', undefined, 3)).toBe(false);
+      expect(a[REQUEST_BLOB]('/a', 'GET', '2xx', undefined, 3)).toBe(false);
       longWay(a, ['/a', 'GET', '2xx', undefined, 3]);
       longWay(b, ['/a', 'GET', '2xx', undefined, 3]);
       expect(fast).toEqual(slow);
@@ -289,14 +293,6 @@ describe('the cold-start blob', () => {
     if (functionName !== undefined) m.addDimension('function_name', functionName);
     m.addMetric('ColdStart', 'Count', 1);
     m.flush();
-  };
-  const outcome = (run: () => void) => {
-    try {
-      run();
-      return 'ok';
-    } catch (error) {
-      return String(error);
-    }
   };
 
   it('is written byte for byte as the long way writes it, and declines wherever that differs', () => {
@@ -313,11 +309,7 @@ describe('the cold-start blob', () => {
     // Where the fast way must be the one taken (so a writer that always declines fails here).
     const plainConfig = (config: object) => Object.keys(config).length === 0;
     for (const config of configs) {
-      const fast: string[] = [];
-      const slow: string[] = [];
-      const options = { namespace: 'Lift', service: 'orders', now: () => 7, ...config };
-      const a = createMetrics({ ...options, write: (l) => fast.push(l) }) as LiftMetrics;
-      const b = createMetrics({ ...options, write: (l) => slow.push(l) });
+      const { a, b, fast, slow } = metricsPair(config);
       for (const input of inputs) {
         const ours = outcome(() => {
           const fastWay = a[COLD_START_BLOB](input);
@@ -348,21 +340,12 @@ describe('the cold-start blob', () => {
     });
     expect((m as LiftMetrics)[COLD_START_BLOB]('orders-api')).toBe(true);
     expect(lines.map((l) => JSON.parse(l))).toEqual([
-      {
-        _aws: {
-          Timestamp: 7,
-          CloudWatchMetrics: [
-            {
-              Namespace: 'Lift',
-              Dimensions: [['service', 'function_name']],
-              Metrics: [{ Name: 'ColdStart', Unit: 'Count' }],
-            },
-          ],
-        },
+      powertoolsColdStartBlob({
+        namespace: 'Lift',
         service: 'orders',
-        function_name: 'orders-api',
-        ColdStart: 1,
-      },
+        functionName: 'orders-api',
+        timestamp: 7,
+      }),
     ]);
   });
 });

@@ -54,8 +54,9 @@ export function observeRequests(
     metrics,
     hooks: {
       before(ctx: Context<RequestInput, object>) {
-        if (logger !== undefined)
-          guarded(service, ctx, () => {
+        // Each part in its own try, without a closure a request: one failing must not skip the rest.
+        if (logger !== undefined) {
+          try {
             // Read once (the environment costs a few hundred ns a read): the trace and the logger's
             // xray_trace_id both come from it.
             const lambdaTrace = process.env._X_AMZN_TRACE_ID;
@@ -63,17 +64,49 @@ export function observeRequests(
               traceId: traceWith(ctx, lambdaTrace).traceId,
               xrayTraceId: xrayRoot(lambdaTrace),
             });
-          });
-        if (metrics !== undefined) guarded(service, ctx, () => recordColdStart(metrics, ctx.lambda));
-        if (spans !== undefined) guarded(service, ctx, () => spans.start(ctx));
+          } catch (error) {
+            unobserved(service, ctx, error);
+          }
+        }
+        if (metrics !== undefined) {
+          try {
+            recordColdStart(metrics, ctx.lambda);
+          } catch (error) {
+            unobserved(service, ctx, error);
+          }
+        }
+        if (spans !== undefined) {
+          try {
+            spans.start(ctx);
+          } catch (error) {
+            unobserved(service, ctx, error);
+          }
+        }
       },
       after(ctx: Context<RequestInput, object>) {
         const record = () => {
           const end = now();
-          if (access !== undefined) guarded(service, ctx, () => writeAccessLine(access, ctx, end));
-          if (metrics !== undefined)
-            guarded(service, ctx, () => recordRequestMetrics(metrics, ctx, end, tenantMetrics));
-          if (spans !== undefined) guarded(service, ctx, () => spans.end(ctx));
+          if (access !== undefined) {
+            try {
+              writeAccessLine(access, ctx, end);
+            } catch (error) {
+              unobserved(service, ctx, error);
+            }
+          }
+          if (metrics !== undefined) {
+            try {
+              recordRequestMetrics(metrics, ctx, end, tenantMetrics);
+            } catch (error) {
+              unobserved(service, ctx, error);
+            }
+          }
+          if (spans !== undefined) {
+            try {
+              spans.end(ctx);
+            } catch (error) {
+              unobserved(service, ctx, error);
+            }
+          }
         };
         // A streamed body is still to be sent: the request ends (status, duration) when it is.
         if (ctx.res instanceof StreamingResponse) ctx.res.onSettled(record);
@@ -86,15 +119,11 @@ export function observeRequests(
 // Observing a request never changes its answer: a logger's, metrics' or tracer's own failure (a
 // `write` that throws, a custom logger's bug) is reported on stderr, and the other parts and the
 // request go on.
-function guarded(service: string, ctx: Context<RequestInput, object>, part: () => void): void {
-  try {
-    part();
-  } catch (error) {
-    reportOnStderr(
-      'Request not observed: the logger, metrics or tracing failed',
-      service,
-      { request_id: ctx.requestId },
-      error,
-    );
-  }
+function unobserved(service: string, ctx: Context<RequestInput, object>, error: unknown): void {
+  reportOnStderr(
+    'Request not observed: the logger, metrics or tracing failed',
+    service,
+    { request_id: ctx.requestId },
+    error,
+  );
 }

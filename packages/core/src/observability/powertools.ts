@@ -1,7 +1,7 @@
 import type { LambdaContext } from '../context/lambda.js';
 import { ConfigurationError } from '../errors/errors.js';
 import { isInstance } from '../errors/instance.js';
-import { CAUSE_CHAIN_CUT, CAUSES_KEPT, safeRead, safeText } from '../errors/report.js';
+import { CAUSE_CHAIN_CUT, CAUSES_KEPT, safeRead, safeText, UNSERIALIZABLE } from '../errors/report.js';
 import { RANK } from './log-line.js';
 import type { Logger, LogLevel } from './logger.js';
 import { createFieldMasker, type FieldMasker, type MaskOptions } from './masking.js';
@@ -49,7 +49,7 @@ function maskedOrMarked(mask: FieldMasker, key: string, value: unknown): unknown
   try {
     return mask(key, value);
   } catch {
-    return '[unserializable value]';
+    return UNSERIALIZABLE;
   }
 }
 
