@@ -6,6 +6,7 @@ import { DevServerError } from './errors.js';
 import { invoke } from './invoke.js';
 import { generateOpenApi } from './openapi.js';
 import { ServiceError } from './service.js';
+import { isThrownInstance, thrownMessage, thrownProperty } from './thrown.js';
 
 function version(): string {
   // One level under the package root both as src/bin.ts and as the built dist/lift.mjs.
@@ -69,7 +70,7 @@ async function run(invocation: Invocation): Promise<void> {
         server.close().then(
           () => process.exit(0),
           (error: unknown) => {
-            stderrLine(`lift dev: stopping on ${signal}: ${(error as Error).message}`);
+            stderrLine(`lift dev: stopping on ${signal}: ${thrownMessage(error)}`);
             process.exit(1);
           },
         );
@@ -85,20 +86,20 @@ async function run(invocation: Invocation): Promise<void> {
 /** One line for any failure: what went wrong, never a stack unless LIFT_DEBUG asks for it. */
 function report(error: unknown, command: string | undefined): number {
   const prefix = command === undefined ? 'lift' : `lift ${command}`;
-  if (error instanceof UsageError) {
+  if (isThrownInstance(error, UsageError)) {
     stderrLine(`${error.command === undefined ? 'lift' : `lift ${error.command}`}: ${error.message}`);
     return 2;
   }
-  if (error instanceof ServiceError || error instanceof DevServerError) {
+  if (isThrownInstance(error, ServiceError) || isThrownInstance(error, DevServerError)) {
     stderrLine(`${prefix}: ${error.message}`);
     return 1;
   }
-  const e = error as { code?: unknown; message?: unknown; stack?: unknown } | null;
-  if (process.env.LIFT_DEBUG !== undefined && typeof e?.stack === 'string') {
-    stderrLine(`${prefix}: ${e.stack}`);
+  const stack = thrownProperty(error, 'stack');
+  if (process.env.LIFT_DEBUG !== undefined && typeof stack === 'string') {
+    stderrLine(`${prefix}: ${stack}`);
   } else {
-    const message = typeof e?.message === 'string' ? e.message.split('\n')[0] : String(error);
-    const hint = typeof e?.code === 'string' ? '' : ' (LIFT_DEBUG=1 prints the stack)';
+    const message = thrownMessage(error).split('\n')[0];
+    const hint = typeof thrownProperty(error, 'code') === 'string' ? '' : ' (LIFT_DEBUG=1 prints the stack)';
     stderrLine(`${prefix}: ${message}${hint}`);
   }
   return 1;

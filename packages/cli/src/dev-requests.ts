@@ -19,6 +19,7 @@ import {
 } from './http-bridge.js';
 import type { LocalUserPool } from './local-cloud.js';
 import { isWorker, type LoadedService } from './service.js';
+import { thrownStack } from './thrown.js';
 import { explainRefusedToken } from './token-diagnosis.js';
 import { serviceTrust } from './trusted-issuers.js';
 
@@ -123,8 +124,7 @@ export function requestHandler(
         : writeResult(res, await dash.capture(trace, () => current.handler(event, context)));
     } catch (error) {
       // As API Gateway does when the function fails: a generic 500 to the client, the stack here.
-      const stack = (error as Error)?.stack;
-      const failure = typeof stack === 'string' ? current.mapStack(stack) : String(error);
+      const failure = thrownStack(error, current.mapStack);
       trace.fail(failure);
       log(`handler failed: ${failure}`);
       // Once a streamed answer's status went out, only breaking the transfer off says it failed.

@@ -38,6 +38,7 @@ import {
   systemClock,
 } from './schedules.js';
 import { type LoadedService, loadService, ServiceError } from './service.js';
+import { thrownMessage, thrownProperty, thrownStack } from './thrown.js';
 import { serviceTrust } from './trusted-issuers.js';
 
 export { DevServerError } from './errors.js';
@@ -167,15 +168,13 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       log(`schedule ${name} fired: ok in ${ms()}`);
       return true;
     } catch (error) {
-      trace.fail(String((error as Error)?.stack ?? error));
+      trace.fail(thrownStack(error, (stack) => stack));
       trace.finish(500);
       // Lift logs a failing record itself; its error says why. Any other failure gets its stack here.
-      const lift = (error as Error)?.name === 'RecordsFailedError';
-      const cause = lift ? ((error as Error).cause ?? error) : error;
-      const stack = (error as Error)?.stack;
-      if (!lift)
-        log(`handler failed: ${typeof stack === 'string' ? current.mapStack(stack) : String(error)}`);
-      log(`schedule ${name} fired: failed in ${ms()}: ${(cause as Error)?.message ?? String(cause)}`);
+      const lift = thrownProperty(error, 'name') === 'RecordsFailedError';
+      const cause = lift ? (thrownProperty(error, 'cause') ?? error) : error;
+      if (!lift) log(`handler failed: ${thrownStack(error, current.mapStack)}`);
+      log(`schedule ${name} fired: failed in ${ms()}: ${thrownMessage(cause)}`);
       return false;
     }
   };
@@ -280,7 +279,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         await load();
         log(`reloaded in ${(performance.now() - started).toFixed(0)} ms`);
       } catch (error) {
-        log(`reload failed, still serving the previous version:\n${(error as Error).message}`);
+        log(`reload failed, still serving the previous version:\n${thrownMessage(error)}`);
       }
     });
     return reloading;

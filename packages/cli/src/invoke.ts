@@ -19,6 +19,7 @@ import {
 } from './invoke-records.js';
 import { createBuildDir, removeBuildDir } from './paths.js';
 import { isWorker, type LoadedService, loadService, ServiceError } from './service.js';
+import { thrownMessage, thrownProperty, thrownStack } from './thrown.js';
 import { explainRefusedToken } from './token-diagnosis.js';
 import { serviceTrust } from './trusted-issuers.js';
 
@@ -224,13 +225,14 @@ export async function invoke(options: InvokeOptions): Promise<unknown> {
         // handler's own error, the one worth showing when the app's logger is off.
         // An event the handler refuses by its shape (InvalidEventError) is the event's fault, not the
         // code's: its message says what is wrong, and a stack (LIFT_DEBUG=1) would only point into Lift.
-        const cause = (error as Error)?.cause;
-        const stack = ((cause instanceof Error ? cause : error) as Error)?.stack;
-        const refused = (error as Error)?.name === 'InvalidEventError';
-        if (!refused || process.env.LIFT_DEBUG !== undefined)
-          log(`handler failed: ${typeof stack === 'string' ? service.mapStack(stack) : String(error)}`);
+        const cause = thrownProperty(error, 'cause');
+        const refused = thrownProperty(error, 'name') === 'InvalidEventError';
+        if (!refused || process.env.LIFT_DEBUG !== undefined) {
+          const withStack = typeof thrownProperty(cause, 'stack') === 'string' ? cause : error;
+          log(`handler failed: ${thrownStack(withStack, service.mapStack)}`);
+        }
         throw new ServiceError(
-          `the handler ${refused ? 'refused the event' : 'threw'}: ${(error as Error)?.message ?? String(error)}`,
+          `the handler ${refused ? 'refused the event' : 'threw'}: ${thrownMessage(error)}`,
         );
       } finally {
         process.stdout.write = stdoutWrite;
