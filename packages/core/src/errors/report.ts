@@ -73,7 +73,7 @@ export function writerThatNeverThrows(
       try {
         // Not through `console`: inside Lambda it prefixes each line, and a log line or an EMF blob
         // must reach CloudWatch as the JSON it is.
-        process.stderr.write(`${line}\n`);
+        stderrLine(line);
       } catch {}
     }
   };
@@ -118,11 +118,22 @@ export function reportOnStderr(
   error: unknown,
 ): void {
   try {
-    console.error(JSON.stringify({ level: 'ERROR', message, service, ...fields, error: errorDetail(error) }));
+    stderrLine(JSON.stringify({ level: 'ERROR', message, service, ...fields, error: errorDetail(error) }));
   } catch {
     // Whatever is left (a stderr that throws) must not fail the batch or the response around it.
     try {
-      console.error(JSON.stringify({ level: 'ERROR', message, service, ...fields }));
+      stderrLine(JSON.stringify({ level: 'ERROR', message, service, ...fields }));
     } catch {}
   }
+}
+
+/**
+ * Writes `line` to stderr as it is. Inside the Lambda runtime not through `console`, which the runtime
+ * replaces: it puts a timestamp, request id and level before each line (or, in JSON log format, wraps
+ * the line in a message string of its own), and the line would no longer be JSON to CloudWatch Logs
+ * Insights. Elsewhere `console.error` writes the same bytes, and is what test runners capture.
+ */
+function stderrLine(line: string): void {
+  if (process.env.AWS_LAMBDA_RUNTIME_API === undefined) console.error(line);
+  else process.stderr.write(`${line}\n`);
 }
