@@ -90,6 +90,22 @@ describe('bundle budgets', () => {
     expect(bytes).toBeLessThanOrEqual(CEILINGS.sqsOnly);
   });
 
+  it.each([
+    'reference/bubble-batch/src/handler.ts',
+    'examples/crud-api/src/handler.ts',
+    'examples/jwt-auth/src/handler.ts',
+    'examples/queue-worker/src/handler.ts',
+    'examples/signed-requests/src/handler.ts',
+  ])("keeps zod's other languages out of %s", async (entry) => {
+    // The named import (`import { z } from 'zod'`) bundles zod's whole namespace, the messages of its
+    // 40-odd languages with it: 455 KB of zod where the namespace import leaves 85-100 KB.
+    const { modules } = await bundleSize(`export { handler } from '../${entry}';`, { resolveDir: bench });
+    const zod = modules.filter(([path]) => path.includes('node_modules/zod/'));
+    expect(zod.length).toBeGreaterThan(0);
+    expect(zod.filter(([path]) => /\/locales\/(?!en\.js$)/.test(path))).toEqual([]);
+    expect(zod.reduce((sum, [, bytes]) => sum + bytes, 0)).toBeLessThan(120_000);
+  });
+
   it('keeps the P1 bundle with default observability under its ceiling', async () => {
     const { bytes, modules } = await bundleSize("export { handler } from './apps/p1-lift-defaults.ts';", {
       resolveDir: bench,

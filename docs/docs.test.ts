@@ -49,4 +49,12 @@ describe('documentation samples', () => {
       });
     expect(problems).toEqual([]);
   }, 60_000);
+
+  it('imports zod as a namespace, as biome requires of the code', () => {
+    // `import { z } from 'zod'` carries all of zod's languages into a reader's bundle (docs/handlers.md).
+    const named = samples()
+      .filter(({ code }) => /import\s+(type\s+)?\{[^}]*\bz\b[^}]*\}\s+from\s+'zod'/.test(code))
+      .map(({ file, index }) => `${file} #${index}`);
+    expect(named).toEqual([]);
+  });
 });

@@ -32,7 +32,7 @@ function checkTarball(pack) {
 const SERVICE = `import { createApp, streamify } from '@lift/core';
 import { createAccessControl, jwtAuthenticator } from '@lift/core/auth';
 import { defineTable, tableClient } from '@lift/core/dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const notes = defineTable({
   name: 'consumer-notes',
@@ -71,7 +71,7 @@ export const streamingHandler = streamify(app);
 
 // A records-only function, from its own subpath: its types and its run through the packed CLI.
 const WORKER = `import { createWorker } from '@lift/core/worker';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const worker = createWorker({ service: 'consumer-worker' });
 worker.sqs('orders', { body: z.object({ total: z.number() }) }, (message) => {

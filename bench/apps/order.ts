@@ -2,7 +2,7 @@
  * P2's shared parts: the key its tokens are verified with, the request body every contender
  * validates with the same zod schema, and the answer they all give.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import publicJwk from './bench-public-jwk.json' with { type: 'json' };
 
 /**

@@ -3,7 +3,7 @@
  * work done with a valid message. Kept free of framework imports, so a P7 bundle carries only its
  * contender's code besides zod.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The queue P7's batches come from. */
 export const P7_QUEUE = 'orders';

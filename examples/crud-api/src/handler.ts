@@ -1,6 +1,6 @@
 import { ConfigurationError, createApp, NotFoundError } from '@lift/core';
 import { ConditionFailedError, type Item, tableClient } from '@lift/core/dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { itemsTable } from './table.js';
 
 export { itemsTable } from './table.js';

@@ -1,6 +1,6 @@
 import { ConfigurationError, createApp } from '@lift/core';
 import { createAccessControl, type JwtIssuerOptions, jwtAuthenticator } from '@lift/core/auth';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const AUDIENCE = 'jwt-auth-example';
 

@@ -6,7 +6,7 @@
 import { createApp, type LoggerLike, NotFoundError, PermanentError, type RecordContext } from '@lift/core';
 import { ConditionFailedError, type Item, tableClient } from '@lift/core/dynamodb';
 import { type AnyRecord, records } from '@lift/core/events';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BatchCreatedSchema, ExportStepSchema, Id, ReminderSchema, StoredKeysSchema } from './schemas.js';
 import { batchKey, DUE_INDEX, exportKey, kefirTable, PENDING, photoKey, reminderKey, SENT } from './table.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * An id (batch, tenant, reminder, export). Ids end up in keys (`BATCH#{batchId}`) and log lines: a

@@ -2,7 +2,7 @@ import { ConfigurationError, createApp } from '@lift/core';
 import { createAccessControl, securityTable } from '@lift/core/auth';
 import { tableClient } from '@lift/core/dynamodb';
 import { dynamoNonceStore, type SigningKey, signatureAuthenticator } from '@lift/core/signing';
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Exported so `lift dev` creates it; deployed, the nonces of every instance meet in this table.
 export { securityTable } from '@lift/core/auth';

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { detectHttpAdapter } from './adapters/detect.js';
 import { createApp } from './app/app.js';
 import { InvalidEventError } from './errors/errors.js';

@@ -4,7 +4,7 @@
  */
 import * as v from 'valibot';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createApp, type ParamsOf } from './index.js';
 
 describe('types', () => {

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { toEvent, writeResult } from '@lift/cli';
 import { ClientError, createClient } from '@lift/core/client';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { createBubbleBatchApp } from './app.js';
 import type { Batch } from './routes/responses.js';
 import { type Harness, startHarness } from './testing/harness.js';

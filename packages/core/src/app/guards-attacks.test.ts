@@ -1,6 +1,6 @@
 /** Attacks on the guards around handlers: FIFO queues, key functions, handler-built responses, inline limits. */
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LiftResponse } from '../context/response.js';
 import { records } from '../events/feature.js';
 import { idempotency } from '../idempotency/routes.js';

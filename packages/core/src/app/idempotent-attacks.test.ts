@@ -1,6 +1,6 @@
 /** Attacks on route and queue idempotency, each test named after the attack (security review of 8e0eb03). */
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createAccessControl } from '../auth/access-control.js';
 import type { Principal } from '../context/principal.js';
 import { records } from '../events/feature.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createApp } from '../app/app.js';
 import type { AuditEvent } from '../observability/audit.js';
 import { fixtureNames, loadFixture } from '../test-support/fixtures.js';

@@ -4,7 +4,7 @@
  * and holds company c-1.
  */
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createApp } from '../app/app.js';
 import type { Principal } from '../context/principal.js';
 import type { AuditEvent } from '../observability/audit.js';

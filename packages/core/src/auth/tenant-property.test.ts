@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createApp } from '../app/app.js';
 import type { Context, RequestInput } from '../context/context.js';
 import type { Principal } from '../context/principal.js';

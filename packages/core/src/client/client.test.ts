@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createApp } from '../app/app.js';
 import { createAccessControl } from '../auth/access-control.js';
 import { NotFoundError } from '../errors/errors.js';

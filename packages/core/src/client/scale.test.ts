@@ -28,7 +28,7 @@ function route(i: number): string {
 }
 
 function program(): string {
-  return `import { z } from 'zod';
+  return `import * as z from 'zod';
 import { createApp } from '${src}app/app.js';
 import { createClient } from '${src}client/index.js';
 

@@ -3,7 +3,7 @@
  * if the line it guards ever compiles.
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type App, createApp } from '../app/app.js';
 import { type ClientErrorBody, createClient, type PathsOf } from './index.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createApp } from '../app/app.js';
 import { PermanentError, RecordsFailedError } from '../errors/errors.js';
 import type { StandardSchemaV1 } from '../schema/validate.js';

@@ -11,7 +11,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createApp } from '../app/app.js';
 import { InvalidEventError, PermanentError, RecordsFailedError } from '../errors/errors.js';
 import { fixtureNames, loadFixture } from '../test-support/fixtures.js';

@@ -24,7 +24,7 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createApp } from '../app/app.js';
 import { PermanentError } from '../errors/errors.js';
 import { type DynamoDBServer, localClientConfig, startTestDynamoDB } from '../testing/dynamodb.js';

@@ -3,7 +3,7 @@
  * fails the type check if the line it guards ever compiles.
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createApp } from '../app/app.js';
 import { records } from './feature.js';
 import type { DynamoDBChange, KinesisRecord, RecordContext, S3ObjectEvent, SqsMessage } from './types.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createApp as createFullApp } from '../app/app.js';
 import { ConfigurationError, NotFoundError, PermanentError } from '../errors/errors.js';
 import { records } from '../events/feature.js';

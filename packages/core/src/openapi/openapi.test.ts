@@ -3,7 +3,7 @@ import { toStandardJsonSchema } from '@valibot/to-json-schema';
 import { type } from 'arktype';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type App, createApp } from '../app/app.js';
 import type { JsonObject, OpenApiDocument, OpenApiWarning } from '../app/describe.js';
 import { createAccessControl } from '../auth/access-control.js';

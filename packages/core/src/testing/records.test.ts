@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createApp } from '../app/app.js';
 import { records } from '../events/feature.js';
 import { SCHEDULE_KEY } from '../events/schedule.js';

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { App, RouteRateLimit } from '@lift/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Deps } from '../deps.js';
 import { LoginStarted, SignedIn } from './responses.js';
 

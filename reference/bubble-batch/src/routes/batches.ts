@@ -1,7 +1,7 @@
 /** Batches: create, list, read, change (name, notes, public, archived). Keys: README.md. */
 import { type App, ConflictError, UnprocessableError } from '@lift/core';
 import { ConditionFailedError } from '@lift/core/dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Deps, userOf } from '../deps.js';
 import { BATCH_TYPES, batchView } from '../domain/model.js';
 import { batchItem, eventItem, publicPointer } from '../items.js';

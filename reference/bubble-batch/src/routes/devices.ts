@@ -4,7 +4,7 @@
  */
 import { type App, ConflictError, NotFoundError } from '@lift/core';
 import { ConditionFailedError, type Item } from '@lift/core/dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Deps, userOf } from '../deps.js';
 import { deviceKey, gsi } from '../keys.js';
 import { PUSH_TOKEN } from '../push/expo.js';

@@ -1,7 +1,7 @@
 /** A batch's events: add one (a photo gets a presigned upload), list them (photos as short-lived links). */
 import { type App, UnprocessableError } from '@lift/core';
 import { presignDownload, presignUpload } from '@lift/core/s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Deps, userOf } from '../deps.js';
 import {
   EVENT_TYPES,

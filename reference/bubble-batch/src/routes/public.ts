@@ -4,7 +4,7 @@
  * can leave; private, unknown and malformed ids are the same 404.
  */
 import { type App, NotFoundError } from '@lift/core';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Deps } from '../deps.js';
 import { batchKey, eventPrefix, ID_PATTERN, publicKey, userPk } from '../keys.js';
 import { PublicBatch } from './responses.js';

@@ -1,7 +1,7 @@
 /** Reminder suggestions for a batch, confirming them, and the user's reminders. */
 import { type App, UnprocessableError } from '@lift/core';
 import { ConditionFailedError, type Item } from '@lift/core/dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Deps, userOf } from '../deps.js';
 import type { BatchType } from '../domain/model.js';
 import { type RuleEvent, type Suggestion, suggestReminders } from '../domain/rules.js';

@@ -11,7 +11,7 @@
  * or a stream) answer no JSON, so they declare no schema: Lift checks JSON bodies only, and a
  * declared status is described as JSON.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BATCH_TYPES, EVENT_TYPES, PHOTO_TYPES } from '../domain/model.js';
 import type { ReminderRule } from '../domain/rules.js';
 import { ID_PATTERN } from '../keys.js';

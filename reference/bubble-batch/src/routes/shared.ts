@@ -1,7 +1,7 @@
 /** Schemas and look-ups the routes share. */
 import { NotFoundError } from '@lift/core';
 import type { Item } from '@lift/core/dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Deps } from '../deps.js';
 import { batchKey, ID_PATTERN } from '../keys.js';
 
