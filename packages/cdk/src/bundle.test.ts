@@ -1,0 +1,69 @@
+/**
+ * The bundle `LiftFunction` deploys, run as Lambda runs it: imported in a fresh process, the AWS SDK
+ * client Lift loads on first use reaching a local DynamoDB. A bundling change that breaks `import()`
+ * of a bundled package (code splitting does, for a CommonJS build: docs/benchmarks.md) fails here.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureTables } from '@lift/core/dynamodb';
+import { httpApiEvent } from '@lift/core/testing';
+import { type DynamoDBServer, localClientConfig, startDynalite } from '@lift/core/testing/dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { notesTable } from './fixtures/notes.js';
+import { bundleEntry } from './function.js';
+
+const run = promisify(execFile);
+const entry = fileURLToPath(new URL('./fixtures/notes.ts', import.meta.url));
+
+// Imports the bundle and answers each event in turn, as the Lambda runtime would in one environment.
+const INVOKE = `
+const [bundle, events] = process.argv.slice(1);
+const { handler } = await import(bundle);
+const answers = [];
+for (const event of JSON.parse(events)) {
+  const { statusCode, body } = await handler(event, { awsRequestId: 'r', getRemainingTimeInMillis: () => 10000 });
+  answers.push({ statusCode, body: JSON.parse(body) });
+}
+process.stdout.write(JSON.stringify(answers));
+`;
+
+describe('the bundle LiftFunction deploys', () => {
+  let server: DynamoDBServer;
+  let outdir: string;
+
+  beforeAll(async () => {
+    server = await startDynalite();
+    const raw = new DynamoDBClient(localClientConfig(server.endpoint));
+    await ensureTables(raw, [notesTable]);
+    raw.destroy();
+    outdir = bundleEntry(entry, ['@lift/source']);
+  }, 120_000);
+  afterAll(() => server?.close());
+
+  it('reaches DynamoDB through the client it loads on first use', async () => {
+    const events = [
+      httpApiEvent({ method: 'PUT', path: '/notes/n1?text=hello' }),
+      httpApiEvent({ method: 'GET', path: '/notes/n1' }),
+      httpApiEvent({ method: 'GET', path: '/notes/n2' }),
+    ];
+    const { stdout } = await run(
+      process.execPath,
+      ['--input-type=module', '-e', INVOKE, join(outdir, 'index.mjs'), JSON.stringify(events)],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          AWS_ENDPOINT_URL_DYNAMODB: server.endpoint,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'local',
+          AWS_SECRET_ACCESS_KEY: 'local',
+        },
+      },
+    );
+    const answers = JSON.parse(stdout) as { statusCode: number; body: Record<string, unknown> }[];
+    expect(answers.map((a) => a.statusCode)).toEqual([201, 200, 404]);
+    expect(answers[1]?.body).toEqual({ id: 'n1', text: 'hello' });
+  }, 60_000);
+});
