@@ -168,7 +168,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       log(`schedule ${name} fired: ok in ${ms()}`);
       return true;
     } catch (error) {
-      trace.fail(thrownStack(error, (stack) => stack));
+      trace.fail(thrownStack(error));
       trace.finish(500);
       // Lift logs a failing record itself; its error says why. Any other failure gets its stack here.
       const lift = thrownProperty(error, 'name') === 'RecordsFailedError';

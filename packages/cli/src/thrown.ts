@@ -49,8 +49,8 @@ export function thrownMessage(error: unknown): string {
   return typeof message === 'string' ? message : thrownText(error);
 }
 
-/** The value's stack through `mapStack` when it has a string one, else {@link thrownText}. */
-export function thrownStack(error: unknown, mapStack: (stack: string) => string): string {
+/** The value's stack (through `mapStack`, to the service's sources) when it has a string one, else {@link thrownText}. */
+export function thrownStack(error: unknown, mapStack: (stack: string) => string = (stack) => stack): string {
   const stack = thrownProperty(error, 'stack');
   if (typeof stack !== 'string') return thrownText(error);
   try {

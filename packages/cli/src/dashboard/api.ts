@@ -5,6 +5,7 @@ import type { ScheduleStatus } from '../schedules.js';
 import { type DeclaredApp, isWorker } from '../service.js';
 import { isEmail } from '../standins/cognito/pools.js';
 import type { Mailbox } from '../standins/mailbox.js';
+import { thrownMessage } from '../thrown.js';
 import { readJson, sendJson } from './guard.js';
 import { type MintTarget, mintPlan, type TokenSources } from './minting.js';
 import type { DevOutbox } from './outbox.js';
@@ -201,7 +202,7 @@ export function dashboardApi(sources: DashboardSources, browser: TableBrowser): 
       } catch (error) {
         // The developer's own machine: the reason is what they need to fix their schemas.
         sendJson(res, 500, {
-          message: `app.openapi() failed: ${(error as Error)?.message ?? String(error)}`,
+          message: `app.openapi() failed: ${thrownMessage(error)}`,
         });
       }
     },
@@ -299,7 +300,7 @@ export function dashboardApi(sources: DashboardSources, browser: TableBrowser): 
         else sendJson(res, 200, minted);
       } catch (error) {
         // The stand-in's refusals (an email taken under another sub) say what to change.
-        sendJson(res, 400, { message: (error as Error)?.message ?? String(error) });
+        sendJson(res, 400, { message: thrownMessage(error) });
       }
     },
   };

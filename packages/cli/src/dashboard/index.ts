@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { basename, dirname, join, resolve } from 'node:path';
+import { thrownStack } from '../thrown.js';
 import { type DashboardSources, dashboardApi } from './api.js';
 import { dashboardAssets } from './assets.js';
 import { openCapture } from './capture.js';
@@ -137,7 +138,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       try {
         if (await route(req, res, path, url.searchParams)) return true;
       } catch (error) {
-        options.log(`dashboard: ${req.method} ${path} failed: ${(error as Error)?.stack ?? String(error)}`);
+        options.log(`dashboard: ${req.method} ${path} failed: ${thrownStack(error)}`);
         if (!res.headersSent)
           sendJson(res, 500, { message: 'the dashboard failed; the dev server printed why' });
         else res.end();

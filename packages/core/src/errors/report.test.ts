@@ -31,7 +31,10 @@ describe('reportOnStderr', () => {
     expect(consoled).toEqual([]);
     expect(raw).toHaveLength(1);
     expect(raw[0]).toMatch(/^\{.*\}\n$/);
-    expect(JSON.parse(raw[0] as string)).toMatchObject({
+    const line = JSON.parse(raw[0] as string);
+    // Lambda's log-level filtering reads a line's level only with a valid RFC 3339 timestamp.
+    expect(new Date(line.timestamp).toISOString()).toBe(line.timestamp);
+    expect(line).toMatchObject({
       level: 'ERROR',
       message: 'Request failed',
       service: 'orders',

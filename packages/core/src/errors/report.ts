@@ -71,8 +71,8 @@ export function writerThatNeverThrows(
         reportOnStderr(`${what} write failed: its lines go to stderr`, service, {}, error);
       }
       try {
-        // Not through `console`: inside Lambda it prefixes each line, and a log line or an EMF blob
-        // must reach CloudWatch as the JSON it is.
+        // As it is (inside Lambda not through `console`, which prefixes each line): a log line or an
+        // EMF blob must reach CloudWatch as the JSON it is.
         stderrLine(line);
       } catch {}
     }
@@ -117,12 +117,17 @@ export function reportOnStderr(
   fields: Readonly<Record<string, string | undefined>>,
   error: unknown,
 ): void {
+  // An RFC 3339 timestamp: without one, Lambda's log-level filtering (JSON log format) takes the
+  // line for INFO, and an application log level of WARN or ERROR would drop it.
+  const timestamp = new Date().toISOString();
   try {
-    stderrLine(JSON.stringify({ level: 'ERROR', message, service, ...fields, error: errorDetail(error) }));
+    stderrLine(
+      JSON.stringify({ level: 'ERROR', message, timestamp, service, ...fields, error: errorDetail(error) }),
+    );
   } catch {
     // Whatever is left (a stderr that throws) must not fail the batch or the response around it.
     try {
-      stderrLine(JSON.stringify({ level: 'ERROR', message, service, ...fields }));
+      stderrLine(JSON.stringify({ level: 'ERROR', message, timestamp, service, ...fields }));
     } catch {}
   }
 }
