@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fakeLambdaContext } from '@lift/core/testing';
 import type { Dashboard, RequestLog } from './dashboard/index.js';
+import { answerWithin } from './deadline.js';
 import type { DevIssuer } from './dev-issuer.js';
 import { refuseTooLarge } from './dev-net.js';
 import {
@@ -120,8 +121,17 @@ export function requestHandler(
       });
       // A streaming handler (`streamify(app)`) writes its answer to `res` as it produces it.
       status = isStreamingHandler(current.handler)
-        ? await dash.capture(trace, () => streamResult(res, current.handler, event, context))
-        : writeResult(res, await dash.capture(trace, () => current.handler(event, context)));
+        ? await answerWithin(
+            dash.capture(trace, () => streamResult(res, current.handler, event, context)),
+            timeoutMs,
+          )
+        : writeResult(
+            res,
+            await answerWithin(
+              dash.capture(trace, () => current.handler(event, context)),
+              timeoutMs,
+            ),
+          );
     } catch (error) {
       // As API Gateway does when the function fails: a generic 500 to the client, the stack here.
       const failure = thrownStack(error, current.mapStack);

@@ -11,6 +11,7 @@ import {
   RequestLog,
   reservedRouteProblem,
 } from './dashboard/index.js';
+import { answerWithin } from './deadline.js';
 import {
   applyDevEnvironment,
   DEV_JWKS_PATH,
@@ -163,7 +164,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     const context = fakeLambdaContext({ timeoutMs, functionName: options.functionName ?? 'lift-dev' });
     const trace = requests.start('SCHEDULE', name, 'schedule', trigger);
     try {
-      await dash.capture(trace, () => current.handler(scheduleEvent(name, { time: due }), context));
+      await answerWithin(
+        dash.capture(trace, () => current.handler(scheduleEvent(name, { time: due }), context)),
+        timeoutMs,
+      );
       trace.finish(200);
       log(`schedule ${name} fired: ok in ${ms()}`);
       return true;

@@ -2,6 +2,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ensureTables, type TableDefinition } from '@lift/core/dynamodb';
 import { type DynamoDBServer, startDynalite } from '@lift/core/testing/dynamodb';
 import { lockDataDir } from './data-dir-lock.js';
+import { settleWithin } from './deadline.js';
 import { DevServerError } from './errors.js';
 
 /** Where the service's DynamoDB is. */
@@ -54,19 +55,16 @@ function unreachable(endpoint: string, error: unknown, timeoutMs: number): DevSe
 
 async function probe(client: DynamoDBClient, endpoint: string, timeoutMs: number): Promise<void> {
   const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  // The SDK's own retries and back-off happen inside the same budget: one bound for the whole check.
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(Object.assign(new Error('timed out'), { name: 'TimeoutError' }));
-    }, timeoutMs);
-  });
   try {
-    await Promise.race([
+    // The SDK's own retries and back-off happen inside the same budget: one bound for the whole check.
+    await settleWithin(
       client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: controller.signal }),
-      deadline,
-    ]);
+      timeoutMs,
+      () => {
+        controller.abort();
+        return Object.assign(new Error('timed out'), { name: 'TimeoutError' });
+      },
+    );
   } catch (error) {
     const e = error as { name?: string; message?: string };
     throw (
@@ -75,8 +73,6 @@ async function probe(client: DynamoDBClient, endpoint: string, timeoutMs: number
         `DynamoDB at ${endpoint} cannot be used: ${e.name ?? 'Error'}: ${(e.message ?? String(error)).split('\n')[0]}`,
       )
     );
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -23,3 +23,16 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/** A handler that did not answer within the function's timeout, where Lambda ends the invocation. */
+export class HandlerTimeoutError extends Error {
+  /** @param timeoutMs the function's timeout */
+  constructor(readonly timeoutMs: number) {
+    super(
+      `the handler did not answer within ${timeoutMs} ms, the function's timeout (Lambda ends the invocation there: "Task timed out")`,
+    );
+    this.name = 'HandlerTimeoutError';
+    // Its stack would point into the CLI's timer, not the service: the message is the whole story.
+    this.stack = `${this.name}: ${this.message}`;
+  }
+}

@@ -8,8 +8,10 @@ import {
   restApiEvent,
   scheduleEvent,
 } from '@lift/core/testing';
+import { answerWithin } from './deadline.js';
 import { applyDevEnvironment, legacyFolderNotice, loadDevIssuer, serveDevJwks } from './dev-issuer.js';
 import { startLocalDynamoDB } from './environment.js';
+import { HandlerTimeoutError } from './errors.js';
 import { isTextContentType } from './http-bridge.js';
 import {
   buildRecordEvent,
@@ -19,7 +21,7 @@ import {
 } from './invoke-records.js';
 import { createBuildDir, removeBuildDir } from './paths.js';
 import { isWorker, type LoadedService, loadService, ServiceError } from './service.js';
-import { thrownMessage, thrownProperty, thrownStack } from './thrown.js';
+import { isThrownInstance, thrownMessage, thrownProperty, thrownStack } from './thrown.js';
 import { explainRefusedToken } from './token-diagnosis.js';
 import { serviceTrust } from './trusted-issuers.js';
 
@@ -215,9 +217,12 @@ export async function invoke(options: InvokeOptions): Promise<unknown> {
       process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
       let result: unknown;
       try {
-        result = await service.handler(
-          event,
-          fakeLambdaContext({ timeoutMs: options.timeoutMs ?? 30_000, functionName: 'lift-invoke' }),
+        const timeoutMs = options.timeoutMs ?? 30_000;
+        result = await answerWithin(
+          Promise.resolve(
+            service.handler(event, fakeLambdaContext({ timeoutMs, functionName: 'lift-invoke' })),
+          ),
+          timeoutMs,
         );
       } catch (error) {
         // The stack is the service's own, mapped to its sources; the failure itself is one line.
@@ -231,6 +236,7 @@ export async function invoke(options: InvokeOptions): Promise<unknown> {
           const withStack = typeof thrownProperty(cause, 'stack') === 'string' ? cause : error;
           log(`handler failed: ${thrownStack(withStack, service.mapStack)}`);
         }
+        if (isThrownInstance(error, HandlerTimeoutError)) throw new ServiceError(error.message);
         throw new ServiceError(
           `the handler ${refused ? 'refused the event' : 'threw'}: ${thrownMessage(error)}`,
         );

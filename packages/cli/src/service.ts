@@ -8,6 +8,7 @@ import { isTableDefinition, type TableDefinition } from '@lift/core/dynamodb';
 import type { ScheduleInfo } from '@lift/core/events';
 import { isBucketDefinition } from '@lift/core/s3';
 import { build, type Metafile } from 'esbuild';
+import { LAMBDA_INIT_MS, settleWithin } from './deadline.js';
 import { createBuildDir } from './paths.js';
 
 /** A Lambda-style handler. */
@@ -82,6 +83,8 @@ export interface LoadServiceOptions {
    * made by {@link createBuildDir} under the project's `node_modules/.cache/lift`, removed on exit.
    */
   readonly outDir?: string;
+  /** How long the module's top level may run (default Lambda's 10 s for an init). */
+  readonly initTimeoutMs?: number;
 }
 
 /** The declarations of one kind among the entry's exports (also inside exported arrays), by name. */
@@ -209,7 +212,15 @@ export async function loadService(entry: string, options: LoadServiceOptions = {
   for (const old of readdirSync(outDir)) {
     if (old.endsWith('.mjs') && join(outDir, old) !== outfile) rmSync(join(outDir, old), { force: true });
   }
-  const module = (await import(pathToFileURL(outfile).href)) as Record<string, unknown>;
+  const initMs = options.initTimeoutMs ?? LAMBDA_INIT_MS;
+  const module = (await settleWithin(
+    import(pathToFileURL(outfile).href),
+    initMs,
+    () =>
+      new ServiceError(
+        `${entry} did not finish loading within ${initMs} ms (Lambda gives an init ${LAMBDA_INIT_MS / 1000} s): its top level waits on something that never settles`,
+      ),
+  )) as Record<string, unknown>;
   if (typeof module.handler !== 'function') {
     throw new ServiceError(
       `${entry} has no "handler" export; export the Lambda entry point: export const handler = app.handler`,

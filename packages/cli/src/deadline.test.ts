@@ -1,0 +1,56 @@
+/**
+ * What never settles cannot hang lift dev or lift invoke: a handler is ended at the function's
+ * timeout, as Lambda ends the invocation, and a module's top level at Lambda's init limit. Before, a
+ * handler that never answered hung `lift invoke` and held a `lift dev` request open, and a reload
+ * whose top level never settled blocked every later reload.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DevServer, startDevServer } from './dev-server.js';
+import { fixture } from './fixtures/harness.js';
+import { invoke } from './invoke.js';
+import { loadService } from './service.js';
+
+describe('a handler that never answers', () => {
+  it('fails lift invoke at the function timeout, saying so', async () => {
+    const started = performance.now();
+    await expect(
+      invoke({ entry: fixture('hangs.ts'), path: '/never', timeoutMs: 300, log: () => {} }),
+    ).rejects.toThrow(
+      'the handler did not answer within 300 ms, the function\'s timeout (Lambda ends the invocation there: "Task timed out")',
+    );
+    expect(performance.now() - started).toBeLessThan(20_000);
+  });
+
+  describe('under lift dev', () => {
+    const logs: string[] = [];
+    let server: DevServer;
+    beforeAll(async () => {
+      server = await startDevServer({
+        entry: fixture('hangs.ts'),
+        port: 0,
+        watch: false,
+        timeoutMs: 300,
+        log: (l) => logs.push(l),
+      });
+    }, 60_000);
+    afterAll(() => server?.close());
+
+    it('answers a generic 500 at the timeout and keeps serving', async () => {
+      const res = await fetch(`${server.url}/never`);
+      expect(res.status).toBe(500);
+      expect(await res.json()).toEqual({ message: 'Internal Server Error' });
+      expect(logs).toContain(
+        'handler failed: HandlerTimeoutError: the handler did not answer within 300 ms, the function\'s timeout (Lambda ends the invocation there: "Task timed out")',
+      );
+      expect((await fetch(`${server.url}/ok`)).status).toBe(200);
+    });
+  });
+});
+
+describe('a module whose top level never settles', () => {
+  it('fails to load at the init limit, saying why', async () => {
+    await expect(loadService(fixture('hangs-at-load.ts'), { initTimeoutMs: 300 })).rejects.toThrow(
+      /hangs-at-load\.ts did not finish loading within 300 ms \(Lambda gives an init 10 s\): its top level waits on something that never settles$/,
+    );
+  });
+});
