@@ -5,6 +5,7 @@
  * whose top level never settled blocked every later reload.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { settleWithin } from './deadline.js';
 import { type DevServer, startDevServer } from './dev-server.js';
 import { fixture } from './fixtures/harness.js';
 import { invoke } from './invoke.js';
@@ -12,13 +13,11 @@ import { loadService } from './service.js';
 
 describe('a handler that never answers', () => {
   it('fails lift invoke at the function timeout, saying so', async () => {
-    const started = performance.now();
     await expect(
       invoke({ entry: fixture('hangs.ts'), path: '/never', timeoutMs: 300, log: () => {} }),
     ).rejects.toThrow(
-      'the handler did not answer within 300 ms, the function\'s timeout (Lambda ends the invocation there: "Task timed out")',
+      'the handler did not answer within 300 ms, the function\'s timeout (on Lambda: "Task timed out after 0.30 seconds")',
     );
-    expect(performance.now() - started).toBeLessThan(20_000);
   });
 
   describe('under lift dev', () => {
@@ -40,7 +39,7 @@ describe('a handler that never answers', () => {
       expect(res.status).toBe(500);
       expect(await res.json()).toEqual({ message: 'Internal Server Error' });
       expect(logs).toContain(
-        'handler failed: HandlerTimeoutError: the handler did not answer within 300 ms, the function\'s timeout (Lambda ends the invocation there: "Task timed out")',
+        'handler failed: HandlerTimeoutError: the handler did not answer within 300 ms, the function\'s timeout (on Lambda: "Task timed out after 0.30 seconds")',
       );
       expect((await fetch(`${server.url}/ok`)).status).toBe(200);
     });
@@ -50,7 +49,23 @@ describe('a handler that never answers', () => {
 describe('a module whose top level never settles', () => {
   it('fails to load at the init limit, saying why', async () => {
     await expect(loadService(fixture('hangs-at-load.ts'), { initTimeoutMs: 300 })).rejects.toThrow(
-      /hangs-at-load\.ts did not finish loading within 300 ms \(Lambda gives an init 10 s\): its top level waits on something that never settles$/,
+      /hangs-at-load\.ts had not finished loading after 300 ms, as long as Lambda waits for an init: its top level may wait on something that never settles$/,
     );
+  });
+});
+
+describe('settleWithin', () => {
+  it('sets no bound when the time is not a finite number', async () => {
+    const slow = new Promise((resolve) => setTimeout(() => resolve('done'), 50));
+    await expect(settleWithin(slow, Number.POSITIVE_INFINITY, () => new Error('late'))).resolves.toBe('done');
+  });
+
+  it('rejects with what late() throws, rather than never settling', async () => {
+    const never = new Promise(() => {});
+    await expect(
+      settleWithin(never, 10, () => {
+        throw new Error('abort failed');
+      }),
+    ).rejects.toThrow('abort failed');
   });
 });

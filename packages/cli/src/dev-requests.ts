@@ -120,11 +120,10 @@ export function requestHandler(
         awsRequestId: requestId,
       });
       // A streaming handler (`streamify(app)`) writes its answer to `res` as it produces it.
+      // A streamed answer is not bounded: ending it at the timeout would need the stream torn down
+      // under a handler still writing to it (Lambda cuts it there).
       status = isStreamingHandler(current.handler)
-        ? await answerWithin(
-            dash.capture(trace, () => streamResult(res, current.handler, event, context)),
-            timeoutMs,
-          )
+        ? await dash.capture(trace, () => streamResult(res, current.handler, event, context))
         : writeResult(
             res,
             await answerWithin(

@@ -11,7 +11,7 @@ import {
   RequestLog,
   reservedRouteProblem,
 } from './dashboard/index.js';
-import { answerWithin } from './deadline.js';
+import { answerWithin, LAMBDA_INIT_TIMEOUT_MS } from './deadline.js';
 import {
   applyDevEnvironment,
   DEV_JWKS_PATH,
@@ -23,6 +23,7 @@ import {
 import { closeServer, HEADERS_TIMEOUT_MS, listen, loopbackFor, REQUEST_TIMEOUT_MS } from './dev-net.js';
 import { requestHandler } from './dev-requests.js';
 import { devRoutes, SCHEDULE_PATH_PREFIX } from './dev-routes.js';
+import { HandlerTimeoutError } from './errors.js';
 
 export { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from './dev-net.js';
 
@@ -39,7 +40,7 @@ import {
   systemClock,
 } from './schedules.js';
 import { type LoadedService, loadService, ServiceError } from './service.js';
-import { thrownMessage, thrownProperty, thrownStack } from './thrown.js';
+import { isThrownInstance, thrownMessage, thrownProperty, thrownStack } from './thrown.js';
 import { serviceTrust } from './trusted-issuers.js';
 
 export { DevServerError } from './errors.js';
@@ -177,7 +178,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       // Lift logs a failing record itself; its error says why. Any other failure gets its stack here.
       const lift = thrownProperty(error, 'name') === 'RecordsFailedError';
       const cause = lift ? (thrownProperty(error, 'cause') ?? error) : error;
-      if (!lift) log(`handler failed: ${thrownStack(error, current.mapStack)}`);
+      // A timeout is said once, on the line below; its stack would only point at the CLI's timer.
+      if (!lift && !isThrownInstance(error, HandlerTimeoutError))
+        log(`handler failed: ${thrownStack(error, current.mapStack)}`);
       log(`schedule ${name} fired: failed in ${ms()}: ${thrownMessage(cause)}`);
       return false;
     }
@@ -195,7 +198,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const load = async (progress = false) => {
     const started = performance.now();
     if (progress) log(`building ${basename(options.entry)}…`);
-    const next = await loadService(options.entry, { outDir });
+    const next = await loadService(options.entry, {
+      outDir,
+      initTimeoutMs: LAMBDA_INIT_TIMEOUT_MS + timeoutMs,
+    });
     const reserved = reservedRouteProblem(next.app?.manifest().routes ?? []);
     if (reserved !== undefined) throw new ServiceError(reserved);
     if (progress) log(`built ${basename(options.entry)} in ${(performance.now() - started).toFixed(0)} ms`);

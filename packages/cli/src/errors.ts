@@ -29,7 +29,7 @@ export class HandlerTimeoutError extends Error {
   /** @param timeoutMs the function's timeout */
   constructor(readonly timeoutMs: number) {
     super(
-      `the handler did not answer within ${timeoutMs} ms, the function's timeout (Lambda ends the invocation there: "Task timed out")`,
+      `the handler did not answer within ${timeoutMs} ms, the function's timeout (on Lambda: "Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds")`,
     );
     this.name = 'HandlerTimeoutError';
     // Its stack would point into the CLI's timer, not the service: the message is the whole story.

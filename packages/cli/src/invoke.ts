@@ -8,7 +8,7 @@ import {
   restApiEvent,
   scheduleEvent,
 } from '@lift/core/testing';
-import { answerWithin } from './deadline.js';
+import { answerWithin, LAMBDA_INIT_TIMEOUT_MS } from './deadline.js';
 import { applyDevEnvironment, legacyFolderNotice, loadDevIssuer, serveDevJwks } from './dev-issuer.js';
 import { startLocalDynamoDB } from './environment.js';
 import { HandlerTimeoutError } from './errors.js';
@@ -196,7 +196,10 @@ export async function invoke(options: InvokeOptions): Promise<unknown> {
     try {
       const started = performance.now();
       log(`building ${options.entry}…`);
-      const service = await loadService(options.entry, { outDir });
+      const service = await loadService(options.entry, {
+        outDir,
+        initTimeoutMs: LAMBDA_INIT_TIMEOUT_MS + (options.timeoutMs ?? 30_000),
+      });
       log(`built in ${(performance.now() - started).toFixed(0)} ms`);
       for (const line of service.missing)
         log(`warning: the service imports a package that is not installed: ${line}`);
@@ -219,9 +222,7 @@ export async function invoke(options: InvokeOptions): Promise<unknown> {
       try {
         const timeoutMs = options.timeoutMs ?? 30_000;
         result = await answerWithin(
-          Promise.resolve(
-            service.handler(event, fakeLambdaContext({ timeoutMs, functionName: 'lift-invoke' })),
-          ),
+          service.handler(event, fakeLambdaContext({ timeoutMs, functionName: 'lift-invoke' })),
           timeoutMs,
         );
       } catch (error) {
@@ -230,13 +231,14 @@ export async function invoke(options: InvokeOptions): Promise<unknown> {
         // handler's own error, the one worth showing when the app's logger is off.
         // An event the handler refuses by its shape (InvalidEventError) is the event's fault, not the
         // code's: its message says what is wrong, and a stack (LIFT_DEBUG=1) would only point into Lift.
+        // A timeout is said once, as the command's failure: its stack would only point at the CLI's timer.
+        if (isThrownInstance(error, HandlerTimeoutError)) throw new ServiceError(error.message);
         const cause = thrownProperty(error, 'cause');
         const refused = thrownProperty(error, 'name') === 'InvalidEventError';
         if (!refused || process.env.LIFT_DEBUG !== undefined) {
           const withStack = typeof thrownProperty(cause, 'stack') === 'string' ? cause : error;
           log(`handler failed: ${thrownStack(withStack, service.mapStack)}`);
         }
-        if (isThrownInstance(error, HandlerTimeoutError)) throw new ServiceError(error.message);
         throw new ServiceError(
           `the handler ${refused ? 'refused the event' : 'threw'}: ${thrownMessage(error)}`,
         );

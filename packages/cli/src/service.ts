@@ -8,7 +8,7 @@ import { isTableDefinition, type TableDefinition } from '@lift/core/dynamodb';
 import type { ScheduleInfo } from '@lift/core/events';
 import { isBucketDefinition } from '@lift/core/s3';
 import { build, type Metafile } from 'esbuild';
-import { LAMBDA_INIT_MS, settleWithin } from './deadline.js';
+import { settleWithin } from './deadline.js';
 import { createBuildDir } from './paths.js';
 
 /** A Lambda-style handler. */
@@ -83,7 +83,10 @@ export interface LoadServiceOptions {
    * made by {@link createBuildDir} under the project's `node_modules/.cache/lift`, removed on exit.
    */
   readonly outDir?: string;
-  /** How long the module's top level may run (default Lambda's 10 s for an init). */
+  /**
+   * How long the module's top level may run before loading fails (default: no bound). `lift dev` and
+   * `lift invoke` give it what Lambda gives: its 10 s init, then the first invocation's timeout.
+   */
   readonly initTimeoutMs?: number;
 }
 
@@ -212,13 +215,13 @@ export async function loadService(entry: string, options: LoadServiceOptions = {
   for (const old of readdirSync(outDir)) {
     if (old.endsWith('.mjs') && join(outDir, old) !== outfile) rmSync(join(outDir, old), { force: true });
   }
-  const initMs = options.initTimeoutMs ?? LAMBDA_INIT_MS;
+  const initTimeoutMs = options.initTimeoutMs ?? Number.POSITIVE_INFINITY;
   const module = (await settleWithin(
     import(pathToFileURL(outfile).href),
-    initMs,
+    initTimeoutMs,
     () =>
       new ServiceError(
-        `${entry} did not finish loading within ${initMs} ms (Lambda gives an init ${LAMBDA_INIT_MS / 1000} s): its top level waits on something that never settles`,
+        `${entry} had not finished loading after ${initTimeoutMs} ms, as long as Lambda waits for an init: its top level may wait on something that never settles`,
       ),
   )) as Record<string, unknown>;
   if (typeof module.handler !== 'function') {
