@@ -4,6 +4,9 @@
  * handler that never answered hung `lift invoke` and held a `lift dev` request open, and a reload
  * whose top level never settled blocked every later reload.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settleWithin } from './deadline.js';
 import { type DevServer, startDevServer } from './dev-server.js';
@@ -68,4 +71,38 @@ describe('settleWithin', () => {
       }),
     ).rejects.toThrow('abort failed');
   });
+});
+
+describe('a reload whose top level never settles', () => {
+  // Under fixtures/ (its watch-* folders are ignored by git), as the watch tests do.
+  const dir = mkdtempSync(join(fileURLToPath(new URL('./fixtures/', import.meta.url)), 'watch-'));
+  const entry = join(dir, 'handler.ts');
+  const version = (n: number) => `export const handler = async () => ({ statusCode: 200, body: 'v${n}' });\n`;
+  const logs: string[] = [];
+  let server: DevServer | undefined;
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const answer = async () => (await fetch(`${server?.url}/`)).text();
+
+  it('fails at the init bound, keeps the previous version serving, and lets a later edit load', async () => {
+    writeFileSync(entry, version(1));
+    server = await startDevServer({ entry, port: 0, timeoutMs: 200, log: (l) => logs.push(l) });
+    expect(await answer()).toBe('v1');
+
+    writeFileSync(entry, `await new Promise(() => {});\n${version(2)}`);
+    for (let waited = 0; !logs.some((l) => l.startsWith('reload failed')) && waited < 30_000; waited += 100)
+      await settle(100);
+    expect(logs.find((l) => l.startsWith('reload failed'))).toMatch(
+      /had not finished loading after 10200 ms, as long as Lambda waits for an init/,
+    );
+    expect(await answer()).toBe('v1');
+
+    // Before, the hung reload blocked every later one: this edit never loaded.
+    writeFileSync(entry, version(3));
+    for (let waited = 0; (await answer()) !== 'v3' && waited < 15_000; waited += 100) await settle(100);
+    expect(await answer()).toBe('v3');
+  }, 60_000);
 });

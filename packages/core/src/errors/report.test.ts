@@ -43,6 +43,28 @@ describe('reportOnStderr', () => {
     });
   });
 
+  it('when the full line cannot be written, writes the short one, timestamped too', () => {
+    vi.stubEnv('AWS_LAMBDA_RUNTIME_API', undefined);
+    const lines: string[] = [];
+    let calls = 0;
+    vi.spyOn(console, 'error').mockImplementation((line: unknown) => {
+      calls += 1;
+      if (calls === 1) throw new Error('stderr refused the first line');
+      lines.push(String(line));
+    });
+    reportOnStderr('Request failed', 'orders', { request_id: 'r-1' }, new Error('boom'));
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0] as string);
+    expect(new Date(line.timestamp).toISOString()).toBe(line.timestamp);
+    expect(line).toEqual({
+      level: 'ERROR',
+      message: 'Request failed',
+      timestamp: line.timestamp,
+      service: 'orders',
+      request_id: 'r-1',
+    });
+  });
+
   it('elsewhere, writes the same line through console.error, which test runners capture', () => {
     vi.stubEnv('AWS_LAMBDA_RUNTIME_API', undefined);
     const { consoled, raw } = capture();
