@@ -10,6 +10,7 @@ import {
   SPECS,
   suggest,
 } from './commands.js';
+import { DEFAULT_TIMEOUT_MS } from './deadline.js';
 import type { DevTokenOptions } from './dev-issuer.js';
 import type { DevServerOptions } from './dev-server.js';
 import { UsageError } from './errors.js';
@@ -161,7 +162,7 @@ function parseCommand(command: Command, args: readonly string[]): Invocation {
         port: read.integer('port', 0, 65_535, 'a port number from 0 to 65535') ?? 3000,
         ...optional('host', read.text('host')),
         format: read.oneOf('format', ['http', 'rest'] as const) ?? 'http',
-        timeoutMs: timeoutMs ?? 30_000,
+        timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS,
         watch: !read.flag('no-watch'),
         schedules: !read.flag('no-schedules'),
         ...shared,

@@ -6,6 +6,9 @@
  */
 import { HandlerTimeoutError } from './errors.js';
 
+/** The function timeout `lift dev` and `lift invoke` give a handler unless told (`--timeout-ms`). */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
 /** How long Lambda lets an on-demand function's init run before it retries it in the first invocation. */
 export const LAMBDA_INIT_TIMEOUT_MS = 10_000;
 

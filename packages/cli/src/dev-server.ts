@@ -11,7 +11,7 @@ import {
   RequestLog,
   reservedRouteProblem,
 } from './dashboard/index.js';
-import { answerWithin, LAMBDA_INIT_TIMEOUT_MS } from './deadline.js';
+import { answerWithin, DEFAULT_TIMEOUT_MS, LAMBDA_INIT_TIMEOUT_MS } from './deadline.js';
 import {
   applyDevEnvironment,
   DEV_JWKS_PATH,
@@ -103,7 +103,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   if (!existsSync(resolve(options.entry))) throw new ServiceError(`Entry not found: ${options.entry}`);
   const log = options.log ?? ((line: string) => console.log(line));
   const format = options.format ?? 'http';
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const host = options.host ?? '127.0.0.1';
   // Stacks printed for failing handlers point at the TypeScript sources, not the bundle.
   process.setSourceMapsEnabled(true);

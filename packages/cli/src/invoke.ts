@@ -8,7 +8,7 @@ import {
   restApiEvent,
   scheduleEvent,
 } from '@lift/core/testing';
-import { answerWithin, LAMBDA_INIT_TIMEOUT_MS } from './deadline.js';
+import { answerWithin, DEFAULT_TIMEOUT_MS, LAMBDA_INIT_TIMEOUT_MS } from './deadline.js';
 import { applyDevEnvironment, legacyFolderNotice, loadDevIssuer, serveDevJwks } from './dev-issuer.js';
 import { startLocalDynamoDB } from './environment.js';
 import { HandlerTimeoutError } from './errors.js';
@@ -164,6 +164,7 @@ function scheduleEventFor(name: string, service: LoadedService, log: (line: stri
  */
 export async function invoke(options: InvokeOptions): Promise<unknown> {
   const log = options.log ?? (() => {});
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   // A schedule's payload and a record event are built once the service is loaded: its declared
   // schedules and tables shape them.
   const later = options.schedule !== undefined || isRecordSource(options.source);
@@ -198,7 +199,7 @@ export async function invoke(options: InvokeOptions): Promise<unknown> {
       log(`building ${options.entry}…`);
       const service = await loadService(options.entry, {
         outDir,
-        initTimeoutMs: LAMBDA_INIT_TIMEOUT_MS + (options.timeoutMs ?? 30_000),
+        initTimeoutMs: LAMBDA_INIT_TIMEOUT_MS + timeoutMs,
       });
       log(`built in ${(performance.now() - started).toFixed(0)} ms`);
       for (const line of service.missing)
@@ -220,7 +221,6 @@ export async function invoke(options: InvokeOptions): Promise<unknown> {
       process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
       let result: unknown;
       try {
-        const timeoutMs = options.timeoutMs ?? 30_000;
         result = await answerWithin(
           service.handler(event, fakeLambdaContext({ timeoutMs, functionName: 'lift-invoke' })),
           timeoutMs,

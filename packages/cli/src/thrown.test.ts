@@ -10,6 +10,12 @@ import { fixture } from './fixtures/harness.js';
 import { invoke } from './invoke.js';
 import { isThrownInstance, thrownMessage, thrownProperty, thrownStack, thrownText } from './thrown.js';
 
+/** What fixtures/hostile.ts throws, by the name of its schedule and path, and how the terminal shows it. */
+const SHOWN = [
+  ['null-prototype', '[Object: null prototype] {}'],
+  ['revoked-proxy', '<Revoked Proxy>'],
+] as const;
+
 const revokedProxy = () => {
   const { proxy, revoke } = Proxy.revocable({}, {});
   revoke();
@@ -63,10 +69,7 @@ describe('lift dev, when a handler throws a hostile value', () => {
   }, 60_000);
   afterAll(() => server?.close());
 
-  it.each([
-    ['null-prototype', '[Object: null prototype] {}'],
-    ['revoked-proxy', '<Revoked Proxy>'],
-  ])('a schedule throwing a %s says so and the server keeps serving', async (name, shown) => {
+  it.each(SHOWN)('a schedule throwing a %s says so and the server keeps serving', async (name, shown) => {
     const fired = await fetch(`${server.url}/_lift/schedules/${name}`, { method: 'POST' });
     expect(fired.status).toBe(500);
     expect(logs).toContainEqual(
@@ -77,20 +80,20 @@ describe('lift dev, when a handler throws a hostile value', () => {
     expect((await fetch(`${server.url}/ok`)).status).toBe(200);
   });
 
-  it.each([
-    ['null-prototype', '[Object: null prototype] {}'],
-    ['revoked-proxy', '<Revoked Proxy>'],
-  ])('a handler throwing a %s answers a generic 500 and logs what it threw', async (name, shown) => {
-    const res = await fetch(`${server.url}/throws/${name}`);
-    expect(res.status).toBe(500);
-    expect(await res.json()).toEqual({ message: 'Internal Server Error' });
-    expect(logs).toContain(`handler failed: ${shown}`);
-    expect((await fetch(`${server.url}/ok`)).status).toBe(200);
-  });
+  it.each(SHOWN)(
+    'a handler throwing a %s answers a generic 500 and logs what it threw',
+    async (name, shown) => {
+      const res = await fetch(`${server.url}/throws/${name}`);
+      expect(res.status).toBe(500);
+      expect(await res.json()).toEqual({ message: 'Internal Server Error' });
+      expect(logs).toContain(`handler failed: ${shown}`);
+      expect((await fetch(`${server.url}/ok`)).status).toBe(200);
+    },
+  );
 });
 
 describe('lift invoke, when a handler throws a hostile value', () => {
-  it.each(['null-prototype', 'revoked-proxy'])(
+  it.each(SHOWN.map(([name]) => name))(
     'a schedule throwing a %s fails as a failed record, not a crash',
     async (name) => {
       const lines: string[] = [];
@@ -104,10 +107,7 @@ describe('lift invoke, when a handler throws a hostile value', () => {
     },
   );
 
-  it.each([
-    ['null-prototype', '[Object: null prototype] {}'],
-    ['revoked-proxy', '<Revoked Proxy>'],
-  ])('a handler throwing a %s fails with what it threw', async (name, shown) => {
+  it.each(SHOWN)('a handler throwing a %s fails with what it threw', async (name, shown) => {
     const lines: string[] = [];
     await expect(
       invoke({ entry: fixture('hostile.ts'), path: `/throws/${name}`, log: (l) => lines.push(l) }),
