@@ -13,6 +13,7 @@ await build({
     'p2-first-sight': fileURLToPath(new URL('./p2-first-sight.ts', import.meta.url)),
     'cold-commits': fileURLToPath(new URL('./cold-commits.ts', import.meta.url)),
     floors: fileURLToPath(new URL('./floors.ts', import.meta.url)),
+    deployed: fileURLToPath(new URL('./deployed.ts', import.meta.url)),
     'load-crud': fileURLToPath(new URL('./load-crud.ts', import.meta.url)),
     'load-bubble': fileURLToPath(new URL('./load-bubble.ts', import.meta.url)),
   },
@@ -23,7 +24,8 @@ await build({
   platform: 'node',
   target: 'node20',
   conditions: ['@lift/source'],
-  external: ['esbuild', 'autocannon', 'typescript'],
+  // aws-cdk-lib is loaded from node_modules: bundleEntry's module imports it beside the constructs.
+  external: ['esbuild', 'autocannon', 'typescript', 'aws-cdk-lib', 'constructs'],
   banner: {
     js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },

@@ -113,6 +113,8 @@ export interface ColdResult extends Timing {
 /** What one fresh process reports. */
 export interface Probe {
   readonly elapsed: number;
+  /** Of `elapsed`, the import alone. */
+  readonly imported: number;
   /** CPU time of import + first call, µs. */
   readonly cpu: number;
   readonly rss: number;
@@ -132,11 +134,12 @@ const context = { functionName: 'cold', functionVersion: '$LATEST', invokedFunct
 const cpuBefore = process.cpuUsage();
 const started = performance.now();
 const { handler } = await import(bundle);
+const imported = performance.now() - started;
 const result = await handler(event, context);
 const elapsed = performance.now() - started;
 const { user, system } = process.cpuUsage(cpuBefore);
 const { rss, heapUsed } = process.memoryUsage();
-process.stdout.write('\\n' + JSON.stringify({ elapsed, cpu: user + system, rss, heapUsed, answer: result ?? null }));
+process.stdout.write('\\n' + JSON.stringify({ elapsed, imported, cpu: user + system, rss, heapUsed, answer: result ?? null }));
 `;
 
 /**
@@ -181,12 +184,16 @@ export function lambdaEnv(
   };
 }
 
-/** Runs one fresh process on `bundle` with `event`; `nodeFlags` go before the probe (e.g. `--cpu-prof`). */
+/**
+ * Runs one fresh process on `bundle` with `event`; `nodeFlags` go before the probe (e.g. `--cpu-prof`),
+ * `env` adds to its environment (a local endpoint, table names).
+ */
 export async function probe(
   bundle: string,
   eventFile: string,
   mode: ColdMode,
   nodeFlags: readonly string[] = [],
+  env: Readonly<Record<string, string>> = {},
 ): Promise<Probe> {
   const base = { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1' };
   const lambda = mode.kind === 'lambda';
@@ -204,7 +211,7 @@ export async function probe(
       lambda ? String(mode.memoryMb) : '1024',
     ],
     {
-      env: lambda ? { ...base, ...lambdaEnv(mode.memoryMb, out, mode.node?.version) } : base,
+      env: { ...(lambda ? { ...base, ...lambdaEnv(mode.memoryMb, out, mode.node?.version) } : base), ...env },
       maxBuffer: 16 * 1024 * 1024,
     },
   );

@@ -1,9 +1,11 @@
 /**
  * The bundle `LiftFunction` deploys, run as Lambda runs it: imported in a fresh process, the AWS SDK
- * client Lift loads on first use reaching a local DynamoDB. A bundling change that breaks `import()`
- * of a bundled package (code splitting does, for a CommonJS build: docs/benchmarks.md) fails here.
+ * client Lift loads on first use, from its own file, reaching a local DynamoDB. A bundling change
+ * that breaks `import()` of a bundled package (esbuild's code splitting alone does, for a CommonJS
+ * build: docs/benchmarks.md) fails here.
  */
 import { execFile } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -12,8 +14,8 @@ import { ensureTables } from '@lift/core/dynamodb';
 import { httpApiEvent } from '@lift/core/testing';
 import { type DynamoDBServer, localClientConfig, startDynalite } from '@lift/core/testing/dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleEntry } from './bundle.js';
 import { notesTable } from './fixtures/notes.js';
-import { bundleEntry } from './function.js';
 
 const run = promisify(execFile);
 const entry = fileURLToPath(new URL('./fixtures/notes.ts', import.meta.url));
@@ -39,7 +41,7 @@ describe('the bundle LiftFunction deploys', () => {
     const raw = new DynamoDBClient(localClientConfig(server.endpoint));
     await ensureTables(raw, [notesTable]);
     raw.destroy();
-    outdir = bundleEntry(entry, ['@lift/source']);
+    outdir = bundleEntry(entry, { conditions: ['@lift/source'] });
   }, 120_000);
   afterAll(() => server?.close());
 
@@ -66,4 +68,12 @@ describe('the bundle LiftFunction deploys', () => {
     expect(answers.map((a) => a.statusCode)).toEqual([201, 200, 404]);
     expect(answers[1]?.body).toEqual({ id: 'n1', text: 'hello' });
   }, 60_000);
+
+  it('leaves the SDK clients Lift loads on first use out of index.mjs', () => {
+    expect(readdirSync(join(outdir, 'lift-lazy'))).toEqual(
+      expect.arrayContaining(['aws-sdk+client-dynamodb.mjs', 'aws-sdk+lib-dynamodb.mjs']),
+    );
+    // The one-file bundle of this function is about 600 KB, nearly all of it the SDK.
+    expect(statSync(join(outdir, 'index.mjs')).size).toBeLessThan(150_000);
+  });
 });

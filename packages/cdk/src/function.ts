@@ -1,14 +1,10 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
 import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { buildSync } from 'esbuild';
 import { acknowledgeWildcards } from './acknowledge.js';
+import { bundleEntry } from './bundle.js';
 import type { StageSettings } from './stage.js';
 
 /** Memory presets: `standard` 512 MB for API routes, `large` 1024 MB for exports and batch work. */
@@ -34,76 +30,9 @@ export interface LiftFunctionProps {
   readonly reservedConcurrency?: number;
   /** Export conditions esbuild resolves with (a monorepo passes its source condition). */
   readonly conditions?: readonly string[];
+  /** See `BundleOptions.splitLazyPackages` (default true). */
+  readonly splitLazyPackages?: boolean;
   readonly description?: string;
-}
-
-const bundles = new Map<string, string>();
-
-// The project's `node_modules/.cache/lift-cdk`: the bundle lands at the same place relative to the
-// sources on every machine, so its source map, and so the asset hash, do not depend on where the
-// checkout or the temp folder is (a `cdk diff` from a laptop shows no change CI would not make).
-function cacheDir(entry: string): string {
-  for (let dir = dirname(entry); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'node_modules'))) return join(dir, 'node_modules', '.cache', 'lift-cdk');
-    if (dirname(dir) === dir) return join(tmpdir(), 'lift-cdk');
-  }
-}
-
-/**
- * Bundles an entry once per process (every function of a service shares one bundle): ESM, minified,
- * with a linked source map, everything bundled (the AWS SDK too, so the version deployed is the one
- * tested), `require` available to CommonJS dependencies.
- */
-export function bundleEntry(entry: string, conditions: readonly string[] = []): string {
-  const key = `${resolve(entry)}\n${conditions.join(',')}`;
-  const cached = bundles.get(key);
-  if (cached !== undefined) return cached;
-  const id = createHash('sha256').update(key).digest('hex').slice(0, 16);
-  const outdir = join(cacheDir(resolve(entry)), id);
-  rmSync(outdir, { recursive: true, force: true });
-  mkdirSync(outdir, { recursive: true });
-  // AWS SDK clients Lift loads only when a feature needs them may not be installed: those are left to
-  // the copy the Lambda runtime provides (nodejs22.x and later ship the SDK v3); installed ones are bundled.
-  const external = new Set<string>();
-  for (;;) {
-    try {
-      buildSync({
-        entryPoints: [resolve(entry)],
-        outfile: join(outdir, 'index.mjs'),
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        // The oldest runtime a function may choose, so one bundle serves both.
-        target: 'node22',
-        minify: true,
-        sourcemap: 'linked',
-        sourcesContent: false,
-        conditions: [...conditions],
-        external: [...external],
-        legalComments: 'none',
-        logLevel: 'silent',
-        banner: {
-          js: "import { createRequire as __liftRequire } from 'node:module'; const require = __liftRequire(import.meta.url);",
-        },
-      });
-      break;
-    } catch (error) {
-      const missing = ((error as { errors?: { text: string }[] }).errors ?? [])
-        .map((e) => /^Could not resolve "(@aws-sdk\/[^"]+)"/.exec(e.text)?.[1])
-        .filter((name): name is string => name !== undefined && !external.has(name));
-      const others = ((error as { errors?: { text: string }[] }).errors ?? []).filter(
-        (e) => !/^Could not resolve "@aws-sdk\//.test(e.text),
-      );
-      if (missing.length === 0 || others.length > 0)
-        throw new Error(`bundleEntry: ${entry} does not bundle: ${(error as Error).message}`, {
-          cause: error,
-        });
-      for (const name of missing) external.add(name);
-    }
-  }
-  writeFileSync(join(outdir, 'package.json'), '{"type":"module"}\n');
-  bundles.set(key, outdir);
-  return outdir;
 }
 
 /**
@@ -143,7 +72,12 @@ export class LiftFunction extends Construct {
       }),
     );
     this.function = new LambdaFunction(this, 'Function', {
-      code: Code.fromAsset(bundleEntry(props.entry, props.conditions)),
+      code: Code.fromAsset(
+        bundleEntry(props.entry, {
+          ...(props.conditions === undefined ? {} : { conditions: props.conditions }),
+          ...(props.splitLazyPackages === undefined ? {} : { splitLazyPackages: props.splitLazyPackages }),
+        }),
+      ),
       handler: `index.${props.handlerExport ?? 'handler'}`,
       runtime: props.runtime === 'nodejs22.x' ? Runtime.NODEJS_22_X : Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,

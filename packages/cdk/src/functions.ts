@@ -43,6 +43,8 @@ export interface LiftFunctionsProps {
   readonly userPools?: readonly LiftUserPool[];
   readonly runtime?: 'nodejs22.x' | 'nodejs24.x';
   readonly conditions?: readonly string[];
+  /** Bundle apart the packages loaded only through `import()` (default true; see `BundleOptions`). */
+  readonly splitLazyPackages?: boolean;
   /**
    * What these functions must serve between them (default both): `routes`, or `events` (records,
    * EventBridge patterns and schedules), when a service's functions are split over stacks.
@@ -134,6 +136,7 @@ export class LiftFunctions extends Construct {
         ...(plan.reservedConcurrency === undefined ? {} : { reservedConcurrency: plan.reservedConcurrency }),
         ...(props.runtime === undefined ? {} : { runtime: props.runtime }),
         ...(props.conditions === undefined ? {} : { conditions: props.conditions }),
+        ...(props.splitLazyPackages === undefined ? {} : { splitLazyPackages: props.splitLazyPackages }),
         description: `${app.service} ${name}`,
       });
       for (const secret of Object.values(plan.secrets ?? {}))

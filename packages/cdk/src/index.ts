@@ -12,6 +12,7 @@ export {
   type ServedRoute,
 } from './api.js';
 export { type CodeEmail, LiftUserPool, type LiftUserPoolProps } from './auth.js';
+export { type BundleOptions, bundleEntry } from './bundle.js';
 export { type DataAccess, LiftBucket, type LiftBucketProps, LiftTable, type LiftTableProps } from './data.js';
 export {
   type DeclaredBucket,
@@ -22,7 +23,7 @@ export {
   serviceDeclarations,
 } from './declarations.js';
 export { LiftEvents, type LiftEventsProps } from './events.js';
-export { bundleEntry, LiftFunction, type LiftFunctionProps, type MemoryPreset } from './function.js';
+export { LiftFunction, type LiftFunctionProps, type MemoryPreset } from './function.js';
 export { type FunctionPlan, LiftFunctions, type LiftFunctionsProps } from './functions.js';
 export { addGuardRails } from './guards.js';
 export { LiftMonitoring, type LiftMonitoringProps } from './monitoring.js';

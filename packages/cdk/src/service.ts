@@ -28,6 +28,8 @@ export interface LiftServiceProps {
   readonly queries?: string;
   readonly runtime?: 'nodejs22.x' | 'nodejs24.x';
   readonly conditions?: readonly string[];
+  /** Bundle apart the packages loaded only through `import()` (default true; see `BundleOptions`). */
+  readonly splitLazyPackages?: boolean;
 }
 
 /**
@@ -78,6 +80,7 @@ export class LiftService extends Construct {
       ...(props.functions === undefined ? {} : { functions: props.functions }),
       ...(props.runtime === undefined ? {} : { runtime: props.runtime }),
       ...(props.conditions === undefined ? {} : { conditions: props.conditions }),
+      ...(props.splitLazyPackages === undefined ? {} : { splitLazyPackages: props.splitLazyPackages }),
       ...(props.environment === undefined ? {} : { environment: props.environment }),
     });
     const pool = this.userPools[0];

@@ -1,0 +1,172 @@
+/**
+ * Which packages a bundle loads only through `import()`, and the files they go to. A one-file bundle
+ * holds the AWS SDK clients Lift loads on first use, and V8 parses all of it on every cold start
+ * (docs/benchmarks.md); in files of their own they are read when a request first needs them.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { parse } from 'cjs-module-lexer';
+import type { Metafile } from 'esbuild';
+
+type Inputs = Metafile['inputs'];
+type Edge = Inputs[string]['imports'][number];
+
+/** The folder, beside `index.mjs`, the packages loaded apart go to. */
+export const LAZY_DIR = 'lift-lazy';
+
+/** A package the entry loads only through `import()`, bundled apart. */
+export interface LazyPackage {
+  /** How the code names it: `@aws-sdk/client-dynamodb`. */
+  readonly specifier: string;
+  /** Its module, absolute. */
+  readonly file: string;
+  /** Its file in the bundle, relative to `index.mjs` (`./lift-lazy/aws-sdk+client-dynamodb.mjs`). */
+  readonly output: string;
+  /** What `import()` of it gives besides `default`, when it is CommonJS (as Node finds them); else undefined. */
+  readonly names: readonly string[] | undefined;
+}
+
+// A package name alone (`zod`, `@aws-sdk/client-s3`): a subpath would share the alias of its package.
+const PACKAGE = /^(?:@[a-z0-9][\w.~-]*\/)?[a-z0-9][\w.~-]*$/i;
+
+/**
+ * The names Node gives `import()` of a CommonJS module: those cjs-module-lexer (Node's own) finds,
+ * following `module.exports = require(...)` re-exports. Undefined when the module cannot be read so.
+ */
+export function commonJsNames(file: string, seen = new Set<string>()): Set<string> | undefined {
+  if (seen.has(file)) return new Set();
+  seen.add(file);
+  let found: { exports: string[]; reexports: string[] };
+  try {
+    found = parse(readFileSync(file, 'utf8'), file);
+  } catch {
+    return undefined;
+  }
+  const names = new Set(found.exports);
+  const require = createRequire(file);
+  for (const specifier of found.reexports) {
+    let target: string;
+    try {
+      target = require.resolve(specifier);
+    } catch {
+      continue;
+    }
+    for (const name of commonJsNames(target, seen) ?? []) names.add(name);
+  }
+  names.delete('default');
+  return names;
+}
+
+function reach(inputs: Inputs, from: readonly string[], follow: (edge: Edge) => boolean): Set<string> {
+  const seen = new Set<string>();
+  const stack = [...from];
+  for (let path = stack.pop(); path !== undefined; path = stack.pop()) {
+    if (seen.has(path)) continue;
+    seen.add(path);
+    for (const edge of inputs[path]?.imports ?? [])
+      if (!edge.external && edge.path in inputs && follow(edge)) stack.push(edge.path);
+  }
+  return seen;
+}
+
+const within = (edge: Edge, specifier: string): boolean =>
+  edge.original === specifier || (edge.original?.startsWith(`${specifier}/`) ?? false);
+
+/**
+ * The packages of a bundle (its esbuild metafile, keys relative to `cwd`) that can go apart without
+ * changing what runs: each reached from the entry's side only by `import()` of its bare name, always
+ * the same file, and sharing no module with the entry's side, so no module is bundled twice (a class
+ * on both sides would fail `instanceof`) and the entry's modules run in the order they always did.
+ */
+export function planLazyPackages(inputs: Inputs, entry: string, cwd: string): LazyPackage[] {
+  const candidates = new Map<string, string | null>();
+  for (const input of Object.values(inputs))
+    for (const edge of input.imports) {
+      const name = edge.original;
+      if (edge.kind !== 'dynamic-import' || edge.external || name === undefined || !PACKAGE.test(name))
+        continue;
+      if (!(edge.path in inputs) || !edge.path.includes('node_modules/')) continue;
+      const seen = candidates.get(name);
+      candidates.set(name, seen === undefined || seen === edge.path ? edge.path : null);
+    }
+  const split = new Map<string, { file: string; names: readonly string[] | undefined }>();
+  for (const [specifier, path] of candidates) {
+    if (path === null) continue;
+    const file = resolve(cwd, path);
+    const cjs = inputs[path]?.format !== 'esm';
+    const names = cjs ? commonJsNames(file) : undefined;
+    if (cjs && names === undefined) continue;
+    split.set(specifier, { file, names: names === undefined ? undefined : [...names].sort() });
+  }
+  const targetOf = (specifier: string): string | undefined => candidates.get(specifier) ?? undefined;
+  let main: Set<string>;
+  for (;;) {
+    main = reach(
+      inputs,
+      [entry],
+      (edge) => !(edge.kind === 'dynamic-import' && split.has(edge.original ?? '')),
+    );
+    const mainEdges = [...main].flatMap((path) => inputs[path]?.imports ?? []);
+    let changed = false;
+    for (const specifier of [...split.keys()]) {
+      const target = targetOf(specifier) ?? '';
+      const apart = reach(inputs, [target], () => true);
+      const shared = [...apart].some((path) => main.has(path));
+      const otherwise = mainEdges.some(
+        (edge) => within(edge, specifier) && !(edge.kind === 'dynamic-import' && edge.path === target),
+      );
+      if (shared || otherwise) {
+        split.delete(specifier);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  // Only those the entry's side itself loads: the rest are inside a package already apart.
+  const loaded = new Set(
+    [...main].flatMap((path) =>
+      (inputs[path]?.imports ?? []).filter((e) => e.kind === 'dynamic-import').map((e) => e.original),
+    ),
+  );
+  return [...split]
+    .filter(([specifier]) => loaded.has(specifier))
+    .map(([specifier, { file, names }]) => ({
+      specifier,
+      file,
+      output: `./${LAZY_DIR}/${specifier.replace(/^@/, '').replace('/', '+')}.mjs`,
+      names,
+    }));
+}
+
+/**
+ * Writes, in `dir`, the module each lazy package is built from: an ES module itself, or for a
+ * CommonJS one a facade giving `import()` what Node gives it (`default` is `module.exports`, plus the
+ * names Node finds), since esbuild's chunk of a CommonJS module exports only `default`. Returns the
+ * entry points of the lazy build.
+ */
+export function lazyEntryPoints(
+  packages: readonly LazyPackage[],
+  dir: string,
+): { in: string; out: string }[] {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return packages.map((lazy, index) => {
+    const out = lazy.output.slice(`./${LAZY_DIR}/`.length, -'.mjs'.length);
+    if (lazy.names === undefined) return { in: lazy.file, out };
+    const names = lazy.names;
+    const facade = join(dir, `facade-${index}.mjs`);
+    const values = names.map((name, i) => `e${i} = m[${JSON.stringify(name)}]`);
+    const exported = names.map((name, i) => `e${i} as ${JSON.stringify(name)}`);
+    writeFileSync(
+      facade,
+      [
+        `import m from ${JSON.stringify(lazy.file)};`,
+        ...(values.length === 0 ? [] : [`const ${values.join(', ')};`, `export { ${exported.join(', ')} };`]),
+        'export default m;',
+        '',
+      ].join('\n'),
+    );
+    return { in: facade, out };
+  });
+}
