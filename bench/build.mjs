@@ -24,7 +24,7 @@ await build({
   platform: 'node',
   target: 'node20',
   conditions: ['@lift/source'],
-  // aws-cdk-lib is loaded from node_modules: bundleEntry's module imports it beside the constructs.
+  // aws-cdk-lib is loaded from node_modules: @lift/cdk's index, which exports bundleEntry, imports it.
   external: ['esbuild', 'autocannon', 'typescript', 'aws-cdk-lib', 'constructs'],
   banner: {
     js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",

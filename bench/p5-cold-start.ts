@@ -115,6 +115,8 @@ export interface Probe {
   readonly elapsed: number;
   /** Of `elapsed`, the import alone. */
   readonly imported: number;
+  /** Of `cpu`, the import alone, µs. */
+  readonly importCpu: number;
   /** CPU time of import + first call, µs. */
   readonly cpu: number;
   readonly rss: number;
@@ -135,11 +137,12 @@ const cpuBefore = process.cpuUsage();
 const started = performance.now();
 const { handler } = await import(bundle);
 const imported = performance.now() - started;
+const importedCpu = process.cpuUsage(cpuBefore);
 const result = await handler(event, context);
 const elapsed = performance.now() - started;
 const { user, system } = process.cpuUsage(cpuBefore);
 const { rss, heapUsed } = process.memoryUsage();
-process.stdout.write('\\n' + JSON.stringify({ elapsed, imported, cpu: user + system, rss, heapUsed, answer: result ?? null }));
+process.stdout.write('\\n' + JSON.stringify({ elapsed, imported, importCpu: importedCpu.user + importedCpu.system, cpu: user + system, rss, heapUsed, answer: result ?? null }));
 `;
 
 /**

@@ -41,7 +41,7 @@ describe('the bundle LiftFunction deploys', () => {
     const raw = new DynamoDBClient(localClientConfig(server.endpoint));
     await ensureTables(raw, [notesTable]);
     raw.destroy();
-    outdir = bundleEntry(entry, { conditions: ['@lift/source'] });
+    outdir = bundleEntry(entry, { conditions: ['@lift/source'], splitLazyPackages: true });
   }, 120_000);
   afterAll(() => server?.close());
 

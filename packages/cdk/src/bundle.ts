@@ -5,19 +5,25 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import { LAZY_DIR, type LazyPackage, lazyEntryPoints, planLazyPackages } from './split.js';
 
 const bundles = new Map<string, string>();
 
-// The project's `node_modules/.cache/lift-cdk`: the bundle lands at the same place relative to the
-// sources on every machine, so its source map, and so the asset hash, do not depend on where the
-// checkout or the temp folder is (a `cdk diff` from a laptop shows no change CI would not make).
-function cacheDir(entry: string): string {
+// The project's `node_modules/.cache/lift-cdk`, and the entry's path from the project: the bundle
+// lands at the same place relative to the sources on every machine, so its source maps, and so the
+// asset hash, do not depend on where the checkout or the temp folder is (a `cdk diff` from a laptop
+// shows no change CI would not make).
+function cacheDir(entry: string): { dir: string; project: string; entry: string } {
   for (let dir = dirname(entry); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'node_modules'))) return join(dir, 'node_modules', '.cache', 'lift-cdk');
-    if (dirname(dir) === dir) return join(tmpdir(), 'lift-cdk');
+    if (existsSync(join(dir, 'node_modules')))
+      return {
+        dir: join(dir, 'node_modules', '.cache', 'lift-cdk'),
+        project: dir,
+        entry: relative(dir, entry),
+      };
+    if (dirname(dir) === dir) return { dir: join(tmpdir(), 'lift-cdk'), project: dirname(entry), entry };
   }
 }
 
@@ -27,7 +33,9 @@ export interface BundleOptions {
   readonly conditions?: readonly string[];
   /**
    * Bundle apart, in `lift-lazy/`, each package the code loads only through `import()` (the AWS SDK
-   * clients Lift loads on first use), so a cold start does not parse them (default true).
+   * clients Lift loads on first use), so the init does not parse them (default false). The init
+   * halves; the first request that needs one of them reads and parses it instead, at the CPU share
+   * of the function's memory where the init may run faster (docs/deploy.md).
    */
   readonly splitLazyPackages?: boolean;
 }
@@ -37,7 +45,7 @@ type BuildOptions = Parameters<typeof buildSync>[0];
 // AWS SDK clients Lift loads only when a feature needs them may not be installed: those are left to
 // the copy the Lambda runtime provides (nodejs22.x and later ship the SDK v3); installed ones are
 // bundled. Returns the build's metafile and adds to `external` the clients it had to leave out.
-function buildLeavingOutMissingClients(options: BuildOptions, external: Set<string>, entry: string) {
+function buildLeavingOutMissingClients(options: BuildOptions, external: Set<string>, what: string) {
   for (;;) {
     try {
       return buildSync({ ...options, external: [...(options.external ?? []), ...external] }).metafile;
@@ -48,7 +56,7 @@ function buildLeavingOutMissingClients(options: BuildOptions, external: Set<stri
         .filter((name): name is string => name !== undefined && !external.has(name));
       const others = errors.filter((e) => !/^Could not resolve "@aws-sdk\//.test(e.text));
       if (missing.length === 0 || others.length > 0)
-        throw new Error(`bundleEntry: ${entry} does not bundle: ${(error as Error).message}`, {
+        throw new Error(`bundleEntry: ${what} does not bundle: ${(error as Error).message}`, {
           cause: error,
         });
       for (const name of missing) external.add(name);
@@ -60,16 +68,20 @@ function buildLeavingOutMissingClients(options: BuildOptions, external: Set<stri
  * Bundles an entry once per process (every function of a service shares one bundle): ESM, minified,
  * with a linked source map, everything bundled (the AWS SDK too, so the version deployed is the one
  * tested), `require` available to CommonJS dependencies. The packages it loads only through
- * `import()` go to files of their own unless `splitLazyPackages` is false (docs/deploy.md).
+ * `import()` go to files of their own when `splitLazyPackages` is set (docs/deploy.md).
  */
 export function bundleEntry(entry: string, options: BundleOptions = {}): string {
   const conditions = options.conditions ?? [];
-  const split = options.splitLazyPackages ?? true;
+  const split = options.splitLazyPackages ?? false;
   const key = `${resolve(entry)}\n${conditions.join(',')}\n${split}`;
   const cached = bundles.get(key);
   if (cached !== undefined) return cached;
-  const id = createHash('sha256').update(key).digest('hex').slice(0, 16);
-  const outdir = join(cacheDir(resolve(entry)), id);
+  const cache = cacheDir(resolve(entry));
+  const id = createHash('sha256')
+    .update(`${cache.entry}\n${conditions.join(',')}\n${split}`)
+    .digest('hex')
+    .slice(0, 16);
+  const outdir = join(cache.dir, id);
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   const shared: BuildOptions = {
@@ -79,6 +91,9 @@ export function bundleEntry(entry: string, options: BundleOptions = {}): string 
     // The oldest runtime a function may choose, so one bundle serves both.
     target: 'node22',
     conditions: [...conditions],
+    // Paths in the build (chunk hashes among them) are relative to the project, not to where the
+    // process runs.
+    absWorkingDir: cache.project,
     legalComments: 'none',
     logLevel: 'silent',
   };
@@ -92,7 +107,6 @@ export function bundleEntry(entry: string, options: BundleOptions = {}): string 
     },
   };
   const external = new Set<string>();
-  const cwd = process.cwd();
   let lazy: LazyPackage[] = [];
   if (split) {
     const metafile = buildLeavingOutMissingClients(
@@ -100,9 +114,13 @@ export function bundleEntry(entry: string, options: BundleOptions = {}): string 
       external,
       entry,
     );
-    const inputs = metafile?.inputs ?? {};
-    const entryKey = Object.keys(inputs).find((path) => resolve(cwd, path) === resolve(entry));
-    if (entryKey !== undefined) lazy = planLazyPackages(inputs, entryKey, cwd);
+    // esbuild names the entry as it found it (symlinks resolved), relative to the project.
+    const entryKey = Object.values(metafile?.outputs ?? {}).find(
+      (o) => o.entryPoint !== undefined,
+    )?.entryPoint;
+    if (metafile === undefined || entryKey === undefined)
+      throw new Error(`bundleEntry: esbuild did not say which module of ${entry} is the entry`);
+    lazy = planLazyPackages(metafile.inputs, entryKey, cache.project);
   }
   buildLeavingOutMissingClients(
     {
@@ -115,19 +133,24 @@ export function bundleEntry(entry: string, options: BundleOptions = {}): string 
     external,
     entry,
   );
-  if (lazy.length > 0)
+  if (lazy.length > 0) {
+    // Beside the bundle, not in it, at a place as independent of the machine as the bundle's (their
+    // paths are in the source maps).
+    const facades = `${outdir}.facades`;
     buildLeavingOutMissingClients(
       {
         ...written,
-        entryPoints: lazyEntryPoints(lazy, `${outdir}.facades`),
+        entryPoints: lazyEntryPoints(lazy, facades),
         outdir: join(outdir, LAZY_DIR),
         splitting: true,
         chunkNames: 'chunk-[hash]',
         outExtension: { '.js': '.mjs' },
       },
       external,
-      entry,
+      `the packages ${entry} loads by import() (${lazy.map((p) => p.specifier).join(', ')})`,
     );
+    rmSync(facades, { recursive: true, force: true });
+  }
   writeFileSync(join(outdir, 'package.json'), '{"type":"module"}\n');
   bundles.set(key, outdir);
   return outdir;

@@ -30,7 +30,7 @@ export interface LiftFunctionProps {
   readonly reservedConcurrency?: number;
   /** Export conditions esbuild resolves with (a monorepo passes its source condition). */
   readonly conditions?: readonly string[];
-  /** See `BundleOptions.splitLazyPackages` (default true). */
+  /** See `BundleOptions.splitLazyPackages` (default false). */
   readonly splitLazyPackages?: boolean;
   readonly description?: string;
 }

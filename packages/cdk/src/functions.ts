@@ -43,7 +43,7 @@ export interface LiftFunctionsProps {
   readonly userPools?: readonly LiftUserPool[];
   readonly runtime?: 'nodejs22.x' | 'nodejs24.x';
   readonly conditions?: readonly string[];
-  /** Bundle apart the packages loaded only through `import()` (default true; see `BundleOptions`). */
+  /** Bundle apart the packages loaded only through `import()` (default false; see `BundleOptions`). */
   readonly splitLazyPackages?: boolean;
   /**
    * What these functions must serve between them (default both): `routes`, or `events` (records,

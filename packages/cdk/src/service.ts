@@ -28,7 +28,7 @@ export interface LiftServiceProps {
   readonly queries?: string;
   readonly runtime?: 'nodejs22.x' | 'nodejs24.x';
   readonly conditions?: readonly string[];
-  /** Bundle apart the packages loaded only through `import()` (default true; see `BundleOptions`). */
+  /** Bundle apart the packages loaded only through `import()` (default false; see `BundleOptions`). */
   readonly splitLazyPackages?: boolean;
 }
 

@@ -4,7 +4,7 @@
  * unbundled, and packages that would be bundled twice stay in `index.mjs`.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,13 +14,15 @@ import { bundleEntry } from './bundle.js';
 const run = promisify(execFile);
 
 // A project whose entry loads packages every way that matters: CommonJS (with a name no identifier
-// can hold, and a `module.exports = require()` re-export), ESM, one also imported statically, one
-// whose dependency the entry imports statically, and two sharing a dependency.
+// can hold, and a `module.exports = require()` re-export), ESM (one re-exporting a CommonJS module's
+// names), one also imported statically, one also imported by a subpath, one whose dependency the
+// entry imports statically, one loading another by `import()`, and two sharing a dependency.
 const FILES: Record<string, string> = {
   'package.json': '{"type":"module"}',
   'entry.mjs': `
 import { Shared } from 'shared-dep';
 import { Thing as StaticThing } from 'both';
+import { extra } from 'sub-pkg/extra.js';
 export async function handler() {
   const cjs = await import('cjs-lib');
   const again = await import('cjs-lib');
@@ -30,8 +32,13 @@ export async function handler() {
   const both = await import('both');
   const a = await import('a-lazy');
   const b = await import('b-lazy');
+  const star = await import('star-esm');
+  const sub = await import('sub-pkg');
+  const outer = await import('nested-outer');
+  const inner = await outer.load();
   return {
-    cjsKeys: Object.keys(cjs).sort(),
+    // Node 23 and later also name a CommonJS module's 'module.exports'; the bundles do not.
+    cjsKeys: Object.keys(cjs).filter((k) => k !== 'module.exports').sort(),
     greet: cjs.greet('x'),
     odd: cjs['odd-name'],
     defaultIsExports: cjs.default.greet === cjs.greet,
@@ -41,6 +48,9 @@ export async function handler() {
     sharedIsOne: usesShared.make() instanceof Shared,
     bothIsOne: new both.Thing() instanceof StaticThing,
     commonIsOne: a.make() instanceof b.Common,
+    star: Object.keys(star).sort(),
+    sub: [sub.main, extra],
+    nested: [inner.f?.(), Object.keys(inner).filter((k) => k !== 'module.exports').sort()],
     order: globalThis.order,
   };
 }
@@ -68,6 +78,17 @@ export async function handler() {
     "const { Common } = require('common');\nexports.make = () => new Common();\n",
   'node_modules/b-lazy/package.json': '{"name":"b-lazy","main":"index.js"}',
   'node_modules/b-lazy/index.js': "exports.Common = require('common').Common;\n",
+  'node_modules/star-esm/package.json': '{"name":"star-esm","type":"module","main":"index.js"}',
+  'node_modules/star-esm/index.js': "export * from 'star-cjs';\nexport const own = 1;\n",
+  'node_modules/star-cjs/package.json': '{"name":"star-cjs","main":"index.js"}',
+  'node_modules/star-cjs/index.js': 'exports.f = 1;\n',
+  'node_modules/sub-pkg/package.json': '{"name":"sub-pkg","main":"index.js"}',
+  'node_modules/sub-pkg/index.js': "exports.main = 'main';\n",
+  'node_modules/sub-pkg/extra.js': "exports.extra = 'extra';\n",
+  'node_modules/nested-outer/package.json': '{"name":"nested-outer","main":"index.js"}',
+  'node_modules/nested-outer/index.js': "exports.load = () => import('nested-inner');\n",
+  'node_modules/nested-inner/package.json': '{"name":"nested-inner","main":"index.js"}',
+  'node_modules/nested-inner/index.js': "exports.f = () => 'inner';\n",
 };
 
 const ANSWER = `
@@ -100,26 +121,51 @@ describe('packages loaded only by import(), bundled apart', () => {
       bothIsOne: true,
       commonIsOne: true,
     });
-    const split = bundleEntry(join(project, 'entry.mjs'));
+    const split = bundleEntry(join(project, 'entry.mjs'), { splitLazyPackages: true });
     expect(await answer(join(split, 'index.mjs'))).toEqual(node);
-    const oneFile = bundleEntry(join(project, 'entry.mjs'), { splitLazyPackages: false });
+    const oneFile = bundleEntry(join(project, 'entry.mjs'));
     expect(await answer(join(oneFile, 'index.mjs'))).toEqual(node);
   }, 60_000);
 
   it('puts apart only the packages no module of the entry shares', () => {
-    const split = bundleEntry(join(project, 'entry.mjs'));
+    const split = bundleEntry(join(project, 'entry.mjs'), { splitLazyPackages: true });
     const apart = readdirSync(join(split, 'lift-lazy')).filter(
       (f) => !f.startsWith('chunk-') && f.endsWith('.mjs'),
     );
-    // uses-shared needs shared-dep, which the entry imports; both is imported statically too.
+    // uses-shared needs shared-dep, which the entry imports; both and sub-pkg are imported statically
+    // too; esm-lib and star-esm are ES modules; nested-outer loads another package by import(), so it
+    // stays, and the package it loads goes apart on its own.
     expect(apart.sort()).toEqual([
       'a-lazy.mjs',
       'b-lazy.mjs',
       'cjs-lib.mjs',
       'cjs-reexport.mjs',
-      'esm-lib.mjs',
+      'nested-inner.mjs',
     ]);
-    const oneFile = bundleEntry(join(project, 'entry.mjs'), { splitLazyPackages: false });
+    const oneFile = bundleEntry(join(project, 'entry.mjs'));
     expect(readdirSync(oneFile)).not.toContain('lift-lazy');
+  });
+
+  it('builds the same bytes wherever the project is, so the asset hash does not move', () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'lift-split-elsewhere-'));
+    try {
+      for (const [path, text] of Object.entries(FILES)) {
+        mkdirSync(dirname(join(elsewhere, path)), { recursive: true });
+        writeFileSync(join(elsewhere, path), text);
+      }
+      const here = bundleEntry(join(project, 'entry.mjs'), { splitLazyPackages: true });
+      const there = bundleEntry(join(elsewhere, 'entry.mjs'), { splitLazyPackages: true });
+      expect(there.slice(elsewhere.length)).toBe(here.slice(project.length));
+      const files = (dir: string) =>
+        readdirSync(dir, { recursive: true, withFileTypes: true })
+          .filter((f) => f.isFile())
+          .map((f) => join(f.parentPath, f.name).slice(dir.length))
+          .sort();
+      expect(files(there)).toEqual(files(here));
+      for (const file of files(here))
+        expect(readFileSync(join(there, file)).equals(readFileSync(join(here, file))), file).toBe(true);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 });

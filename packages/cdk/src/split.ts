@@ -23,8 +23,8 @@ export interface LazyPackage {
   readonly file: string;
   /** Its file in the bundle, relative to `index.mjs` (`./lift-lazy/aws-sdk+client-dynamodb.mjs`). */
   readonly output: string;
-  /** What `import()` of it gives besides `default`, when it is CommonJS (as Node finds them); else undefined. */
-  readonly names: readonly string[] | undefined;
+  /** What `import()` of it gives besides `default` (`module.exports`): the names Node finds. */
+  readonly names: readonly string[];
 }
 
 // A package name alone (`zod`, `@aws-sdk/client-s3`): a subpath would share the alias of its package.
@@ -78,6 +78,9 @@ const within = (edge: Edge, specifier: string): boolean =>
  * changing what runs: each reached from the entry's side only by `import()` of its bare name, always
  * the same file, and sharing no module with the entry's side, so no module is bundled twice (a class
  * on both sides would fail `instanceof`) and the entry's modules run in the order they always did.
+ * Each is CommonJS throughout, with no `import()` inside: CommonJS modules run when first required,
+ * so esbuild's chunks cannot change their order, and a facade gives `import()` of one its names
+ * (an ES module could `export *` a CommonJS module's names, which a chunk cannot carry).
  */
 export function planLazyPackages(inputs: Inputs, entry: string, cwd: string): LazyPackage[] {
   const candidates = new Map<string, string | null>();
@@ -90,14 +93,17 @@ export function planLazyPackages(inputs: Inputs, entry: string, cwd: string): La
       const seen = candidates.get(name);
       candidates.set(name, seen === undefined || seen === edge.path ? edge.path : null);
     }
-  const split = new Map<string, { file: string; names: readonly string[] | undefined }>();
+  const split = new Map<string, { file: string; names: readonly string[] }>();
   for (const [specifier, path] of candidates) {
-    if (path === null) continue;
+    if (path === null || inputs[path]?.format !== 'cjs') continue;
+    const commonJsOnly = [...reach(inputs, [path], () => true)].every(
+      (module) =>
+        inputs[module]?.format !== 'esm' &&
+        !(inputs[module]?.imports ?? []).some((e) => e.kind === 'dynamic-import' && !e.external),
+    );
     const file = resolve(cwd, path);
-    const cjs = inputs[path]?.format !== 'esm';
-    const names = cjs ? commonJsNames(file) : undefined;
-    if (cjs && names === undefined) continue;
-    split.set(specifier, { file, names: names === undefined ? undefined : [...names].sort() });
+    const names = commonJsOnly ? commonJsNames(file) : undefined;
+    if (names !== undefined) split.set(specifier, { file, names: [...names].sort() });
   }
   const targetOf = (specifier: string): string | undefined => candidates.get(specifier) ?? undefined;
   let main: Set<string>;
@@ -140,10 +146,10 @@ export function planLazyPackages(inputs: Inputs, entry: string, cwd: string): La
 }
 
 /**
- * Writes, in `dir`, the module each lazy package is built from: an ES module itself, or for a
- * CommonJS one a facade giving `import()` what Node gives it (`default` is `module.exports`, plus the
- * names Node finds), since esbuild's chunk of a CommonJS module exports only `default`. Returns the
- * entry points of the lazy build.
+ * Writes, in `dir`, the module each lazy package is built from: a facade giving `import()` what Node
+ * gives it (`default` is `module.exports`, plus the names Node finds, read once as Node reads them),
+ * since esbuild's chunk of a CommonJS module exports only `default`. Returns the entry points of the
+ * lazy build.
  */
 export function lazyEntryPoints(
   packages: readonly LazyPackage[],
@@ -153,7 +159,6 @@ export function lazyEntryPoints(
   mkdirSync(dir, { recursive: true });
   return packages.map((lazy, index) => {
     const out = lazy.output.slice(`./${LAZY_DIR}/`.length, -'.mjs'.length);
-    if (lazy.names === undefined) return { in: lazy.file, out };
     const names = lazy.names;
     const facade = join(dir, `facade-${index}.mjs`);
     const values = names.map((name, i) => `e${i} = m[${JSON.stringify(name)}]`);
