@@ -128,7 +128,8 @@ export function bundleEntry(entry: string, options: BundleOptions = {}): string 
       entryPoints: [resolve(entry)],
       outfile: join(outdir, 'index.mjs'),
       alias: Object.fromEntries(lazy.map((p) => [p.specifier, p.output])),
-      external: lazy.length === 0 ? [] : [`./${LAZY_DIR}/*`],
+      // Exactly these paths: a pattern would also take the code's own imports that look like them.
+      external: lazy.map((p) => p.output),
     },
     external,
     entry,

@@ -23,6 +23,8 @@ const FILES: Record<string, string> = {
 import { Shared } from 'shared-dep';
 import { Thing as StaticThing } from 'both';
 import { extra } from 'sub-pkg/extra.js';
+import { helper } from './lift-lazy/helper.js';
+const read = (get) => { try { return get(); } catch { return 'threw'; } };
 export async function handler() {
   const cjs = await import('cjs-lib');
   const again = await import('cjs-lib');
@@ -36,6 +38,9 @@ export async function handler() {
   const sub = await import('sub-pkg');
   const outer = await import('nested-outer');
   const inner = await outer.load();
+  const getter = await import('lazy-getter');
+  const flagged = await import('es-flagged');
+  const wrapper = await import('wrapper');
   return {
     // Node 23 and later also name a CommonJS module's 'module.exports'; the bundles do not.
     cjsKeys: Object.keys(cjs).filter((k) => k !== 'module.exports').sort(),
@@ -51,6 +56,10 @@ export async function handler() {
     star: Object.keys(star).sort(),
     sub: [sub.main, extra],
     nested: [inner.f?.(), Object.keys(inner).filter((k) => k !== 'module.exports').sort()],
+    getter: [getter.ok, read(() => getter.optionalThing), getter.hasOwnProperty],
+    flagged: typeof flagged.default,
+    conditions: [wrapper.a, wrapper.b],
+    helper: helper(),
     order: globalThis.order,
   };
 }
@@ -89,6 +98,27 @@ export async function handler() {
   'node_modules/nested-outer/index.js': "exports.load = () => import('nested-inner');\n",
   'node_modules/nested-inner/package.json': '{"name":"nested-inner","main":"index.js"}',
   'node_modules/nested-inner/index.js': "exports.f = () => 'inner';\n",
+  'lift-lazy/helper.js': "export const helper = () => 'mine';\n",
+  // A getter that throws, and a name the lexer finds that the module never sets (Node gives neither).
+  'node_modules/lazy-getter/package.json': '{"name":"lazy-getter","main":"index.js"}',
+  'node_modules/lazy-getter/index.js': [
+    'var missing;',
+    // The form TypeScript emits for a re-export, which the lexer reads.
+    "Object.defineProperty(exports, 'optionalThing', { enumerable: true, get: function () { return missing.thing; } });",
+    'if (false) exports.hasOwnProperty = 1;',
+    'exports.ok = 1;',
+    '',
+  ].join('\n'),
+  'node_modules/es-flagged/package.json': '{"name":"es-flagged","main":"index.js"}',
+  'node_modules/es-flagged/index.js':
+    "Object.defineProperty(exports, '__esModule', { value: true });\nexports.default = () => 'made';\n",
+  // A re-export whose file the build's condition chooses.
+  'node_modules/wrapper/package.json': '{"name":"wrapper","main":"index.js"}',
+  'node_modules/wrapper/index.js': "module.exports = require('cond-dep');\n",
+  'node_modules/cond-dep/package.json':
+    '{"name":"cond-dep","exports":{"my-src":"./src.cjs","default":"./dist.cjs"}}',
+  'node_modules/cond-dep/src.cjs': "exports.a = 'src-a';\nexports.b = 'src-b';\n",
+  'node_modules/cond-dep/dist.cjs': "exports.a = 'dist-a';\n",
 };
 
 const ANSWER = `
@@ -96,9 +126,18 @@ const { handler } = await import(process.argv[1]);
 process.stdout.write(JSON.stringify(await handler()));
 `;
 
-async function answer(module: string): Promise<unknown> {
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', ANSWER, module]);
-  return JSON.parse(stdout);
+// The condition the project's sources are found by, as a monorepo's are.
+const SOURCE = { conditions: ['my-src'] };
+
+async function answer(module: string): Promise<Record<string, unknown>> {
+  const { stdout } = await run(process.execPath, [
+    '--conditions=my-src',
+    '--input-type=module',
+    '-e',
+    ANSWER,
+    module,
+  ]);
+  return JSON.parse(stdout) as Record<string, unknown>;
 }
 
 describe('packages loaded only by import(), bundled apart', () => {
@@ -121,28 +160,33 @@ describe('packages loaded only by import(), bundled apart', () => {
       bothIsOne: true,
       commonIsOne: true,
     });
-    const split = bundleEntry(join(project, 'entry.mjs'), { splitLazyPackages: true });
+    const split = bundleEntry(join(project, 'entry.mjs'), { ...SOURCE, splitLazyPackages: true });
     expect(await answer(join(split, 'index.mjs'))).toEqual(node);
-    const oneFile = bundleEntry(join(project, 'entry.mjs'));
-    expect(await answer(join(oneFile, 'index.mjs'))).toEqual(node);
+    const oneFile = bundleEntry(join(project, 'entry.mjs'), SOURCE);
+    // Except that esbuild's namespace of a CommonJS module runs a getter at each read, where Node's
+    // read it once at import (and a getter that threw there gives undefined).
+    expect(await answer(join(oneFile, 'index.mjs'))).toEqual({ ...node, getter: [1, 'threw', null] });
   }, 60_000);
 
   it('puts apart only the packages no module of the entry shares', () => {
-    const split = bundleEntry(join(project, 'entry.mjs'), { splitLazyPackages: true });
+    const split = bundleEntry(join(project, 'entry.mjs'), { ...SOURCE, splitLazyPackages: true });
     const apart = readdirSync(join(split, 'lift-lazy')).filter(
       (f) => !f.startsWith('chunk-') && f.endsWith('.mjs'),
     );
     // uses-shared needs shared-dep, which the entry imports; both and sub-pkg are imported statically
     // too; esm-lib and star-esm are ES modules; nested-outer loads another package by import(), so it
-    // stays, and the package it loads goes apart on its own.
+    // stays, and the package it loads goes apart on its own; es-flagged is marked __esModule, whose
+    // `default` esbuild and Node tell apart.
     expect(apart.sort()).toEqual([
       'a-lazy.mjs',
       'b-lazy.mjs',
       'cjs-lib.mjs',
       'cjs-reexport.mjs',
+      'lazy-getter.mjs',
       'nested-inner.mjs',
+      'wrapper.mjs',
     ]);
-    const oneFile = bundleEntry(join(project, 'entry.mjs'));
+    const oneFile = bundleEntry(join(project, 'entry.mjs'), SOURCE);
     expect(readdirSync(oneFile)).not.toContain('lift-lazy');
   });
 
@@ -153,8 +197,8 @@ describe('packages loaded only by import(), bundled apart', () => {
         mkdirSync(dirname(join(elsewhere, path)), { recursive: true });
         writeFileSync(join(elsewhere, path), text);
       }
-      const here = bundleEntry(join(project, 'entry.mjs'), { splitLazyPackages: true });
-      const there = bundleEntry(join(elsewhere, 'entry.mjs'), { splitLazyPackages: true });
+      const here = bundleEntry(join(project, 'entry.mjs'), { ...SOURCE, splitLazyPackages: true });
+      const there = bundleEntry(join(elsewhere, 'entry.mjs'), { ...SOURCE, splitLazyPackages: true });
       expect(there.slice(elsewhere.length)).toBe(here.slice(project.length));
       const files = (dir: string) =>
         readdirSync(dir, { recursive: true, withFileTypes: true })

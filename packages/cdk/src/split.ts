@@ -4,7 +4,6 @@
  * (docs/benchmarks.md); in files of their own they are read when a request first needs them.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { parse } from 'cjs-module-lexer';
 import type { Metafile } from 'esbuild';
@@ -30,29 +29,32 @@ export interface LazyPackage {
 // A package name alone (`zod`, `@aws-sdk/client-s3`): a subpath would share the alias of its package.
 const PACKAGE = /^(?:@[a-z0-9][\w.~-]*\/)?[a-z0-9][\w.~-]*$/i;
 
-/**
- * The names Node gives `import()` of a CommonJS module: those cjs-module-lexer (Node's own) finds,
- * following `module.exports = require(...)` re-exports. Undefined when the module cannot be read so.
- */
-export function commonJsNames(file: string, seen = new Set<string>()): Set<string> | undefined {
-  if (seen.has(file)) return new Set();
-  seen.add(file);
+// The names Node gives `import()` of a CommonJS module (`path`, a metafile key): those
+// cjs-module-lexer (Node's own) finds, following `module.exports = require(...)` re-exports to the
+// file esbuild bundled for them (the build's conditions chose it). Undefined when one cannot be read.
+function commonJsNames(
+  inputs: Inputs,
+  path: string,
+  cwd: string,
+  seen = new Set<string>(),
+): Set<string> | undefined {
+  if (seen.has(path)) return new Set();
+  seen.add(path);
   let found: { exports: string[]; reexports: string[] };
   try {
-    found = parse(readFileSync(file, 'utf8'), file);
+    found = parse(readFileSync(resolve(cwd, path), 'utf8'), path);
   } catch {
     return undefined;
   }
   const names = new Set(found.exports);
-  const require = createRequire(file);
   for (const specifier of found.reexports) {
-    let target: string;
-    try {
-      target = require.resolve(specifier);
-    } catch {
-      continue;
-    }
-    for (const name of commonJsNames(target, seen) ?? []) names.add(name);
+    const edge = inputs[path]?.imports.find(
+      (e) => e.kind === 'require-call' && (e.original ?? e.path) === specifier,
+    );
+    const more =
+      edge === undefined || edge.external ? undefined : commonJsNames(inputs, edge.path, cwd, seen);
+    if (more === undefined) return undefined;
+    for (const name of more) names.add(name);
   }
   names.delete('default');
   return names;
@@ -101,9 +103,11 @@ export function planLazyPackages(inputs: Inputs, entry: string, cwd: string): La
         inputs[module]?.format !== 'esm' &&
         !(inputs[module]?.imports ?? []).some((e) => e.kind === 'dynamic-import' && !e.external),
     );
-    const file = resolve(cwd, path);
-    const names = commonJsOnly ? commonJsNames(file) : undefined;
-    if (names !== undefined) split.set(specifier, { file, names: [...names].sort() });
+    const names = commonJsOnly ? commonJsNames(inputs, path, cwd) : undefined;
+    // A module marked `__esModule` gives esbuild's `default` (its `exports.default`) to some importers
+    // and Node's (`module.exports`) to others: leave it where the one-file bundle's answer holds.
+    if (names !== undefined && !names.has('__esModule'))
+      split.set(specifier, { file: resolve(cwd, path), names: [...names].sort() });
   }
   const targetOf = (specifier: string): string | undefined => candidates.get(specifier) ?? undefined;
   let main: Set<string>;
@@ -161,12 +165,14 @@ export function lazyEntryPoints(
     const out = lazy.output.slice(`./${LAZY_DIR}/`.length, -'.mjs'.length);
     const names = lazy.names;
     const facade = join(dir, `facade-${index}.mjs`);
-    const values = names.map((name, i) => `e${i} = m[${JSON.stringify(name)}]`);
+    // As Node reads them: own properties only, a getter that throws read as undefined.
+    const values = names.map((name, i) => `e${i} = own(${JSON.stringify(name)})`);
     const exported = names.map((name, i) => `e${i} as ${JSON.stringify(name)}`);
     writeFileSync(
       facade,
       [
         `import m from ${JSON.stringify(lazy.file)};`,
+        'const own = (name) => { try { return Object.hasOwn(m, name) ? m[name] : undefined; } catch { return undefined; } };',
         ...(values.length === 0 ? [] : [`const ${values.join(', ')};`, `export { ${exported.join(', ')} };`]),
         'export default m;',
         '',
