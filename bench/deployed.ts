@@ -28,7 +28,8 @@ interface Service {
   readonly entry: string;
   readonly tables: readonly TableDefinition[];
   readonly env: Readonly<Record<string, string>>;
-  readonly event: unknown;
+  /** The first call's event, from a client address of its own (the service rate-limits by address). */
+  readonly event: (sourceIp: string) => unknown;
   /** The status its first call answers. */
   readonly status: number;
   /** What that call does. */
@@ -47,7 +48,7 @@ const services: Service[] = [
       USER_POOL_CLIENT_ID: 'cold',
       CURSOR_SECRET: 'cold-start-cursor-secret-of-32-characters-at-least',
     },
-    event: httpApiEvent({ method: 'GET', path: '/public/b/no-such-batch' }),
+    event: (sourceIp) => httpApiEvent({ method: 'GET', path: '/public/b/no-such-batch', sourceIp }),
     status: 404,
     call: '`GET /public/b/:batchId` of a batch that does not exist: a rate-limit update and a read',
   },
@@ -59,7 +60,12 @@ const services: Service[] = [
       ITEMS_TABLE: itemsTable.name,
       CURSOR_SECRET: 'cold-start-cursor-secret-of-32-characters-at-least',
     },
-    event: httpApiEvent({ method: 'GET', path: '/tenants/t1/items/0b8f7d3e-5c1a-4f2b-9e6d-7a1c2b3d4e5f' }),
+    event: (sourceIp) =>
+      httpApiEvent({
+        method: 'GET',
+        path: '/tenants/t1/items/0b8f7d3e-5c1a-4f2b-9e6d-7a1c2b3d4e5f',
+        sourceIp,
+      }),
     status: 404,
     call: '`GET /tenants/:tenantId/items/:itemId` of an item that does not exist: one read',
   },
@@ -92,6 +98,7 @@ const raw = new DynamoDBClient({
 });
 const runtimes = lambdaRuntimes({ fetch: true });
 const rows: string[] = [];
+let clients = 0;
 try {
   for (const service of services) {
     await ensureTables(raw, service.tables);
@@ -106,7 +113,6 @@ try {
         dir: bundleEntry(entry, { conditions: ['@lift/source'], splitLazyPackages: true }),
       },
     ];
-    const eventFile = eventFileFor(service.name.replace(/\W+/g, '-'), service.event);
     const env = {
       ...service.env,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
@@ -120,6 +126,11 @@ try {
         for (let k = 0; k < variants.length; k++) {
           const at = (k + i) % variants.length;
           const variant = variants[at] as (typeof variants)[number];
+          const client = ++clients;
+          const eventFile = eventFileFor(
+            'deployed',
+            service.event(`10.${client >> 16}.${(client >> 8) & 255}.${client & 255}`),
+          );
           const result = await probe(
             join(variant.dir, 'index.mjs'),
             eventFile,
