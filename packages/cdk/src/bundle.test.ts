@@ -76,4 +76,20 @@ describe('the bundle LiftFunction deploys', () => {
     // The one-file bundle of this function is about 600 KB, nearly all of it the SDK.
     expect(statSync(join(outdir, 'index.mjs')).size).toBeLessThan(150_000);
   });
+
+  it('creates the DynamoDB client in the init inside the Lambda runtime, and only there', async () => {
+    // Whether the SDK's HTTP handler (which loads node:http2) was loaded by the time the init's
+    // microtasks have run: the one-file bundle holds the SDK, so starting the client is synchronous work.
+    const LOADED = `
+await import(process.argv[1]);
+await new Promise((resolve) => setImmediate(resolve));
+process.stdout.write(String(process.moduleLoadList.includes('NativeModule http2')));
+`;
+    const oneFile = join(bundleEntry(entry, { conditions: ['@lift/source'] }), 'index.mjs');
+    const base = { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' };
+    const loaded = async (env: Record<string, string>) =>
+      (await run(process.execPath, ['--input-type=module', '-e', LOADED, oneFile], { env })).stdout;
+    expect(await loaded(base)).toBe('false');
+    expect(await loaded({ ...base, AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001' })).toBe('true');
+  }, 60_000);
 });

@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BadRequestError, ConfigurationError, HttpError, type HttpErrorOptions } from '../errors/errors.js';
+import { startDuringInit } from '../peer/peer.js';
 import { type BatchWriteOptions, type BatchWriteRequest, batchWrite } from './batch.js';
 import { type CursorCodec, createCursorCodec } from './cursor.js';
 import { type CallOptions, callDynamoDB, documentSdk, sharedDocumentClient } from './documents.js';
@@ -136,6 +137,7 @@ export function tableClient(table: TableDefinition, options: TableClientOptions 
   };
   const documents = () =>
     options.client !== undefined ? Promise.resolve(options.client) : sharedDocumentClient();
+  if (options.client === undefined) startDuringInit(sharedDocumentClient);
   const lib = documentSdk;
   const ttl = table.ttlAttribute;
   const expired = (item: Item) =>

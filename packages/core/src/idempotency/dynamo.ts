@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sharedDocumentClient } from '../dynamodb/client.js';
 import type { TableDefinition } from '../dynamodb/table.js';
 import { ConfigurationError, refuseUnknownOptions, ServiceUnavailableError } from '../errors/errors.js';
-import { lazyPeer } from '../peer/peer.js';
+import { lazyPeer, startDuringInit } from '../peer/peer.js';
 import {
   ATTRIBUTES as A,
   type BeginOutcome,
@@ -106,6 +106,7 @@ export function dynamoIdempotencyStore(options: DynamoIdempotencyStoreOptions): 
   };
   const documents = () =>
     options.client !== undefined ? Promise.resolve(options.client) : sharedDocumentClient();
+  if (options.client === undefined) startDuringInit(sharedDocumentClient);
   const keyOf = (key: string): Raw => ({
     [names.partitionKey]: `${PARTITION_PREFIX}${key}`,
     ...(names.sortKey === undefined ? {} : { [names.sortKey]: SORT_KEY }),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { lazyPeer, PEER_VERSIONS } from './peer.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { lazyPeer, PEER_VERSIONS, startDuringInit } from './peer.js';
 
 const missing = (name: string) =>
   Object.assign(new Error(`Cannot find package '${name}' imported from /app/handler.mjs`), {
@@ -51,5 +51,38 @@ describe('lazyPeer', () => {
     };
     for (const [name, range] of Object.entries(PEER_VERSIONS))
       expect(manifest.peerDependencies[name], name).toBe(range);
+  });
+});
+
+describe('startDuringInit', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('starts inside the Lambda runtime only', () => {
+    let started = 0;
+    const start = async () => {
+      started++;
+    };
+    vi.stubEnv('AWS_LAMBDA_RUNTIME_API', undefined);
+    startDuringInit(start);
+    expect(started).toBe(0);
+    vi.stubEnv('AWS_LAMBDA_RUNTIME_API', '127.0.0.1:9001');
+    startDuringInit(start);
+    expect(started).toBe(1);
+  });
+
+  it('leaves a failed start to the first use, with no unhandled rejection', async () => {
+    vi.stubEnv('AWS_LAMBDA_RUNTIME_API', '127.0.0.1:9001');
+    const unhandled: unknown[] = [];
+    const listen = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', listen);
+    try {
+      startDuringInit(() => Promise.reject(new Error('no SDK')));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', listen);
+    }
   });
 });

@@ -4,7 +4,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sharedDocumentClient } from '../dynamodb/client.js';
 import type { TableDefinition } from '../dynamodb/table.js';
 import { ConfigurationError, refuseUnknownOptions } from '../errors/errors.js';
-import { lazyPeer } from '../peer/peer.js';
+import { lazyPeer, startDuringInit } from '../peer/peer.js';
 import {
   type ConsumeOptions,
   type Decision,
@@ -160,6 +160,7 @@ export function dynamoRateLimitStore(options: DynamoRateLimitStoreOptions): Dyna
   const ttl = table.ttlAttribute;
   const client = (): Promise<Sender> =>
     Promise.resolve((options.client as unknown as Sender | undefined) ?? sharedDocumentClient());
+  if (options.client === undefined) startDuringInit(sharedDocumentClient);
 
   // The last state seen of each window (least recently used first), and this instance's leases.
   const cache = new Map<string, Float64Array>();
