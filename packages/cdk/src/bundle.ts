@@ -11,6 +11,17 @@ import { LAZY_DIR, type LazyPackage, lazyEntryPoints, planLazyPackages } from '.
 
 const bundles = new Map<string, string>();
 
+// The packages `@lift/core` starts loading during the Lambda init (`startDuringInit`: the shared
+// DynamoDB document client). Apart, their files would be read only after the init (a file read is
+// I/O, and the runtime asks for the first event as soon as the entry has loaded), so inside the
+// runtime the entry loads them before its own code, as part of the init.
+const STARTED_DURING_INIT: ReadonlySet<string> = new Set([
+  '@aws-sdk/client-dynamodb',
+  '@aws-sdk/lib-dynamodb',
+]);
+const REQUIRE =
+  "import { createRequire as __liftRequire } from 'node:module'; const require = __liftRequire(import.meta.url);";
+
 // The project's `node_modules/.cache/lift-cdk`, and the entry's path from the project: the bundle
 // lands at the same place relative to the sources on every machine, so its source maps, and so the
 // asset hash, do not depend on where the checkout or the temp folder is (a `cdk diff` from a laptop
@@ -25,6 +36,13 @@ function cacheDir(entry: string): { dir: string; project: string; entry: string 
       };
     if (dirname(dir) === dir) return { dir: join(tmpdir(), 'lift-cdk'), project: dirname(entry), entry };
   }
+}
+
+function preloads(lazy: readonly LazyPackage[]): string[] {
+  const started = lazy.filter((p) => STARTED_DURING_INIT.has(p.specifier));
+  if (started.length === 0) return [];
+  const loads = started.map((p) => `import(${JSON.stringify(p.output)})`).join(', ');
+  return [`if (process.env.AWS_LAMBDA_RUNTIME_API !== undefined) await Promise.all([${loads}]);`];
 }
 
 /** Options of {@link bundleEntry}. */
@@ -102,9 +120,7 @@ export function bundleEntry(entry: string, options: BundleOptions = {}): string 
     minify: true,
     sourcemap: 'linked',
     sourcesContent: false,
-    banner: {
-      js: "import { createRequire as __liftRequire } from 'node:module'; const require = __liftRequire(import.meta.url);",
-    },
+    banner: { js: REQUIRE },
   };
   const external = new Set<string>();
   let lazy: LazyPackage[] = [];
@@ -128,6 +144,7 @@ export function bundleEntry(entry: string, options: BundleOptions = {}): string 
       entryPoints: [resolve(entry)],
       outfile: join(outdir, 'index.mjs'),
       alias: Object.fromEntries(lazy.map((p) => [p.specifier, p.output])),
+      banner: { js: [REQUIRE, ...preloads(lazy)].join(' ') },
       // Exactly these paths: a pattern would also take the code's own imports that look like them.
       external: lazy.map((p) => p.output),
     },
@@ -138,19 +155,22 @@ export function bundleEntry(entry: string, options: BundleOptions = {}): string 
     // Beside the bundle, not in it, at a place as independent of the machine as the bundle's (their
     // paths are in the source maps).
     const facades = `${outdir}.facades`;
-    buildLeavingOutMissingClients(
-      {
-        ...written,
-        entryPoints: lazyEntryPoints(lazy, facades),
-        outdir: join(outdir, LAZY_DIR),
-        splitting: true,
-        chunkNames: 'chunk-[hash]',
-        outExtension: { '.js': '.mjs' },
-      },
-      external,
-      `the packages ${entry} loads by import() (${lazy.map((p) => p.specifier).join(', ')})`,
-    );
-    rmSync(facades, { recursive: true, force: true });
+    try {
+      buildLeavingOutMissingClients(
+        {
+          ...written,
+          entryPoints: lazyEntryPoints(lazy, facades),
+          outdir: join(outdir, LAZY_DIR),
+          splitting: true,
+          chunkNames: 'chunk-[hash]',
+          outExtension: { '.js': '.mjs' },
+        },
+        external,
+        `the packages ${entry} loads by import() (${lazy.map((p) => p.specifier).join(', ')})`,
+      );
+    } finally {
+      rmSync(facades, { recursive: true, force: true });
+    }
   }
   writeFileSync(join(outdir, 'package.json'), '{"type":"module"}\n');
   bundles.set(key, outdir);

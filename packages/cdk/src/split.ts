@@ -4,7 +4,7 @@
  * (docs/benchmarks.md); in files of their own they are read when a request first needs them.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parse } from 'cjs-module-lexer';
 import type { Metafile } from 'esbuild';
 
@@ -60,6 +60,31 @@ function commonJsNames(
   return names;
 }
 
+// Whether esbuild reads a module (a metafile key) as Node's ESM: `.mjs`/`.mts`, or `.js`/`.ts` in a
+// package whose package.json says `"type": "module"`.
+function nodeModeOf(cwd: string): (path: string) => boolean {
+  const types = new Map<string, boolean>();
+  const moduleType = (dir: string): boolean => {
+    const known = types.get(dir);
+    if (known !== undefined) return known;
+    let found: boolean;
+    try {
+      found =
+        (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { type?: unknown }).type === 'module';
+    } catch {
+      found = dirname(dir) === dir ? false : moduleType(dirname(dir));
+    }
+    types.set(dir, found);
+    return found;
+  };
+  return (path) => {
+    const file = resolve(cwd, path);
+    if (/\.m[jt]s$/.test(file)) return true;
+    if (/\.c[jt]s$/.test(file)) return false;
+    return moduleType(dirname(file));
+  };
+}
+
 function reach(inputs: Inputs, from: readonly string[], follow: (edge: Edge) => boolean): Set<string> {
   const seen = new Set<string>();
   const stack = [...from];
@@ -84,16 +109,26 @@ const within = (edge: Edge, specifier: string): boolean =>
  * so esbuild's chunks cannot change their order, and a facade gives `import()` of one its names
  * (an ES module could `export *` a CommonJS module's names, which a chunk cannot carry).
  */
-export function planLazyPackages(inputs: Inputs, entry: string, cwd: string): LazyPackage[] {
+export function planLazyPackages(
+  inputs: Inputs,
+  entry: string,
+  cwd: string,
+  keep: ReadonlySet<string> = new Set(),
+): LazyPackage[] {
   const candidates = new Map<string, string | null>();
-  for (const input of Object.values(inputs))
+  const nodeMode = nodeModeOf(cwd);
+  for (const [importer, input] of Object.entries(inputs))
     for (const edge of input.imports) {
       const name = edge.original;
       if (edge.kind !== 'dynamic-import' || edge.external || name === undefined || !PACKAGE.test(name))
         continue;
-      if (!(edge.path in inputs) || !edge.path.includes('node_modules/')) continue;
+      if (!(edge.path in inputs) || !edge.path.includes('node_modules/') || keep.has(name)) continue;
       const seen = candidates.get(name);
-      candidates.set(name, seen === undefined || seen === edge.path ? edge.path : null);
+      // An importer esbuild does not treat as Node's ESM gets `exports.default` as the `default` of a
+      // module marked `__esModule` (which a CommonJS build may set where no lexer sees it), Node's
+      // `module.exports`: the facade gives the latter, so only such importers may have it.
+      const same = (seen === undefined || seen === edge.path) && nodeMode(importer);
+      candidates.set(name, same ? edge.path : null);
     }
   const split = new Map<string, { file: string; names: readonly string[] }>();
   for (const [specifier, path] of candidates) {
@@ -104,10 +139,7 @@ export function planLazyPackages(inputs: Inputs, entry: string, cwd: string): La
         !(inputs[module]?.imports ?? []).some((e) => e.kind === 'dynamic-import' && !e.external),
     );
     const names = commonJsOnly ? commonJsNames(inputs, path, cwd) : undefined;
-    // A module marked `__esModule` gives esbuild's `default` (its `exports.default`) to some importers
-    // and Node's (`module.exports`) to others: leave it where the one-file bundle's answer holds.
-    if (names !== undefined && !names.has('__esModule'))
-      split.set(specifier, { file: resolve(cwd, path), names: [...names].sort() });
+    if (names !== undefined) split.set(specifier, { file: resolve(cwd, path), names: [...names].sort() });
   }
   const targetOf = (specifier: string): string | undefined => candidates.get(specifier) ?? undefined;
   let main: Set<string>;

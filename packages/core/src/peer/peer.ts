@@ -61,5 +61,9 @@ export function lazyPeer<T>(name: Peer, load: () => Promise<T>, feature: string)
  */
 export function startDuringInit(start: () => Promise<unknown>): void {
   if (process.env.AWS_LAMBDA_RUNTIME_API === undefined) return;
-  start().catch(() => {});
+  try {
+    start().catch(() => {});
+  } catch {
+    // Nothing thrown here may stop the init; the first use meets it again.
+  }
 }
