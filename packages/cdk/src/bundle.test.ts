@@ -5,7 +5,8 @@
  * build: docs/benchmarks.md) fails here.
  */
 import { execFile } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -62,6 +63,8 @@ describe('the bundle LiftFunction deploys', () => {
           AWS_REGION: 'us-east-1',
           AWS_ACCESS_KEY_ID: 'local',
           AWS_SECRET_ACCESS_KEY: 'local',
+          // Inside the runtime: the DynamoDB client's files are read, and the client started, in the init.
+          AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001',
         },
       },
     );
@@ -104,5 +107,28 @@ process.stdout.write(String(process.moduleLoadList.includes('NativeModule http2'
     const split = join(outdir, 'index.mjs');
     expect(await loaded(split, base)).toBe('false');
     expect(await loaded(split, { ...base, AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001' })).toBe('true');
+  }, 60_000);
+
+  it('still loads when a file read in the init is missing, leaving the failure to the first use', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'lift-bundle-'));
+    try {
+      cpSync(outdir, copy, { recursive: true });
+      rmSync(join(copy, 'lift-lazy', 'aws-sdk+lib-dynamodb.mjs'));
+      const IMPORTS = `await import(process.argv[1]); process.stdout.write('loaded');`;
+      const { stdout } = await run(
+        process.execPath,
+        ['--input-type=module', '-e', IMPORTS, join(copy, 'index.mjs')],
+        {
+          env: {
+            PATH: process.env.PATH ?? '',
+            AWS_REGION: 'us-east-1',
+            AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001',
+          },
+        },
+      );
+      expect(stdout).toBe('loaded');
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   }, 60_000);
 });

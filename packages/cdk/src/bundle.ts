@@ -42,7 +42,8 @@ function preloads(lazy: readonly LazyPackage[]): string[] {
   const started = lazy.filter((p) => STARTED_DURING_INIT.has(p.specifier));
   if (started.length === 0) return [];
   const loads = started.map((p) => `import(${JSON.stringify(p.output)})`).join(', ');
-  return [`if (process.env.AWS_LAMBDA_RUNTIME_API !== undefined) await Promise.all([${loads}]);`];
+  // Settled, not all: a failure must not stop the init; the first real use meets it again.
+  return [`if (process.env.AWS_LAMBDA_RUNTIME_API !== undefined) await Promise.allSettled([${loads}]);`];
 }
 
 /** Options of {@link bundleEntry}. */

@@ -60,8 +60,8 @@ function commonJsNames(
   return names;
 }
 
-// Whether esbuild reads a module (a metafile key) as Node's ESM: `.mjs`/`.mts`, or `.js`/`.ts` in a
-// package whose package.json says `"type": "module"`.
+// Whether esbuild reads a module (a metafile key) as Node's ESM: `.mjs`/`.mts`, or a `.js`, `.jsx`,
+// `.ts` or `.tsx` file whose nearest package.json says `"type": "module"`.
 function nodeModeOf(cwd: string): (path: string) => boolean {
   const types = new Map<string, boolean>();
   const moduleType = (dir: string): boolean => {
@@ -80,8 +80,8 @@ function nodeModeOf(cwd: string): (path: string) => boolean {
   return (path) => {
     const file = resolve(cwd, path);
     if (/\.m[jt]s$/.test(file)) return true;
-    if (/\.c[jt]s$/.test(file)) return false;
-    return moduleType(dirname(file));
+    // esbuild reads `"type"` for these alone; anything else is not ESM to it.
+    return /\.[jt]sx?$/.test(file) && moduleType(dirname(file));
   };
 }
 
@@ -109,12 +109,7 @@ const within = (edge: Edge, specifier: string): boolean =>
  * so esbuild's chunks cannot change their order, and a facade gives `import()` of one its names
  * (an ES module could `export *` a CommonJS module's names, which a chunk cannot carry).
  */
-export function planLazyPackages(
-  inputs: Inputs,
-  entry: string,
-  cwd: string,
-  keep: ReadonlySet<string> = new Set(),
-): LazyPackage[] {
+export function planLazyPackages(inputs: Inputs, entry: string, cwd: string): LazyPackage[] {
   const candidates = new Map<string, string | null>();
   const nodeMode = nodeModeOf(cwd);
   for (const [importer, input] of Object.entries(inputs))
@@ -122,7 +117,7 @@ export function planLazyPackages(
       const name = edge.original;
       if (edge.kind !== 'dynamic-import' || edge.external || name === undefined || !PACKAGE.test(name))
         continue;
-      if (!(edge.path in inputs) || !edge.path.includes('node_modules/') || keep.has(name)) continue;
+      if (!(edge.path in inputs) || !edge.path.includes('node_modules/')) continue;
       const seen = candidates.get(name);
       // An importer esbuild does not treat as Node's ESM gets `exports.default` as the `default` of a
       // module marked `__esModule` (which a CommonJS build may set where no lexer sees it), Node's
