@@ -52,9 +52,9 @@ export interface BundleOptions {
   readonly conditions?: readonly string[];
   /**
    * Bundle apart, in `lift-lazy/`, each package the code loads only through `import()` (the AWS SDK
-   * clients Lift loads on first use), so the init does not parse them (default false). The init
-   * halves; the first request that needs one of them reads and parses it instead, at the CPU share
-   * of the function's memory where the init may run faster (docs/deploy.md).
+   * clients Lift loads on first use), so the init does not parse the ones a function never uses; the
+   * DynamoDB client, which Lift starts in the init, is read there first (default false; it pays only
+   * where a function carries clients it seldom uses: docs/deploy.md).
    */
   readonly splitLazyPackages?: boolean;
 }

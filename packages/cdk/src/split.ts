@@ -125,7 +125,7 @@ export function planLazyPackages(inputs: Inputs, entry: string, cwd: string): La
       const same = (seen === undefined || seen === edge.path) && nodeMode(importer);
       candidates.set(name, same ? edge.path : null);
     }
-  const split = new Map<string, { file: string; names: readonly string[] }>();
+  const split = new Map<string, { path: string; names: readonly string[] }>();
   for (const [specifier, path] of candidates) {
     if (path === null || inputs[path]?.format !== 'cjs') continue;
     const commonJsOnly = [...reach(inputs, [path], () => true)].every(
@@ -134,9 +134,8 @@ export function planLazyPackages(inputs: Inputs, entry: string, cwd: string): La
         !(inputs[module]?.imports ?? []).some((e) => e.kind === 'dynamic-import' && !e.external),
     );
     const names = commonJsOnly ? commonJsNames(inputs, path, cwd) : undefined;
-    if (names !== undefined) split.set(specifier, { file: resolve(cwd, path), names: [...names].sort() });
+    if (names !== undefined) split.set(specifier, { path, names: [...names].sort() });
   }
-  const targetOf = (specifier: string): string | undefined => candidates.get(specifier) ?? undefined;
   let main: Set<string>;
   for (;;) {
     main = reach(
@@ -146,8 +145,7 @@ export function planLazyPackages(inputs: Inputs, entry: string, cwd: string): La
     );
     const mainEdges = [...main].flatMap((path) => inputs[path]?.imports ?? []);
     let changed = false;
-    for (const specifier of [...split.keys()]) {
-      const target = targetOf(specifier) ?? '';
+    for (const [specifier, { path: target }] of [...split]) {
       const apart = reach(inputs, [target], () => true);
       const shared = [...apart].some((path) => main.has(path));
       const otherwise = mainEdges.some(
@@ -168,9 +166,9 @@ export function planLazyPackages(inputs: Inputs, entry: string, cwd: string): La
   );
   return [...split]
     .filter(([specifier]) => loaded.has(specifier))
-    .map(([specifier, { file, names }]) => ({
+    .map(([specifier, { path, names }]) => ({
       specifier,
-      file,
+      file: resolve(cwd, path),
       output: `./${LAZY_DIR}/${specifier.replace(/^@/, '').replace('/', '+')}.mjs`,
       names,
     }));
@@ -190,7 +188,7 @@ export function lazyEntryPoints(
   mkdirSync(dir, { recursive: true });
   return packages.map((lazy, index) => {
     const out = lazy.output.slice(`./${LAZY_DIR}/`.length, -'.mjs'.length);
-    const names = lazy.names;
+    const { names } = lazy;
     const facade = join(dir, `facade-${index}.mjs`);
     // As Node reads them: own properties only, a getter that throws read as undefined.
     const values = names.map((name, i) => `e${i} = own(${JSON.stringify(name)})`);

@@ -1,9 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BadRequestError, ConfigurationError, HttpError, type HttpErrorOptions } from '../errors/errors.js';
-import { startDuringInit } from '../peer/peer.js';
 import { type BatchWriteOptions, type BatchWriteRequest, batchWrite } from './batch.js';
 import { type CursorCodec, createCursorCodec } from './cursor.js';
-import { type CallOptions, callDynamoDB, documentSdk, sharedDocumentClient } from './documents.js';
+import { type CallOptions, callDynamoDB, documentSdk, documentsFor } from './documents.js';
 import {
   type Page,
   type QueryAllOptions,
@@ -135,9 +134,7 @@ export function tableClient(table: TableDefinition, options: TableClientOptions 
     });
     return pending;
   };
-  const documents = () =>
-    options.client !== undefined ? Promise.resolve(options.client) : sharedDocumentClient();
-  if (options.client === undefined) startDuringInit(sharedDocumentClient);
+  const documents = documentsFor(options.client);
   const lib = documentSdk;
   const ttl = table.ttlAttribute;
   const expired = (item: Item) =>

@@ -2,7 +2,7 @@ import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { refuseUnknownOptions } from '../errors/errors.js';
 import { instrumentAwsClient } from '../otel/otel.js';
-import { lazyPeer } from '../peer/peer.js';
+import { lazyPeer, startDuringInit } from '../peer/peer.js';
 import { type AwsClientDefaultsOptions, awsClientDefaults } from '../resilience/aws.js';
 import { abortReason, dependencyError } from '../resilience/faults.js';
 import { callSignal } from '../resilience/scope.js';
@@ -76,6 +76,17 @@ export function sharedDocumentClient(): Promise<DynamoDBDocumentClient> {
   });
   shared = starting;
   return starting;
+}
+
+/**
+ * The client a table client or store uses: its own `client` when given, else the shared one, which
+ * inside the Lambda runtime starts now, so a store created at module scope loads the SDK during the
+ * init ({@link startDuringInit}).
+ */
+export function documentsFor<T>(client: T | undefined): () => Promise<T | DynamoDBDocumentClient> {
+  if (client !== undefined) return () => Promise.resolve(client);
+  startDuringInit(sharedDocumentClient);
+  return sharedDocumentClient;
 }
 
 /** Per-call options every table client method takes. */

@@ -1,8 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { sharedDocumentClient } from '../dynamodb/client.js';
+import { documentsFor } from '../dynamodb/documents.js';
 import type { TableDefinition } from '../dynamodb/table.js';
 import { ConfigurationError, refuseUnknownOptions, ServiceUnavailableError } from '../errors/errors.js';
-import { lazyPeer, startDuringInit } from '../peer/peer.js';
+import { lazyPeer } from '../peer/peer.js';
 import {
   ATTRIBUTES as A,
   type BeginOutcome,
@@ -104,9 +104,7 @@ export function dynamoIdempotencyStore(options: DynamoIdempotencyStoreOptions): 
     sortKey: table.sortKey?.name,
     ttl: table.ttlAttribute,
   };
-  const documents = () =>
-    options.client !== undefined ? Promise.resolve(options.client) : sharedDocumentClient();
-  if (options.client === undefined) startDuringInit(sharedDocumentClient);
+  const documents = documentsFor(options.client);
   const keyOf = (key: string): Raw => ({
     [names.partitionKey]: `${PARTITION_PREFIX}${key}`,
     ...(names.sortKey === undefined ? {} : { [names.sortKey]: SORT_KEY }),

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { sharedDocumentClient } from '../dynamodb/client.js';
+import { documentsFor } from '../dynamodb/documents.js';
 import type { TableDefinition } from '../dynamodb/table.js';
 import { ConfigurationError, refuseUnknownOptions } from '../errors/errors.js';
-import { lazyPeer, startDuringInit } from '../peer/peer.js';
+import { lazyPeer } from '../peer/peer.js';
 import {
   type ConsumeOptions,
   type Decision,
@@ -158,9 +158,7 @@ export function dynamoRateLimitStore(options: DynamoRateLimitStoreOptions): Dyna
   const pk = table.partitionKey.name;
   const sk = table.sortKey?.name;
   const ttl = table.ttlAttribute;
-  const client = (): Promise<Sender> =>
-    Promise.resolve((options.client as unknown as Sender | undefined) ?? sharedDocumentClient());
-  if (options.client === undefined) startDuringInit(sharedDocumentClient);
+  const client = documentsFor(options.client as unknown as Sender | undefined) as () => Promise<Sender>;
 
   // The last state seen of each window (least recently used first), and this instance's leases.
   const cache = new Map<string, Float64Array>();
